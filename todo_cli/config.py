@@ -1,0 +1,324 @@
+"""Configuration: the config file, profiles, .env and precedence -> Settings.
+
+Highest first: flags, environment (including a .env in the working
+directory, which never overrides variables already set), the active profile,
+defaults. Settings remembers where each value came from, for `todo whoami`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+import stat
+import sys
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from todo_cli.dburl import DatabaseURL, parse_database_url
+from todo_cli.errors import ConfigError, InvalidInputError
+
+APP = "todo"
+DEFAULT_PROFILE = "default"
+DEFAULT_CONNECT_TIMEOUT = 10.0
+_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}")
+_PROFILE_KEYS = {"user", "database_url"}
+
+
+@dataclass(frozen=True)
+class Sourced:
+    value: str
+    source: str  # "flag --user", "env TODO_USER", "profile work", "default"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    user: str
+    database_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: Path
+    current: str | None = None
+    profiles: dict[str, Profile] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: Sourced
+    user: Sourced
+    database: Sourced
+    url: DatabaseURL
+    config_path: Path
+    direct_url: str | None = None
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    warnings: tuple[str, ...] = ()
+
+
+# --- paths -----------------------------------------------------------------
+
+
+def config_dir(env: Mapping[str, str]) -> Path:
+    if env.get("TODO_CONFIG_DIR"):
+        return Path(env["TODO_CONFIG_DIR"]).expanduser()
+    return _platform_dir(env, "XDG_CONFIG_HOME", ".config")
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    return _platform_dir(env, "XDG_DATA_HOME", ".local/share")
+
+
+def _platform_dir(env: Mapping[str, str], xdg_var: str, xdg_default: str) -> Path:
+    if sys.platform == "win32":  # pragma: no cover - not exercised in CI
+        return Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming") / APP
+    if sys.platform == "darwin":  # pragma: no cover
+        return Path.home() / "Library" / "Application Support" / APP
+    base = env.get(xdg_var)
+    return (Path(base) if base else Path.home() / xdg_default) / APP
+
+
+def default_sqlite_url(env: Mapping[str, str]) -> str:
+    return f"sqlite:///{data_dir(env) / 'todo.db'}"
+
+
+# --- names -----------------------------------------------------------------
+
+
+def validate_name(kind: str, name: str) -> str:
+    """User and profile names: 1-64 of letters, digits and _ . @ + -."""
+    if not _NAME_RE.fullmatch(name):
+        shown = name if len(name) <= 64 and name.isprintable() else repr(name[:64])
+        raise InvalidInputError(
+            f"invalid {kind} name {shown!r}: use 1-64 letters, digits or _ . @ + -, "
+            "starting with a letter, digit or _"
+        )
+    return name
+
+
+# --- the config file -------------------------------------------------------
+
+
+def read_config(path: Path) -> ConfigFile:
+    if not path.exists():
+        return ConfigFile(path)
+    if path.is_dir():
+        raise ConfigError(f"config file {path} is a directory; remove it or set TODO_CONFIG_DIR")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not valid UTF-8; fix or remove it") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"config file {path} is not valid TOML: {exc}; fix or remove it"
+        ) from None
+    return _parse_config(path, data)
+
+
+def _parse_config(path: Path, data: dict[str, Any]) -> ConfigFile:
+    def bad(what: str) -> ConfigError:
+        return ConfigError(f"config file {path}: {what}; fix or remove it")
+
+    current = data.get("current")
+    if current is not None and not isinstance(current, str):
+        raise bad("'current' must be a string")
+    tables = data.get("profiles", {})
+    if not isinstance(tables, dict):
+        raise bad("'profiles' must be a table")
+    profiles: dict[str, Profile] = {}
+    for name, body in tables.items():
+        if not isinstance(body, dict):
+            raise bad(f"profile '{name}' must be a table")
+        unknown = set(body) - _PROFILE_KEYS
+        if unknown:
+            raise bad(f"profile '{name}' has unknown key(s) {', '.join(sorted(unknown))}")
+        user, url = body.get("user"), body.get("database_url")
+        if not isinstance(user, str) or (url is not None and not isinstance(url, str)):
+            raise bad(f"profile '{name}' needs a string 'user' (and optional 'database_url')")
+        profiles[name] = Profile(name, user, url)
+    return ConfigFile(path, current, profiles)
+
+
+def _toml_str(value: str) -> str:
+    # JSON string escapes (\", \\, \n, \uXXXX) are all valid TOML basic-string escapes.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_config(config: ConfigFile) -> None:
+    """Write atomically with mode 0600: the file may hold a database password."""
+    lines = []
+    if config.current is not None:
+        lines.append(f"current = {_toml_str(config.current)}\n")
+    for profile in config.profiles.values():
+        lines.append(f"\n[profiles.{_toml_str(profile.name)}]\n")
+        lines.append(f"user = {_toml_str(profile.user)}\n")
+        if profile.database_url is not None:
+            lines.append(f"database_url = {_toml_str(profile.database_url)}\n")
+    path = config.path
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("".join(lines))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _permission_warnings(path: Path) -> tuple[str, ...]:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ()
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return (f"config file {path} is readable by others; run: chmod 600 {path}",)
+    return ()
+
+
+# --- precedence ------------------------------------------------------------
+
+
+def environment(cwd: Path | None = None) -> dict[str, str]:
+    """os.environ plus a .env in the working directory, which never overrides it."""
+    env = dict(os.environ)
+    dotenv_path = (cwd or Path.cwd()) / ".env"
+    if dotenv_path.is_file():
+        # Imported only when there is a .env: most invocations have none.
+        from dotenv import dotenv_values
+
+        for key, value in dotenv_values(dotenv_path).items():
+            if value is not None:
+                env.setdefault(key, value)
+    return env
+
+
+def load_settings(
+    *,
+    profile: str | None = None,
+    user: str | None = None,
+    database_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    env = environment() if env is None else env
+    path = config_dir(env) / "config.toml"
+    config = read_config(path)
+
+    chosen = _first(
+        (profile, "flag --profile"),
+        (env.get("TODO_PROFILE"), "env TODO_PROFILE"),
+        (config.current, f"config {path}"),
+    ) or Sourced(DEFAULT_PROFILE, "default")
+    validate_name("profile", chosen.value)
+    active = config.profiles.get(chosen.value)
+    if active is None and chosen.source != "default":
+        known = ", ".join(sorted(config.profiles)) or "none"
+        raise ConfigError(
+            f"unknown profile '{chosen.value}' (from {chosen.source}); known profiles: {known}. "
+            "Create it with: todo profile add NAME --user USER"
+        )
+    profile_src = f"profile {chosen.value}"
+
+    who = _first(
+        (user, "flag --user"),
+        (env.get("TODO_USER"), "env TODO_USER"),
+        (active.user if active else None, profile_src),
+    ) or Sourced(_login_name(), "default")
+    validate_name("user", who.value)
+
+    db = _first(
+        (database_url, "flag --database-url"),
+        (env.get("DATABASE_URL"), "env DATABASE_URL"),
+        (active.database_url if active else None, profile_src),
+    ) or Sourced(default_sqlite_url(env), "default")
+
+    return Settings(
+        profile=chosen,
+        user=who,
+        database=db,
+        url=parse_database_url(db.value, source=db.source),
+        config_path=path,
+        direct_url=env.get("DATABASE_URL_DIRECT") or None,
+        connect_timeout=_timeout(env),
+        warnings=_permission_warnings(path),
+    )
+
+
+def _first(*candidates: tuple[str | None, str]) -> Sourced | None:
+    for value, source in candidates:
+        if value is not None and value != "":
+            return Sourced(value, source)
+    return None
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        raise ConfigError("cannot tell who you are: set TODO_USER or pass --user") from None
+
+
+def _timeout(env: Mapping[str, str]) -> float:
+    raw = env.get("TODO_CONNECT_TIMEOUT")
+    if not raw:
+        return DEFAULT_CONNECT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ConfigError(f"TODO_CONNECT_TIMEOUT={raw!r} must be a number of seconds (0-3600]")
+    return value
+
+
+# --- profile management ------------------------------------------------------
+
+
+def add_profile(
+    path: Path, name: str, *, user: str, database_url: str | None, replace: bool
+) -> Profile:
+    validate_name("profile", name)
+    validate_name("user", user)
+    if database_url is not None:
+        parse_database_url(database_url, source="--database-url")
+    config = read_config(path)
+    if name in config.profiles and not replace:
+        raise InvalidInputError(f"profile '{name}' already exists; pass --force to replace it")
+    profile = Profile(name, user, database_url)
+    write_config(ConfigFile(path, config.current, {**config.profiles, name: profile}))
+    return profile
+
+
+def use_profile(path: Path, name: str) -> None:
+    config = read_config(path)
+    _require_profile(config, name)
+    write_config(ConfigFile(path, name, config.profiles))
+
+
+def remove_profile(path: Path, name: str) -> bool:
+    """Remove a profile; returns True when it was the current one (now unset)."""
+    config = read_config(path)
+    _require_profile(config, name)
+    profiles = {k: v for k, v in config.profiles.items() if k != name}
+    was_current = config.current == name
+    write_config(ConfigFile(path, None if was_current else config.current, profiles))
+    return was_current
+
+
+def _require_profile(config: ConfigFile, name: str) -> None:
+    if name not in config.profiles:
+        known = ", ".join(sorted(config.profiles)) or "none"
+        raise ConfigError(f"unknown profile '{name}'; known profiles: {known}")

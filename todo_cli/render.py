@@ -1,0 +1,106 @@
+"""Output: Rich tables on a terminal, plain lines in a pipe, JSON on request.
+
+Data goes to stdout; messages and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from todo_cli.todos import Todo
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, microsecond precision (what both backends store)."""
+    if value is None:
+        return None
+    return value.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def todo_dict(todo: Todo) -> dict[str, Any]:
+    """The JSON shape of a todo: a documented contract (README, tests/test_json.py)."""
+    return {
+        "number": todo.number,
+        "title": todo.title,
+        "done": todo.done,
+        "created_at": iso(todo.created_at),
+        "updated_at": iso(todo.updated_at),
+        "completed_at": iso(todo.completed_at),
+    }
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def err(kind: str, message: str) -> None:
+    sys.stderr.write(f"todo: {kind}: {message}\n")
+
+
+def stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def color_disabled() -> bool:
+    return bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(no_color=color_disabled(), highlight=False, soft_wrap=False)
+
+
+def _local_date(value: datetime) -> str:
+    return value.astimezone().strftime("%Y-%m-%d")
+
+
+def todo_list(todos: Sequence[Todo], *, show_status: bool) -> None:
+    """A table on a terminal; otherwise one todo per line: number<TAB>status<TAB>title."""
+    if not stdout_is_tty():
+        for t in todos:
+            out(f"{t.number}\t{'done' if t.done else 'open'}\t{t.title}")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right", style="cyan", no_wrap=True)
+    if show_status:
+        table.add_column("", no_wrap=True)
+    table.add_column("Title", overflow="fold")
+    table.add_column("Created", no_wrap=True, style="dim")
+    if show_status:
+        table.add_column("Done", no_wrap=True, style="dim")
+    for t in todos:
+        cells = [str(t.number)]
+        if show_status:
+            cells.append("[green]✓[/]" if t.done else "·")
+        cells += [_escape(t.title), _local_date(t.created_at)]
+        if show_status:
+            cells.append(_local_date(t.completed_at) if t.completed_at else "")
+        table.add_row(*cells)
+    _console().print(table)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def key_values(rows: Sequence[tuple[str, str]]) -> None:
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        out(f"{key.ljust(width)}  {value}")
