@@ -60,7 +60,8 @@ def color_disabled() -> bool:
 def _console() -> Console:
     from rich.console import Console
 
-    return Console(no_color=color_disabled(), highlight=False, soft_wrap=False)
+    # NO_COLOR users want plain text: drop bold and dim too, not only colour.
+    return Console(color_system=None if color_disabled() else "auto", highlight=False)
 
 
 def _local_date(value: datetime) -> str:

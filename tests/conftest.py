@@ -1,0 +1,273 @@
+"""Shared fixtures: both backends, scratch PostgreSQL databases, the real `todo`.
+
+PostgreSQL comes from TEST_DATABASE_URL (an admin URL that may create
+databases), or the local server at 127.0.0.1:5432. Without it, PostgreSQL
+tests skip with a reason; under CI=true the suite fails instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pty
+import select
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from todo_cli import db
+from todo_cli.config import load_settings
+from todo_cli.dburl import parse_database_url
+
+LOCAL_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+TODO_BIN = str(Path(sys.executable).with_name("todo"))
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# --- PostgreSQL ------------------------------------------------------------------
+
+
+def _admin_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or LOCAL_ADMIN_URL
+
+
+def _pg_unavailable_reason() -> str | None:
+    try:
+        psycopg2.connect(_admin_url(), connect_timeout=3).close()
+    except psycopg2.Error as exc:
+        return f"PostgreSQL not reachable at {parse_database_url(_admin_url(), source='').display()}: {str(exc).strip().splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> str:
+    reason = _pg_unavailable_reason()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return _admin_url()
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = parse_database_url(url, source="")
+    base = url.split("?", 1)[0].rsplit("/", 1)[0]
+    query = ("?" + url.split("?", 1)[1]) if "?" in url else ""
+    assert parts.backend == "postgresql"
+    return f"{base}/{name}{query}"
+
+
+@dataclass
+class ScratchDatabases:
+    admin_url: str
+    created: list[str]
+
+    def create(self, *, upgraded: bool = True) -> str:
+        name = f"todo_test_{uuid.uuid4().hex[:12]}"
+        conn = psycopg2.connect(self.admin_url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.close()
+        self.created.append(name)
+        url = _with_database(self.admin_url, name)
+        if upgraded:
+            db.upgrade_schema(load_settings(database_url=url, user="tester", env={}))
+        return url
+
+    def drop_all(self) -> None:
+        conn = psycopg2.connect(self.admin_url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            for name in self.created:
+                cur.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def scratch_dbs(pg_admin: str) -> Iterator[ScratchDatabases]:
+    dbs = ScratchDatabases(pg_admin, [])
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+def pg_url(scratch_dbs: ScratchDatabases) -> str:
+    """A database at head, shared by the session; tests truncate what they use."""
+    return scratch_dbs.create()
+
+
+def truncate(url: str) -> None:
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute("TRUNCATE users, todos RESTART IDENTITY CASCADE")
+    conn.close()
+
+
+# --- both backends -------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """An empty database at head for one test, on the parametrised backend.
+
+    PostgreSQL: the session database, truncated; for tests that commit
+    across processes. In-process data-layer tests use `open_session`, which
+    rolls back instead.
+    """
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'todo.db'}"
+    url = request.getfixturevalue("pg_url")
+    truncate(url)
+    return str(url)
+
+
+@pytest.fixture
+def open_session(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], contextlib.AbstractContextManager[db.Session]]]:
+    """open_session(user) -> context manager yielding a db.Session.
+
+    SQLite: the real session_for() on a temp file. PostgreSQL: every
+    session of the test joins one outer transaction through a savepoint,
+    and the outer transaction is rolled back at teardown.
+    """
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'todo.db'}"
+
+        def sqlite_session(user: str) -> contextlib.AbstractContextManager[db.Session]:
+            return db.session_for(load_settings(user=user, database_url=url, env={}))
+
+        yield sqlite_session
+        return
+
+    url = request.getfixturevalue("pg_url")
+    engine = db.make_engine(parse_database_url(url, source=""))
+    conn = engine.connect()
+    outer = conn.begin()
+
+    @contextlib.contextmanager
+    def pg_session(user: str) -> Iterator[db.Session]:
+        with conn.begin_nested():
+            yield db.Session(conn, user)
+
+    try:
+        yield pg_session
+    finally:
+        outer.rollback()
+        conn.close()
+        engine.dispose()
+
+
+# --- the real executable -------------------------------------------------------
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    h = tmp_path / "home"
+    h.mkdir()
+    return h
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """A minimal environment: nothing of the developer's todo config leaks in."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "USER": "tester",
+        "LOGNAME": "tester",
+        "TODO_CONFIG_DIR": str(home / "config"),
+    }
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Todo:
+    """Runs the installed `todo` in a subprocess with a private HOME."""
+
+    home: Path
+    env: dict[str, str]
+    cwd: Path
+
+    def __call__(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [TODO_BIN, *args],
+            input=input if input is not None else "",
+            capture_output=True,
+            text=True,
+            env={**self.env, **(env or {})},
+            cwd=self.cwd,
+            timeout=60,
+        )
+
+    def ok(self, *args: str, **kw: Any) -> str:
+        result = self(*args, **kw)
+        assert result.returncode == 0, (args, result.returncode, result.stdout, result.stderr)
+        return result.stdout
+
+    def tty(
+        self, *args: str, input: str = "", env: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        """Run with stdin/stdout/stderr on a pseudo-terminal; returns (code, output)."""
+        main, child = pty.openpty()
+        proc = subprocess.Popen(
+            [TODO_BIN, *args],
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            env={**self.env, "COLUMNS": "100", **(env or {})},
+            cwd=self.cwd,
+            close_fds=True,
+        )
+        os.close(child)
+        if input:
+            os.write(main, input.encode())
+        chunks = []
+        while True:
+            ready, _, _ = select.select([main], [], [], 30)
+            if not ready:
+                proc.kill()
+                break
+            try:
+                data = os.read(main, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        code = proc.wait(timeout=30)
+        os.close(main)
+        return code, b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+@pytest.fixture
+def todo(home: Path, tmp_path: Path) -> Todo:
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    return Todo(home, clean_env(home), cwd)
+
+
+@pytest.fixture
+def todo_db(todo: Todo, db_url: str) -> Todo:
+    """`todo` pointed at the parametrised backend through DATABASE_URL."""
+    todo.env["DATABASE_URL"] = db_url
+    return todo

@@ -1,0 +1,140 @@
+"""Schema and migrations: Alembic from the repo and from the wheel, models vs
+migrations, automatic SQLite setup, exit 5 on PostgreSQL without a schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from todo_cli import db, migrate
+from todo_cli.config import load_settings
+from todo_cli.dburl import parse_database_url
+from todo_cli.models import SQLModel
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_head_constant_matches_the_scripts() -> None:
+    assert migrate.head_revision() == migrate.HEAD
+
+
+def test_migrations_build_exactly_the_models(db_url: str) -> None:
+    url = parse_database_url(db_url, source="")
+    engine = db.make_engine(url)
+    try:
+        if url.backend == "sqlite":  # the first session creates it
+            with db.session_for(load_settings(user="x", database_url=db_url, env={})):
+                pass
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    finally:
+        engine.dispose()
+    assert diff == []
+
+
+def test_postgres_is_never_auto_migrated(scratch_dbs, todo) -> None:
+    url = scratch_dbs.create(upgraded=False)
+    todo.env["DATABASE_URL"] = url
+    for args in (["add", "x"], ["list"], ["done", "1"]):
+        result = todo(*args)
+        assert (result.returncode, result.stdout) == (5, ""), args
+        assert (
+            result.stderr == "todo: error: the database has no todo schema; run: todo db upgrade\n"
+        )
+    check = todo("whoami", "--check")
+    assert check.returncode == 5
+    assert "schema    none (head 0001, missing)\n" in check.stdout
+    assert check.stderr == "todo: error: the database schema is not at head; run: todo db upgrade\n"
+    assert json.loads(todo.ok("db", "status", "--json"))["current"] is None
+    assert todo.ok("db", "upgrade") == "Upgraded schema: none -> 0001\n"
+    assert todo.ok("db", "upgrade") == "Schema already at head (0001)\n"
+    assert todo.ok("whoami", "--check").endswith("schema    0001 (head 0001, up to date)\n")
+    assert todo.ok("add", "x") == "1\n"
+
+
+def test_alembic_upgrade_head_from_the_repo_reads_database_url(scratch_dbs, todo) -> None:
+    url = scratch_dbs.create(upgraded=False)
+    alembic = str(Path(sys.executable).with_name("alembic"))
+    env = {**todo.env, "DATABASE_URL": url}
+    subprocess.run([alembic, "upgrade", "head"], cwd=REPO, env=env, check=True, capture_output=True)
+    todo.env["DATABASE_URL"] = url
+    status = json.loads(todo.ok("db", "status", "--json"))
+    assert status["current"] == status["head"] == migrate.HEAD
+    assert status["up_to_date"] is True
+
+
+def test_sqlite_is_created_on_first_use_privately(todo, home: Path) -> None:
+    assert todo.ok("list") == ""
+    path = home / ".local" / "share" / "todo" / "todo.db"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert todo.ok("whoami", "--check").endswith("schema    0001 (head 0001, up to date)\n")
+
+
+def test_concurrent_first_use_of_sqlite(todo) -> None:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "todo_cli", "add", f"t{i}"],
+            env=todo.env,
+            cwd=todo.cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(4)
+    ]
+    results = [p.communicate(timeout=60) + (p.returncode,) for p in procs]
+    assert [r[2] for r in results] == [0] * 4, results
+    assert sorted(int(r[0]) for r in results) == [1, 2, 3, 4]
+
+
+def test_the_wheel_ships_the_migrations(scratch_dbs, tmp_path: Path) -> None:
+    """An installed wheel (not this checkout) can run `todo db upgrade`."""
+    wheel_dir = tmp_path / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheel_dir.glob("todo_cli-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("env.py", "script.py.mako", "versions/0001_initial.py"):
+        assert f"todo_cli/migrations/{name}" in names
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    url = scratch_dbs.create(upgraded=False)
+    env = {**os.environ, "PYTHONPATH": str(target), "DATABASE_URL": url, "TODO_USER": "w"}
+    run = [
+        sys.executable,
+        "-c",
+        "import sys, todo_cli.cli as c; print(c.__file__, file=sys.stderr); sys.exit(c.main())",
+    ]
+    upgraded = subprocess.run(
+        [*run, "db", "upgrade"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stderr.startswith(str(target))  # the wheel's copy ran, not the checkout
+    assert upgraded.stdout == "Upgraded schema: none -> 0001\n"

@@ -1,0 +1,144 @@
+"""The data layer on both backends (in-process; PostgreSQL rolls back per test)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from todo_cli import todos
+from todo_cli.errors import InvalidInputError, NotFoundError
+
+
+def test_add_numbers_per_user_and_never_reused(open_session) -> None:
+    with open_session("alice") as s:
+        assert [todos.add(s, title=t).number for t in ("a", "b", "c")] == [1, 2, 3]
+    with open_session("bob") as s:
+        assert todos.add(s, title="bob's").number == 1
+    with open_session("alice") as s:
+        todos.remove(s, numbers=[3])
+        assert todos.add(s, title="d").number == 4
+
+
+def test_add_returns_utc_aware_timestamps(open_session) -> None:
+    before = datetime.now(UTC)
+    with open_session("alice") as s:
+        t = todos.add(s, title="  Call the bank  ")
+    assert t.title == "Call the bank"
+    assert t.done is False and t.completed_at is None
+    assert t.created_at.tzinfo is not None and t.created_at.utcoffset() == timedelta(0)
+    assert before - timedelta(seconds=1) <= t.created_at <= datetime.now(UTC)
+    with open_session("alice") as s:
+        (listed,) = todos.list_todos(s)
+    assert listed == t
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "x" * 500,
+        "émoji 🎉 ok",
+        "quote ' \" back\\slash % _",
+        "'; DROP TABLE todos; --",
+        "-leading dash",
+    ],
+)
+def test_titles_round_trip_exactly(open_session, title: str) -> None:
+    with open_session("alice") as s:
+        todos.add(s, title=title)
+    with open_session("alice") as s:
+        assert [t.title for t in todos.list_todos(s)] == [title]
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("", "the title is empty"),
+        ("   ", "the title is empty"),
+        ("x" * 501, "the title is 501 characters; the limit is 500"),
+        ("a\nb", "control character (U+000A)"),
+        ("a\x00b", "control character (U+0000)"),
+    ],
+)
+def test_bad_titles_are_rejected_and_nothing_is_written(
+    open_session, title: str, message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=re.escape(message)):
+        with open_session("alice") as s:
+            todos.add(s, title=title)
+    with open_session("alice") as s:
+        assert todos.list_todos(s, status="all") == []
+
+
+def test_list_filters_and_orders_by_number(open_session) -> None:
+    with open_session("alice") as s:
+        for title in ("one", "two", "three"):
+            todos.add(s, title=title)
+        todos.complete(s, numbers=[2])
+    with open_session("alice") as s:
+        assert [t.number for t in todos.list_todos(s)] == [1, 3]
+        assert [t.number for t in todos.list_todos(s, status="done")] == [2]
+        assert [t.number for t in todos.list_todos(s, status="all")] == [1, 2, 3]
+
+
+def test_complete_is_atomic_and_names_missing_numbers(open_session) -> None:
+    with open_session("alice") as s:
+        todos.add(s, title="one")
+        todos.add(s, title="two")
+    with pytest.raises(NotFoundError, match="no todos numbered 7, 9; nothing was changed"):
+        with open_session("alice") as s:
+            todos.complete(s, numbers=[1, 7, 2, 9])
+    with open_session("alice") as s:
+        assert [t.done for t in todos.list_todos(s, status="all")] == [False, False]
+
+
+def test_complete_twice_keeps_first_completion_time(open_session) -> None:
+    with open_session("alice") as s:
+        todos.add(s, title="one")
+        ((first, newly),) = todos.complete(s, numbers=[1])
+    assert newly is True and first.completed_at is not None
+    with open_session("alice") as s:
+        ((again, newly),) = todos.complete(s, numbers=[1, 1])
+    assert newly is False
+    assert again.completed_at == first.completed_at
+
+
+def test_remove_is_atomic(open_session) -> None:
+    with open_session("alice") as s:
+        todos.add(s, title="one")
+        todos.add(s, title="two")
+    with pytest.raises(NotFoundError, match="no todo numbered 3"):
+        with open_session("alice") as s:
+            todos.remove(s, numbers=[1, 3])
+    with open_session("alice") as s:
+        removed = todos.remove(s, numbers=[2, 1])
+        assert [t.number for t in removed] == [2, 1]
+        assert todos.list_todos(s, status="all") == []
+
+
+def test_users_are_isolated(open_session) -> None:
+    with open_session("alice") as s:
+        todos.add(s, title="alice secret")
+        todos.add(s, title="alice two")
+    with open_session("bob") as s:
+        todos.add(s, title="bob's")
+        assert [t.title for t in todos.list_todos(s, status="all")] == ["bob's"]
+        with pytest.raises(NotFoundError):
+            todos.complete(s, numbers=[2])
+        with pytest.raises(NotFoundError):
+            todos.remove(s, numbers=[2])
+    with open_session("mallory") as s:
+        assert todos.list_todos(s, status="all") == []
+        with pytest.raises(NotFoundError):
+            todos.find(s, numbers=[1])
+    with open_session("alice") as s:
+        assert [(t.title, t.done) for t in todos.list_todos(s, status="all")] == [
+            ("alice secret", False),
+            ("alice two", False),
+        ]
+
+
+def test_unscoped_sql_is_refused(open_session) -> None:
+    with open_session("alice") as s, pytest.raises(AssertionError, match="unscoped statement"):
+        s.execute("SELECT * FROM todos")
