@@ -11,7 +11,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -92,7 +91,7 @@ def test_concurrent_first_use_of_sqlite(todo) -> None:
         )
         for i in range(4)
     ]
-    results = [p.communicate(timeout=60) + (p.returncode,) for p in procs]
+    results = [(*p.communicate(timeout=60), p.returncode) for p in procs]
     assert [r[2] for r in results] == [0] * 4, results
     assert sorted(int(r[0]) for r in results) == [1, 2, 3, 4]
 

@@ -64,9 +64,8 @@ def test_titles_round_trip_exactly(open_session, title: str) -> None:
 def test_bad_titles_are_rejected_and_nothing_is_written(
     open_session, title: str, message: str
 ) -> None:
-    with pytest.raises(InvalidInputError, match=re.escape(message)):
-        with open_session("alice") as s:
-            todos.add(s, title=title)
+    with pytest.raises(InvalidInputError, match=re.escape(message)), open_session("alice") as s:
+        todos.add(s, title=title)
     with open_session("alice") as s:
         assert todos.list_todos(s, status="all") == []
 
@@ -86,9 +85,9 @@ def test_complete_is_atomic_and_names_missing_numbers(open_session) -> None:
     with open_session("alice") as s:
         todos.add(s, title="one")
         todos.add(s, title="two")
-    with pytest.raises(NotFoundError, match="no todos numbered 7, 9; nothing was changed"):
-        with open_session("alice") as s:
-            todos.complete(s, numbers=[1, 7, 2, 9])
+    missing = "no todos numbered 7, 9; nothing was changed"
+    with pytest.raises(NotFoundError, match=missing), open_session("alice") as s:
+        todos.complete(s, numbers=[1, 7, 2, 9])
     with open_session("alice") as s:
         assert [t.done for t in todos.list_todos(s, status="all")] == [False, False]
 
@@ -108,9 +107,8 @@ def test_remove_is_atomic(open_session) -> None:
     with open_session("alice") as s:
         todos.add(s, title="one")
         todos.add(s, title="two")
-    with pytest.raises(NotFoundError, match="no todo numbered 3"):
-        with open_session("alice") as s:
-            todos.remove(s, numbers=[1, 3])
+    with pytest.raises(NotFoundError, match="no todo numbered 3"), open_session("alice") as s:
+        todos.remove(s, numbers=[1, 3])
     with open_session("alice") as s:
         removed = todos.remove(s, numbers=[2, 1])
         assert [t.number for t in removed] == [2, 1]
