@@ -1,0 +1,245 @@
+"""What each command imports: startup time is most of a command's cost.
+
+Commands that never connect must not load the database stack at all, and
+the SQLite hot path must stay on SQLAlchemy Core: no alembic (migrations
+only), no SQLModel/pydantic (the models are for migrations and tests).
+
+The probe runs todo_cli.cli.main() in a fresh interpreter, exactly as the
+console script does, and reports the top-level modules in sys.modules at
+exit, plus which module first imported each watched package (so a failure
+says who to blame). One test cross-checks the real `todo` executable with
+PYTHONPROFILEIMPORTTIME.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import Todo
+
+from todo_cli import __version__
+
+DATABASE_STACK = ("sqlalchemy", "sqlmodel", "psycopg2", "alembic")
+MODEL_STACK = ("alembic", "sqlmodel", "pydantic")
+WATCHED = (*DATABASE_STACK, "pydantic", "sqlite3", "typer")
+PG_URL = "postgresql://alice:s3cret@db.example.invalid:5432/todo"
+
+PROBE = """
+import json, os, sys
+
+WATCHED = set(json.loads(os.environ["TODO_PROBE_WATCH"]))
+importers = {}
+
+
+class Spy:
+    # A meta-path finder that only watches: who first imports each package?
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in WATCHED and top not in importers:
+            frame = sys._getframe(1)
+            while frame is not None and (
+                frame.f_code.co_filename.startswith("<frozen")
+                or frame.f_globals.get("__name__", "").startswith("importlib")
+            ):
+                frame = frame.f_back
+            where = frame and f"{frame.f_globals.get('__name__')}:{frame.f_lineno}"
+            importers[top] = where or "?"
+        return None
+
+
+sys.meta_path.insert(0, Spy)
+sys.argv[0] = "todo"
+code = None
+try:
+    from todo_cli.cli import main
+
+    code = main()
+finally:
+    with open(os.environ["TODO_PROBE_OUT"], "w") as fh:
+        json.dump(
+            {
+                "code": code,
+                "modules": sorted({m.partition(".")[0] for m in list(sys.modules)}),
+                "importers": importers,
+            },
+            fh,
+        )
+sys.exit(code)
+"""
+
+
+@dataclass
+class Probe:
+    args: tuple[str, ...]
+    code: int
+    stdout: str
+    stderr: str
+    modules: set[str]
+    importers: dict[str, str]
+
+    def loaded(self, names: tuple[str, ...]) -> dict[str, str]:
+        """The watched names that were imported, with their first importer."""
+        return {n: self.importers.get(n, "?") for n in names if n in self.modules}
+
+
+def probe(todo: Todo, *args: str, env: dict[str, str] | None = None) -> Probe:
+    out = todo.cwd.parent / "probe.json"
+    out.unlink(missing_ok=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        input="",
+        capture_output=True,
+        text=True,
+        env={
+            **todo.env,
+            **(env or {}),
+            "TODO_PROBE_OUT": str(out),
+            "TODO_PROBE_WATCH": json.dumps(WATCHED),
+        },
+        cwd=todo.cwd,
+        timeout=60,
+    )
+    assert out.exists(), (args, result.returncode, result.stdout, result.stderr)
+    data = json.loads(out.read_text())
+    assert data["code"] == result.returncode, (data["code"], result.returncode, result.stderr)
+    # Positive control: the probe really ran the CLI.
+    assert {"todo_cli", "typer"} <= set(data["modules"]), data["modules"]
+    return Probe(
+        args,
+        result.returncode,
+        result.stdout,
+        result.stderr,
+        set(data["modules"]),
+        data["importers"],
+    )
+
+
+# --- commands that never connect -----------------------------------------------
+
+NEVER_CONNECT = {
+    "help": (("--help",), {}),
+    "version": (("--version",), {}),
+    "no args": ((), {}),
+    "profile list": (("profile", "list"), {}),
+    "whoami": (("whoami",), {}),
+    "whoami --json": (("whoami", "--json"), {}),
+    "whoami pg": (("whoami",), {"DATABASE_URL": PG_URL}),
+    "whoami pg --json": (("whoami", "--json"), {"DATABASE_URL": PG_URL}),
+}
+
+
+@pytest.mark.parametrize("case", list(NEVER_CONNECT))
+def test_commands_that_never_connect_skip_the_database_stack(todo: Todo, case: str) -> None:
+    args, env = NEVER_CONNECT[case]
+    assert not any(todo.home.iterdir()), "HOME should start empty"
+    p = probe(todo, *args, env=env)
+    assert p.code == 0, (p.stdout, p.stderr)
+    assert not p.loaded(DATABASE_STACK), (
+        f"`todo {' '.join(args)}` imported {p.loaded(DATABASE_STACK)}"
+    )
+    assert not any(todo.home.rglob("*")), "a command that never connects wrote to HOME"
+    if case.startswith("whoami pg"):
+        assert "db.example.invalid" in p.stdout
+        assert "s3cret" not in p.stdout + p.stderr
+
+
+def test_profiles_with_postgres_urls_skip_the_database_stack(todo: Todo) -> None:
+    added = probe(todo, "profile", "add", "work", "--user", "bob", "--database-url", PG_URL)
+    assert added.code == 0, added.stderr
+    used = probe(todo, "profile", "use", "work")
+    assert used.code == 0, used.stderr
+    listed = probe(todo, "profile", "list")
+    assert listed.code == 0, listed.stderr
+    assert listed.stdout == "* work\tbob\tpostgresql db.example.invalid:5432/todo\n"
+    who = probe(todo, "whoami")
+    assert who.code == 0, who.stderr
+    assert "postgresql db.example.invalid:5432/todo  (profile work)" in who.stdout
+    for p in (added, used, listed, who):
+        assert not p.loaded(DATABASE_STACK), (
+            f"`todo {' '.join(p.args)}` imported {p.loaded(DATABASE_STACK)}"
+        )
+
+
+def _imported_by_executable(todo: Todo, *args: str, env: dict[str, str]) -> set[str]:
+    """Top-level packages the real console script imports (-X importtime on stderr)."""
+    result = todo(*args, env={**env, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.returncode == 0, result.stderr
+    names = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", result.stderr, re.M)
+    assert "todo_cli.cli" in names, result.stderr[-2000:]  # the probe saw the CLI load
+    return {n.partition(".")[0] for n in names}
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(("--help",), {}), (("profile", "list"), {}), (("whoami",), {"DATABASE_URL": PG_URL})],
+    ids=["help", "profile list", "whoami pg"],
+)
+def test_real_executable_agrees(todo: Todo, args: tuple[str, ...], env: dict[str, str]) -> None:
+    imported = _imported_by_executable(todo, *args, env=env)
+    assert not imported & set(DATABASE_STACK), sorted(imported & set(DATABASE_STACK))
+
+
+def test_version_prints_exactly_name_and_version(todo: Todo) -> None:
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", __version__)
+    result = todo("--version")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"todo {__version__}\n", "")
+
+
+# --- the SQLite hot path ---------------------------------------------------------
+
+
+@pytest.fixture
+def sqlite_at_head(todo: Todo, tmp_path: Path) -> dict[str, str]:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'todo.db'}", "TODO_USER": "alice"}
+    first = probe(todo, "add", "seed", env=env)
+    assert (first.code, first.stdout) == (0, "1\n"), first.stderr
+    # The first use of a new file migrates it: that one run needs alembic.
+    assert "alembic" in first.modules, "first use did not migrate?"
+    return env
+
+
+HOT_PATH = {
+    "add": ("add", "buy milk"),
+    "list": ("list",),
+    "list --json": ("list", "--json"),
+    "done": ("done", "1"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOT_PATH))
+def test_sqlite_hot_path_stays_on_core(
+    todo: Todo, sqlite_at_head: dict[str, str], case: str
+) -> None:
+    p = probe(todo, *HOT_PATH[case], env=sqlite_at_head)
+    assert p.code == 0, p.stderr
+    # It did touch the database, through SQLAlchemy Core and sqlite3 only.
+    assert {"sqlalchemy", "sqlite3"} <= p.modules
+    unwanted = p.loaded(("alembic", "sqlmodel", "psycopg2"))
+    assert not unwanted, f"`todo {case}` on SQLite at head imported {unwanted}"
+
+
+@pytest.mark.parametrize("case", ["add", "list"])
+def test_sqlite_hot_path_skips_pydantic(
+    todo: Todo, sqlite_at_head: dict[str, str], case: str
+) -> None:
+    p = probe(todo, *HOT_PATH[case], env=sqlite_at_head)
+    assert p.code == 0, p.stderr
+    # pyproject pins Typer below 0.29, which imports pydantic for every option.
+    assert not p.loaded(MODEL_STACK), f"`todo {case}` imported {p.loaded(MODEL_STACK)}"
+
+
+def test_db_upgrade_imports_alembic(todo: Todo, tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    p = probe(todo, "db", "upgrade", env=env)
+    assert p.code == 0, p.stderr
+    assert p.stdout.startswith("Upgraded schema: none -> ")
+    assert "alembic" in p.modules, "the probe cannot see alembic, so the tests above prove nothing"
+    again = probe(todo, "db", "upgrade", env=env)
+    assert again.stdout.startswith("Schema already at head")
