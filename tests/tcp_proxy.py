@@ -31,6 +31,11 @@ proxy runs; a new value applies from the next connection or burst):
   accepted; counts again from zero after reset().
 - cut_after_bursts: forward N client bursts on each connection, then reset
   both sides when the client starts burst N+1 (which is counted, not sent).
+- lose_reply_after_bursts: forward N client bursts, then drop the server's
+  reply to burst N and reset the client: the server did the work, the client
+  never hears of it (a COMMIT whose outcome is unknown).
+- faulty_connections: apply cut/lose only to the first N connections since
+  reset() (None: all), so a retry on a new connection goes through.
 """
 
 from __future__ import annotations
@@ -82,6 +87,8 @@ class TCPProxy:
         delay_s: float = 0.0,
         refuse_first: int = 0,
         cut_after_bursts: int | None = None,
+        lose_reply_after_bursts: int | None = None,
+        faulty_connections: int | None = None,
         connect_timeout: float = 10.0,
     ) -> None:
         self.target = (target_host, target_port)
@@ -89,6 +96,8 @@ class TCPProxy:
         self.delay_s = delay_s
         self.refuse_first = refuse_first
         self.cut_after_bursts = cut_after_bursts
+        self.lose_reply_after_bursts = lose_reply_after_bursts
+        self.faulty_connections = faulty_connections
         self.connect_timeout = connect_timeout
         self.port = 0
         self._lock = threading.Lock()
@@ -268,6 +277,15 @@ class TCPProxy:
                         with self._lock:
                             conn.client_spoke_last = False
                             conn.stats.bytes_down += len(data)
+                            lose = self.lose_reply_after_bursts
+                            if (
+                                lose is not None
+                                and self._faulty(conn)
+                                and conn.stats.round_trips >= lose
+                            ):
+                                conn.stats.cut = True
+                                _reset(client)
+                                return
                     try:
                         dst.sendall(data)
                     except OSError:
@@ -288,7 +306,12 @@ class TCPProxy:
                 conn.stats.round_trips += 1
                 self._round_trips += 1
             cut_after, delay = self.cut_after_bursts, self.delay_s
-            if new_burst and cut_after is not None and conn.stats.round_trips > cut_after:
+            if (
+                new_burst
+                and cut_after is not None
+                and self._faulty(conn)
+                and conn.stats.round_trips > cut_after
+            ):
                 conn.stats.cut = True
                 _reset(conn.client)
                 if conn.server is not None:
@@ -297,6 +320,10 @@ class TCPProxy:
         if new_burst and delay > 0:
             self._stop.wait(delay)
         return True
+
+    def _faulty(self, conn: _Conn) -> bool:
+        limit = self.faulty_connections
+        return limit is None or conn.stats.index < limit
 
     def _finish(self, conn: _Conn) -> None:
         with self._idle:

@@ -51,12 +51,13 @@ def test_postgres_is_never_auto_migrated(scratch_dbs, todo) -> None:
         )
     check = todo("whoami", "--check")
     assert check.returncode == 5
-    assert "schema    none (head 0001, missing)\n" in check.stdout
+    assert f"schema    none (head {migrate.HEAD}, missing)\n" in check.stdout
     assert check.stderr == "todo: error: the database schema is not at head; run: todo db upgrade\n"
     assert json.loads(todo.ok("db", "status", "--json"))["current"] is None
-    assert todo.ok("db", "upgrade") == "Upgraded schema: none -> 0001\n"
-    assert todo.ok("db", "upgrade") == "Schema already at head (0001)\n"
-    assert todo.ok("whoami", "--check").endswith("schema    0001 (head 0001, up to date)\n")
+    assert todo.ok("db", "upgrade") == f"Upgraded schema: none -> {migrate.HEAD}\n"
+    assert todo.ok("db", "upgrade") == f"Schema already at head ({migrate.HEAD})\n"
+    up_to_date = f"schema    {migrate.HEAD} (head {migrate.HEAD}, up to date)\n"
+    assert todo.ok("whoami", "--check").endswith(up_to_date)
     assert todo.ok("add", "x") == "1\n"
 
 
@@ -76,7 +77,8 @@ def test_sqlite_is_created_on_first_use_privately(todo, home: Path) -> None:
     path = home / ".local" / "share" / "todo" / "todo.db"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert todo.ok("whoami", "--check").endswith("schema    0001 (head 0001, up to date)\n")
+    up_to_date = f"schema    {migrate.HEAD} (head {migrate.HEAD}, up to date)\n"
+    assert todo.ok("whoami", "--check").endswith(up_to_date)
 
 
 def test_concurrent_first_use_of_sqlite(todo) -> None:
@@ -136,4 +138,56 @@ def test_the_wheel_ships_the_migrations(scratch_dbs, tmp_path: Path) -> None:
     )
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stderr.startswith(str(target))  # the wheel's copy ran, not the checkout
-    assert upgraded.stdout == "Upgraded schema: none -> 0001\n"
+    assert upgraded.stdout == f"Upgraded schema: none -> {migrate.HEAD}\n"
+
+
+def _upgrade_to(url: str, revision: str) -> None:
+    from alembic import command
+
+    engine = db.make_engine(parse_database_url(url, source=""))
+    try:
+        with engine.begin() as conn:
+            config = migrate._config(conn)
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_keeps_rows_from_the_first_revision(backend, tmp_path, request, todo) -> None:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        db._prepare_sqlite_file(tmp_path / "old.db")
+    else:
+        url = request.getfixturevalue("scratch_dbs").create(upgraded=False)
+    _upgrade_to(url, "0001")
+    engine = db.make_engine(parse_database_url(url, source=""))
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, name, created_at, last_number) "
+                "VALUES (1, 'alice', '2026-01-02 03:04:05', 2)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) VALUES "
+                "(1, 1, 'old one', FALSE, '2026-01-02 03:04:05', '2026-01-02 03:04:05'), "
+                "(1, 2, 'old two', TRUE, '2026-01-02 03:04:05', '2026-01-02 03:04:05')"
+            )
+    finally:
+        engine.dispose()
+    todo.env.update(DATABASE_URL=url, TODO_USER="alice")
+    if backend == "postgresql":  # never auto-migrated: a clear exit 5 first
+        result = todo("add", "new")
+        assert result.returncode == 5
+        assert result.stderr == (
+            f"todo: error: the database schema is at revision 0001, this todo needs "
+            f"{migrate.HEAD}; run: todo db upgrade\n"
+        )
+        assert todo.ok("db", "upgrade") == f"Upgraded schema: 0001 -> {migrate.HEAD}\n"
+    assert todo.ok("add", "new") == "3\n"  # SQLite upgrades itself on first use
+    listed = json.loads(todo.ok("list", "--all", "--json"))
+    assert [(t["number"], t["title"], t["done"]) for t in listed] == [
+        (1, "old one", False),
+        (2, "old two", True),
+        (3, "new", False),
+    ]
+    assert listed[0]["created_at"] == "2026-01-02T03:04:05.000000Z"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -19,6 +19,9 @@ from todo_cli.errors import ExitCode, InvalidInputError, TodoError
 
 if TYPE_CHECKING:
     from todo_cli.config import Settings
+    from todo_cli.db import Session
+
+T = TypeVar("T")
 
 EXAMPLES = """\
 Examples:
@@ -32,6 +35,16 @@ Examples:
   todo --user bob list            act as another user for one command
 """
 
+_GLOBAL_OPTIONS = {
+    "--profile",
+    "-P",
+    "--user",
+    "-u",
+    "--database-url",
+    "--debug",
+    "--verbose",
+    "-v",
+}
 _MAX_NUMBER = 2**31 - 1
 _MAX_RANGE = 10_000
 
@@ -60,6 +73,7 @@ class Env:
     user: str | None
     database_url: str | None
     debug: bool
+    verbose: bool = False
     _settings: Settings | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
@@ -72,6 +86,21 @@ class Env:
             for warning in self._settings.warnings:
                 render.err("warning", warning)
         return self._settings
+
+    def run(self, operation: Callable[[Session], T], *, retry_unknown_commit: bool = False) -> T:
+        """One transaction against the database, retried through transient failures."""
+        from todo_cli import db
+
+        return db.run(
+            self.settings(),
+            operation,
+            retry_unknown_commit=retry_unknown_commit,
+            on_retry=self._report_retry if self.verbose else None,
+        )
+
+    @staticmethod
+    def _report_retry(message: str) -> None:
+        render.err("retry", message)
 
 
 def _env(ctx: typer.Context) -> Env:
@@ -102,12 +131,15 @@ def root(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Report connection retries on stderr.")
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = Env(profile, user, database_url, debug)
+    ctx.obj = Env(profile, user, database_url, debug, verbose)
 
 
 # --- todos ---------------------------------------------------------------------
@@ -123,11 +155,17 @@ def add(
 
     Use -- before a title that starts with a dash: todo add -- -5 degrees
     """
-    from todo_cli import db, todos
+    import uuid
+
+    from todo_cli import todos
 
     text = todos.clean_title(" ".join(title))
-    with db.session_for(_env(ctx).settings()) as session:
-        todo = todos.add(session, title=text)
+    # One id for every attempt: a retry after a lost COMMIT finds the first
+    # attempt's todo instead of adding it twice.
+    request_id = uuid.uuid4().hex
+    todo = _env(ctx).run(
+        lambda s: todos.add(s, title=text, request_id=request_id), retry_unknown_commit=True
+    )
     if json_:
         render.emit_json(render.todo_dict(todo))
     elif render.stdout_is_tty():
@@ -146,11 +184,10 @@ def list_(
     """List your open todos (a table on a terminal, tab-separated lines in a pipe)."""
     if all_ and done:
         raise InvalidInputError("--all and --done cannot be combined")
-    from todo_cli import db, todos
+    from todo_cli import todos
 
     status: todos.Status = "all" if all_ else "done" if done else "open"
-    with db.session_for(_env(ctx).settings()) as session:
-        items = todos.list_todos(session, status=status)
+    items = _env(ctx).run(lambda s: todos.list_todos(s, status=status), retry_unknown_commit=True)
     if json_:
         render.emit_json([render.todo_dict(t) for t in items])
     elif items:
@@ -168,11 +205,11 @@ def done(
     json_: JsonOpt = False,
 ) -> None:
     """Mark todos done. All or nothing: if any number is missing, nothing changes."""
-    from todo_cli import db, todos
+    from todo_cli import todos
 
     wanted = parse_numbers(numbers)
-    with db.session_for(_env(ctx).settings()) as session:
-        results = todos.complete(session, numbers=wanted)
+    # Completing is idempotent, so a retry after a lost COMMIT is harmless.
+    results = _env(ctx).run(lambda s: todos.complete(s, numbers=wanted), retry_unknown_commit=True)
     if json_:
         render.emit_json([render.todo_dict(t) for t, _ in results])
         return
@@ -188,25 +225,23 @@ def rm(
     json_: JsonOpt = False,
 ) -> None:
     """Remove todos. Asks first on a terminal; in a script, pass --yes."""
-    from todo_cli import db, todos
+    from todo_cli import todos
 
     wanted = parse_numbers(numbers)
-    settings = _env(ctx).settings()
+    env = _env(ctx)
     if not yes:
         if not (sys.stdin.isatty() and sys.stderr.isatty()):
             raise InvalidInputError(
                 "refusing to remove without confirmation (no terminal); pass --yes"
             )
-        with db.session_for(settings) as session:
-            found = todos.find(session, numbers=wanted)
+        found = env.run(lambda s: todos.find(s, numbers=wanted), retry_unknown_commit=True)
         for todo in found:
             sys.stderr.write(f"  {todo.number}: {todo.title}\n")
         noun = "this todo" if len(found) == 1 else f"these {len(found)} todos"
         if not typer.confirm(f"Remove {noun}?", default=False, err=True):
             sys.stderr.write("Nothing removed.\n")
             raise typer.Exit(ExitCode.NOT_FOUND)
-    with db.session_for(settings) as session:
-        removed = todos.remove(session, numbers=wanted)
+    removed = env.run(lambda s: todos.remove(s, numbers=wanted))
     if json_:
         render.emit_json([render.todo_dict(t) for t in removed])
         return
@@ -429,8 +464,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `todo profile` alone: show its help
             sys.stderr.write(exc.format_message() + "\n")
         else:
+            message = exc.format_message()
             hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
-            render.err("error", exc.format_message() + hint)
+            if message.split(": ")[-1] in _GLOBAL_OPTIONS:
+                hint = " (global options go before the command: todo --user bob list)"
+            render.err("error", message + hint)
         return int(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         render.err("error", "interrupted; the transaction was rolled back")

@@ -26,6 +26,7 @@ from todo_cli.errors import ConfigError, InvalidInputError
 APP = "todo"
 DEFAULT_PROFILE = "default"
 DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_RETRY_BUDGET = 15.0
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}")
 _PROFILE_KEYS = {"user", "database_url"}
 
@@ -59,6 +60,7 @@ class Settings:
     config_path: Path
     direct_url: str | None = None
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    retry_budget: float = DEFAULT_RETRY_BUDGET
     warnings: tuple[str, ...] = ()
 
 
@@ -81,7 +83,8 @@ def _platform_dir(env: Mapping[str, str], xdg_var: str, xdg_default: str) -> Pat
     if sys.platform == "darwin":  # pragma: no cover
         return Path.home() / "Library" / "Application Support" / APP
     base = env.get(xdg_var)
-    return (Path(base) if base else Path.home() / xdg_default) / APP
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    return (Path(base) if base else home / xdg_default) / APP
 
 
 def default_sqlite_url(env: Mapping[str, str]) -> str:
@@ -91,14 +94,14 @@ def default_sqlite_url(env: Mapping[str, str]) -> str:
 # --- names -----------------------------------------------------------------
 
 
+NAME_RULE = "use 1-64 letters, digits or _ . @ + -, starting with a letter, digit or _"
+
+
 def validate_name(kind: str, name: str) -> str:
     """User and profile names: 1-64 of letters, digits and _ . @ + -."""
     if not _NAME_RE.fullmatch(name):
-        shown = name if len(name) <= 64 and name.isprintable() else repr(name[:64])
-        raise InvalidInputError(
-            f"invalid {kind} name {shown!r}: use 1-64 letters, digits or _ . @ + -, "
-            "starting with a letter, digit or _"
-        )
+        shown = name if len(name) <= 64 else name[:64] + "…"
+        raise InvalidInputError(f"invalid {kind} name {shown!r}: {NAME_RULE}")
     return name
 
 
@@ -129,6 +132,9 @@ def _parse_config(path: Path, data: dict[str, Any]) -> ConfigFile:
     def bad(what: str) -> ConfigError:
         return ConfigError(f"config file {path}: {what}; fix or remove it")
 
+    unknown_top = set(data) - {"current", "profiles"}
+    if unknown_top:
+        raise bad(f"unknown key(s) {', '.join(sorted(unknown_top))}")
     current = data.get("current")
     if current is not None and not isinstance(current, str):
         raise bad("'current' must be a string")
@@ -145,13 +151,19 @@ def _parse_config(path: Path, data: dict[str, Any]) -> ConfigFile:
         user, url = body.get("user"), body.get("database_url")
         if not isinstance(user, str) or (url is not None and not isinstance(url, str)):
             raise bad(f"profile '{name}' needs a string 'user' (and optional 'database_url')")
+        try:
+            validate_name("profile", name)
+            validate_name("user", user)
+        except InvalidInputError as exc:
+            raise bad(f"profile '{name}': {exc.message}") from None
         profiles[name] = Profile(name, user, url)
     return ConfigFile(path, current, profiles)
 
 
 def _toml_str(value: str) -> str:
-    # JSON string escapes (\", \\, \n, \uXXXX) are all valid TOML basic-string escapes.
-    return json.dumps(value, ensure_ascii=False)
+    # JSON string escapes (\", \\, \n, \uXXXX) are all valid TOML basic-string escapes;
+    # JSON leaves DEL raw, which TOML forbids.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def write_config(config: ConfigFile) -> None:
@@ -164,9 +176,15 @@ def write_config(config: ConfigFile) -> None:
         lines.append(f"user = {_toml_str(profile.user)}\n")
         if profile.database_url is not None:
             lines.append(f"database_url = {_toml_str(profile.database_url)}\n")
-    path = config.path
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=path.parent)
+    # Replace the file a symlink points at, not the symlink.
+    path = config.path.resolve() if config.path.is_symlink() else config.path
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write config file {path}: {exc.strerror}; check TODO_CONFIG_DIR"
+        ) from None
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -192,18 +210,36 @@ def _permission_warnings(path: Path) -> tuple[str, ...]:
 # --- precedence ------------------------------------------------------------
 
 
-def environment(cwd: Path | None = None) -> dict[str, str]:
+class Environment(dict[str, str]):
+    """Environment variables, remembering which ones came from a .env file."""
+
+    from_dotenv: frozenset[str] = frozenset()
+
+
+def environment(cwd: Path | None = None) -> Environment:
     """os.environ plus a .env in the working directory, which never overrides it."""
-    env = dict(os.environ)
+    env = Environment(os.environ)
     dotenv_path = (cwd or Path.cwd()) / ".env"
     if dotenv_path.is_file():
         # Imported only when there is a .env: most invocations have none.
+        import logging
+
         from dotenv import dotenv_values
 
-        for key, value in dotenv_values(dotenv_path).items():
-            if value is not None:
-                env.setdefault(key, value)
+        logging.getLogger("dotenv.main").setLevel(logging.ERROR)  # we report it ourselves
+        try:
+            values = dotenv_values(dotenv_path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {dotenv_path}: {exc}") from None
+        added = {k: v for k, v in values.items() if v is not None and k not in env}
+        env.update(added)
+        env.from_dotenv = frozenset(added)
     return env
+
+
+def _env_source(env: Mapping[str, str], name: str) -> str:
+    dotenv = name in getattr(env, "from_dotenv", ())
+    return f".env {name}" if dotenv else f"env {name}"
 
 
 def load_settings(
@@ -214,12 +250,15 @@ def load_settings(
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     env = environment() if env is None else env
+    for flag, value in (("--profile", profile), ("--user", user), ("--database-url", database_url)):
+        if value == "":
+            raise InvalidInputError(f"{flag} was given an empty value")
     path = config_dir(env) / "config.toml"
     config = read_config(path)
 
     chosen = _first(
         (profile, "flag --profile"),
-        (env.get("TODO_PROFILE"), "env TODO_PROFILE"),
+        (env.get("TODO_PROFILE"), _env_source(env, "TODO_PROFILE")),
         (config.current, f"config {path}"),
     ) or Sourced(DEFAULT_PROFILE, "default")
     validate_name("profile", chosen.value)
@@ -234,14 +273,22 @@ def load_settings(
 
     who = _first(
         (user, "flag --user"),
-        (env.get("TODO_USER"), "env TODO_USER"),
+        (env.get("TODO_USER"), _env_source(env, "TODO_USER")),
         (active.user if active else None, profile_src),
-    ) or Sourced(_login_name(), "default")
-    validate_name("user", who.value)
+    ) or Sourced(_login_name(env), "default")
+    try:
+        validate_name("user", who.value)
+    except InvalidInputError as exc:
+        if who.source != "default":
+            raise
+        raise InvalidInputError(
+            f"your login name is not a valid todo user name ({exc.message}); "
+            "set TODO_USER or pass --user"
+        ) from None
 
     db = _first(
         (database_url, "flag --database-url"),
-        (env.get("DATABASE_URL"), "env DATABASE_URL"),
+        (env.get("DATABASE_URL"), _env_source(env, "DATABASE_URL")),
         (active.database_url if active else None, profile_src),
     ) or Sourced(default_sqlite_url(env), "default")
 
@@ -252,7 +299,8 @@ def load_settings(
         url=parse_database_url(db.value, source=db.source),
         config_path=path,
         direct_url=env.get("DATABASE_URL_DIRECT") or None,
-        connect_timeout=_timeout(env),
+        connect_timeout=_seconds(env, "TODO_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
+        retry_budget=_seconds(env, "TODO_RETRY_BUDGET", DEFAULT_RETRY_BUDGET, zero_ok=True),
         warnings=_permission_warnings(path),
     )
 
@@ -264,23 +312,27 @@ def _first(*candidates: tuple[str | None, str]) -> Sourced | None:
     return None
 
 
-def _login_name() -> str:
+def _login_name(env: Mapping[str, str]) -> str:
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):  # what getpass checks, in order
+        if env.get(name):
+            return env[name]
     try:
         return getpass.getuser()
     except (OSError, KeyError):
         raise ConfigError("cannot tell who you are: set TODO_USER or pass --user") from None
 
 
-def _timeout(env: Mapping[str, str]) -> float:
-    raw = env.get("TODO_CONNECT_TIMEOUT")
+def _seconds(env: Mapping[str, str], name: str, default: float, *, zero_ok: bool = False) -> float:
+    raw = env.get(name)
     if not raw:
-        return DEFAULT_CONNECT_TIMEOUT
+        return default
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not 0 < value <= 3600:
-        raise ConfigError(f"TODO_CONNECT_TIMEOUT={raw!r} must be a number of seconds (0-3600]")
+    if not (value >= 0 if zero_ok else value > 0) or value > 3600:
+        least = "0 or more" if zero_ok else "more than 0"
+        raise ConfigError(f"{name}={raw!r} must be a number of seconds ({least}, at most 3600)")
     return value
 
 
@@ -303,6 +355,7 @@ def add_profile(
 
 
 def use_profile(path: Path, name: str) -> None:
+    validate_name("profile", name)
     config = read_config(path)
     _require_profile(config, name)
     write_config(ConfigFile(path, name, config.profiles))
@@ -310,6 +363,7 @@ def use_profile(path: Path, name: str) -> None:
 
 def remove_profile(path: Path, name: str) -> bool:
     """Remove a profile; returns True when it was the current one (now unset)."""
+    validate_name("profile", name)
     config = read_config(path)
     _require_profile(config, name)
     profiles = {k: v for k, v in config.profiles.items() if k != name}
@@ -321,4 +375,7 @@ def remove_profile(path: Path, name: str) -> bool:
 def _require_profile(config: ConfigFile, name: str) -> None:
     if name not in config.profiles:
         known = ", ".join(sorted(config.profiles)) or "none"
-        raise ConfigError(f"unknown profile '{name}'; known profiles: {known}")
+        raise ConfigError(
+            f"unknown profile '{name}'; known profiles: {known}. "
+            "Create it with: todo profile add NAME --user USER"
+        )

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, TextClause, bindparam, create_engine, event, text
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql.psycopg2 import PGDialect_psycopg2
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeEngine
 
@@ -29,12 +31,40 @@ from todo_cli.dburl import DatabaseURL
 from todo_cli.errors import ConfigError, DatabaseUnreachableError, SchemaError
 from todo_cli.sqltypes import UTCDateTime
 
+T = TypeVar("T")
+RetryHook = Callable[[str], None]
+
 _LEAN_DRIVER = "postgresql+todo_psycopg2"
 _SQLITE_BUSY_MS = 5000
 # SQLSTATEs that mean "the schema is not what this code expects".
 _SCHEMA_SQLSTATES = {"42P01", "42703"}  # undefined_table, undefined_column
 # Connection failures that are the user's configuration, not the network.
 _CONFIG_FAILURES = ("password authentication failed", "does not exist", "no password supplied")
+# Failures worth another attempt: a compute waking up or restarting (Neon
+# scales to zero), a full server, a dropped connection, a lost race.
+_TRANSIENT_SQLSTATES = {"57P01", "57P02", "57P03", "53300", "40001", "40P01"}
+_TRANSIENT_MARKERS = (
+    "connection refused",
+    "connection reset",
+    "timeout expired",
+    "timed out",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "too many connections",
+    "too many clients",
+    "terminating connection due to administrator command",
+    "couldn't connect to compute node",
+    "server closed the connection unexpectedly",
+    "ssl syscall error",
+    "eof detected",
+    "could not receive data from server",
+    "could not send data to server",
+    "no connection to the server",
+    "connection already closed",
+)
+_FIRST_BACKOFF = 0.2
+_MAX_BACKOFF = 3.0
 
 
 class LeanPGDialect(PGDialect_psycopg2):
@@ -180,12 +210,14 @@ def _typed(
 
 
 @contextlib.contextmanager
-def session_for(settings: Settings) -> Iterator[Session]:
-    """Open the connection, begin, yield, commit; roll back on any error."""
+def session_for(settings: Settings, *, on_retry: RetryHook | None = None) -> Iterator[Session]:
+    """Open the connection (retrying transient failures), begin, yield,
+    commit; roll back on any error. No retries once the body has run: for
+    that, use run()."""
     url = settings.url
     engine = make_engine(url, connect_timeout=settings.connect_timeout)
     try:
-        conn = _connect(engine, url)
+        conn = _connect(engine, url, budget=settings.retry_budget, on_retry=on_retry)
         with conn:
             if url.backend == "sqlite":
                 _ensure_sqlite_schema(conn, url)
@@ -198,19 +230,124 @@ def session_for(settings: Settings) -> Iterator[Session]:
         engine.dispose()
 
 
-def _connect(engine: Engine, url: DatabaseURL) -> Connection:
+def run(
+    settings: Settings,
+    operation: Callable[[Session], T],
+    *,
+    retry_unknown_commit: bool = False,
+    on_retry: RetryHook | None = None,
+) -> T:
+    """Run operation(session) in one transaction; on a transient failure,
+    start over on a new connection, within the retry budget.
+
+    A failure before COMMIT was sent leaves nothing behind, so it is always
+    safe to repeat. A failure during COMMIT leaves the outcome unknown: only
+    operations that are idempotent (retry_unknown_commit=True, e.g. an add
+    that carries a request id) are repeated; the others stop with exit 4
+    and say the change may have been saved.
+    """
+    url = settings.url
+    engine = make_engine(url, connect_timeout=settings.connect_timeout)
+    deadline = time.monotonic() + settings.retry_budget
+    backoff = _FIRST_BACKOFF
+    attempt = 1
     try:
-        return engine.connect()
-    except DBAPIError as exc:
-        reason = url.redact(_first_line(exc.orig))
-        if any(marker in reason for marker in _CONFIG_FAILURES):
-            raise ConfigError(
-                f"cannot connect to {url.display()}: {reason}; check the database URL"
-            ) from None
-        raise DatabaseUnreachableError(
-            f"cannot reach {url.display()}: {reason}; check that the server is up "
-            "and the URL is right (todo whoami)"
-        ) from None
+        while True:
+            remaining = max(0.0, deadline - time.monotonic())
+            conn = _connect(engine, url, budget=remaining, on_retry=on_retry)
+            committing = False
+            try:
+                with conn:
+                    if url.backend == "sqlite":
+                        _ensure_sqlite_schema(conn, url)
+                    trans = conn.begin()
+                    try:
+                        result = operation(Session(conn, settings.user.value))
+                    except BaseException as exc:
+                        with contextlib.suppress(DBAPIError):
+                            trans.rollback()
+                        if isinstance(exc, DBAPIError):  # needs the open connection
+                            translated = _translate(exc, conn, url)
+                            if translated is not exc:
+                                raise translated from exc
+                        raise
+                    committing = True
+                    trans.commit()
+                    return result
+            except DBAPIError as exc:
+                if not _is_transient(exc):
+                    raise
+                if committing and not retry_unknown_commit:
+                    raise DatabaseUnreachableError(
+                        f"lost the connection to {url.display()} while committing; the change "
+                        "may or may not have been saved: check with todo list --all"
+                    ) from exc
+                wait = _backoff(backoff, deadline)
+                if wait is None:
+                    raise DatabaseUnreachableError(
+                        f"lost the connection to {url.display()} and the retry budget "
+                        f"({settings.retry_budget:g}s) ran out: {url.redact(_first_line(exc.orig))}"
+                    ) from exc
+                attempt += 1
+                if on_retry:
+                    on_retry(
+                        f"{url.redact(_first_line(exc.orig))}; retrying (attempt {attempt}) "
+                        f"in {wait:.1f}s"
+                    )
+                time.sleep(wait)
+                backoff = min(backoff * 2, _MAX_BACKOFF)
+    finally:
+        engine.dispose()
+
+
+def _is_transient(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "pgcode", None)
+    if code in _TRANSIENT_SQLSTATES or (code or "").startswith("08"):
+        return True
+    if code is None and isinstance(exc, OperationalError | InterfaceError):
+        message = _first_line(exc.orig).lower()
+        return any(marker in message for marker in _TRANSIENT_MARKERS) or exc.connection_invalidated
+    return False
+
+
+def _backoff(base: float, deadline: float) -> float | None:
+    """Exponential backoff with jitter; None when the budget cannot cover it."""
+    wait = base * random.uniform(0.5, 1.5)
+    return wait if time.monotonic() + wait < deadline else None
+
+
+def _connect(
+    engine: Engine, url: DatabaseURL, *, budget: float, on_retry: RetryHook | None = None
+) -> Connection:
+    deadline = time.monotonic() + budget
+    backoff = _FIRST_BACKOFF
+    attempt = 1
+    while True:
+        try:
+            return engine.connect()
+        except DBAPIError as exc:
+            reason = url.redact(_first_line(exc.orig))
+            if any(marker in reason for marker in _CONFIG_FAILURES):
+                raise ConfigError(
+                    f"cannot connect to {url.display()}: {reason}; check the database URL"
+                ) from None
+            if "channel_binding" in reason and "invalid" in reason:
+                raise ConfigError(
+                    f"this libpq is too old for channel_binding (needs PostgreSQL 13+ client "
+                    f"libraries): remove channel_binding from the URL or upgrade psycopg2: {reason}"
+                ) from None
+            wait = _backoff(backoff, deadline) if _is_transient(exc) else None
+            if wait is None:
+                tries = f" after {attempt} attempts" if attempt > 1 else ""
+                raise DatabaseUnreachableError(
+                    f"cannot reach {url.display()}{tries}: {reason}; check that the server is "
+                    "up and the URL is right (todo whoami)"
+                ) from None
+            attempt += 1
+            if on_retry:
+                on_retry(f"{reason}; retrying (attempt {attempt}) in {wait:.1f}s")
+            time.sleep(wait)
+            backoff = min(backoff * 2, _MAX_BACKOFF)
 
 
 def _translate(exc: DBAPIError, conn: Connection, url: DatabaseURL) -> Exception:
@@ -218,11 +355,6 @@ def _translate(exc: DBAPIError, conn: Connection, url: DatabaseURL) -> Exception
     message = _first_line(exc.orig)
     if code in _SCHEMA_SQLSTATES or "no such table" in message or "no such column" in message:
         return _schema_error(conn)
-    if isinstance(exc, OperationalError) and code is None:
-        return DatabaseUnreachableError(
-            f"lost the connection to {url.display()}: {url.redact(message)}; "
-            "the transaction was rolled back, try again"
-        )
     return exc
 
 
@@ -282,7 +414,7 @@ def schema_status(settings: Settings) -> tuple[str | None, str, str]:
     url = settings.url
     engine = make_engine(url, connect_timeout=settings.connect_timeout)
     try:
-        with _connect(engine, url) as conn:
+        with _connect(engine, url, budget=settings.retry_budget) as conn:
             if url.backend == "sqlite":
                 _ensure_sqlite_schema(conn, url)
                 version = "SQLite " + conn.exec_driver_sql("select sqlite_version()").scalar_one()
@@ -300,7 +432,7 @@ def upgrade_schema(settings: Settings) -> tuple[str | None, str]:
     url = settings.url.direct(settings.direct_url)
     engine = make_engine(url, connect_timeout=settings.connect_timeout)
     try:
-        with _connect(engine, url) as conn:
+        with _connect(engine, url, budget=settings.retry_budget) as conn:
             before = migrate.current_revision(conn)
             conn.rollback()
             with conn.begin():

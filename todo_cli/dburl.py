@@ -65,18 +65,21 @@ class DatabaseURL:
         DATABASE_URL_DIRECT wins; otherwise Neon's pooled host
         (ep-x-pooler.region...) loses its -pooler suffix; otherwise this URL.
         """
+        if self.backend != "postgresql":  # an embedded database has no endpoints
+            return self
         if direct_raw:
             return parse_database_url(direct_raw, source="DATABASE_URL_DIRECT")
-        if self.backend != "postgresql" or not self.host:
-            return self
-        first, dot, rest = self.host.partition(".")
-        if not first.endswith(_POOLER_SUFFIX):
-            return self
         parts = urlsplit(self.raw)
-        new_host = first[: -len(_POOLER_SUFFIX)] + dot + rest
-        netloc = parts.netloc.rsplit("@", 1)
-        hostport = netloc[-1].replace(self.host, new_host, 1)
-        new_netloc = (netloc[0] + "@" + hostport) if len(netloc) == 2 else hostport
+        userinfo, at, hostport = parts.netloc.rpartition("@")
+        first, dot, rest = hostport.partition(".")
+        port = ""
+        if not dot and ":" in first:  # a bare host with a port: ep-x-pooler:5432
+            first, port = first.split(":", 1)
+            port = ":" + port
+        if not first.lower().endswith(_POOLER_SUFFIX):
+            return self
+        new_hostport = first[: -len(_POOLER_SUFFIX)] + port + dot + rest
+        new_netloc = userinfo + at + new_hostport
         return parse_database_url(urlunsplit(parts._replace(netloc=new_netloc)), source="")
 
 
@@ -85,6 +88,12 @@ def parse_database_url(raw: str, *, source: str) -> DatabaseURL:
     where = f" (from {source})" if source else ""
     if not raw or raw != raw.strip():
         raise ConfigError(f"database URL{where} is empty or has surrounding spaces")
+    if any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        raise ConfigError(f"database URL{where} contains control characters")
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(f"database URL{where} is not valid UTF-8") from None
     match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", raw)
     if not match:
         raise ConfigError(
@@ -94,7 +103,7 @@ def parse_database_url(raw: str, *, source: str) -> DatabaseURL:
     scheme = match.group(1).lower()
     if scheme == "sqlite":
         path = raw[len("sqlite:///") :] if raw.startswith("sqlite:///") else None
-        if path is None:
+        if not path:
             raise ConfigError(f"database URL{where} is malformed: use sqlite:///path/to/file.db")
         return DatabaseURL(raw, "sqlite", None, None, path or None, None, None)
     if scheme not in _PG_SCHEMES:
@@ -107,6 +116,12 @@ def parse_database_url(raw: str, *, source: str) -> DatabaseURL:
     except ValueError:
         # urlsplit's message can quote the netloc, which holds the password.
         raise ConfigError(f"database URL{where} is malformed: bad host or port") from None
+    if "@" in parts.path or "@" in parts.fragment or "#" in raw:
+        # An unencoded / or # in the password moves the password into the path.
+        raise ConfigError(
+            f"database URL{where} is malformed: percent-encode / ? # @ in the user name "
+            "and password (e.g. / as %2F)"
+        )
     database = unquote(parts.path.lstrip("/")) or None
     return DatabaseURL(
         raw=raw,

@@ -4,6 +4,7 @@ and raise domain errors. Nothing here knows about Typer or Rich."""
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,6 +64,10 @@ def clean_title(raw: str) -> str:
             f"the title is {len(title)} characters; the limit is {TITLE_MAX}. "
             "Shorten it (nothing was saved)"
         )
+    try:
+        title.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError("the title is not valid UTF-8 text") from None
     bad = next((c for c in title if unicodedata.category(c) == "Cc"), None)
     if bad is not None:
         raise InvalidInputError(
@@ -72,20 +77,25 @@ def clean_title(raw: str) -> str:
     return title
 
 
-def add(session: Session, *, title: str) -> Todo:
+def add(session: Session, *, title: str, request_id: str | None = None) -> Todo:
     """Add a todo; creates the user's row on their first write.
 
-    The counter bump and the insert travel together, so on PostgreSQL the
-    whole add is one round trip inside the transaction.
+    The counter bump, the insert and the read-back travel together, so on
+    PostgreSQL the whole add is one round trip inside the transaction. With a
+    request_id, repeating the call (a retry after a lost COMMIT) returns the
+    todo the first call saved and changes nothing.
     """
     now = _now()
+    rid = request_id or uuid.uuid4().hex
+    already = "EXISTS (SELECT 1 FROM todos t WHERE t.user_id = users.id AND t.request_id = :rid)"
     row = session.execute(
         "INSERT INTO users (name, created_at, last_number) VALUES (:me, :now, 1) "
-        "ON CONFLICT (name) DO UPDATE SET last_number = users.last_number + 1",
-        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
-        f"SELECT id, last_number, :title, FALSE, :now, :now FROM users WHERE name = :me "
-        f"RETURNING {_COLUMNS}",
-        params={"now": now, "title": clean_title(title)},
+        f"ON CONFLICT (name) DO UPDATE SET last_number = users.last_number + 1 WHERE NOT {already}",
+        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, request_id) "
+        "SELECT id, last_number, :title, FALSE, :now, :now, :rid FROM users "
+        f"WHERE name = :me AND NOT {already}",
+        f"SELECT {_COLUMNS} FROM todos WHERE user_id = {_ME} AND request_id = :rid",
+        params={"now": now, "title": clean_title(title), "rid": rid},
         columns=_TYPES,
     ).one()
     return _todo(row)
