@@ -9,10 +9,8 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from alembic import context
+from todo_cli.db import MIGRATION_LOCK_ID
 from todo_cli.models import SQLModel
-
-# Any constant works as long as every upgrader uses the same one.
-MIGRATION_LOCK_ID = 0x70D0C11
 
 
 def run_migrations(connection: Connection) -> None:

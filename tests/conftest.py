@@ -21,6 +21,7 @@ from typing import Any
 
 import psycopg2
 import pytest
+from pgservers import PGBOUNCER, PgBouncer
 from psycopg2 import sql
 
 from todo_cli import db
@@ -107,6 +108,26 @@ def pg_url(scratch_dbs: ScratchDatabases) -> str:
     return scratch_dbs.create()
 
 
+@pytest.fixture(scope="session")
+def pgbouncer(pg_admin: str) -> Iterator[PgBouncer]:
+    """PgBouncer in transaction pooling mode (Neon's pooled endpoint) in front
+    of the test server."""
+    if not Path(PGBOUNCER).exists():
+        reason = "pgbouncer is not installed (apt-get install pgbouncer)"
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
+        pytest.skip(reason)
+    admin = parse_database_url(pg_admin, source="")
+    bouncer = PgBouncer(target_port=admin.port or 5432).start()
+    yield bouncer
+    bouncer.stop()
+
+
+def via_pgbouncer(url: str, bouncer: PgBouncer) -> str:
+    parsed = parse_database_url(url, source="")
+    return bouncer.url(parsed.database or "postgres", parsed.username or "postgres")
+
+
 def truncate(url: str) -> None:
     conn = psycopg2.connect(url)
     with conn, conn.cursor() as cur:
@@ -117,8 +138,10 @@ def truncate(url: str) -> None:
 # --- both backends -------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "pgbouncer"])
 def backend(request: pytest.FixtureRequest) -> str:
+    """sqlite: the embedded default; postgresql: direct; pgbouncer: the same
+    server through PgBouncer in transaction mode, like Neon's pooled endpoint."""
     return str(request.param)
 
 
@@ -134,6 +157,8 @@ def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
         return f"sqlite:///{tmp_path / 'data' / 'todo.db'}"
     url = request.getfixturevalue("pg_url")
     truncate(url)
+    if backend == "pgbouncer":
+        return via_pgbouncer(url, request.getfixturevalue("pgbouncer"))
     return str(url)
 
 
@@ -157,6 +182,8 @@ def open_session(
         return
 
     url = request.getfixturevalue("pg_url")
+    if backend == "pgbouncer":
+        url = via_pgbouncer(url, request.getfixturevalue("pgbouncer"))
     engine = db.make_engine(parse_database_url(url, source=""))
     conn = engine.connect()
     outer = conn.begin()

@@ -36,6 +36,10 @@ proxy runs; a new value applies from the next connection or burst):
   never hears of it (a COMMIT whose outcome is unknown).
 - faulty_connections: apply cut/lose only to the first N connections since
   reset() (None: all), so a retry on a new connection goes through.
+- error_first / error_message / error_code: answer the first N connections
+  like a PostgreSQL front end that cannot reach its database (Neon's proxy
+  while a compute wakes: "Couldn't connect to compute node"): decline SSL,
+  read the startup packet, reply with a FATAL ErrorResponse, close.
 """
 
 from __future__ import annotations
@@ -89,6 +93,9 @@ class TCPProxy:
         cut_after_bursts: int | None = None,
         lose_reply_after_bursts: int | None = None,
         faulty_connections: int | None = None,
+        error_first: int = 0,
+        error_message: str = "Couldn't connect to compute node",
+        error_code: str = "XX000",
         connect_timeout: float = 10.0,
     ) -> None:
         self.target = (target_host, target_port)
@@ -98,6 +105,9 @@ class TCPProxy:
         self.cut_after_bursts = cut_after_bursts
         self.lose_reply_after_bursts = lose_reply_after_bursts
         self.faulty_connections = faulty_connections
+        self.error_first = error_first
+        self.error_message = error_message
+        self.error_code = error_code
         self.connect_timeout = connect_timeout
         self.port = 0
         self._lock = threading.Lock()
@@ -239,6 +249,9 @@ class TCPProxy:
 
     def _serve(self, conn: _Conn) -> None:
         client = conn.client
+        if conn.stats.index < self.error_first:
+            self._answer_with_error(conn)
+            return
         try:
             server = socket.create_connection(self.target, timeout=self.connect_timeout)
         except OSError as exc:
@@ -321,6 +334,42 @@ class TCPProxy:
             self._stop.wait(delay)
         return True
 
+    def _answer_with_error(self, conn: _Conn) -> None:
+        client = conn.client
+        try:
+            client.settimeout(10)
+            while True:
+                length = struct.unpack("!I", _recv_exact(client, 4))[0]
+                body = _recv_exact(client, length - 4)
+                with self._lock:
+                    conn.stats.round_trips += 1
+                    self._round_trips += 1
+                code = struct.unpack("!I", body[:4])[0]
+                if code in (80877103, 80877104):  # SSLRequest / GSSENCRequest: say no
+                    client.sendall(b"N")
+                    continue
+                break
+            fields = (
+                b"".join(
+                    tag + value.encode() + b"\0"
+                    for tag, value in (
+                        (b"S", "FATAL"),
+                        (b"V", "FATAL"),
+                        (b"C", self.error_code),
+                        (b"M", self.error_message),
+                    )
+                )
+                + b"\0"
+            )
+            client.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                client.shutdown(socket.SHUT_RDWR)
+            client.close()
+            self._finish(conn)
+
     def _faulty(self, conn: _Conn) -> bool:
         limit = self.faulty_connections
         return limit is None or conn.stats.index < limit
@@ -334,6 +383,16 @@ class TCPProxy:
     def _note(self, message: str) -> None:
         with self._lock:
             self.errors.append(message)
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("peer closed")
+        data += chunk
+    return data
 
 
 def _shutdown(sock: socket.socket) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -36,6 +37,8 @@ RetryHook = Callable[[str], None]
 
 _LEAN_DRIVER = "postgresql+todo_psycopg2"
 _SQLITE_BUSY_MS = 5000
+# Serialises schema upgrades; alembic/env.py takes the same lock.
+MIGRATION_LOCK_ID = 0x70D0C11
 # SQLSTATEs that mean "the schema is not what this code expects".
 _SCHEMA_SQLSTATES = {"42P01", "42703"}  # undefined_table, undefined_column
 # Connection failures that are the user's configuration, not the network.
@@ -311,9 +314,12 @@ def _is_transient(exc: DBAPIError) -> bool:
 
 
 def _backoff(base: float, deadline: float) -> float | None:
-    """Exponential backoff with jitter; None when the budget cannot cover it."""
-    wait = base * random.uniform(0.5, 1.5)
-    return wait if time.monotonic() + wait < deadline else None
+    """Exponential backoff with jitter, cut to what is left of the budget so
+    the last attempt lands on the deadline; None once the budget is spent."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0.05:
+        return None
+    return min(base * random.uniform(0.5, 1.5), remaining)
 
 
 def _connect(
@@ -372,8 +378,15 @@ def _schema_error(conn: Connection) -> SchemaError:
     )
 
 
+_LIBPQ_PREFIX = re.compile(r'^connection to server (?:at|on) "[^"]*"(?:, port \d+)? failed: ')
+
+
 def _first_line(orig: BaseException | None) -> str:
-    return (str(orig).strip().splitlines() or ["unknown error"])[0] if orig else "unknown error"
+    """libpq's first line, without the host it names again or its FATAL tag:
+    our messages already say which database it was."""
+    line = (str(orig).strip().splitlines() or ["unknown error"])[0] if orig else "unknown error"
+    line = _LIBPQ_PREFIX.sub("", line)
+    return re.sub(r"^(?:FATAL|ERROR):\s+", "", line)
 
 
 def _ensure_sqlite_schema(conn: Connection, url: DatabaseURL) -> None:
@@ -428,15 +441,22 @@ def schema_status(settings: Settings) -> tuple[str | None, str, str]:
 
 
 def upgrade_schema(settings: Settings) -> tuple[str | None, str]:
-    """Upgrade over the direct endpoint; returns (before, after)."""
+    """Upgrade over the direct endpoint; returns (before, after).
+
+    On PostgreSQL the whole upgrade runs in one transaction holding an
+    advisory lock (transaction-scoped, so nothing outlives the transaction),
+    taken before `before` is read: of two upgraders started at once, one
+    migrates and the other then finds the schema at head.
+    """
     url = settings.url.direct(settings.direct_url)
     engine = make_engine(url, connect_timeout=settings.connect_timeout)
     try:
-        with _connect(engine, url, budget=settings.retry_budget) as conn:
+        with _connect(engine, url, budget=settings.retry_budget) as conn, conn.begin():
+            if url.backend == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
             before = migrate.current_revision(conn)
-            conn.rollback()
-            with conn.begin():
-                migrate.upgrade(conn)
-            return before, migrate.current_revision(conn) or migrate.HEAD
+            migrate.upgrade(conn)
+            after = migrate.current_revision(conn) or migrate.HEAD
+        return before, after
     finally:
         engine.dispose()

@@ -1,0 +1,435 @@
+"""Neon-grade connections: the pooler, TLS, cold starts, retries, exactly-once
+writes, concurrency, server loss and interrupts.
+
+Neon is emulated locally: PgBouncer in transaction mode (pgservers.PgBouncer)
+for the pooled endpoint, a private cluster with TLS and SCRAM
+(pgservers.Cluster), and a fault-injecting TCP proxy (tcp_proxy.TCPProxy).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+from conftest import TODO_BIN, ScratchDatabases, Todo, via_pgbouncer
+from pgservers import Cluster, PgBouncer
+from tcp_proxy import TCPProxy
+
+from todo_cli import db, migrate
+from todo_cli.dburl import parse_database_url
+from todo_cli.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+# Round trips of one `todo add` on a trust-auth connection without TLS:
+# startup, BEGIN, the statements, COMMIT (then Terminate).
+COMMIT_BURST = 4
+
+
+def proxied(url: str, proxy: TCPProxy) -> str:
+    parsed = parse_database_url(url, source="")
+    return f"postgresql://postgres@127.0.0.1:{proxy.port}/{parsed.database}?sslmode=disable"
+
+
+@pytest.fixture
+def neon_db(scratch_dbs: ScratchDatabases) -> str:
+    return scratch_dbs.create()
+
+
+@pytest.fixture
+def proxy(neon_db: str) -> Iterator[TCPProxy]:
+    parsed = parse_database_url(neon_db, source="")
+    with TCPProxy(parsed.host or "127.0.0.1", parsed.port or 5432) as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def cluster(pg_admin: str) -> Iterator[Cluster]:
+    """A private cluster (TLS, SCRAM, 12 connections) that tests may restart."""
+    c = Cluster(max_connections=12).start_fresh()
+    yield c
+    c.destroy()
+
+
+def rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return list(cur.fetchall())
+    finally:
+        conn.close()
+
+
+# --- 1. no session state: safe behind PgBouncer in transaction mode ------------
+
+
+def test_no_session_state_in_the_code() -> None:
+    """The whole behaviour suite also runs through PgBouncer (backend
+    'pgbouncer'); this guards the patterns that would break there."""
+    sources = [*sorted((REPO / "todo_cli").glob("*.py")), REPO / "alembic" / "env.py"]
+    forbidden = {
+        r"[\"']\s*SET\s+(?!last_number|done)": "plain SET (use set_config(..., true))",
+        r"\bPREPARE\b": "prepared statements",
+        r"pg_advisory_lock\(|pg_try_advisory_lock\(": "session advisory locks",
+        r"[\"']options[\"']\s*:": "startup options",
+        r"set_config\([^)]*false": "session-wide set_config",
+    }
+    found = [
+        f"{path.name}: {why}"
+        for path in sources
+        for pattern, why in forbidden.items()
+        if re.search(pattern, path.read_text())  # our SQL keywords are upper-case
+    ]
+    assert found == []
+
+
+def test_concurrent_users_share_one_pgbouncer_server_connection(
+    pgbouncer: PgBouncer, pg_url: str, todo: Todo
+) -> None:
+    """Interleaved commands of two users through the pooler never see each other."""
+    from conftest import truncate
+
+    truncate(pg_url)
+    todo.env["DATABASE_URL"] = via_pgbouncer(pg_url, pgbouncer)
+    for i in range(3):
+        todo.ok("--user", "alice", "add", f"a{i}")
+        todo.ok("--user", "bob", "add", f"b{i}")
+    assert todo.ok("--user", "alice", "list") == "1\topen\ta0\n2\topen\ta1\n3\topen\ta2\n"
+    assert todo.ok("--user", "bob", "list") == "1\topen\tb0\n2\topen\tb1\n3\topen\tb2\n"
+
+
+# --- 2. migrations over the direct endpoint, serialised -------------------------
+
+
+def test_two_upgrades_at_once_both_succeed(scratch_dbs: ScratchDatabases, todo: Todo) -> None:
+    url = scratch_dbs.create(upgraded=False)
+    env = {**todo.env, "DATABASE_URL": url}
+    procs = [
+        subprocess.Popen([TODO_BIN, "db", "upgrade"], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = sorted(p.communicate(timeout=120)[0] for p in procs)
+    assert [p.returncode for p in procs] == [0, 0]
+    assert outputs == [
+        f"Schema already at head ({migrate.HEAD})\n",
+        f"Upgraded schema: none -> {migrate.HEAD}\n",
+    ]
+    assert rows(url, "SELECT version_num FROM alembic_version") == [(migrate.HEAD,)]
+
+
+def test_db_upgrade_uses_database_url_direct(scratch_dbs: ScratchDatabases, todo: Todo) -> None:
+    url = scratch_dbs.create(upgraded=False)
+    pooled = "postgresql://postgres@127.0.0.1:9/unreachable?sslmode=disable"
+    env = {"DATABASE_URL": pooled, "DATABASE_URL_DIRECT": url}
+    assert todo.ok("db", "upgrade", env=env) == f"Upgraded schema: none -> {migrate.HEAD}\n"
+
+
+# --- 3. TLS ---------------------------------------------------------------------
+
+
+def test_sslmode_require_with_channel_binding(cluster: Cluster, todo: Todo) -> None:
+    # pg_hba rejects scram_user without TLS, and channel binding needs SCRAM
+    # over TLS: success proves both were used, as on Neon.
+    url = cluster.url(
+        user="scram_user:scram-secret", query="sslmode=require&channel_binding=require"
+    )
+    todo.env["DATABASE_URL"] = url
+    todo.ok("db", "upgrade")
+    assert todo.ok("add", "over TLS") == "1\n"
+    assert todo.ok("list") == "1\topen\tover TLS\n"
+    check = todo.ok("whoami", "--check")
+    assert "scram-secret" not in check
+    assert f"database  postgresql 127.0.0.1:{cluster.port}/todo  (env DATABASE_URL)" in check
+
+
+def test_tls_required_by_the_client_but_not_offered(cluster: Cluster, todo: Todo) -> None:
+    url = "postgresql://postgres:pw@127.0.0.1:5432/postgres?sslmode=require"
+    result = todo("list", env={"DATABASE_URL": url, "TODO_RETRY_BUDGET": "0"})
+    assert result.returncode == 4
+    assert result.stderr == (
+        "todo: error: cannot reach postgresql 127.0.0.1:5432/postgres: server does not support "
+        "SSL, but SSL was required; check that the server is up and the URL is right "
+        "(todo whoami)\n"
+    )
+
+
+def test_wrong_password_is_a_configuration_error(cluster: Cluster, todo: Todo) -> None:
+    url = cluster.url(user="scram_user:WRONGPASS", query="sslmode=require")
+    result = todo("list", env={"DATABASE_URL": url})
+    assert result.returncode == 3
+    assert "password authentication failed" in result.stderr
+    assert "WRONGPASS" not in result.stdout + result.stderr
+
+
+def test_old_libpq_without_channel_binding_gets_a_clear_message() -> None:
+    class OldLibpq:
+        def connect(self) -> None:
+            orig = psycopg2.OperationalError('invalid connection option "channel_binding"\n')
+            raise db.OperationalError("connect", {}, orig)
+
+    url = parse_database_url("postgresql://u:SECRET@h/d?channel_binding=require", source="")
+    with pytest.raises(ConfigError) as exc:
+        db._connect(OldLibpq(), url, budget=5)  # type: ignore[arg-type]
+    assert exc.value.message.startswith(
+        "this libpq is too old for channel_binding (needs PostgreSQL 13+ client libraries): "
+        "remove channel_binding from the URL or upgrade psycopg2"
+    )
+    assert "SECRET" not in exc.value.message
+
+
+# --- 4. cold starts and transient failures ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ("Couldn't connect to compute node", "XX000"),
+        ("the database system is starting up", "57P03"),
+        ("terminating connection due to administrator command", "57P01"),
+        ("sorry, too many clients already", "53300"),
+    ],
+)
+def test_transient_startup_errors_are_retried(
+    proxy: TCPProxy, neon_db: str, todo: Todo, message: str, code: str
+) -> None:
+    proxy.error_first, proxy.error_message, proxy.error_code = 2, message, code
+    result = todo("--verbose", "add", "x", env={"DATABASE_URL": proxied(neon_db, proxy)})
+    assert (result.returncode, result.stdout) == (0, "1\n"), result.stderr
+    retries = result.stderr.splitlines()
+    assert len(retries) == 2
+    assert all(line.startswith("todo: retry: ") and message in line for line in retries)
+    assert "retrying (attempt 2) in " in retries[0] and "retrying (attempt 3) in " in retries[1]
+
+
+def test_retries_are_silent_without_verbose(proxy: TCPProxy, neon_db: str, todo: Todo) -> None:
+    proxy.refuse_first = 3
+    result = todo("add", "x", env={"DATABASE_URL": proxied(neon_db, proxy)})
+    assert (result.returncode, result.stdout, result.stderr) == (0, "1\n", "")
+    assert proxy.refused == 3
+
+
+def test_a_three_second_cold_start(proxy: TCPProxy, neon_db: str, todo: Todo) -> None:
+    """The compute answers only after 3 s; the command waits it out."""
+    proxy.error_first = 10_000
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        [TODO_BIN, "--verbose", "add", "cold"],
+        env={**todo.env, "DATABASE_URL": proxied(neon_db, proxy)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)
+    proxy.error_first = 0
+    out, err = proc.communicate(timeout=30)
+    elapsed = time.monotonic() - start
+    assert (proc.returncode, out) == (0, "1\n"), err
+    retries = err.count("todo: retry: ")
+    print(f"\ncold start 3 s: exit 0 after {elapsed:.2f} s, {retries} retries")
+    assert retries >= 3
+    assert rows(neon_db, "SELECT title FROM todos") == [("cold",)]
+
+
+def test_budget_exhausted_is_exit_4_naming_host_and_database(todo: Todo) -> None:
+    url = "postgresql://alice:SECRETPW@127.0.0.1:9/tododb?sslmode=disable"
+    start = time.monotonic()
+    result = todo("add", "x", env={"DATABASE_URL": url, "TODO_RETRY_BUDGET": "2"})
+    elapsed = time.monotonic() - start
+    assert (result.returncode, result.stdout) == (4, "")
+    assert re.fullmatch(
+        r"todo: error: cannot reach postgresql 127\.0\.0\.1:9/tododb after \d+ attempts: "
+        r".*Connection refused.*; check that the server is up and the URL is right "
+        r"\(todo whoami\)\n",
+        result.stderr,
+    ), result.stderr
+    assert "SECRETPW" not in result.stderr
+    # A bound, not a benchmark: the budget (2 s) plus one process start.
+    assert 1.5 < elapsed < 2 + 10, elapsed
+
+
+# --- 5. exactly-once writes -----------------------------------------------------
+
+
+def test_add_is_exactly_once_when_the_commit_reply_is_lost(
+    proxy: TCPProxy, neon_db: str, todo: Todo
+) -> None:
+    proxy.lose_reply_after_bursts, proxy.faulty_connections = COMMIT_BURST, 1
+    result = todo("--verbose", "add", "pay rent", env={"DATABASE_URL": proxied(neon_db, proxy)})
+    assert (result.returncode, result.stdout) == (0, "1\n"), result.stderr
+    assert "todo: retry: " in result.stderr  # the first attempt's COMMIT did get lost
+    assert proxy.connection_stats[0].cut
+    assert rows(neon_db, "SELECT number, title FROM todos") == [(1, "pay rent")]
+    proxy.lose_reply_after_bursts = None
+    assert todo.ok("add", "next", env={"DATABASE_URL": proxied(neon_db, proxy)}) == "2\n"
+
+
+def test_rm_with_a_lost_commit_reply_says_the_outcome_is_unknown(
+    proxy: TCPProxy, neon_db: str, todo: Todo
+) -> None:
+    url = proxied(neon_db, proxy)
+    todo.ok("add", "a", env={"DATABASE_URL": url})
+    todo.ok("add", "b", env={"DATABASE_URL": url})
+    proxy.reset()
+    proxy.lose_reply_after_bursts, proxy.faulty_connections = COMMIT_BURST, 1
+    result = todo("rm", "--yes", "1", env={"DATABASE_URL": url})
+    assert (result.returncode, result.stdout) == (4, "")
+    assert result.stderr == (
+        f"todo: error: lost the connection to postgresql 127.0.0.1:{proxy.port}/"
+        f"{parse_database_url(neon_db, source='').database} while committing; the change may "
+        "or may not have been saved: check with todo list --all\n"
+    )
+    assert rows(neon_db, "SELECT number FROM todos ORDER BY number") == [(2,)]
+
+
+# --- 6. concurrency ---------------------------------------------------------------
+
+
+def _many_adds(url: str, todo: Todo, users: int, each: int) -> list[subprocess.Popen[str]]:
+    procs = []
+    for n in range(each):
+        for u in range(users):
+            procs.append(
+                subprocess.Popen(
+                    [TODO_BIN, "--user", f"user{u}", "add", f"todo {n} of user{u}"],
+                    env={**todo.env, "DATABASE_URL": url},
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+    return procs
+
+
+def _settle(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str, str]]:
+    return [(p.wait(timeout=300), *p.communicate()) for p in procs]
+
+
+@pytest.mark.parametrize("endpoint", ["direct", "pooler"])
+def test_a_hundred_adds_at_once(
+    endpoint: str, neon_db: str, todo: Todo, request: pytest.FixtureRequest
+) -> None:
+    url = neon_db
+    if endpoint == "pooler":
+        url = via_pgbouncer(neon_db, request.getfixturevalue("pgbouncer"))
+    start = time.monotonic()
+    results = _settle(_many_adds(url, todo, users=10, each=10))
+    elapsed = time.monotonic() - start
+    failures = [r for r in results if r[0] != 0]
+    print(f"\n100 concurrent adds ({endpoint}): {len(failures)} failures, {elapsed:.1f} s")
+    assert failures == []
+    numbers = rows(
+        neon_db,
+        "SELECT u.name, array_agg(t.number ORDER BY t.number) FROM todos t "
+        "JOIN users u ON u.id = t.user_id GROUP BY u.name ORDER BY u.name",
+    )
+    assert numbers == [(f"user{u}", list(range(1, 11))) for u in range(10)]
+
+
+def test_two_processes_completing_the_same_todo(neon_db: str, todo: Todo) -> None:
+    todo.env["DATABASE_URL"] = neon_db
+    todo.ok("add", "race")
+    procs = [
+        subprocess.Popen([TODO_BIN, "done", "1"], env=todo.env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = sorted(p.communicate(timeout=60)[0] for p in procs)
+    assert [p.returncode for p in procs] == [0, 0]
+    assert outputs == ["Already done 1: race\n", "Completed 1: race\n"]
+
+
+def test_more_clients_than_max_connections_wait_and_retry(cluster: Cluster, todo: Todo) -> None:
+    cluster.psql("CREATE ROLE app LOGIN")
+    cluster.psql("CREATE DATABASE crowd OWNER app")
+    url = cluster.url(database="crowd", user="app")
+    todo.ok("db", "upgrade", env={"DATABASE_URL": url})
+    # 12 slots, 2 reserved for superusers: 30 clients at once must queue.
+    results = _settle(_many_adds(url, todo, users=3, each=10))
+    assert [r for r in results if r[0] != 0] == []
+    total = cluster.psql("SELECT count(*) FROM todos", database="crowd").strip()
+    assert total == "30"
+
+
+# --- 7. server loss ---------------------------------------------------------------
+
+
+def test_server_restarted_between_commands(cluster: Cluster, todo: Todo) -> None:
+    cluster.psql("CREATE DATABASE restarts")
+    todo.env["DATABASE_URL"] = cluster.url(database="restarts")
+    todo.ok("db", "upgrade")
+    assert todo.ok("add", "before") == "1\n"
+    cluster.restart()
+    assert todo.ok("add", "after") == "2\n"
+
+
+def test_server_stopped_is_exit_4_within_the_budget(cluster: Cluster, todo: Todo) -> None:
+    cluster.psql("CREATE DATABASE stopped")
+    todo.env["DATABASE_URL"] = cluster.url(database="stopped")
+    todo.ok("db", "upgrade")
+    cluster.stop()
+    try:
+        start = time.monotonic()
+        result = todo("list", env={"TODO_RETRY_BUDGET": "3"})
+        elapsed = time.monotonic() - start
+    finally:
+        cluster.start()
+    print(f"\nserver stopped: exit {result.returncode} after {elapsed:.2f} s (budget 3 s)")
+    assert result.returncode == 4
+    assert result.stderr.startswith(
+        f"todo: error: cannot reach postgresql 127.0.0.1:{cluster.port}/stopped after "
+    )
+    assert elapsed < 3 + 10
+
+
+def test_connection_killed_mid_multi_item_done(proxy: TCPProxy, neon_db: str, todo: Todo) -> None:
+    url = proxied(neon_db, proxy)
+    for title in ("a", "b", "c"):
+        todo.ok("add", title, env={"DATABASE_URL": url})
+    proxy.reset()
+    proxy.cut_after_bursts = 2  # startup and BEGIN go through; the UPDATE never arrives
+    result = todo("done", "1", "2", "3", env={"DATABASE_URL": url, "TODO_RETRY_BUDGET": "1"})
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.startswith("todo: error: lost the connection to postgresql ")
+    assert rows(neon_db, "SELECT count(*) FROM todos WHERE done") == [(0,)]
+    # With one faulty connection, the retry applies all three exactly once.
+    proxy.reset()
+    proxy.faulty_connections = 1
+    assert todo.ok("done", "1-3", env={"DATABASE_URL": url}) == (
+        "Completed 1: a\nCompleted 2: b\nCompleted 3: c\n"
+    )
+
+
+# --- 8. interrupts ----------------------------------------------------------------
+
+
+def test_sigint_rolls_back_and_exits_130(proxy: TCPProxy, neon_db: str, todo: Todo) -> None:
+    proxy.delay_s = 0.5
+    proc = subprocess.Popen(
+        [TODO_BIN, "add", "interrupted"],
+        env={**todo.env, "DATABASE_URL": proxied(neon_db, proxy)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while proxy.round_trips < 2 and time.monotonic() < deadline:  # connected, BEGIN sent
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert (proc.returncode, out) == (130, "")
+    assert err == "todo: error: interrupted; the transaction was rolled back\n"
+    assert rows(neon_db, "SELECT count(*) FROM todos") == [(0,)]
+
+
+def test_json_still_works_through_every_fault_free_path(
+    proxy: TCPProxy, neon_db: str, todo: Todo
+) -> None:
+    url = proxied(neon_db, proxy)
+    added = json.loads(todo.ok("add", "--json", "x", env={"DATABASE_URL": url}))
+    assert added["number"] == 1
