@@ -105,6 +105,19 @@ def test_concurrent_users_share_one_pgbouncer_server_connection(
     assert todo.ok("--user", "bob", "list") == "1\topen\tb0\n2\topen\tb1\n3\topen\tb2\n"
 
 
+def test_schema_commands_through_pgbouncer(
+    pgbouncer: PgBouncer, scratch_dbs: ScratchDatabases, todo: Todo
+) -> None:
+    url = scratch_dbs.create(upgraded=False)
+    todo.env["DATABASE_URL"] = via_pgbouncer(url, pgbouncer)
+    assert todo("whoami", "--check").returncode == 5
+    assert todo.ok("db", "upgrade") == f"Upgraded schema: none -> {migrate.HEAD}\n"
+    assert json.loads(todo.ok("db", "status", "--json"))["up_to_date"] is True
+    assert todo.ok("whoami", "--check").endswith(
+        f"schema    {migrate.HEAD} (head {migrate.HEAD}, up to date)\n"
+    )
+
+
 # --- 2. migrations over the direct endpoint, serialised -------------------------
 
 
