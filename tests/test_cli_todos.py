@@ -204,3 +204,43 @@ def test_unreachable_database_is_exit_4(todo) -> None:
     assert result.stderr.count("\n") == 1 and "SECRETPW" not in result.stderr
     result = todo("--debug", "whoami", "--check", env={"DATABASE_URL": url})
     assert result.returncode == 4 and "SECRETPW" not in result.stdout + result.stderr
+
+
+def test_add_from_stdin(todo_db) -> None:
+    todo_db.ok("add", "existing")
+    assert todo_db.ok("add", "-", input="Call the bank\n\n  Pay rent  \r\nWater plants") == (
+        "2\n3\n4\n"
+    )
+    result = todo_db("add", "-", input="ok\n" + "x" * 501 + "\n")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "todo: error: stdin line 2: the title is 501 characters; the limit is 500. "
+        "Shorten it (nothing was saved)\n"
+    )
+    result = todo_db("add", "-", input="\n \n")
+    assert result.returncode == 2 and "no titles on stdin" in result.stderr
+    listed = json.loads(todo_db.ok("add", "-", "--json", input="five\nsix\n"))
+    assert [(t["number"], t["title"]) for t in listed] == [(5, "five"), (6, "six")]
+    assert todo_db.ok("list", "--limit", "0").splitlines()[1:4] == [
+        "2\topen\tCall the bank",
+        "3\topen\tPay rent",
+        "4\topen\tWater plants",
+    ]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_list_is_bounded_to_a_screenful_but_json_is_complete(todo_db) -> None:
+    todo_db.ok("add", "-", input="".join(f"t{i}\n" for i in range(1, 13)))
+    screen = {"LINES": "10"}  # 7 todos fit beside the header and footer
+    result = todo_db("list", env=screen)
+    assert result.returncode == 0
+    assert result.stdout == "".join(f"{i}\topen\tt{i}\n" for i in range(1, 8))
+    assert result.stderr == "… and 5 more (todo list --limit 0 shows all; --json too)\n"
+    assert todo_db.ok("list", "--limit", "0", env=screen).count("\n") == 12
+    assert todo_db.ok("list", "--limit", "2", env=screen) == "1\topen\tt1\n2\topen\tt2\n"
+    assert len(json.loads(todo_db.ok("list", "--json", env=screen))) == 12
+    assert len(json.loads(todo_db.ok("list", "--json", "--limit", "3"))) == 3
+    code, output = todo_db.tty("list", env={**screen, "NO_COLOR": "1"})
+    assert code == 0 and output.endswith(
+        "… and 5 more (todo list --limit 0 shows all; --json too)\n"
+    )

@@ -235,7 +235,7 @@ def test_command_round_trips(
 def test_list_round_trips_do_not_grow_with_rows(floor: int, meter: Meter, rt_db: str) -> None:
     user = "flat"
     meter.todo_cmd("add", "only one", user=user)
-    one = meter.todo_cmd("list", user=user, note="1 todo")
+    one = meter.todo_cmd("list", "--limit", "0", user=user, note="1 todo")
     one_json = meter.todo_cmd("list", "--json", user=user, note="1 todo")
     assert one.result.stdout.count("\n") == 1
 
@@ -250,7 +250,7 @@ def test_list_round_trips_do_not_grow_with_rows(floor: int, meter: Meter, rt_db:
         cur.execute("UPDATE users SET last_number = 200 WHERE name = %s", (user,))
     conn.close()
 
-    many = meter.todo_cmd("list", user=user, note="200 todos")
+    many = meter.todo_cmd("list", "--limit", "0", user=user, note="200 todos")
     many_json = meter.todo_cmd("list", "--json", user=user, note="200 todos")
     assert many.result.stdout.count("\n") == 200
     assert len(json.loads(many_json.result.stdout)) == 200
@@ -289,3 +289,42 @@ def test_proxied_url_keeps_credentials_and_options() -> None:
     assert _proxied("postgresql://postgres@127.0.0.1/db", 4000) == (
         "postgresql://postgres@127.0.0.1:4000/db?sslmode=disable"
     )
+
+
+def test_batch_add_of_ten_thousand_is_one_message(floor: int, meter: Meter) -> None:
+    titles = "".join(f"batch item {i}\n" for i in range(10_000))
+    meter.proxy.reset()
+    result = subprocess.run(
+        [TODO_BIN, "add", "-"],
+        input=titles,
+        capture_output=True,
+        text=True,
+        env={**meter.todo.env, "DATABASE_URL": meter.url, "TODO_USER": "batch"},
+        timeout=120,
+    )
+    meter.proxy.wait_idle()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(n) for n in range(1, 10_001)]
+    print(f"\ntodo add - (10,000 lines): {meter.proxy.round_trips} round trips, floor {floor}")
+    # The budget is 20; the batch travels as one JSON parameter.
+    assert meter.proxy.round_trips == floor + EXACT_EXTRA
+
+
+def test_streaming_a_long_json_list_costs_one_round_trip_per_batch(
+    floor: int, meter: Meter, rt_db: str
+) -> None:
+    user = "streamer"
+    meter.todo_cmd("add", "seed", user=user)
+    conn = psycopg2.connect(rt_db)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
+            "SELECT u.id, n, 'todo ' || n, FALSE, now(), now() "
+            "FROM users u, generate_series(2, 5000) AS n WHERE u.name = %s",
+            (user,),
+        )
+    conn.close()
+    listed = meter.todo_cmd("list", "--json", user=user, note="5,000 todos")
+    assert [t["number"] for t in json.loads(listed.result.stdout)] == list(range(1, 5001))
+    # Keyset pages of 2,000: three SELECTs instead of one.
+    assert listed.round_trips == floor + EXACT_EXTRA + 2

@@ -140,3 +140,42 @@ def test_users_are_isolated(open_session) -> None:
 def test_unscoped_sql_is_refused(open_session) -> None:
     with open_session("alice") as s, pytest.raises(AssertionError, match="unscoped statement"):
         s.execute("SELECT * FROM todos")
+
+
+def test_add_many_numbers_consecutively_and_is_idempotent(open_session) -> None:
+    with open_session("alice") as s:
+        todos.add(s, title="first")
+        added = todos.add_many(s, titles=["a", " b ", "c"], request_id="r" * 32)
+    assert [(t.number, t.title) for t in added] == [(2, "a"), (3, "b"), (4, "c")]
+    with open_session("alice") as s:  # the same request again: a retry after a lost COMMIT
+        again = todos.add_many(s, titles=["a", " b ", "c"], request_id="r" * 32)
+        assert again == added
+        assert todos.add(s, title="next").number == 5
+
+
+def test_add_many_is_all_or_nothing(open_session) -> None:
+    with pytest.raises(InvalidInputError), open_session("alice") as s:
+        todos.add_many(s, titles=["fine", "x" * 501])
+    with open_session("alice") as s:
+        assert todos.list_todos(s, status="all") == []
+
+
+def test_iter_todos_pages_through_everything_in_order(open_session) -> None:
+    with open_session("alice") as s:
+        todos.add_many(s, titles=[f"t{i}" for i in range(1, 8)])
+        todos.complete(s, numbers=[2, 5])
+        assert [t.number for t in todos.iter_todos(s, batch=2)] == [1, 3, 4, 6, 7]
+        assert [t.number for t in todos.iter_todos(s, status="all", batch=3)] == list(range(1, 8))
+        assert [t.number for t in todos.iter_todos(s, limit=3, batch=2)] == [1, 3, 4]
+        assert [t.number for t in todos.iter_todos(s, status="done", batch=1)] == [2, 5]
+
+
+def test_page_counts_everything_but_returns_a_screenful(open_session) -> None:
+    with open_session("alice") as s:
+        todos.add_many(s, titles=[f"t{i}" for i in range(1, 11)])
+        todos.complete(s, numbers=[1])
+        items, total = todos.page(s, limit=3)
+        assert ([t.number for t in items], total) == ([2, 3, 4], 9)
+        assert todos.page(s, status="done", limit=3)[1] == 1
+    with open_session("bob") as s:
+        assert todos.page(s, limit=3) == ([], 0)

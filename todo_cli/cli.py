@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -20,6 +20,7 @@ from todo_cli.errors import ExitCode, InvalidInputError, TodoError
 if TYPE_CHECKING:
     from todo_cli.config import Settings
     from todo_cli.db import Session
+    from todo_cli.todos import Todo
 
 T = TypeVar("T")
 
@@ -148,30 +149,55 @@ def root(
 @app.command()
 def add(
     ctx: typer.Context,
-    title: Annotated[list[str], typer.Argument(help="The title; words are joined with spaces.")],
+    title: Annotated[
+        list[str], typer.Argument(help="The title; words are joined with spaces. - reads stdin.")
+    ],
     json_: JsonOpt = False,
 ) -> None:
     """Add a todo and print its number.
 
+    With - as the title, read one title per line from stdin (blank lines are
+    skipped) and add them all in one transaction: all or nothing.
     Use -- before a title that starts with a dash: todo add -- -5 degrees
     """
     import uuid
 
     from todo_cli import todos
 
-    text = todos.clean_title(" ".join(title))
+    titles = _stdin_titles() if title == ["-"] else [todos.clean_title(" ".join(title))]
     # One id for every attempt: a retry after a lost COMMIT finds the first
-    # attempt's todo instead of adding it twice.
+    # attempt's todos instead of adding them twice.
     request_id = uuid.uuid4().hex
-    todo = _env(ctx).run(
-        lambda s: todos.add(s, title=text, request_id=request_id), retry_unknown_commit=True
+    added = _env(ctx).run(
+        lambda s: todos.add_many(s, titles=titles, request_id=request_id),
+        retry_unknown_commit=True,
     )
     if json_:
-        render.emit_json(render.todo_dict(todo))
-    elif render.stdout_is_tty():
-        render.out(f"Added {todo.number}: {todo.title}")
+        render.emit_json(
+            [render.todo_dict(t) for t in added] if title == ["-"] else render.todo_dict(added[0])
+        )
+    elif not render.stdout_is_tty():
+        render.out("\n".join(str(t.number) for t in added))
+    elif len(added) == 1:
+        render.out(f"Added {added[0].number}: {added[0].title}")
     else:
-        render.out(str(todo.number))
+        render.out(f"Added {len(added)} todos: {added[0].number}-{added[-1].number}")
+
+
+def _stdin_titles() -> list[str]:
+    from todo_cli.todos import clean_title
+
+    titles = []
+    for n, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            titles.append(clean_title(line.rstrip("\r\n")))
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"stdin line {n}: {exc.message}") from None
+    if not titles:
+        raise InvalidInputError("no titles on stdin (one per line); nothing was added")
+    return titles
 
 
 @app.command("list")
@@ -179,6 +205,16 @@ def list_(
     ctx: typer.Context,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Open and done todos.")] = False,
     done: Annotated[bool, typer.Option("--done", help="Only done todos.")] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            help="Show at most N (0: no limit). Default: a screenful; --json: everything.",
+            show_default=False,
+        ),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """List your open todos (a table on a terminal, tab-separated lines in a pipe)."""
@@ -187,15 +223,53 @@ def list_(
     from todo_cli import todos
 
     status: todos.Status = "all" if all_ else "done" if done else "open"
-    items = _env(ctx).run(lambda s: todos.list_todos(s, status=status), retry_unknown_commit=True)
+    env = _env(ctx)
     if json_:
-        render.emit_json([render.todo_dict(t) for t in items])
-    elif items:
+        # Streamed: a long list never sits in memory; a script gets all of it
+        # unless it asked for --limit.
+        env.run(
+            lambda s: _stream_json(todos.iter_todos(s, status=status, limit=limit or None)),
+            retry_unknown_commit=True,
+        )
+        return
+    shown = limit or None if limit is not None else render.screenful()
+    if shown is None:
+        items = env.run(lambda s: todos.list_todos(s, status=status), retry_unknown_commit=True)
+        total = len(items)
+    else:
+        items, total = env.run(
+            lambda s: todos.page(s, status=status, limit=shown), retry_unknown_commit=True
+        )
+    if items:
         render.todo_list(items, show_status=status != "open")
     elif render.stdout_is_tty():
+        empty = {"open": "No open todos.", "done": "No done todos.", "all": "No todos."}
+        sys.stderr.write(empty[status] + "\n")
+    if total > len(items):
         sys.stderr.write(
-            {"open": "No open todos.", "done": "No done todos.", "all": "No todos."}[status] + "\n"
+            f"… and {total - len(items)} more (todo list --limit 0 shows all; --json too)\n"
         )
+
+
+def _stream_json(items: Iterator[Todo]) -> None:
+    """Write a JSON array as rows arrive. Once output has begun, a dropped
+    connection must not be retried (the retry would print rows twice)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from todo_cli.errors import DatabaseUnreachableError
+
+    started = False
+    try:
+        for item in items:
+            render.json_array_item(render.todo_dict(item), first=not started)
+            started = True
+    except DBAPIError as exc:
+        if not started:
+            raise
+        raise DatabaseUnreachableError(
+            "lost the connection while listing; the JSON output above is incomplete"
+        ) from exc
+    render.json_array_end(empty=not started)
 
 
 @app.command()

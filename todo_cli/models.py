@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from todo_cli.sqltypes import UTCDateTime
@@ -35,6 +35,13 @@ class Todo(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "number", name="uq_todos_user_number"),
         UniqueConstraint("user_id", "request_id", name="uq_todos_user_request"),
+        Index(
+            "ix_todos_user_open",
+            "user_id",
+            "number",
+            postgresql_where=text("done = false"),
+            sqlite_where=text("done = false"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

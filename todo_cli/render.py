@@ -41,6 +41,23 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def json_array_item(item: Any, *, first: bool) -> None:
+    """Stream one element of a JSON array; the output matches emit_json(list)."""
+    body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    sys.stdout.write(("[\n  " if first else ",\n  ") + body)
+
+
+def json_array_end(*, empty: bool) -> None:
+    sys.stdout.write("[]\n" if empty else "\n]\n")
+
+
+def screenful() -> int:
+    """How many todos fit on the screen (a pipe counts as 50 lines, or $LINES)."""
+    import shutil
+
+    return max(5, shutil.get_terminal_size(fallback=(80, 50)).lines - 3)
+
+
 def out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 

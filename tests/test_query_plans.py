@@ -1,0 +1,109 @@
+"""The queries behind list, done and rm use indexes: their cost follows the
+rows a user asks for, not the size of the table (PostgreSQL EXPLAIN)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg2
+import pytest
+from conftest import ScratchDatabases
+from sqlalchemy import event
+
+from todo_cli import db, todos
+from todo_cli.dburl import parse_database_url
+
+
+@pytest.fixture(scope="module")
+def seeded(scratch_dbs: ScratchDatabases) -> str:
+    """300 users with 50 todos each, and `heavy` with 20,000 open and 20,000 done."""
+    url = scratch_dbs.create()
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO users (name, created_at, last_number) "
+            "SELECT 'user' || u, now(), 50 FROM generate_series(1, 300) AS u"
+        )
+        cur.execute(
+            "INSERT INTO users (name, created_at, last_number) VALUES ('heavy', now(), 40000)"
+        )
+        cur.execute(
+            "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
+            "SELECT u.id, n, 'todo ' || n, n % 3 = 0, now(), now() "
+            "FROM users u, generate_series(1, 50) AS n WHERE u.name <> 'heavy'"
+        )
+        cur.execute(
+            "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
+            "SELECT u.id, n, 'heavy ' || n, n > 20000, now(), now() "
+            "FROM users u, generate_series(1, 40000) AS n WHERE u.name = 'heavy'"
+        )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+    conn.close()
+    return url
+
+
+@pytest.fixture
+def plans(seeded: str) -> Iterator[list[str]]:
+    """EXPLAIN output of every statement the data layer sends, in order."""
+    engine = db.make_engine(parse_database_url(seeded, source=""))
+    captured: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        captured.append(cursor.mogrify(statement, parameters).decode())
+
+    conn = engine.connect()
+    trans = conn.begin()
+    session = db.Session(conn, "heavy")
+    explained: list[str] = []
+
+    def explain_all() -> None:
+        raw = conn.connection.dbapi_connection
+        with raw.cursor() as cur:
+            for sql in captured:
+                cur.execute("EXPLAIN " + sql)
+                explained.append("\n".join(r[0] for r in cur.fetchall()))
+        captured.clear()
+
+    yield session, explain_all, explained  # type: ignore[misc]
+    trans.rollback()
+    conn.close()
+    engine.dispose()
+
+
+def _assert_indexed(plan: str) -> None:
+    assert "Seq Scan on todos" not in plan, plan
+    assert "Index" in plan, plan
+
+
+def test_list_page_uses_the_open_todos_index(plans: Any) -> None:
+    session, explain_all, explained = plans
+    items, total = todos.page(session, limit=20)
+    assert (len(items), total) == (20, 20000)
+    explain_all()
+    (plan,) = explained
+    _assert_indexed(plan)
+    assert "ix_todos_user_open" in plan, plan
+
+
+def test_streamed_list_pages_use_an_index(plans: Any) -> None:
+    session, explain_all, explained = plans
+    assert sum(1 for _ in todos.iter_todos(session, status="all", limit=4500)) == 4500
+    explain_all()
+    assert len(explained) == 3  # keyset pages of 2,000
+    for plan in explained:
+        _assert_indexed(plan)
+
+
+def test_done_and_rm_touch_rows_through_the_unique_index(plans: Any) -> None:
+    session, explain_all, explained = plans
+    todos.complete(session, numbers=[5, 19999])
+    todos.remove(session, numbers=[7])
+    explain_all()
+    assert len(explained) == 2
+    for plan in explained:
+        _assert_indexed(plan)
+        assert "uq_todos_user_number" in plan, plan
