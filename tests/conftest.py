@@ -182,6 +182,7 @@ def open_session(
         return
 
     url = request.getfixturevalue("pg_url")
+    truncate(url)  # what an earlier subprocess test committed there
     if backend == "pgbouncer":
         url = via_pgbouncer(url, request.getfixturevalue("pgbouncer"))
     engine = db.make_engine(parse_database_url(url, source=""))

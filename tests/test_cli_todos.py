@@ -171,7 +171,7 @@ def test_title_limits_on_the_command_line(todo_db) -> None:
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_usage_errors_are_one_line_exit_2(todo_db) -> None:
     cases = {
-        ("add",): "todo: error: Missing argument 'title'. (see: todo add --help)\n",
+        ("add",): "todo: error: Missing argument 'TITLE...'. (see: todo add --help)\n",
         ("list", "--all", "--done"): "todo: error: --all and --done cannot be combined\n",
         ("list", "--bogus"): "todo: error: No such option: --bogus (see: todo list --help)\n",
         ("frobnicate",): "todo: error: No such command 'frobnicate'. (see: todo --help)\n",

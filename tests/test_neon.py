@@ -90,14 +90,11 @@ def test_no_session_state_in_the_code() -> None:
     assert found == []
 
 
-def test_concurrent_users_share_one_pgbouncer_server_connection(
-    pgbouncer: PgBouncer, pg_url: str, todo: Todo
+def test_interleaved_users_through_the_pooler(
+    pgbouncer: PgBouncer, neon_db: str, todo: Todo
 ) -> None:
     """Interleaved commands of two users through the pooler never see each other."""
-    from conftest import truncate
-
-    truncate(pg_url)
-    todo.env["DATABASE_URL"] = via_pgbouncer(pg_url, pgbouncer)
+    todo.env["DATABASE_URL"] = via_pgbouncer(neon_db, pgbouncer)
     for i in range(3):
         todo.ok("--user", "alice", "add", f"a{i}")
         todo.ok("--user", "bob", "add", f"b{i}")

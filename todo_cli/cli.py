@@ -150,7 +150,10 @@ def root(
 def add(
     ctx: typer.Context,
     title: Annotated[
-        list[str], typer.Argument(help="The title; words are joined with spaces. - reads stdin.")
+        list[str],
+        typer.Argument(
+            metavar="TITLE...", help="The title; words are joined with spaces. - reads stdin."
+        ),
     ],
     json_: JsonOpt = False,
 ) -> None:
@@ -158,6 +161,7 @@ def add(
 
     With - as the title, read one title per line from stdin (blank lines are
     skipped) and add them all in one transaction: all or nothing.
+
     Use -- before a title that starts with a dash: todo add -- -5 degrees
     """
     import uuid
@@ -275,7 +279,9 @@ def _stream_json(items: Iterator[Todo]) -> None:
 @app.command()
 def done(
     ctx: typer.Context,
-    numbers: Annotated[list[str], typer.Argument(help="Todo numbers: 3, 3 4, 1-3,7.")],
+    numbers: Annotated[
+        list[str], typer.Argument(metavar="NUMBERS...", help="Todo numbers: 3, 3 4, 1-3,7.")
+    ],
     json_: JsonOpt = False,
 ) -> None:
     """Mark todos done. All or nothing: if any number is missing, nothing changes."""
@@ -294,7 +300,9 @@ def done(
 @app.command()
 def rm(
     ctx: typer.Context,
-    numbers: Annotated[list[str], typer.Argument(help="Todo numbers: 3, 3 4, 1-3,7.")],
+    numbers: Annotated[
+        list[str], typer.Argument(metavar="NUMBERS...", help="Todo numbers: 3, 3 4, 1-3,7.")
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     json_: JsonOpt = False,
 ) -> None:
