@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from todo_cli.cli import parse_numbers
+from todo_cli.cli_todos import parse_numbers
 from todo_cli.errors import InvalidInputError
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -28,7 +28,11 @@ def test_add_list_done_rm_round_trip(todo_db) -> None:
 
 def test_json_shape_is_the_documented_contract(todo_db) -> None:
     added = json.loads(todo_db.ok("add", "--json", "Write report"))
-    assert list(added) == ["number", "title", "done", "created_at", "updated_at", "completed_at"]
+    assert list(added) == [
+        "number", "title", "done", "priority", "due", "tags", "note",
+        "created_at", "updated_at", "completed_at",
+    ]  # fmt: skip
+    assert (added["priority"], added["due"], added["tags"], added["note"]) == (None, None, [], None)
     assert added["number"] == 1 and added["title"] == "Write report" and added["done"] is False
     assert ISO_Z.match(added["created_at"]) and added["updated_at"] == added["created_at"]
     assert added["completed_at"] is None

@@ -11,13 +11,14 @@ import pytest
 from conftest import ScratchDatabases
 from sqlalchemy import event
 
-from todo_cli import db, todos
+from todo_cli import db, listing, todos
 from todo_cli.dburl import parse_database_url
 
 
 @pytest.fixture(scope="module")
 def seeded(scratch_dbs: ScratchDatabases) -> str:
-    """300 users with 50 todos each, and `heavy` with 20,000 open and 20,000 done."""
+    """300 users with 50 todos each, and `heavy` with 20,000 open and 20,000 done;
+    every todo has one of 50 tags."""
     url = scratch_dbs.create()
     conn = psycopg2.connect(url)
     with conn, conn.cursor() as cur:
@@ -37,6 +38,9 @@ def seeded(scratch_dbs: ScratchDatabases) -> str:
             "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
             "SELECT u.id, n, 'heavy ' || n, n > 20000, now(), now() "
             "FROM users u, generate_series(1, 40000) AS n WHERE u.name = 'heavy'"
+        )
+        cur.execute(
+            "INSERT INTO todo_tags (todo_id, tag) SELECT id, 'tag' || (number % 50) FROM todos"
         )
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -63,7 +67,10 @@ def plans(seeded: str) -> Iterator[list[str]]:
     def explain_all() -> None:
         raw = conn.connection.dbapi_connection
         with raw.cursor() as cur:
-            for sql in captured:
+            # Statements that travel together are joined with ";\n" (db.Session.execute).
+            for sql in [part for text in captured for part in text.split(";\n")]:
+                if not sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+                    continue
                 cur.execute("EXPLAIN " + sql)
                 explained.append("\n".join(r[0] for r in cur.fetchall()))
         captured.clear()
@@ -81,7 +88,7 @@ def _assert_indexed(plan: str) -> None:
 
 def test_list_page_uses_the_open_todos_index(plans: Any) -> None:
     session, explain_all, explained = plans
-    items, total = todos.page(session, limit=20)
+    items, total = listing.page(session, filter=listing.Filter(), sort="number", limit=20)
     assert (len(items), total) == (20, 20000)
     explain_all()
     (plan,) = explained
@@ -89,13 +96,27 @@ def test_list_page_uses_the_open_todos_index(plans: Any) -> None:
     assert "ix_todos_user_open" in plan, plan
 
 
-def test_streamed_list_pages_use_an_index(plans: Any) -> None:
+def test_streamed_list_by_number_uses_an_index(plans: Any) -> None:
     session, explain_all, explained = plans
-    assert sum(1 for _ in todos.iter_todos(session, status="all", limit=4500)) == 4500
+    everything = listing.Filter(status="all")
+    assert sum(1 for _ in listing.iter_todos(session, filter=everything, sort="number")) == 40000
     explain_all()
-    assert len(explained) == 3  # keyset pages of 2,000
-    for plan in explained:
-        _assert_indexed(plan)
+    (plan,) = explained
+    _assert_indexed(plan)
+
+
+def test_tag_filter_uses_the_tag_index(plans: Any) -> None:
+    session, explain_all, explained = plans
+    session.connection.exec_driver_sql(
+        "INSERT INTO todo_tags (todo_id, tag) SELECT id, 'rare' FROM todos "
+        "WHERE number IN (3, 4) AND user_id = (SELECT id FROM users WHERE name = 'heavy')"
+    )
+    session.connection.exec_driver_sql("ANALYZE todo_tags")
+    found = listing.iter_todos(session, filter=listing.Filter(tags=("rare",)))
+    assert [t.number for t in found] == [3, 4]
+    explain_all()
+    plan = explained[-1]  # the others are the statements above
+    assert "ix_todo_tags_tag" in plan or "todo_tags_pkey" in plan, plan
 
 
 def test_done_and_rm_touch_rows_through_the_unique_index(plans: Any) -> None:
@@ -103,7 +124,7 @@ def test_done_and_rm_touch_rows_through_the_unique_index(plans: Any) -> None:
     todos.complete(session, numbers=[5, 19999])
     todos.remove(session, numbers=[7])
     explain_all()
-    assert len(explained) == 2
+    assert len(explained) == 3  # UPDATE and its read-back, DELETE
     for plan in explained:
         _assert_indexed(plan)
         assert "uq_todos_user_number" in plan, plan

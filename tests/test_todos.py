@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from todo_cli import todos
+from todo_cli import listing, todos
 from todo_cli.errors import InvalidInputError, NotFoundError
 
 
@@ -30,7 +30,7 @@ def test_add_returns_utc_aware_timestamps(open_session) -> None:
     assert t.created_at.tzinfo is not None and t.created_at.utcoffset() == timedelta(0)
     assert before - timedelta(seconds=1) <= t.created_at <= datetime.now(UTC)
     with open_session("alice") as s:
-        (listed,) = todos.list_todos(s)
+        (listed,) = listing.list_todos(s)
     assert listed == t
 
 
@@ -48,7 +48,7 @@ def test_titles_round_trip_exactly(open_session, title: str) -> None:
     with open_session("alice") as s:
         todos.add(s, title=title)
     with open_session("alice") as s:
-        assert [t.title for t in todos.list_todos(s)] == [title]
+        assert [t.title for t in listing.list_todos(s)] == [title]
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_bad_titles_are_rejected_and_nothing_is_written(
     with pytest.raises(InvalidInputError, match=re.escape(message)), open_session("alice") as s:
         todos.add(s, title=title)
     with open_session("alice") as s:
-        assert todos.list_todos(s, status="all") == []
+        assert listing.list_todos(s, status="all") == []
 
 
 def test_list_filters_and_orders_by_number(open_session) -> None:
@@ -76,9 +76,9 @@ def test_list_filters_and_orders_by_number(open_session) -> None:
             todos.add(s, title=title)
         todos.complete(s, numbers=[2])
     with open_session("alice") as s:
-        assert [t.number for t in todos.list_todos(s)] == [1, 3]
-        assert [t.number for t in todos.list_todos(s, status="done")] == [2]
-        assert [t.number for t in todos.list_todos(s, status="all")] == [1, 2, 3]
+        assert [t.number for t in listing.list_todos(s)] == [1, 3]
+        assert [t.number for t in listing.list_todos(s, status="done")] == [2]
+        assert [t.number for t in listing.list_todos(s, status="all")] == [1, 2, 3]
 
 
 def test_complete_is_atomic_and_names_missing_numbers(open_session) -> None:
@@ -89,7 +89,7 @@ def test_complete_is_atomic_and_names_missing_numbers(open_session) -> None:
     with pytest.raises(NotFoundError, match=missing), open_session("alice") as s:
         todos.complete(s, numbers=[1, 7, 2, 9])
     with open_session("alice") as s:
-        assert [t.done for t in todos.list_todos(s, status="all")] == [False, False]
+        assert [t.done for t in listing.list_todos(s, status="all")] == [False, False]
 
 
 def test_complete_twice_keeps_first_completion_time(open_session) -> None:
@@ -112,7 +112,7 @@ def test_remove_is_atomic(open_session) -> None:
     with open_session("alice") as s:
         removed = todos.remove(s, numbers=[2, 1])
         assert [t.number for t in removed] == [2, 1]
-        assert todos.list_todos(s, status="all") == []
+        assert listing.list_todos(s, status="all") == []
 
 
 def test_users_are_isolated(open_session) -> None:
@@ -121,17 +121,17 @@ def test_users_are_isolated(open_session) -> None:
         todos.add(s, title="alice two")
     with open_session("bob") as s:
         todos.add(s, title="bob's")
-        assert [t.title for t in todos.list_todos(s, status="all")] == ["bob's"]
+        assert [t.title for t in listing.list_todos(s, status="all")] == ["bob's"]
         with pytest.raises(NotFoundError):
             todos.complete(s, numbers=[2])
         with pytest.raises(NotFoundError):
             todos.remove(s, numbers=[2])
     with open_session("mallory") as s:
-        assert todos.list_todos(s, status="all") == []
+        assert listing.list_todos(s, status="all") == []
         with pytest.raises(NotFoundError):
             todos.find(s, numbers=[1])
     with open_session("alice") as s:
-        assert [(t.title, t.done) for t in todos.list_todos(s, status="all")] == [
+        assert [(t.title, t.done) for t in listing.list_todos(s, status="all")] == [
             ("alice secret", False),
             ("alice two", False),
         ]
@@ -157,25 +157,35 @@ def test_add_many_is_all_or_nothing(open_session) -> None:
     with pytest.raises(InvalidInputError), open_session("alice") as s:
         todos.add_many(s, titles=["fine", "x" * 501])
     with open_session("alice") as s:
-        assert todos.list_todos(s, status="all") == []
+        assert listing.list_todos(s, status="all") == []
 
 
-def test_iter_todos_pages_through_everything_in_order(open_session) -> None:
+def test_iter_todos_filters_and_limits(open_session) -> None:
     with open_session("alice") as s:
         todos.add_many(s, titles=[f"t{i}" for i in range(1, 8)])
         todos.complete(s, numbers=[2, 5])
-        assert [t.number for t in todos.iter_todos(s, batch=2)] == [1, 3, 4, 6, 7]
-        assert [t.number for t in todos.iter_todos(s, status="all", batch=3)] == list(range(1, 8))
-        assert [t.number for t in todos.iter_todos(s, limit=3, batch=2)] == [1, 3, 4]
-        assert [t.number for t in todos.iter_todos(s, status="done", batch=1)] == [2, 5]
+        f = listing.Filter
+        assert [t.number for t in listing.iter_todos(s, filter=f(), sort="number")] == [
+            1,
+            3,
+            4,
+            6,
+            7,
+        ]
+        everything = listing.iter_todos(s, filter=f(status="all"), sort="number")
+        assert [t.number for t in everything] == list(range(1, 8))
+        limited = listing.iter_todos(s, filter=f(), sort="number", limit=3)
+        assert [t.number for t in limited] == [1, 3, 4]
+        done = listing.iter_todos(s, filter=f(status="done"), sort="number", reverse=True)
+        assert [t.number for t in done] == [5, 2]
 
 
 def test_page_counts_everything_but_returns_a_screenful(open_session) -> None:
     with open_session("alice") as s:
         todos.add_many(s, titles=[f"t{i}" for i in range(1, 11)])
         todos.complete(s, numbers=[1])
-        items, total = todos.page(s, limit=3)
+        items, total = listing.page(s, filter=listing.Filter(), limit=3)
         assert ([t.number for t in items], total) == ([2, 3, 4], 9)
-        assert todos.page(s, status="done", limit=3)[1] == 1
+        assert listing.page(s, filter=listing.Filter(status="done"), limit=3)[1] == 1
     with open_session("bob") as s:
-        assert todos.page(s, limit=3) == ([], 0)
+        assert listing.page(s, filter=listing.Filter(), limit=3) == ([], 0)

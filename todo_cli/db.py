@@ -104,8 +104,14 @@ def _sqlite_engine(url: DatabaseURL) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
         cur.close()
+        # SQLite's lower() folds ASCII only; searches fold like PostgreSQL's lower().
+        dbapi_conn.create_function("todo_fold", 1, _fold, deterministic=True)
 
     return engine
+
+
+def _fold(text: str | None) -> str | None:
+    return None if text is None else text.lower()
 
 
 def _prepare_sqlite_file(path: Path) -> None:

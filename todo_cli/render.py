@@ -26,11 +26,15 @@ def iso(value: datetime | None) -> str | None:
 
 
 def todo_dict(todo: Todo) -> dict[str, Any]:
-    """The JSON shape of a todo: a documented contract (README, tests/test_json.py)."""
+    """The JSON shape of a todo: a documented contract (README, tests/test_cli_todos.py)."""
     return {
         "number": todo.number,
         "title": todo.title,
         "done": todo.done,
+        "priority": todo.priority,
+        "due": iso(todo.due),
+        "tags": list(todo.tags),
+        "note": todo.note,
         "created_at": iso(todo.created_at),
         "updated_at": iso(todo.updated_at),
         "completed_at": iso(todo.completed_at),
@@ -85,6 +89,9 @@ def _local_date(value: datetime) -> str:
     return value.astimezone().strftime("%Y-%m-%d")
 
 
+_PRIORITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+
+
 def todo_list(todos: Sequence[Todo], *, show_status: bool) -> None:
     """A table on a terminal; otherwise one todo per line: number<TAB>status<TAB>title."""
     if not stdout_is_tty():
@@ -93,23 +100,68 @@ def todo_list(todos: Sequence[Todo], *, show_status: bool) -> None:
         return
     from rich.table import Table
 
+    from todo_cli.dates import relative
+
+    has = {
+        "priority": any(t.priority for t in todos),
+        "due": any(t.due for t in todos),
+        "tags": any(t.tags for t in todos),
+    }
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right", style="cyan", no_wrap=True)
     if show_status:
         table.add_column("", no_wrap=True)
-    table.add_column("Title", overflow="fold")
+    if has["priority"]:
+        table.add_column("Pri", no_wrap=True)
+    # Only the title wraps: the narrow columns keep their width at 80 columns.
+    table.add_column("Title", overflow="fold", min_width=16)
+    if has["due"]:
+        table.add_column("Due", no_wrap=True)
+    if has["tags"]:
+        table.add_column("Tags", no_wrap=True, style="blue", overflow="ellipsis", max_width=20)
     table.add_column("Created", no_wrap=True, style="dim")
-    if show_status:
-        table.add_column("Done", no_wrap=True, style="dim")
     for t in todos:
         cells = [str(t.number)]
         if show_status:
             cells.append("[green]✓[/]" if t.done else "·")
-        cells += [_escape(t.title), _local_date(t.created_at)]
-        if show_status:
-            cells.append(_local_date(t.completed_at) if t.completed_at else "")
+        if has["priority"]:
+            p = t.priority
+            cells.append(f"[{_PRIORITY_STYLE[p]}]{p[0].upper()}[/]" if p else "")
+        cells.append(_escape(t.title))
+        if has["due"]:
+            text = relative(t.due) if t.due else ""
+            late = t.due is not None and not t.done and text.startswith("overdue")
+            cells.append(f"[red]{text}[/]" if late else text)
+        if has["tags"]:
+            cells.append(_escape(" ".join(t.tags)))
+        cells.append(_local_date(t.created_at))
         table.add_row(*cells)
     _console().print(table)
+
+
+def todo_detail(t: Todo) -> None:
+    """One todo in full, for `todo show`."""
+    from todo_cli.dates import relative
+
+    def when(value: datetime | None) -> str:
+        return value.astimezone().strftime("%Y-%m-%d %H:%M %Z") if value else ""
+
+    rows = [
+        ("number", str(t.number)),
+        ("title", t.title),
+        ("status", "done" if t.done else "open"),
+        ("priority", t.priority or ""),
+        ("due", f"{when(t.due)} ({relative(t.due)})" if t.due else ""),
+        ("tags", " ".join(t.tags)),
+        ("created", when(t.created_at)),
+        ("updated", when(t.updated_at)),
+        ("completed", when(t.completed_at)),
+    ]
+    key_values(rows)
+    if t.note:
+        out("note")
+        for line in t.note.splitlines():
+            out(f"  {line}")
 
 
 def _escape(text: str) -> str:

@@ -1,15 +1,21 @@
 """The todo operations. Keyword-only, session first; they return plain data
-and raise domain errors. Nothing here knows about Typer or Rich."""
+and raise domain errors. Nothing here knows about Typer or Rich.
+
+Every statement names the current user through :me (db.Session refuses any
+that does not). Where an operation needs several statements they go to
+db.Session.execute together, which sends them to PostgreSQL as one message.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Final
 
 from sqlalchemy import Boolean, Row
 from sqlalchemy.types import TypeEngine
@@ -19,16 +25,19 @@ from todo_cli.errors import InvalidInputError, NotFoundError
 from todo_cli.sqltypes import UTCDateTime
 
 TITLE_MAX = 500  # characters, after trimming; mirrored by models.TITLE_MAX
-Status = Literal["open", "done", "all"]
-
-_COLUMNS = "number, title, done, created_at, updated_at, completed_at"
-_TYPES: dict[str, TypeEngine[Any]] = {
-    "done": Boolean(),
-    "created_at": UTCDateTime(),
-    "updated_at": UTCDateTime(),
-    "completed_at": UTCDateTime(),
-}
+NOTE_MAX = 10_000
+PRIORITIES: Final = {"high": 1, "medium": 2, "low": 3}
+_PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
+_PRIORITY_ALIASES = {"h": "high", "m": "medium", "l": "low", "med": "medium"}
+_TAG_RE = re.compile(r"[^\W\d_][\w.-]{0,63}|\d[\w.-]{0,63}")
 _ME = "(SELECT id FROM users WHERE name = :me)"
+
+
+class _Unset:
+    """Marks an edit field that was not given (None means: clear it)."""
+
+
+UNSET: Final = _Unset()
 
 
 @dataclass(frozen=True)
@@ -36,21 +45,71 @@ class Todo:
     number: int
     title: str
     done: bool
+    priority: str | None
+    due: datetime | None
+    tags: tuple[str, ...]
+    note: str | None
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
 
 
-_FIELDS = [f.strip() for f in _COLUMNS.split(",")]
+# --- rows -------------------------------------------------------------------------
+
+_TAG_LIST = {
+    "postgresql": "string_agg(g.tag, ',' ORDER BY g.tag)",
+    "sqlite": "group_concat(g.tag, ',')",
+}
+_TYPES: dict[str, TypeEngine[Any]] = {
+    "done": Boolean(),
+    "due": UTCDateTime(),
+    "created_at": UTCDateTime(),
+    "updated_at": UTCDateTime(),
+    "completed_at": UTCDateTime(),
+}
 
 
-def _todo(row: Row[Any]) -> Todo:
-    mapping = row._mapping
-    return Todo(**{f: mapping[f] for f in _FIELDS})
+def columns(session: Session) -> str:
+    """The select list every query of todos uses (the table unaliased: todos)."""
+    tags = f"(SELECT {_TAG_LIST[session.backend]} FROM todo_tags g WHERE g.todo_id = todos.id)"
+    return (
+        "todos.number, todos.title, todos.done, todos.priority, todos.due, "
+        f"{tags} AS tags, todos.note, todos.created_at, todos.updated_at, todos.completed_at"
+    )
+
+
+def row_types() -> dict[str, TypeEngine[Any]]:
+    return _TYPES
+
+
+def to_todo(row: Row[Any]) -> Todo:
+    m = row._mapping
+    return Todo(
+        number=m["number"],
+        title=m["title"],
+        done=m["done"],
+        priority=_PRIORITY_NAMES.get(m["priority"]),
+        due=m["due"],
+        tags=tuple(sorted(m["tags"].split(","))) if m["tags"] else (),
+        note=m["note"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        completed_at=m["completed_at"],
+    )
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+# --- input --------------------------------------------------------------------------
+
+
+def _check_text(what: str, text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(f"the {what} is not valid UTF-8 text") from None
 
 
 def clean_title(raw: str) -> str:
@@ -69,10 +128,7 @@ def clean_title(raw: str) -> str:
             f"the title is {len(title)} characters; the limit is {TITLE_MAX}. "
             "Shorten it (nothing was saved)"
         )
-    try:
-        title.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInputError("the title is not valid UTF-8 text") from None
+    _check_text("title", title)
     bad = next((c for c in title if unicodedata.category(c) == "Cc"), None)
     if bad is not None:
         raise InvalidInputError(
@@ -82,118 +138,161 @@ def clean_title(raw: str) -> str:
     return title
 
 
-def add(session: Session, *, title: str, request_id: str | None = None) -> Todo:
-    """Add one todo (see add_many)."""
-    (todo,) = add_many(session, titles=[title], request_id=request_id)
-    return todo
+def clean_note(raw: str) -> str | None:
+    """Free text (newlines allowed); empty clears the note."""
+    note = raw.strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInputError(f"the note is {len(note)} characters; the limit is {NOTE_MAX}")
+    _check_text("note", note)
+    bad = next((c for c in note if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+    if bad is not None:
+        raise InvalidInputError(f"the note contains a control character (U+{ord(bad):04X})")
+    return note or None
 
 
-# The batch travels as one JSON parameter and is unpacked by the server:
-# (title, request id, ordinal) per item, whatever the batch size.
+def parse_priority(raw: str) -> str | None:
+    """high/medium/low (or h/m/l); none or - clears."""
+    word = raw.strip().lower()
+    if word in ("none", "-", ""):
+        return None
+    word = _PRIORITY_ALIASES.get(word, word)
+    if word not in PRIORITIES:
+        raise InvalidInputError(f"unknown priority {raw!r}: use high, medium or low (h, m, l)")
+    return word
+
+
+def clean_tag(raw: str) -> str:
+    tag = raw.strip().lstrip("+")
+    if not _TAG_RE.fullmatch(tag):
+        raise InvalidInputError(
+            f"invalid tag {raw!r}: use up to 64 letters, digits, _ . or -, starting with a "
+            "letter or digit"
+        )
+    return tag
+
+
+# --- adding -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewTodo:
+    title: str
+    priority: str | None = None
+    due: datetime | None = None
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+
+
+# The batch travels as one JSON parameter that the server unpacks.
 _ITEMS = {
     "postgresql": (
-        "(SELECT e.item ->> 't' AS title, e.item ->> 'r' AS rid, e.ord AS ord "
+        "(SELECT e.item ->> 't' AS title, e.item ->> 'r' AS rid, e.ord AS ord, "
+        "CAST(e.item ->> 'p' AS smallint) AS priority, CAST(e.item ->> 'd' AS timestamptz) AS due, "
+        "e.item ->> 'n' AS note "
         "FROM json_array_elements(CAST(:items AS json)) WITH ORDINALITY AS e(item, ord)) AS i"
     ),
     "sqlite": (
         "(SELECT json_extract(value, '$.t') AS title, json_extract(value, '$.r') AS rid, "
-        "key + 1 AS ord FROM json_each(:items)) AS i"
+        "key + 1 AS ord, json_extract(value, '$.p') AS priority, "
+        "json_extract(value, '$.d') AS due, json_extract(value, '$.n') AS note "
+        "FROM json_each(:items)) AS i"
+    ),
+}
+_ITEM_TAGS = {
+    "postgresql": (
+        "(SELECT e.item ->> 'r' AS rid, json_array_elements_text(e.item -> 'g') AS tag "
+        "FROM json_array_elements(CAST(:items AS json)) AS e(item)) AS n"
+    ),
+    "sqlite": (
+        "(SELECT json_extract(e.value, '$.r') AS rid, g.value AS tag "
+        "FROM json_each(:items) AS e, json_each(json_extract(e.value, '$.g')) AS g) AS n"
     ),
 }
 _BATCH_MAX = 999_999  # request ids carry a 6-digit ordinal
 
 
+def _json_time(session: Session, value: datetime | None) -> str | None:
+    """A timestamp inside a JSON parameter, in the form the backend stores."""
+    if value is None:
+        return None
+    utc = value.astimezone(UTC)
+    if session.backend == "sqlite":  # what SQLAlchemy's SQLite DATETIME writes and reads
+        return utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return utc.isoformat()
+
+
+def add(session: Session, *, title: str, request_id: str | None = None, **fields: Any) -> Todo:
+    """Add one todo (see add_many)."""
+    (todo,) = add_many(session, todos=[NewTodo(title, **fields)], request_id=request_id)
+    return todo
+
+
 def add_many(
-    session: Session, *, titles: Sequence[str], request_id: str | None = None
+    session: Session,
+    *,
+    todos: Sequence[NewTodo] = (),
+    titles: Sequence[str] = (),
+    request_id: str | None = None,
 ) -> list[Todo]:
     """Add todos in order, numbered consecutively; creates the user's row on
     their first write.
 
-    Three statements whatever the batch size (bump the user's counter by n,
-    insert every todo from one JSON parameter, read them back), which on
-    PostgreSQL travel as one round trip. Each todo carries a request id
-    derived from request_id, so repeating the call (a retry after a lost
+    Four statements whatever the batch size (bump the user's counter by n,
+    insert the todos and their tags from one JSON parameter, read them back),
+    which on PostgreSQL travel as one round trip. Each todo carries a request
+    id derived from request_id, so repeating the call (a retry after a lost
     COMMIT) returns the todos the first call saved and changes nothing.
     """
-    cleaned = [clean_title(t) for t in titles]
-    if not cleaned:
+    new = [*todos, *(NewTodo(t) for t in titles)]
+    new = [
+        NewTodo(clean_title(t.title), t.priority, t.due, tuple(dict.fromkeys(t.tags)), t.note)
+        for t in new
+    ]
+    if not new:
         return []
-    if len(cleaned) > _BATCH_MAX:
+    if len(new) > _BATCH_MAX:
         raise InvalidInputError(f"at most {_BATCH_MAX} todos at once; split the input")
     prefix = (request_id or uuid.uuid4().hex)[:26]
-    rids = [f"{prefix}{i:06d}" for i in range(1, len(cleaned) + 1)]
-    items = json.dumps([{"t": t, "r": r} for t, r in zip(cleaned, rids, strict=True)])
+    rids = [f"{prefix}{i:06d}" for i in range(1, len(new) + 1)]
+    items = json.dumps(
+        [
+            {
+                "t": t.title,
+                "r": rid,
+                "p": PRIORITIES[t.priority] if t.priority else None,
+                "d": _json_time(session, t.due),
+                "n": t.note,
+                "g": list(t.tags),
+            }
+            for t, rid in zip(new, rids, strict=True)
+        ]
+    )
     already = "EXISTS (SELECT 1 FROM todos t WHERE t.user_id = users.id AND t.request_id = :first)"
     rows = session.execute(
         "INSERT INTO users (name, created_at, last_number) VALUES (:me, :now, :n) "
         f"ON CONFLICT (name) DO UPDATE SET last_number = users.last_number + :n WHERE NOT {already}",
-        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, request_id) "
-        "SELECT users.id, users.last_number - :n + i.ord, i.title, FALSE, :now, :now, i.rid "
-        f"FROM users, {_ITEMS[session.backend]} WHERE users.name = :me AND NOT {already}",
-        f"SELECT {_COLUMNS} FROM todos WHERE user_id = {_ME} "
+        "INSERT INTO todos (user_id, number, title, done, priority, due, note, created_at, "
+        "updated_at, request_id) "
+        "SELECT users.id, users.last_number - :n + i.ord, i.title, FALSE, i.priority, i.due, "
+        f"i.note, :now, :now, i.rid FROM users, {_ITEMS[session.backend]} "
+        f"WHERE users.name = :me AND NOT {already}",
+        "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
+        f"FROM todos JOIN {_ITEM_TAGS[session.backend]} ON n.rid = todos.request_id "
+        f"WHERE todos.user_id = {_ME} AND todos.request_id BETWEEN :first AND :last "
+        "ON CONFLICT DO NOTHING",
+        f"SELECT {columns(session)} FROM todos WHERE user_id = {_ME} "
         "AND request_id BETWEEN :first AND :last ORDER BY number",
-        params={
-            "now": _now(),
-            "n": len(cleaned),
-            "items": items,
-            "first": rids[0],
-            "last": rids[-1],
-        },
+        params={"now": _now(), "n": len(new), "items": items, "first": rids[0], "last": rids[-1]},
         columns=_TYPES,
     ).all()
-    return [_todo(r) for r in rows]
+    return [to_todo(r) for r in rows]
 
 
-_STATUS_FILTER = {"open": " AND done = FALSE", "done": " AND done = TRUE", "all": ""}
+# --- changing -----------------------------------------------------------------------
 
 
-def list_todos(session: Session, *, status: Status = "open") -> list[Todo]:
-    """Every matching todo, by number."""
-    return list(iter_todos(session, status=status))
-
-
-def page(session: Session, *, status: Status = "open", limit: int) -> tuple[list[Todo], int]:
-    """The first `limit` todos by number, and how many match in all.
-
-    The total comes from a scalar subquery in the same statement (an index
-    scan, no rows fetched), so the cost stays flat as a user's list grows.
-    """
-    where = _STATUS_FILTER[status]
-    total = f"(SELECT count(*) FROM todos WHERE user_id = {_ME}{where})"
-    rows = session.execute(
-        f"SELECT {_COLUMNS}, {total} AS total FROM todos WHERE user_id = {_ME}{where} "
-        "ORDER BY number LIMIT :limit",
-        params={"limit": limit},
-        columns=_TYPES,
-    ).all()
-    if not rows:
-        return [], 0
-    return [_todo(r) for r in rows], int(rows[0].total)
-
-
-def iter_todos(
-    session: Session, *, status: Status = "open", limit: int | None = None, batch: int = 2000
-) -> Iterator[Todo]:
-    """Every matching todo by number, fetched in keyset-paged batches, so any
-    number of rows streams in bounded memory: one round trip per batch, and
-    a plain query each (no server-side cursor, which a pooler may not keep)."""
-    where = _STATUS_FILTER[status]
-    after, left = 0, limit
-    while left is None or left > 0:
-        size = batch if left is None else min(batch, left)
-        rows = session.execute(
-            f"SELECT {_COLUMNS} FROM todos WHERE user_id = {_ME}{where} AND number > :after "
-            "ORDER BY number LIMIT :size",
-            params={"after": after, "size": size},
-            columns=_TYPES,
-        ).all()
-        for row in rows:
-            yield _todo(row)
-        if len(rows) < size:
-            return
-        after = rows[-1].number
-        if left is not None:
-            left -= len(rows)
+def _select_numbers(session: Session) -> str:
+    return f"SELECT {columns(session)} FROM todos WHERE user_id = {_ME} AND number IN :numbers"
 
 
 def complete(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bool]]:
@@ -204,22 +303,110 @@ def complete(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bo
         "UPDATE todos SET done = TRUE, "
         "completed_at = CASE WHEN done THEN completed_at ELSE :now END, "
         "updated_at = CASE WHEN done THEN updated_at ELSE :now END "
-        f"WHERE user_id = {_ME} AND number IN :numbers RETURNING {_COLUMNS}",
+        f"WHERE user_id = {_ME} AND number IN :numbers",
+        _select_numbers(session),
         params={"now": now, "numbers": _unique(numbers)},
         columns=_TYPES,
     ).all()
-    todos = _in_order(numbers, [_todo(r) for r in rows])
+    todos = _in_order(numbers, [to_todo(r) for r in rows])
     return [(t, t.completed_at == now) for t in todos]
+
+
+def reopen(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bool]]:
+    """Undo done, all or nothing. Returns (todo, newly_reopened) pairs."""
+    now = _now()
+    rows = session.execute(
+        "UPDATE todos SET updated_at = CASE WHEN done THEN :now ELSE updated_at END, "
+        f"done = FALSE, completed_at = NULL WHERE user_id = {_ME} AND number IN :numbers",
+        _select_numbers(session),
+        params={"now": now, "numbers": _unique(numbers)},
+        columns=_TYPES,
+    ).all()
+    todos = _in_order(numbers, [to_todo(r) for r in rows])
+    return [(t, t.updated_at == now) for t in todos]
+
+
+_JSON_TEXTS = {
+    "postgresql": "(SELECT value AS tag FROM json_array_elements_text(CAST(:add_tags AS json))) AS a",
+    "sqlite": "(SELECT value AS tag FROM json_each(:add_tags)) AS a",
+}
+
+
+def edit(
+    session: Session,
+    *,
+    numbers: Sequence[int],
+    title: str | None = None,
+    priority: str | _Unset | None = UNSET,
+    due: datetime | _Unset | None = UNSET,
+    note: str | _Unset | None = UNSET,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+) -> list[Todo]:
+    """Change fields of todos, all or nothing; tags are added and removed."""
+    if title is not None and len(_unique(numbers)) > 1:
+        raise InvalidInputError("--title changes one todo at a time")
+    sets, params = ["updated_at = :now"], {"now": _now(), "numbers": _unique(numbers)}
+    if title is not None:
+        sets.append("title = :title")
+        params["title"] = clean_title(title)
+    if not isinstance(priority, _Unset):
+        sets.append("priority = :priority")
+        params["priority"] = PRIORITIES[priority] if priority else None
+    if not isinstance(due, _Unset):
+        sets.append("due = :due")
+        params["due"] = due
+    if not isinstance(note, _Unset):
+        sets.append("note = :note")
+        params["note"] = note
+    mine = f"SELECT id FROM todos WHERE user_id = {_ME} AND number IN :numbers"
+    statements = []
+    if remove_tags:
+        statements.append(
+            f"DELETE FROM todo_tags WHERE tag IN :remove_tags AND todo_id IN ({mine})"
+        )
+        params["remove_tags"] = list(dict.fromkeys(remove_tags))
+    if add_tags:
+        statements.append(
+            f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, a.tag FROM todos, "
+            f"{_JSON_TEXTS[session.backend]} WHERE todos.user_id = {_ME} "
+            "AND todos.number IN :numbers ON CONFLICT DO NOTHING"
+        )
+        params["add_tags"] = json.dumps(list(dict.fromkeys(add_tags)))
+    statements.append(
+        f"UPDATE todos SET {', '.join(sets)} WHERE user_id = {_ME} AND number IN :numbers"
+    )
+    rows = session.execute(
+        *statements, _select_numbers(session), params=params, columns=_TYPES
+    ).all()
+    return _in_order(numbers, [to_todo(r) for r in rows])
 
 
 def remove(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
     """Delete todos, all or nothing. Numbers are never reused afterwards."""
+    before = None
+    if session.backend == "sqlite":
+        # SQLite cascades to todo_tags before RETURNING is computed, so read the
+        # tags first (a local read; PostgreSQL still sees them in RETURNING).
+        before = {t.number: t for t in find(session, numbers=numbers)}
     rows = session.execute(
-        f"DELETE FROM todos WHERE user_id = {_ME} AND number IN :numbers RETURNING {_COLUMNS}",
+        f"DELETE FROM todos WHERE user_id = {_ME} AND number IN :numbers "
+        f"RETURNING {columns(session)}",
         params={"numbers": _unique(numbers)},
         columns=_TYPES,
     ).all()
-    return _in_order(numbers, [_todo(r) for r in rows])
+    removed = [to_todo(r) for r in rows]
+    if before is not None:
+        removed = [before.get(t.number, t) for t in removed]
+    return _in_order(numbers, removed)
+
+
+def find(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
+    """Look todos up by number (for showing what a command will touch)."""
+    rows = session.execute(
+        _select_numbers(session), params={"numbers": _unique(numbers)}, columns=_TYPES
+    ).all()
+    return _in_order(numbers, [to_todo(r) for r in rows])
 
 
 def _unique(numbers: Iterable[int]) -> list[int]:
@@ -237,13 +424,3 @@ def _in_order(asked: Sequence[int], found: list[Todo]) -> list[Todo]:
             f"no todo{plural} numbered {listed}; nothing was changed (see: todo list --all)"
         )
     return [by_number[n] for n in _unique(asked)]
-
-
-def find(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
-    """Look todos up by number (for showing what a command will touch)."""
-    rows = session.execute(
-        f"SELECT {_COLUMNS} FROM todos WHERE user_id = {_ME} AND number IN :numbers",
-        params={"numbers": _unique(numbers)},
-        columns=_TYPES,
-    ).all()
-    return _in_order(numbers, [_todo(r) for r in rows])

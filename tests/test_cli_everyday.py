@@ -1,0 +1,120 @@
+"""The everyday options of the real `todo`: parsing edge cases, exact output."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+DATE_HELP = (
+    "try: today, tomorrow, fri, next week, in 3 days, in 2w, 2026-12-24, "
+    "2026-12-24T17:00, tomorrow 9am, fri 17:30\n"
+)
+
+
+def test_a_realistic_session(todo_db) -> None:
+    assert (
+        todo_db.ok("add", "Write report", "-p", "high", "-d", "tomorrow 9am", "-t", "work") == "1\n"
+    )
+    assert todo_db.ok("add", "Pay rent", "--priority", "m", "--due", "2020-01-31") == "2\n"
+    assert todo_db.ok("add", "Water plants", "-t", "home", "-n", "the big ones") == "3\n"
+    # overdue first, then priority, then due date
+    assert todo_db.ok("list") == "2\topen\tPay rent\n1\topen\tWrite report\n3\topen\tWater plants\n"
+    assert todo_db.ok("list", "--tag", "work") == "1\topen\tWrite report\n"
+    assert todo_db.ok("list", "--overdue") == "2\topen\tPay rent\n"
+    assert todo_db.ok("list", "--priority", "h") == "1\topen\tWrite report\n"
+    assert todo_db.ok("list", "--search", "PLANT") == "3\topen\tWater plants\n"
+    assert todo_db.ok("list", "--sort", "number", "--reverse") == (
+        "3\topen\tWater plants\n2\topen\tPay rent\n1\topen\tWrite report\n"
+    )
+    assert todo_db.ok("list", "--due-before", "2021-01-01") == "2\topen\tPay rent\n"
+    assert todo_db.ok("edit", "1-3", "--tag", "+q4") == (
+        "Edited 1: Write report\nEdited 2: Pay rent\nEdited 3: Water plants\n"
+    )
+    assert (
+        todo_db.ok("edit", "2", "--no-due", "--tag", "-q4", "--priority", "none")
+        == "Edited 2: Pay rent\n"
+    )
+    shown = json.loads(todo_db.ok("show", "2", "--json"))
+    assert (shown["due"], shown["priority"], shown["tags"]) == (None, None, [])
+    assert todo_db.ok("done", "1,3") == "Completed 1: Write report\nCompleted 3: Water plants\n"
+    assert todo_db.ok("reopen", "3") == "Reopened 3: Water plants\n"
+    assert todo_db.ok("list", "--done") == "1\tdone\tWrite report\n"
+    full = json.loads(todo_db.ok("show", "1", "--json"))
+    assert full["tags"] == ["q4", "work"] and full["priority"] == "high"
+    assert ISO_Z.match(full["due"]) and full["done"] is True
+
+
+def test_show_prints_everything(todo_db) -> None:
+    todo_db.ok(
+        "add",
+        "Plan trip",
+        "-p",
+        "low",
+        "-d",
+        "2030-06-01T09:30Z",
+        "-t",
+        "travel",
+        "-n",
+        "book\nhotel",
+    )
+    out = todo_db.ok("show", "1")
+    assert out.startswith("number     1\ntitle      Plan trip\nstatus     open\npriority   low\n")
+    assert "\ntags       travel\n" in out
+    assert out.endswith("note\n  book\n  hotel\n")
+    result = todo_db("show", "7")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "todo: error: no todo numbered 7; nothing was changed (see: todo list --all)\n",
+    )
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(
+    ("args", "stderr"),
+    [
+        (["add", "x", "--due", "someday"], "todo: error: cannot read 'someday' as a date; " + DATE_HELP),
+        (["list", "--due-before", "soon"], "todo: error: cannot read 'soon' as a date; " + DATE_HELP),
+        (["add", "x", "-p", "urgent"], "todo: error: unknown priority 'urgent': use high, medium or low (h, m, l)\n"),
+        (["add", "x", "-t", "a b"], "todo: error: invalid tag 'a b': use up to 64 letters, digits, _ . or -, starting with a letter or digit\n"),
+        (["list", "--sort", "size"], "todo: error: unknown sort 'size': use number, due, priority, created\n"),
+        (["edit", "1"], "todo: error: nothing to change: give --title, --priority, --due/--no-due, --tag or --note\n"),
+        (["edit", "1", "--due", "fri", "--no-due"], "todo: error: --due and --no-due cannot be combined\n"),
+        (["edit", "1-2", "--title", "same"], "todo: error: --title changes one todo at a time\n"),
+        (["edit", "3-1", "-p", "h"], "todo: error: bad range '3-1': use LOW-HIGH, e.g. 1-3\n"),
+        (["reopen", "x"], "todo: error: 'x' is not a todo number: use positive whole numbers like 3, 3 4 or 1-3,7\n"),
+    ],
+)  # fmt: skip
+def test_parsing_errors_are_exit_2_and_change_nothing(todo_db, args, stderr) -> None:
+    todo_db.ok("add", "one")
+    todo_db.ok("add", "two")
+    result = todo_db(*args)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", stderr)
+    assert todo_db.ok("list") == "1\topen\tone\n2\topen\ttwo\n"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_edit_range_is_all_or_nothing(todo_db) -> None:
+    todo_db.ok("add", "-", input="a\nb\nc\n")
+    result = todo_db("edit", "2-5", "-p", "high")
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == "todo: error: no todos numbered 4, 5; nothing was changed (see: todo list --all)\n"
+    )
+    assert [t["priority"] for t in json.loads(todo_db.ok("list", "--json"))] == [None, None, None]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_table_shows_priority_due_and_tags_at_80_columns(todo_db) -> None:
+    todo_db.ok("add", "A" * 120, "-p", "high", "-d", "2020-01-01", "-t", "work")
+    code, output = todo_db.tty("list", env={"NO_COLOR": "1", "COLUMNS": "80"})
+    assert code == 0
+    header, row, *wrapped = output.splitlines()
+    assert header.split() == ["#", "Pri", "Title", "Due", "Tags", "Created"]
+    assert row.split()[:2] == ["1", "H"] and "overdue" in row and "work" in row
+    assert wrapped and all(set(line.strip()) == {"A"} for line in wrapped)  # the title wraps
+    assert max(len(line) for line in output.splitlines()) <= 80
+    assert json.loads(todo_db.ok("list", "--json"))[0]["title"] == "A" * 120  # never cut in JSON

@@ -1,0 +1,179 @@
+"""Setup commands: whoami, profiles, and the database schema."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from todo_cli import render
+from todo_cli.cliapp import JsonOpt, app, db_app, env_of, profile_app
+from todo_cli.errors import ExitCode
+
+if TYPE_CHECKING:
+    pass
+
+# --- identity ------------------------------------------------------------------
+
+
+@app.command()
+def whoami(
+    ctx: typer.Context,
+    check: Annotated[
+        bool, typer.Option("--check", help="Also connect: server version and schema revision.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Show the user, profile and database in use, and where each came from.
+
+    --check connects too, and exits 4 if the database is unreachable and 5 if
+    its schema is missing or behind: a smoke check for CI.
+    """
+    s = env_of(ctx).settings()
+    url = s.url
+    data: dict[str, Any] = {
+        "user": {"name": s.user.value, "source": s.user.source},
+        "profile": {"name": s.profile.value, "source": s.profile.source},
+        "database": {
+            "backend": url.backend,
+            "host": url.host,
+            "port": url.port,
+            "name": url.database,
+            "source": s.database.source,
+        },
+        "config_file": str(s.config_path),
+    }
+    rows = [
+        ("user", f"{s.user.value}  ({s.user.source})"),
+        ("profile", f"{s.profile.value}  ({s.profile.source})"),
+        ("database", f"{url.display()}  ({s.database.source})"),
+        ("config", str(s.config_path)),
+    ]
+    code = ExitCode.OK
+    if check:
+        from todo_cli import db
+
+        current, head, server = db.schema_status(s)
+        up_to_date = current == head
+        data["check"] = {
+            "server_version": server,
+            "schema_revision": current,
+            "head_revision": head,
+            "ok": up_to_date,
+        }
+        state = "up to date" if up_to_date else "missing" if current is None else "behind"
+        rows += [("server", server), ("schema", f"{current or 'none'} (head {head}, {state})")]
+        if not up_to_date:
+            code = ExitCode.SCHEMA
+    if json_:
+        render.emit_json(data)
+    else:
+        render.key_values(rows)
+    if code != ExitCode.OK:
+        render.err("error", "the database schema is not at head; run: todo db upgrade")
+        raise typer.Exit(code)
+
+
+# --- profiles ------------------------------------------------------------------
+
+
+def _config_path() -> Any:
+    from todo_cli.config import config_dir, environment
+
+    return config_dir(environment()) / "config.toml"
+
+
+@profile_app.command("add")
+def profile_add(
+    name: Annotated[str, typer.Argument(help="Profile name.")],
+    user: Annotated[str, typer.Option("--user", "-u", help="The user this profile acts as.")],
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Database URL (default: embedded SQLite).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing profile.")] = False,
+) -> None:
+    """Create a profile. Switch to it with: todo profile use NAME"""
+    from todo_cli.config import add_profile
+
+    add_profile(_config_path(), name, user=user, database_url=database_url, replace=force)
+    render.out(f"Saved profile {name} (user {user}). Use it with: todo profile use {name}")
+
+
+@profile_app.command("list")
+def profile_list(json_: JsonOpt = False) -> None:
+    """List profiles; * marks the current one."""
+    from todo_cli.config import read_config
+    from todo_cli.dburl import parse_database_url
+
+    config = read_config(_config_path())
+    items = []
+    for p in sorted(config.profiles.values(), key=lambda p: p.name):
+        shown = (
+            parse_database_url(p.database_url, source=f"profile {p.name}").display()
+            if p.database_url
+            else "sqlite (embedded default)"
+        )
+        items.append(
+            {"name": p.name, "user": p.user, "database": shown, "current": p.name == config.current}
+        )
+    if json_:
+        render.emit_json(items)
+    elif not items:
+        sys.stderr.write("No profiles. Create one with: todo profile add NAME --user USER\n")
+    else:
+        for item in items:
+            mark = "*" if item["current"] else " "
+            render.out(f"{mark} {item['name']}\t{item['user']}\t{item['database']}")
+
+
+@profile_app.command("use")
+def profile_use(name: Annotated[str, typer.Argument(help="Profile name.")]) -> None:
+    """Make a profile the current one."""
+    from todo_cli.config import use_profile
+
+    use_profile(_config_path(), name)
+    render.out(f"Now using profile {name}")
+
+
+@profile_app.command("rm")
+def profile_rm(name: Annotated[str, typer.Argument(help="Profile name.")]) -> None:
+    """Delete a profile (its todos stay in the database)."""
+    from todo_cli.config import remove_profile
+
+    was_current = remove_profile(_config_path(), name)
+    render.out(f"Removed profile {name}" + (" (no profile is current now)" if was_current else ""))
+
+
+# --- schema --------------------------------------------------------------------
+
+
+@db_app.command("status")
+def db_status(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Show the schema revision of the database next to the newest one."""
+    from todo_cli import db
+
+    current, head, server = db.schema_status(env_of(ctx).settings())
+    if json_:
+        render.emit_json(
+            {
+                "current": current,
+                "head": head,
+                "up_to_date": current == head,
+                "server_version": server,
+            }
+        )
+        return
+    render.key_values([("current", current or "none"), ("head", head), ("server", server)])
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or upgrade the schema (over DATABASE_URL_DIRECT when set)."""
+    from todo_cli import db
+
+    before, after = db.upgrade_schema(env_of(ctx).settings())
+    if before == after:
+        render.out(f"Schema already at head ({after})")
+    else:
+        render.out(f"Upgraded schema: {before or 'none'} -> {after}")

@@ -1,0 +1,137 @@
+"""The Typer app, its global options and the per-invocation Env.
+
+Commands live in cli_todos.py (the todo commands) and cli_setup.py
+(whoami, profiles, schema); cli.py wires them up and holds main().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+from todo_cli import __version__, render
+
+if TYPE_CHECKING:
+    from todo_cli.config import Settings
+    from todo_cli.db import Session
+
+T = TypeVar("T")
+
+EXAMPLES = """\
+Examples:
+
+\b
+  todo add Call the bank          add a todo (prints its number)
+  todo list                       open todos; --all, --done, --json
+  todo done 3 4                   complete todos 3 and 4 (all or nothing)
+  todo rm 2 --yes                 remove todo 2 without asking
+  todo whoami --check             who am I, which database, is it healthy?
+  todo --user bob list            act as another user for one command
+"""
+
+GLOBAL_OPTIONS = {
+    "--profile",
+    "-P",
+    "--user",
+    "-u",
+    "--database-url",
+    "--debug",
+    "--verbose",
+    "-v",
+}
+
+app = typer.Typer(
+    name="todo",
+    help="A todo manager for people who share a PostgreSQL database.",
+    epilog=EXAMPLES,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+profile_app = typer.Typer(help="Named profiles: a user and an optional database URL.")
+db_app = typer.Typer(help="Database schema: status and upgrade.")
+app.add_typer(profile_app, name="profile")
+app.add_typer(db_app, name="db")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
+
+
+@dataclass
+class Env:
+    """What the global flags said; Settings are resolved on first use."""
+
+    profile: str | None
+    user: str | None
+    database_url: str | None
+    debug: bool
+    verbose: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from todo_cli.config import load_settings
+
+            self._settings = load_settings(
+                profile=self.profile, user=self.user, database_url=self.database_url
+            )
+            for warning in self._settings.warnings:
+                render.err("warning", warning)
+        return self._settings
+
+    def run(self, operation: Callable[[Session], T], *, retry_unknown_commit: bool = False) -> T:
+        """One transaction against the database, retried through transient failures."""
+        from todo_cli import db
+
+        return db.run(
+            self.settings(),
+            operation,
+            retry_unknown_commit=retry_unknown_commit,
+            on_retry=self._report_retry if self.verbose else None,
+        )
+
+    @staticmethod
+    def _report_retry(message: str) -> None:
+        render.err("retry", message)
+
+
+def env_of(ctx: typer.Context) -> Env:
+    env = ctx.find_root().obj
+    assert isinstance(env, Env)
+    return env
+
+
+def _version(value: bool) -> None:
+    if value:
+        render.out(f"todo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-P", help="Profile to use [env: TODO_PROFILE].")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", "-u", help="Act as this user [env: TODO_USER].")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", help="Database URL [env: DATABASE_URL].", show_default=False
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Report connection retries on stderr.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = Env(profile, user, database_url, debug, verbose)
