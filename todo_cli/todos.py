@@ -295,35 +295,35 @@ def _select_numbers(session: Session) -> str:
     return f"SELECT {columns(session)} FROM todos WHERE user_id = {_ME} AND number IN :numbers"
 
 
-def complete(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bool]]:
-    """Mark todos done, all or nothing. Returns (todo, newly_completed) pairs
-    in the order asked; a todo that was already done keeps its completion time."""
+_SET_DONE = {
+    # A todo that was already done keeps its completion time, and vice versa.
+    True: "done = TRUE, completed_at = CASE WHEN done THEN completed_at ELSE :now END, "
+    "updated_at = CASE WHEN done THEN updated_at ELSE :now END",
+    False: "updated_at = CASE WHEN done THEN :now ELSE updated_at END, "
+    "done = FALSE, completed_at = NULL",
+}
+
+
+def _set_done(session: Session, numbers: Sequence[int], done: bool) -> list[tuple[Todo, bool]]:
+    """All or nothing; (todo, changed) pairs in the order asked."""
     now = _now()
     rows = session.execute(
-        "UPDATE todos SET done = TRUE, "
-        "completed_at = CASE WHEN done THEN completed_at ELSE :now END, "
-        "updated_at = CASE WHEN done THEN updated_at ELSE :now END "
-        f"WHERE user_id = {_ME} AND number IN :numbers",
+        f"UPDATE todos SET {_SET_DONE[done]} WHERE user_id = {_ME} AND number IN :numbers",
         _select_numbers(session),
         params={"now": now, "numbers": _unique(numbers)},
         columns=_TYPES,
     ).all()
-    todos = _in_order(numbers, [to_todo(r) for r in rows])
-    return [(t, t.completed_at == now) for t in todos]
+    return [(t, t.updated_at == now) for t in _in_order(numbers, [to_todo(r) for r in rows])]
+
+
+def complete(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bool]]:
+    """Mark todos done. Returns (todo, newly_completed) pairs."""
+    return _set_done(session, numbers, True)
 
 
 def reopen(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bool]]:
-    """Undo done, all or nothing. Returns (todo, newly_reopened) pairs."""
-    now = _now()
-    rows = session.execute(
-        "UPDATE todos SET updated_at = CASE WHEN done THEN :now ELSE updated_at END, "
-        f"done = FALSE, completed_at = NULL WHERE user_id = {_ME} AND number IN :numbers",
-        _select_numbers(session),
-        params={"now": now, "numbers": _unique(numbers)},
-        columns=_TYPES,
-    ).all()
-    todos = _in_order(numbers, [to_todo(r) for r in rows])
-    return [(t, t.updated_at == now) for t in todos]
+    """Undo done. Returns (todo, newly_reopened) pairs."""
+    return _set_done(session, numbers, False)
 
 
 _JSON_TEXTS = {
