@@ -88,8 +88,7 @@ def test_show_prints_everything(todo_db) -> None:
     ],
 )  # fmt: skip
 def test_parsing_errors_are_exit_2_and_change_nothing(todo_db, args, stderr) -> None:
-    todo_db.ok("add", "one")
-    todo_db.ok("add", "two")
+    todo_db.ok("add", "-", input="one\ntwo\n")
     result = todo_db(*args)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", stderr)
     assert todo_db.ok("list") == "1\topen\tone\n2\topen\ttwo\n"
