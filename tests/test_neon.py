@@ -110,8 +110,8 @@ def test_schema_commands_through_pgbouncer(
     assert todo("whoami", "--check").returncode == 5
     assert todo.ok("db", "upgrade") == f"Upgraded schema: none -> {migrate.HEAD}\n"
     assert json.loads(todo.ok("db", "status", "--json"))["up_to_date"] is True
-    assert todo.ok("whoami", "--check").endswith(
-        f"schema    {migrate.HEAD} (head {migrate.HEAD}, up to date)\n"
+    assert f"schema    {migrate.HEAD} (head {migrate.HEAD}, up to date)\n" in todo.ok(
+        "whoami", "--check"
     )
 
 
@@ -260,8 +260,10 @@ def test_budget_exhausted_is_exit_4_naming_host_and_database(todo: Todo) -> None
         result.stderr,
     ), result.stderr
     assert "SECRETPW" not in result.stderr
-    # A bound, not a benchmark: the budget (2 s) plus one process start.
-    assert 1.5 < elapsed < 2 + 10, elapsed
+    # It kept trying for the budget, and then stopped (generous upper bound: CI may be busy).
+    assert 1.5 < elapsed < 30, elapsed
+    once = todo("add", "x", env={"DATABASE_URL": url, "TODO_RETRY_BUDGET": "0"})
+    assert once.returncode == 4 and " after " not in once.stderr  # no budget: one attempt
 
 
 # --- 5. exactly-once writes -----------------------------------------------------
@@ -394,7 +396,7 @@ def test_server_stopped_is_exit_4_within_the_budget(cluster: Cluster, todo: Todo
     assert result.stderr.startswith(
         f"todo: error: cannot reach postgresql 127.0.0.1:{cluster.port}/stopped after "
     )
-    assert elapsed < 3 + 10
+    assert elapsed < 30  # the budget plus process start, with room for a busy machine
 
 
 def test_connection_killed_mid_multi_item_done(proxy: TCPProxy, neon_db: str, todo: Todo) -> None:

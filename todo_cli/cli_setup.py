@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from todo_cli import render
-from todo_cli.cliapp import JsonOpt, app, db_app, env_of, profile_app
+from todo_cli.cliapp import JsonOpt, app, config_path, db_app, env_of, profile_app
 from todo_cli.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -54,16 +54,32 @@ def whoami(
     if check:
         from todo_cli import db
 
-        current, head, server = db.schema_status(s)
-        up_to_date = current == head
+        st = db.schema_status(s)
+        up_to_date = st.current == st.head
         data["check"] = {
-            "server_version": server,
-            "schema_revision": current,
-            "head_revision": head,
+            "server_version": st.server,
+            "schema_revision": st.current,
+            "head_revision": st.head,
             "ok": up_to_date,
+            "role": st.role,
+            "role_bypasses_rls": st.bypasses_rls,
         }
-        state = "up to date" if up_to_date else "missing" if current is None else "behind"
-        rows += [("server", server), ("schema", f"{current or 'none'} (head {head}, {state})")]
+        state = "up to date" if up_to_date else "missing" if st.current is None else "behind"
+        rows += [
+            ("server", st.server),
+            ("schema", f"{st.current or 'none'} (head {st.head}, {state})"),
+        ]
+        if st.role is not None:
+            rows.append(
+                ("role", st.role + ("  (bypasses row-level security)" if st.bypasses_rls else ""))
+            )
+        if st.bypasses_rls:
+            render.err(
+                "warning",
+                f"the database role {st.role} bypasses row-level security (superuser, BYPASSRLS "
+                "or owner of the tables; Neon's console roles have BYPASSRLS): isolation rests "
+                "on the application alone. Connect as a role granted todo_app (README: Isolation)",
+            )
         if not up_to_date:
             code = ExitCode.SCHEMA
     if json_:
@@ -78,12 +94,6 @@ def whoami(
 # --- profiles ------------------------------------------------------------------
 
 
-def _config_path() -> Any:
-    from todo_cli.config import config_dir, environment
-
-    return config_dir(environment()) / "config.toml"
-
-
 @profile_app.command("add")
 def profile_add(
     name: Annotated[str, typer.Argument(help="Profile name.")],
@@ -96,7 +106,7 @@ def profile_add(
     """Create a profile. Switch to it with: todo profile use NAME"""
     from todo_cli.config import add_profile
 
-    add_profile(_config_path(), name, user=user, database_url=database_url, replace=force)
+    add_profile(config_path(), name, user=user, database_url=database_url, replace=force)
     render.out(f"Saved profile {name} (user {user}). Use it with: todo profile use {name}")
 
 
@@ -106,7 +116,7 @@ def profile_list(json_: JsonOpt = False) -> None:
     from todo_cli.config import read_config
     from todo_cli.dburl import parse_database_url
 
-    config = read_config(_config_path())
+    config = read_config(config_path())
     items = []
     for p in sorted(config.profiles.values(), key=lambda p: p.name):
         shown = (
@@ -132,7 +142,7 @@ def profile_use(name: Annotated[str, typer.Argument(help="Profile name.")]) -> N
     """Make a profile the current one."""
     from todo_cli.config import use_profile
 
-    use_profile(_config_path(), name)
+    use_profile(config_path(), name)
     render.out(f"Now using profile {name}")
 
 
@@ -141,7 +151,7 @@ def profile_rm(name: Annotated[str, typer.Argument(help="Profile name.")]) -> No
     """Delete a profile (its todos stay in the database)."""
     from todo_cli.config import remove_profile
 
-    was_current = remove_profile(_config_path(), name)
+    was_current = remove_profile(config_path(), name)
     render.out(f"Removed profile {name}" + (" (no profile is current now)" if was_current else ""))
 
 
@@ -153,7 +163,8 @@ def db_status(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Show the schema revision of the database next to the newest one."""
     from todo_cli import db
 
-    current, head, server = db.schema_status(env_of(ctx).settings())
+    st = db.schema_status(env_of(ctx).settings())
+    current, head, server = st.current, st.head, st.server
     if json_:
         render.emit_json(
             {

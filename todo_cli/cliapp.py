@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
@@ -96,6 +97,12 @@ class Env:
     @staticmethod
     def _report_retry(message: str) -> None:
         render.err("retry", message)
+
+
+def config_path() -> Path:
+    from todo_cli.config import config_dir, environment
+
+    return config_dir(environment()) / "config.toml"
 
 
 def env_of(ctx: typer.Context) -> Env:

@@ -14,6 +14,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,10 +37,11 @@ RetryHook = Callable[[str], None]
 
 _LEAN_DRIVER = "postgresql+todo_psycopg2"
 _SQLITE_BUSY_MS = 5000
+_SET_USER = "SELECT set_config('todo.user', :me, true)"
 # Serialises schema upgrades; alembic/env.py takes the same lock.
 MIGRATION_LOCK_ID = 0x70D0C11
 # SQLSTATEs that mean "the schema is not what this code expects".
-_SCHEMA_SQLSTATES = {"42P01", "42703"}  # undefined_table, undefined_column
+_SCHEMA_SQLSTATES = {"42P01", "42703", "42883"}  # undefined table, column, function
 # Connection failures that are the user's configuration, not the network.
 _CONFIG_FAILURES = ("password authentication failed", "does not exist", "no password supplied")
 # Failures worth another attempt: a compute waking up or restarting (Neon
@@ -155,7 +157,9 @@ class Session:
                 raise AssertionError(f"unscoped statement refused: {sql[:60]!r}")
         bound = {"me": self.user, **(params or {})}
         if self.backend == "postgresql":
-            batches: Sequence[str] = [";\n".join(statements)]
+            # Row-level security reads the user from this transaction-local
+            # setting; it rides in the same message, so it costs no round trip.
+            batches: Sequence[str] = [";\n".join((_SET_USER, *statements))]
         else:  # sqlite3 runs one statement per call; it is local, so it costs nothing
             batches = statements
         result = None
@@ -335,6 +339,11 @@ def _translate(exc: DBAPIError, conn: Connection, url: DatabaseURL) -> Exception
     message = _first_line(exc.orig)
     if code in _SCHEMA_SQLSTATES or "no such table" in message or "no such column" in message:
         return _schema_error(conn)
+    if code == "42501":  # insufficient_privilege: row-level security or grants said no
+        return ConfigError(
+            f"the database refused: {message}; check that the user (todo whoami) matches "
+            "the credentials in the database URL"
+        )
     return exc
 
 
@@ -372,8 +381,17 @@ def _ensure_sqlite_schema(conn: Connection, url: DatabaseURL) -> None:
     conn.rollback()
     if current == migrate.HEAD:
         return
-    with _file_lock(url), conn.begin():
-        migrate.upgrade(conn)
+    # Alembic's batch mode copies and renames tables on SQLite; with foreign
+    # keys on, dropping the old copy would cascade-delete the rows that point
+    # at it. The pragma only takes effect outside a transaction.
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    conn.commit()
+    try:
+        with _file_lock(url), conn.begin():
+            migrate.upgrade(conn)
+    finally:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
 
 
 @contextlib.contextmanager
@@ -393,11 +411,33 @@ def _file_lock(url: DatabaseURL) -> Iterator[None]:
         os.close(fd)
 
 
+def connect(engine: Engine, url: DatabaseURL, settings: Settings) -> Connection:
+    """A connection with the same retries and error messages as every command."""
+    return _connect(engine, url, budget=settings.retry_budget)
+
+
 # --- schema commands -----------------------------------------------------------
 
 
-def schema_status(settings: Settings) -> tuple[str | None, str, str]:
-    """(current revision, head revision, server version) for whoami --check / db status."""
+@dataclass(frozen=True)
+class Status:
+    current: str | None
+    head: str
+    server: str
+    role: str | None = None  # the PostgreSQL role connected as
+    bypasses_rls: bool = False  # superuser, BYPASSRLS or owner of the tables
+
+
+_ROLE_CHECK = (
+    "SELECT current_user, r.rolsuper OR r.rolbypassrls OR EXISTS ("
+    "SELECT 1 FROM pg_tables t WHERE t.tablename = 'todos' "
+    "AND t.schemaname = current_schema() AND pg_has_role(current_user, t.tableowner, 'MEMBER')) "
+    "FROM pg_roles r WHERE r.rolname = current_user"
+)
+
+
+def schema_status(settings: Settings) -> Status:
+    """Revisions, server version and the role's RLS standing, for whoami --check / db status."""
     url = settings.url
     engine = make_engine(url, connect_timeout=settings.connect_timeout)
     try:
@@ -405,11 +445,16 @@ def schema_status(settings: Settings) -> tuple[str | None, str, str]:
             if url.backend == "sqlite":
                 _ensure_sqlite_schema(conn, url)
                 version = "SQLite " + conn.exec_driver_sql("select sqlite_version()").scalar_one()
-            else:
-                info = conn.dialect.server_version_info or ()
-                version = "PostgreSQL " + ".".join(str(p) for p in info)
-            current = migrate.current_revision(conn)
-            return current, migrate.head_revision(), version
+                return Status(migrate.current_revision(conn), migrate.head_revision(), version)
+            info = conn.dialect.server_version_info or ()
+            role, bypasses = conn.exec_driver_sql(_ROLE_CHECK).one()
+            return Status(
+                migrate.current_revision(conn),
+                migrate.head_revision(),
+                "PostgreSQL " + ".".join(str(p) for p in info),
+                role,
+                bool(bypasses),
+            )
     finally:
         engine.dispose()
 

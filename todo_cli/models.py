@@ -30,6 +30,7 @@ NAME_MAX = 64
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = (Index("uq_users_db_role", "db_role", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=NAME_MAX, unique=True)
@@ -37,6 +38,9 @@ class User(SQLModel, table=True):
     # The last per-user number handed out. Bumped in the same statement that
     # inserts a todo, so numbers are allocated without races and never reused.
     last_number: int = Field(default=0)
+    # The PostgreSQL login role of a per-user account (todo admin user add);
+    # row-level security lets only that role see this user's rows.
+    db_role: str | None = Field(default=None, max_length=63, nullable=True)
 
 
 class Todo(SQLModel, table=True):

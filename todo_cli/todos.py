@@ -209,6 +209,10 @@ _ITEM_TAGS = {
     ),
 }
 _BATCH_MAX = 999_999  # request ids carry a 6-digit ordinal
+_PROPOSED_ROLE = {
+    "postgresql": "CASE WHEN todo_is_person() THEN current_user END",
+    "sqlite": "NULL",
+}
 
 
 def _json_time(session: Session, value: datetime | None) -> str | None:
@@ -269,7 +273,10 @@ def add_many(
     )
     already = "EXISTS (SELECT 1 FROM todos t WHERE t.user_id = users.id AND t.request_id = :first)"
     rows = session.execute(
-        "INSERT INTO users (name, created_at, last_number) VALUES (:me, :now, :n) "
+        # The proposed row must pass row-level security even when it only
+        # bumps the counter: a per-user role proposes itself as db_role.
+        f"INSERT INTO users (name, created_at, last_number, db_role) VALUES (:me, :now, :n, "
+        f"{_PROPOSED_ROLE[session.backend]}) "
         f"ON CONFLICT (name) DO UPDATE SET last_number = users.last_number + :n WHERE NOT {already}",
         "INSERT INTO todos (user_id, number, title, done, priority, due, note, created_at, "
         "updated_at, request_id) "
