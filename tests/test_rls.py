@@ -267,3 +267,26 @@ def test_admin_needs_postgres(todo: Todo) -> None:
         2,
         "todo: error: per-user credentials need PostgreSQL: set DATABASE_URL to the owner's URL\n",
     )
+
+
+def test_every_command_as_bob_against_alices_numbers(world: World, todo: Todo) -> None:
+    """bob (per-user credentials) owns todo 1; alice owns 1 and 2."""
+    alices = (
+        "SELECT t.number, t.title, t.done, t.priority FROM todos t JOIN users u "
+        "ON u.id = t.user_id WHERE u.name = 'alice' ORDER BY t.number"
+    )
+    before = run(world.url, alices)
+    todo.env.update(DATABASE_URL=world.as_role(world.bob), TODO_USER="bob")
+    missing = "todo: error: no todo numbered 2; nothing was changed (see: todo list --all)\n"
+    for args in (
+        ["show", "2"],
+        ["edit", "2", "-p", "high"],
+        ["done", "2"],
+        ["reopen", "2"],
+        ["rm", "2", "--yes"],
+        ["done", "1-2"],
+    ):
+        result = todo(*args)
+        assert (result.returncode, result.stdout, result.stderr) == (1, "", missing), args
+    assert "alice" not in todo.ok("list", "--all", "--json")
+    assert run(world.url, alices) == before
