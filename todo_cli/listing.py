@@ -85,9 +85,13 @@ def page(
     scan, no rows fetched), so the cost stays flat as a user's list grows.
     """
     where, params = _where(session, filter)
+    order = _order(sort, reverse)
+    # The page is chosen by id first, so the per-row tags subquery runs for
+    # the rows shown, not for every candidate the sort looks at.
     rows = session.execute(
         f"SELECT {columns(session)}, (SELECT count(*) FROM todos WHERE {where}) AS total "
-        f"FROM todos WHERE {where} ORDER BY {_order(sort, reverse)} LIMIT :limit",
+        f"FROM todos WHERE todos.id IN (SELECT todos.id FROM todos WHERE {where} "
+        f"ORDER BY {order} LIMIT :limit) ORDER BY {order}",
         params={**params, "now": datetime.now(UTC), "limit": limit},
         columns=row_types(),
     ).all()
