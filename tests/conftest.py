@@ -84,15 +84,19 @@ class ScratchDatabases:
             db.upgrade_schema(load_settings(database_url=url, user="tester", env={}))
         return url
 
-    def drop_all(self) -> None:
+    def drop(self, *names: str) -> None:
         conn = psycopg2.connect(self.admin_url)
         conn.autocommit = True
         with conn.cursor() as cur:
-            for name in self.created:
+            for name in names:
                 cur.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
                 )
         conn.close()
+        self.created = [n for n in self.created if n not in names]
+
+    def drop_all(self) -> None:
+        self.drop(*self.created)
 
 
 @pytest.fixture(scope="session")

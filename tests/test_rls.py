@@ -66,8 +66,8 @@ def world(scratch_dbs: ScratchDatabases) -> Iterator[World]:
 @pytest.fixture(scope="module", autouse=True)
 def _drop_roles(world: World, scratch_dbs: ScratchDatabases) -> Iterator[None]:
     yield
-    scratch_dbs.drop_all()  # the database first: roles with privileges in it cannot be dropped
-    scratch_dbs.created.clear()
+    # This database first: roles with privileges in it cannot be dropped.
+    scratch_dbs.drop(parse_database_url(world.url, source="").database or "")
     owner_exec(
         scratch_dbs.admin_url,
         *(
