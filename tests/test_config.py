@@ -760,3 +760,18 @@ def test_an_empty_flag_is_an_error_not_a_fallthrough(tmp_path: Path, flag: str) 
     with pytest.raises(InvalidInputError) as exc:
         load_settings(**{flag: ""}, env=base_env(tmp_path))
     assert exc.value.message == f"--{flag.replace('_', '-')} was given an empty value"
+
+
+def test_an_unreadable_config_file_is_a_config_error(
+    cpath: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root every file is readable, so simulate what a normal user would hit.
+    write_raw(cpath, 'current = "x"\n')
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(ConfigError) as exc:
+        read_config(cpath)
+    assert exc.value.message == f"cannot read config file {cpath}: Permission denied"
