@@ -445,3 +445,12 @@ def test_json_still_works_through_every_fault_free_path(
     url = proxied(neon_db, proxy)
     added = json.loads(todo.ok("add", "--json", "x", env={"DATABASE_URL": url}))
     assert added["number"] == 1
+
+
+def test_connect_timeout_is_applied(proxy: TCPProxy, neon_db: str, todo: Todo) -> None:
+    """A compute that answers after 6 s, a 2 s TODO_CONNECT_TIMEOUT and no retries: exit 4."""
+    proxy.delay_s = 6
+    env = {"DATABASE_URL": proxied(neon_db, proxy), "TODO_CONNECT_TIMEOUT": "2"}
+    result = todo("list", env={**env, "TODO_RETRY_BUDGET": "0"})
+    assert result.returncode == 4, result.stderr
+    assert "timeout expired" in result.stderr
