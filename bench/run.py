@@ -36,7 +36,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 from psycopg2 import sql
@@ -46,7 +46,7 @@ ROOT = BENCH.parent
 REFS = BENCH / "refs"
 sys.path.insert(0, str(ROOT / "tests"))
 
-from tcp_proxy import TCPProxy  # noqa: E402  (tests/ is on the path from here on)
+from tcp_proxy import TCPProxy, proxied_url  # noqa: E402  (tests/ is on the path from here on)
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 STARTUP_BUDGET = 1.3  # todo --help / minimal Typer --help
@@ -238,16 +238,6 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def proxied(url: str, port: int) -> str:
-    """The same URL with 127.0.0.1:port as its host; sslmode=disable unless it names one."""
-    parts = urlsplit(url)
-    userinfo, at, _ = parts.netloc.rpartition("@")
-    query = parts.query
-    if "sslmode" not in dict(parse_qsl(query)):
-        query = f"{query}&sslmode=disable" if query else "sslmode=disable"
-    return urlunsplit(parts._replace(netloc=f"{userinfo}{at}127.0.0.1:{port}", query=query))
-
-
 def as_psycopg2(url: str) -> str:
     """SQLAlchemy 2.1 maps postgresql:// to psycopg 3; the naive CLI uses the same driver as todo."""
     scheme, sep, rest = url.partition("://")
@@ -429,7 +419,7 @@ def startup(b: Bench) -> list[Table]:
 def round_trips(b: Bench) -> list[Table]:
     host, port = b.pg_target()
     with TCPProxy(host, port) as proxy:
-        url = proxied(b.pg_url, proxy.port)
+        url = proxied_url(b.pg_url, proxy.port)
         env = b.env("round-trips", DATABASE_URL=url, TODO_USER="rt")
         naive_env = {**env, "DATABASE_URL": as_psycopg2(url)}
 
@@ -527,7 +517,7 @@ def latency(b: Bench) -> list[Table]:
 def _latency_postgres(b: Bench) -> Table:
     host, port = b.pg_target()
     with TCPProxy(host, port, delay_s=PROXY_DELAY_S) as proxy:
-        url = proxied(b.pg_url, proxy.port)
+        url = proxied_url(b.pg_url, proxy.port)
         env = b.env("latency", DATABASE_URL=url, TODO_USER="latency")
         naive_env = {**env, "DATABASE_URL": as_psycopg2(url)}
         cmds = [
@@ -679,7 +669,9 @@ def batch(b: Bench) -> list[Table]:
     host, port = b.pg_target()
     argv = [b.todo, "add", "-"]
     with TCPProxy(host, port) as proxy:
-        env = b.env("batch", DATABASE_URL=proxied(b.pg_url, proxy.port), TODO_USER="batch-proxy")
+        env = b.env(
+            "batch", DATABASE_URL=proxied_url(b.pg_url, proxy.port), TODO_USER="batch-proxy"
+        )
         proxy.reset()
         proc = run_checked(Cmd("todo add -", argv, env), cwd=b.cwd, capture=True, stdin=lines)
         proxy.wait_idle()
@@ -1327,7 +1319,7 @@ def optimisations(b: Bench) -> list[Table]:
     host, port = b.pg_target()
     rtt_ms = round(PROXY_DELAY_S * 1000)
     with TCPProxy(host, port) as proxy:
-        url = proxied(b.pg_url, proxy.port)
+        url = proxied_url(b.pg_url, proxy.port)
         env = b.env("optimisations", TODO_USER="opt")
 
         def rts(label: str, argv: list[str]) -> tuple[int, str]:

@@ -52,6 +52,7 @@ import threading
 import time
 from dataclasses import dataclass
 from types import TracebackType
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 _CHUNK = 65536
 _POLL_S = 0.05  # how often idle threads look at the stop flag
@@ -383,6 +384,17 @@ class TCPProxy:
     def _note(self, message: str) -> None:
         with self._lock:
             self.errors.append(message)
+
+
+def proxied_url(url: str, port: int) -> str:
+    """The same database URL with 127.0.0.1:port as its host, and
+    sslmode=disable unless it names one (the proxy forwards plain TCP)."""
+    parts = urlsplit(url)
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    query = parts.query
+    if "sslmode" not in dict(parse_qsl(query)):
+        query = f"{query}&sslmode=disable" if query else "sslmode=disable"
+    return urlunsplit(parts._replace(netloc=f"{userinfo}{at}127.0.0.1:{port}", query=query))
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes:

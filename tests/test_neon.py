@@ -20,7 +20,7 @@ import psycopg2
 import pytest
 from conftest import TODO_BIN, ScratchDatabases, Todo, via_pgbouncer
 from pgservers import Cluster, PgBouncer
-from tcp_proxy import TCPProxy
+from tcp_proxy import TCPProxy, proxied_url
 
 from todo_cli import db, migrate
 from todo_cli.dburl import parse_database_url
@@ -33,8 +33,7 @@ COMMIT_BURST = 4
 
 
 def proxied(url: str, proxy: TCPProxy) -> str:
-    parsed = parse_database_url(url, source="")
-    return f"postgresql://postgres@127.0.0.1:{proxy.port}/{parsed.database}?sslmode=disable"
+    return proxied_url(url, proxy.port)
 
 
 @pytest.fixture

@@ -19,12 +19,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import psycopg2
 import pytest
 from conftest import TODO_BIN, ScratchDatabases, Todo
-from tcp_proxy import TCPProxy
+from tcp_proxy import TCPProxy, proxied_url
 
 from todo_cli.dburl import parse_database_url
 
@@ -74,16 +73,6 @@ class Measured:
     result: subprocess.CompletedProcess[str]
 
 
-def _proxied(url: str, port: int) -> str:
-    """The same URL with 127.0.0.1:port as its host; sslmode=disable unless it names one."""
-    parts = urlsplit(url)
-    userinfo, at, _ = parts.netloc.rpartition("@")
-    query = parts.query
-    if "sslmode" not in dict(parse_qsl(query)):
-        query = f"{query}&sslmode=disable" if query else "sslmode=disable"
-    return urlunsplit(parts._replace(netloc=f"{userinfo}{at}127.0.0.1:{port}", query=query))
-
-
 @pytest.fixture(scope="module")
 def rt_db(scratch_dbs: ScratchDatabases) -> str:
     """A database of its own at head, plus a table for the psycopg2 floor."""
@@ -104,7 +93,7 @@ def proxy(rt_db: str) -> Iterator[TCPProxy]:
 
 @pytest.fixture(scope="module")
 def proxied_url(rt_db: str, proxy: TCPProxy) -> str:
-    return _proxied(rt_db, proxy.port)
+    return proxied_url(rt_db, proxy.port)
 
 
 class Meter:
@@ -283,10 +272,10 @@ def test_stock_sqlalchemy_exceeds_budget(floor: int, meter: Meter) -> None:
 
 def test_proxied_url_keeps_credentials_and_options() -> None:
     url = "postgresql://u:p%40ss@db.example.com:6543/name?sslmode=require&application_name=x"
-    assert _proxied(url, 4000) == (
+    assert proxied_url(url, 4000) == (
         "postgresql://u:p%40ss@127.0.0.1:4000/name?sslmode=require&application_name=x"
     )
-    assert _proxied("postgresql://postgres@127.0.0.1/db", 4000) == (
+    assert proxied_url("postgresql://postgres@127.0.0.1/db", 4000) == (
         "postgresql://postgres@127.0.0.1:4000/db?sslmode=disable"
     )
 
