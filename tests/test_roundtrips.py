@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import psycopg2
 import pytest
 from conftest import TODO_BIN, ScratchDatabases, Todo
-from tcp_proxy import TCPProxy, proxied_url
+from tcp_proxy import TCPProxy
+from tcp_proxy import proxied_url as to_proxy
 
 from todo_cli.dburl import parse_database_url
 
@@ -93,7 +94,7 @@ def proxy(rt_db: str) -> Iterator[TCPProxy]:
 
 @pytest.fixture(scope="module")
 def proxied_url(rt_db: str, proxy: TCPProxy) -> str:
-    return proxied_url(rt_db, proxy.port)
+    return to_proxy(rt_db, proxy.port)
 
 
 class Meter:
@@ -272,10 +273,10 @@ def test_stock_sqlalchemy_exceeds_budget(floor: int, meter: Meter) -> None:
 
 def test_proxied_url_keeps_credentials_and_options() -> None:
     url = "postgresql://u:p%40ss@db.example.com:6543/name?sslmode=require&application_name=x"
-    assert proxied_url(url, 4000) == (
+    assert to_proxy(url, 4000) == (
         "postgresql://u:p%40ss@127.0.0.1:4000/name?sslmode=require&application_name=x"
     )
-    assert proxied_url("postgresql://postgres@127.0.0.1/db", 4000) == (
+    assert to_proxy("postgresql://postgres@127.0.0.1/db", 4000) == (
         "postgresql://postgres@127.0.0.1:4000/db?sslmode=disable"
     )
 
