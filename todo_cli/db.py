@@ -191,14 +191,17 @@ def _typed(
 
 
 @contextlib.contextmanager
-def session_for(settings: Settings, *, on_retry: RetryHook | None = None) -> Iterator[Session]:
-    """Open the connection (retrying transient failures), begin, yield,
-    commit; roll back on any error. No retries once the body has run: for
-    that, use run()."""
+def session_for(
+    settings: Settings, *, on_retry: RetryHook | None = None, budget: float | None = None
+) -> Iterator[Session]:
+    """Open the connection (retrying transient failures within `budget`,
+    default the settings' budget), begin, yield, commit; roll back on any
+    error. No retries once the body has run: for that, use run()."""
     url = settings.url
     engine = make_engine(url, connect_timeout=settings.connect_timeout)
     try:
-        conn = _connect(engine, url, budget=settings.retry_budget, on_retry=on_retry)
+        wait_for = settings.retry_budget if budget is None else budget
+        conn = _connect(engine, url, budget=wait_for, on_retry=on_retry)
         with conn:
             if url.backend == "sqlite":
                 _ensure_sqlite_schema(conn, url)
@@ -206,7 +209,10 @@ def session_for(settings: Settings, *, on_retry: RetryHook | None = None) -> Ite
                 with conn.begin():
                     yield Session(conn, settings.user.value)
             except DBAPIError as exc:
-                raise _translate(exc, conn, url) from exc
+                translated = _translate(exc, conn, url)  # needs the open connection
+                if translated is not exc:
+                    raise translated from exc
+                raise
     finally:
         engine.dispose()
 
@@ -218,8 +224,8 @@ def run(
     retry_unknown_commit: bool = False,
     on_retry: RetryHook | None = None,
 ) -> T:
-    """Run operation(session) in one transaction; on a transient failure,
-    start over on a new connection, within the retry budget.
+    """Run operation(session) in one transaction (session_for); on a
+    transient failure, start over on a new connection, within the retry budget.
 
     A failure before COMMIT was sent leaves nothing behind, so it is always
     safe to repeat. A failure during COMMIT leaves the outcome unknown: only
@@ -228,57 +234,39 @@ def run(
     and say the change may have been saved.
     """
     url = settings.url
-    engine = make_engine(url, connect_timeout=settings.connect_timeout)
     deadline = time.monotonic() + settings.retry_budget
     backoff = _FIRST_BACKOFF
     attempt = 1
-    try:
-        while True:
+    while True:
+        committing = False
+        try:
             remaining = max(0.0, deadline - time.monotonic())
-            conn = _connect(engine, url, budget=remaining, on_retry=on_retry)
-            committing = False
-            try:
-                with conn:
-                    if url.backend == "sqlite":
-                        _ensure_sqlite_schema(conn, url)
-                    trans = conn.begin()
-                    try:
-                        result = operation(Session(conn, settings.user.value))
-                    except BaseException as exc:
-                        with contextlib.suppress(DBAPIError):
-                            trans.rollback()
-                        if isinstance(exc, DBAPIError):  # needs the open connection
-                            translated = _translate(exc, conn, url)
-                            if translated is not exc:
-                                raise translated from exc
-                        raise
-                    committing = True
-                    trans.commit()
-                    return result
-            except DBAPIError as exc:
-                if not _is_transient(exc):
-                    raise
-                if committing and not retry_unknown_commit:
-                    raise DatabaseUnreachableError(
-                        f"lost the connection to {url.display()} while committing; the change "
-                        "may or may not have been saved: check with todo list --all"
-                    ) from exc
-                wait = _backoff(backoff, deadline)
-                if wait is None:
-                    raise DatabaseUnreachableError(
-                        f"lost the connection to {url.display()} and the retry budget "
-                        f"({settings.retry_budget:g}s) ran out: {url.redact(_first_line(exc.orig))}"
-                    ) from exc
-                attempt += 1
-                if on_retry:
-                    on_retry(
-                        f"{url.redact(_first_line(exc.orig))}; retrying (attempt {attempt}) "
-                        f"in {wait:.1f}s"
-                    )
-                time.sleep(wait)
-                backoff = min(backoff * 2, _MAX_BACKOFF)
-    finally:
-        engine.dispose()
+            with session_for(settings, on_retry=on_retry, budget=remaining) as session:
+                result = operation(session)
+                committing = True  # leaving the block commits
+            return result
+        except DBAPIError as exc:
+            if not _is_transient(exc):
+                raise
+            if committing and not retry_unknown_commit:
+                raise DatabaseUnreachableError(
+                    f"lost the connection to {url.display()} while committing; the change "
+                    "may or may not have been saved: check with todo list --all"
+                ) from exc
+            wait = _backoff(backoff, deadline)
+            if wait is None:
+                raise DatabaseUnreachableError(
+                    f"lost the connection to {url.display()} and the retry budget "
+                    f"({settings.retry_budget:g}s) ran out: {url.redact(_first_line(exc.orig))}"
+                ) from exc
+            attempt += 1
+            if on_retry:
+                on_retry(
+                    f"{url.redact(_first_line(exc.orig))}; retrying (attempt {attempt}) "
+                    f"in {wait:.1f}s"
+                )
+            time.sleep(wait)
+            backoff = min(backoff * 2, _MAX_BACKOFF)
 
 
 def _is_transient(exc: DBAPIError) -> bool:
