@@ -203,6 +203,13 @@ def test_old_libpq_without_channel_binding_gets_a_clear_message() -> None:
         ("the database system is starting up", "57P03"),
         ("terminating connection due to administrator command", "57P01"),
         ("sorry, too many clients already", "53300"),
+        # PostgreSQL 15 when only the superuser-reserved slots are left.
+        (
+            "remaining connection slots are reserved for non-replication superuser connections",
+            "53300",
+        ),
+        # PostgreSQL 16 and later say it this way.
+        ("remaining connection slots are reserved for roles with the SUPERUSER attribute", "53300"),
     ],
 )
 def test_transient_startup_errors_are_retried(

@@ -57,6 +57,7 @@ _TRANSIENT_MARKERS = (
     "the database system is in recovery mode",
     "too many connections",
     "too many clients",
+    "remaining connection slots are reserved",
     "terminating connection due to administrator command",
     "couldn't connect to compute node",
     "server closed the connection unexpectedly",
