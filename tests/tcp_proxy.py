@@ -27,6 +27,8 @@ proxy runs; a new value applies from the next connection or burst):
 
 - delay_s: sleep this long before forwarding each client burst (simulated
   round-trip latency; only the connection concerned waits).
+- delay_burst: if set, apply delay_s only to that burst of each connection
+  (1-based), to hold a client at one known point.
 - refuse_first: reset (RST) the first N connections as soon as they are
   accepted; counts again from zero after reset().
 - cut_after_bursts: forward N client bursts on each connection, then reset
@@ -90,6 +92,7 @@ class TCPProxy:
         *,
         listen_host: str = "127.0.0.1",
         delay_s: float = 0.0,
+        delay_burst: int | None = None,
         refuse_first: int = 0,
         cut_after_bursts: int | None = None,
         lose_reply_after_bursts: int | None = None,
@@ -102,6 +105,7 @@ class TCPProxy:
         self.target = (target_host, target_port)
         self.listen_host = listen_host
         self.delay_s = delay_s
+        self.delay_burst = delay_burst
         self.refuse_first = refuse_first
         self.cut_after_bursts = cut_after_bursts
         self.lose_reply_after_bursts = lose_reply_after_bursts
@@ -320,6 +324,8 @@ class TCPProxy:
                 conn.stats.round_trips += 1
                 self._round_trips += 1
             cut_after, delay = self.cut_after_bursts, self.delay_s
+            if self.delay_burst is not None and conn.stats.round_trips != self.delay_burst:
+                delay = 0.0
             if (
                 new_burst
                 and cut_after is not None

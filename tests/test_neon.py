@@ -427,7 +427,9 @@ def test_connection_killed_mid_multi_item_done(proxy: TCPProxy, neon_db: str, to
 
 
 def test_sigint_rolls_back_and_exits_130(proxy: TCPProxy, neon_db: str, todo: Todo) -> None:
-    proxy.delay_s = 0.5
+    # Hold the statement message (burst 2, after the startup) for 3 s: the
+    # signal lands while the client waits for it, however slow this machine.
+    proxy.delay_s, proxy.delay_burst = 3.0, 2
     proc = subprocess.Popen(
         [TODO_BIN, "add", "interrupted"],
         env={**todo.env, "DATABASE_URL": proxied(neon_db, proxy)},
@@ -436,7 +438,7 @@ def test_sigint_rolls_back_and_exits_130(proxy: TCPProxy, neon_db: str, todo: To
         text=True,
     )
     deadline = time.monotonic() + 30
-    while proxy.round_trips < 2 and time.monotonic() < deadline:  # connected, BEGIN sent
+    while proxy.round_trips < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
