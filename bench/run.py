@@ -761,6 +761,14 @@ RSS_BUDGET_MB = 150
 SCREENFUL = 47  # the default list in a pipe: 50 lines (no $LINES) less 3
 
 
+# Every 7th todo has a priority and every 5th a due date, a tenth of those
+# overdue: the default list order has all its keys to sort on.
+MIX = (
+    "CASE WHEN n % 7 = 0 THEN 1 + n % 3 END, "
+    "CASE WHEN n % 5 = 0 THEN now() + (n % 100 - 10) * interval '1 day' END"
+)
+
+
 def seed_scale(url: str) -> dict[str, float]:
     """10,000 users and 1,000,000 todos with generate_series: `heavy` holds
     HEAVY_OPEN open todos (after a few done ones), everyone else the same
@@ -775,13 +783,14 @@ def seed_scale(url: str) -> dict[str, float]:
         "INSERT INTO users (name, created_at, last_number) "
         f"SELECT 'user' || u, now(), {per_user} FROM generate_series(1, {others}) AS u",
         f"INSERT INTO users (name, created_at, last_number) VALUES ('heavy', now(), {heavy_total})",
-        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, completed_at) "
-        "SELECT u.id, n, 'todo ' || n, n % 3 = 0, now() - interval '1 day', "
-        "now() - interval '1 day', CASE WHEN n % 3 = 0 THEN now() END "
+        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, completed_at, "
+        f"priority, due) SELECT u.id, n, 'todo ' || n, n % 3 = 0, now() - interval '1 day', "
+        f"now() - interval '1 day', CASE WHEN n % 3 = 0 THEN now() END, {MIX} "
         f"FROM users AS u, generate_series(1, {per_user}) AS n WHERE u.name <> 'heavy'",
-        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, completed_at) "
-        f"SELECT u.id, n, 'heavy ' || n, n <= {heavy_done}, now() - interval '1 day', "
-        f"now() - interval '1 day', CASE WHEN n <= {heavy_done} THEN now() END "
+        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, completed_at, "
+        f"priority, due) SELECT u.id, n, 'heavy ' || n, n <= {heavy_done}, "
+        f"now() - interval '1 day', now() - interval '1 day', "
+        f"CASE WHEN n <= {heavy_done} THEN now() END, {MIX} "
         f"FROM users AS u, generate_series(1, {heavy_total}) AS n WHERE u.name = 'heavy'",
     )
     inserted = time.perf_counter()
@@ -914,8 +923,8 @@ def scale(b: Bench) -> list[Table]:
             "SELECT 'user' || u, now(), 10 FROM generate_series(1, 10) AS u",
             "INSERT INTO users (name, created_at, last_number) "
             f"VALUES ('light', now(), {LIGHT_TODOS})",
-            "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
-            "SELECT u.id, n, 'todo ' || n, FALSE, now(), now() FROM users AS u, "
+            "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, priority, "
+            f"due) SELECT u.id, n, 'todo ' || n, FALSE, now(), now(), {MIX} FROM users AS u, "
             f"generate_series(1, {LIGHT_TODOS}) AS n WHERE n <= u.last_number",
         )
         pg_run(small, "VACUUM ANALYZE", autocommit=True)
@@ -1004,7 +1013,8 @@ def scale(b: Bench) -> list[Table]:
             "Seeded with SQL straight into the schema `todo db upgrade` created (all indexes "
             "in place), `users.last_number` set to each user's highest number. The nearly "
             f"empty database holds `light` with {LIGHT_TODOS} open todos and 10 users with "
-            "10 each."
+            "10 each. In both, every 7th todo has a priority and every 5th a due date (a "
+            "tenth of those overdue), so the default order sorts on all its keys."
         ],
     )
     tables.append(seed)

@@ -60,6 +60,29 @@ def test_default_order_is_overdue_priority_due_number(seeded) -> None:
         assert numbers(listing.iter_todos(s, filter=all_)) == [3, 2, 4, 1, 5]
 
 
+@pytest.mark.parametrize("status", ["open", "all"])
+def test_default_page_is_the_head_of_the_full_order(open_session, status) -> None:
+    """page() picks candidates from two index-ordered branches (listing._candidates);
+    whatever the mix of overdue and not, its page is the head of the full order."""
+    days = [-3, -1, 1, 2, None]
+    new = [
+        todos.NewTodo(
+            f"t{i}",
+            priority=[None, "high", "medium", "low"][i % 4],
+            due=None if days[i % 5] is None else NOW + timedelta(days=days[i % 5], hours=i),
+        )
+        for i in range(40)
+    ]
+    with open_session("alice") as s:
+        todos.add_many(s, todos=new)
+        todos.complete(s, numbers=[2, 5, 11])
+        flt = listing.Filter(status=status)
+        everything = numbers(listing.iter_todos(s, filter=flt))
+        for limit in (1, 3, 7, 16, 30, 45):
+            items, total = listing.page(s, filter=flt, limit=limit)
+            assert (numbers(items), total) == (everything[:limit], len(everything)), limit
+
+
 @pytest.mark.parametrize(
     ("sort", "reverse", "expected"),
     [

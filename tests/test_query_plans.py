@@ -35,8 +35,11 @@ def seeded(scratch_dbs: ScratchDatabases) -> str:
             "FROM users u, generate_series(1, 50) AS n WHERE u.name <> 'heavy'"
         )
         cur.execute(
-            "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
-            "SELECT u.id, n, 'heavy ' || n, n > 20000, now(), now() "
+            # Every 7th with a priority, every 5th due (a tenth of those overdue).
+            "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, priority, due) "
+            "SELECT u.id, n, 'heavy ' || n, n > 20000, now(), now(), "
+            "CASE WHEN n % 7 = 0 THEN 1 + n % 3 END, "
+            "CASE WHEN n % 5 = 0 THEN now() + (n % 100 - 10) * interval '1 day' END "
             "FROM users u, generate_series(1, 40000) AS n WHERE u.name = 'heavy'"
         )
         cur.execute(
@@ -96,6 +99,22 @@ def test_list_page_uses_the_open_todos_index(plans: Any) -> None:
     (plan,) = explained
     _assert_indexed(plan)
     assert "ix_todos_user_open" in plan, plan
+
+
+def test_default_list_page_reads_a_page_of_the_order_index(plans: Any) -> None:
+    session, explain_all, explained = plans
+    items, total = listing.page(session, filter=listing.Filter(), limit=20)
+    assert total == 20000
+    # Overdue first (due in the past: n % 100 < 10 among multiples of 5),
+    # then priority high (n % 7 == 0 and n % 3 == 0).
+    assert [t.number for t in items][:3] == [2100, 4200, 6300]
+    explain_all()
+    (plan,) = explained
+    _assert_indexed(plan)
+    # Both candidate branches walk the order index and stop after a page;
+    # only the count visits every open todo (an index-only scan).
+    assert plan.count("Index Only Scan using ix_todos_user_open_order") >= 2, plan
+    assert "Bitmap Heap Scan on todos" not in plan, plan
 
 
 def test_streamed_list_by_number_uses_an_index(plans: Any) -> None:

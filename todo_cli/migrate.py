@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 # The newest revision this code was written for. Checked against the scripts
 # by a test, so the hot path can compare revisions without loading alembic.
-HEAD = "0005"
+HEAD = "0007"
 
 
 def script_location() -> Path:

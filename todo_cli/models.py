@@ -56,6 +56,18 @@ class Todo(SQLModel, table=True):
             sqlite_where=text("done = false"),
         ),
         Index("ix_todos_user_due", "user_id", "due"),
+        # The default list order: see alembic/versions/0006.
+        Index(
+            "ix_todos_user_open_order",
+            "user_id",
+            text("COALESCE(priority, 4)"),
+            text("(due IS NULL)"),
+            "due",
+            "number",
+            postgresql_include=["id", "priority"],
+            postgresql_where=text("done = false"),
+            sqlite_where=text("done = false"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -75,6 +87,8 @@ class Todo(SQLModel, table=True):
     priority: int | None = Field(default=None, sa_type=SmallInteger, nullable=True)
     due: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     note: str | None = Field(default=None, sa_type=Text, nullable=True)
+    # Bumped by every change; undo compares it with the event it reverses.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class TodoTag(SQLModel, table=True):
@@ -85,3 +99,20 @@ class TodoTag(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("todos.id", ondelete="CASCADE"), primary_key=True)
     )
     tag: str = Field(max_length=64, primary_key=True)
+
+
+class Event(SQLModel, table=True):
+    """One change, journaled in the transaction that made it (history.py)."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_user_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    at: datetime = Field(sa_type=UTCDateTime)
+    action: str = Field(max_length=16)
+    # JSON: {"todos": [rows as they were]} or {"first", "last", "title"}.
+    data: str = Field(sa_type=Text)
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
