@@ -1,0 +1,737 @@
+"""todo_cli.interchange: our formats in and out, checked against the real peers
+(todo.txt-cli and taskwarrior) where there is one.
+
+The peers are the Debian packages todotxt-cli (Debian installs todo.sh as
+/usr/bin/todo-txt; upstream's name todo.sh is found too) and taskwarrior 2.6. Without them those tests skip with a reason;
+under CI=true they fail instead.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import IN_CI
+
+from todo_cli.dates import END_OF_DAY
+from todo_cli.errors import InvalidInputError
+from todo_cli.interchange import (
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    Parsed,
+    Record,
+    Skipped,
+    detect,
+    parse,
+    write,
+)
+from todo_cli.render import todo_dict
+from todo_cli.todos import Todo
+
+
+def local(y: int, m: int, d: int, clock: time = time(12)) -> datetime:
+    """A moment of a local calendar day, in UTC (so dates read the same in any TZ)."""
+    return datetime.combine(date(y, m, d), clock).astimezone().astimezone(UTC)
+
+
+def todo(number: int, title: str, **fields: object) -> Todo:
+    values: dict[str, object] = {
+        "done": False,
+        "priority": None,
+        "due": None,
+        "tags": (),
+        "note": None,
+        "created_at": local(2026, 11, 1),
+        "updated_at": local(2026, 11, 2),
+        "completed_at": None,
+    }
+    values.update(fields)
+    return Todo(number=number, title=title, **values)  # type: ignore[arg-type]
+
+
+TODOS = [
+    todo(
+        1,
+        "Buy milk ünd Brot 🥛",
+        priority="high",
+        due=datetime(2026, 12, 1, 17, 30, 5, 123456, tzinfo=UTC),
+        tags=("home.garden", "shop"),
+        note='first line\n\tindented "quoted", comma\nlast',
+    ),
+    todo(
+        2,
+        "Pay rent",
+        done=True,
+        priority="low",
+        tags=("home",),
+        completed_at=local(2026, 11, 20, time(9, 15)),
+        updated_at=local(2026, 11, 20, time(9, 15)),
+    ),
+    todo(3, "Read a book"),
+]
+
+
+def written(todos: list[Todo], format: str) -> str:
+    out = io.StringIO()
+    assert write(todos, format, out) == len(todos)
+    return out.getvalue()
+
+
+# --- json -------------------------------------------------------------------------
+
+
+def test_json_export_is_todo_list_json() -> None:
+    text = written(TODOS, "json")
+    assert text == json.dumps([todo_dict(t) for t in TODOS], ensure_ascii=False, indent=2) + "\n"
+    assert written([], "json") == "[]\n"
+
+
+def test_json_round_trip_keeps_every_field() -> None:
+    parsed = parse(written(TODOS, "json"))
+    assert parsed.format == "json"
+    assert parsed.skipped == []
+    fields = ("title", "done", "priority", "due", "tags", "note")
+    times = ("created_at", "updated_at", "completed_at")
+    for record, original in zip(parsed.records, TODOS, strict=True):
+        for name in (*fields, *times):
+            assert getattr(record, name) == getattr(original, name), name
+    keys = [r.key for r in parsed.records]
+    assert len(set(keys)) == 3
+    assert all(len(k) == 32 and k.isalnum() and k == k.lower() for k in keys)
+    assert [r.key for r in parse(written(TODOS, "json")).records] == keys
+
+
+def test_json_keys_are_the_taskwarrior_uuids() -> None:
+    tasks = json.loads(written(TODOS, "taskwarrior"))
+    assert [uuid.UUID(t["uuid"]).hex for t in tasks] == [
+        r.key for r in parse(written(TODOS, "json")).records
+    ]
+
+
+def test_json_repeated_items_get_distinct_stable_keys() -> None:
+    text = written([TODOS[2], TODOS[2]], "json")
+    first, second = parse(text).records
+    assert first.key != second.key
+    assert [r.key for r in parse(text).records] == [first.key, second.key]
+
+
+def test_write_streams_one_todo_at_a_time() -> None:
+    out = io.StringIO()
+
+    def todos() -> Iterator[Todo]:
+        for i, t in enumerate(TODOS):
+            if i:  # the previous todo is already out before the next is asked for
+                assert TODOS[i - 1].title in out.getvalue()
+            yield t
+
+    for format in EXPORT_FORMATS:
+        out.seek(0)
+        out.truncate()
+        assert write(todos(), format, out) == 3
+
+
+def test_json_items_with_problems_are_skipped_with_reasons() -> None:
+    good = todo_dict(TODOS[2])
+    items = [
+        good,
+        {**good, "title": "  "},
+        {**good, "title": "x" * 501},
+        {**good, "title": "tab\there"},
+        {**good, "priority": "urgent"},
+        {**good, "due": "next tuesday"},
+        {**good, "tags": "home"},
+        {**good, "note": "bell \x07"},
+        {**good, "done": "yes"},
+        "a string",
+        {"title": "minimal"},
+        {**good, "tags": ["ok", "two words", "---"], "priority": "h", "due": "2026-12-24"},
+    ]
+    parsed = parse(json.dumps(items), "json")
+    assert parsed.skipped == [
+        Skipped(2, "empty title"),
+        Skipped(3, "the title is 501 characters; the limit is 500"),
+        Skipped(
+            4, "the title contains a control character (U+0009); titles are a single line of text"
+        ),
+        Skipped(5, "invalid priority 'urgent' (high, medium or low)"),
+        Skipped(6, "invalid due 'next tuesday'"),
+        Skipped(7, "invalid tags (a list of strings)"),
+        Skipped(8, "the note contains a control character (U+0007)"),
+        Skipped(9, "invalid done 'yes' (true or false)"),
+        Skipped(10, "a JSON str, not an object"),
+    ]
+    minimal, sanitised = parsed.records[1:]
+    assert minimal.title == "minimal"
+    assert (minimal.done, minimal.created_at, minimal.tags) == (False, None, ())
+    # Invalid tags are sanitised, or dropped when nothing is left.
+    assert sanitised.tags == ("ok", "two-words")
+    assert sanitised.priority == "high"
+    assert sanitised.due == local(2026, 12, 24, END_OF_DAY)
+
+
+# --- todo.txt ---------------------------------------------------------------------
+
+
+def test_todotxt_export() -> None:
+    assert written(TODOS, "todotxt") == (
+        "(A) 2026-11-01 Buy milk ünd Brot 🥛 +home.garden +shop due:"
+        f"{TODOS[0].due.astimezone():%Y-%m-%d}\n"  # type: ignore[union-attr]
+        "x 2026-11-20 2026-11-01 Pay rent +home pri:C\n"
+        "2026-11-01 Read a book\n"
+    )
+
+
+def test_todotxt_round_trip_keeps_what_todotxt_carries() -> None:
+    todos = [
+        todo(
+            1,
+            "Buy milk",
+            priority="medium",
+            due=local(2026, 12, 1, END_OF_DAY),
+            tags=("a.b", "shop"),
+            created_at=local(2026, 11, 1, time()),
+        ),
+        todo(
+            2,
+            "Pay rent ✓",
+            done=True,
+            priority="high",
+            created_at=local(2026, 11, 1, time()),
+            completed_at=local(2026, 11, 20, time()),
+        ),
+    ]
+    parsed = parse(written(todos, "todotxt"))
+    assert parsed.format == "todotxt"
+    assert parsed.skipped == []
+    for record, original in zip(parsed.records, todos, strict=True):
+        for name in ("title", "done", "priority", "due", "tags", "created_at", "completed_at"):
+            assert getattr(record, name) == getattr(original, name), name
+        assert record.note is None  # todo.txt has no notes
+        assert record.updated_at is None
+
+
+def test_todotxt_import_rules() -> None:
+    text = "\n".join(
+        [
+            "(A) 2026-11-01 Call +mom about @phone dinner due:2026-12-01 t:2026-11-30",
+            "",
+            "x 2026-11-25 2026-11-20 (B) Old todo.sh kept the priority",
+            "x 2026-11-25 2026-11-20 Newer keeps it as a key pri:A",
+            "x Done without dates",
+            "(D) Low enough",
+            "(a) lowercase is not a priority",
+            "X is not done either",
+            "[urgent] brackets are text +work/home",
+            "Same line",
+            "Same line",
+            "+only +tags",
+            "Bad due due:tomorrow",
+            "Bad pri pri:urgent",
+            "2026-13-45 not a date\r",
+            "",
+        ]
+    )
+    parsed = parse(text)
+    assert parsed.format == "todotxt"
+    r = {rec.title: rec for rec in parsed.records}
+    assert list(r) == [
+        "Call about dinner t:2026-11-30",
+        "Old todo.sh kept the priority",
+        "Newer keeps it as a key",
+        "Done without dates",
+        "Low enough",
+        "(a) lowercase is not a priority",
+        "X is not done either",
+        "[urgent] brackets are text",
+        "Same line",
+        "2026-13-45 not a date",
+    ]
+    first = r["Call about dinner t:2026-11-30"]
+    assert (first.priority, first.tags, first.done) == ("high", ("mom", "phone"), False)
+    assert first.due == local(2026, 12, 1, END_OF_DAY)
+    assert first.created_at == local(2026, 11, 1, time())
+    old = r["Old todo.sh kept the priority"]
+    assert (old.done, old.priority) == (True, "medium")
+    assert old.completed_at == local(2026, 11, 25, time())
+    assert old.created_at == local(2026, 11, 20, time())
+    assert r["Newer keeps it as a key"].priority == "high"
+    bare = r["Done without dates"]
+    assert (bare.done, bare.completed_at, bare.created_at) == (True, None, None)
+    assert r["Low enough"].priority == "low"
+    assert r["(a) lowercase is not a priority"].priority is None
+    assert not r["X is not done either"].done
+    assert r["[urgent] brackets are text"].tags == ("work-home",)
+    assert parsed.skipped == [
+        Skipped(12, "empty title"),
+        Skipped(13, "invalid due date 'tomorrow' (todo.txt dues are YYYY-MM-DD)"),
+        Skipped(14, "invalid priority 'urgent' (A to Z)"),
+    ]
+    same = [rec.key for rec in parsed.records if rec.title == "Same line"]
+    assert len(same) == 2 and same[0] != same[1]
+    assert [rec.key for rec in parse(text).records] == [rec.key for rec in parsed.records]
+    # The key is of the line's content, not its position.
+    assert parse("\n\n" + text).records[0].key == first.key
+
+
+# --- csv ----------------------------------------------------------------------------
+
+
+def test_csv_export_exact() -> None:
+    todos = [
+        todo(
+            7,
+            'Say "hi", then leave',
+            priority="high",
+            due=datetime(2026, 12, 1, 22, 59, 59, tzinfo=UTC),
+            tags=("a", "b.c"),
+            note="two\nlines",
+            created_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+            updated_at=datetime(2026, 11, 2, 9, 0, 0, 5, tzinfo=UTC),
+        ),
+        todo(
+            8,
+            "Done",
+            done=True,
+            created_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+            updated_at=datetime(2026, 11, 3, 9, 0, tzinfo=UTC),
+            completed_at=datetime(2026, 11, 3, 9, 0, tzinfo=UTC),
+        ),
+    ]
+    assert written(todos, "csv") == (
+        "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at\r\n"
+        '7,"Say ""hi"", then leave",false,high,2026-12-01T22:59:59.000000Z,a b.c,"two\nlines",'
+        "2026-11-01T09:00:00.000000Z,2026-11-02T09:00:00.000005Z,\r\n"
+        "8,Done,true,,,,,2026-11-01T09:00:00.000000Z,2026-11-03T09:00:00.000000Z,"
+        "2026-11-03T09:00:00.000000Z\r\n"
+    )
+    assert written([], "csv") == (
+        "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at\r\n"
+    )
+
+
+# --- taskwarrior (without the binary) ---------------------------------------------
+
+
+def test_taskwarrior_one_object_per_line_and_statuses() -> None:
+    lines = [
+        {
+            "uuid": "E0FAEE6F-9625-4455-BF11-479AFC8D7482",
+            "description": "Waiting",
+            "status": "waiting",
+        },
+        {"description": "No uuid", "status": "pending", "entry": "20261125T114041Z"},
+        {"description": "Odd", "status": "someday", "uuid": str(uuid.uuid4())},
+        {"description": "Custom pri", "status": "pending", "priority": "U"},
+        {"description": "x", "status": "pending", "project": "My Project", "tags": ["@home"]},
+    ]
+    text = "\n".join(json.dumps(x) for x in lines) + "\n"
+    parsed = parse(text)
+    assert parsed.format == "taskwarrior"
+    waiting, no_uuid, projected = parsed.records
+    assert waiting == Record(title="Waiting", key="e0faee6f96254455bf11479afc8d7482")
+    assert no_uuid.created_at == datetime(2026, 11, 25, 11, 40, 41, tzinfo=UTC)
+    assert len(no_uuid.key) == 32
+    assert no_uuid.key == parse(text).records[1].key
+    assert projected.tags == ("My-Project", "home")
+    assert parsed.skipped == [
+        Skipped(3, "unknown taskwarrior status 'someday'"),
+        Skipped(4, "invalid priority 'U' (taskwarrior's are H, M and L)"),
+    ]
+
+
+# --- detection and refusals ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "format"),
+    [
+        ('[{"title": "a"}]', "json"),
+        ('\ufeff[\n  {"number": 1, "title": "a"}\n]\n', "json"),
+        ('{"title": "a"}', "json"),
+        ('[{"description": "a", "status": "pending"}]', "taskwarrior"),
+        ('{"uuid": "x", "status": "pending"}\n{"entry": "y"}\n', "taskwarrior"),
+        ("(A) Call mom", "todotxt"),
+        ("[urgent] fix the roof", "todotxt"),
+        ("{braces} are fine in todo.txt", "todotxt"),
+        ("42", "todotxt"),
+    ],
+)
+def test_detect(text: str, format: str) -> None:
+    assert detect(text) == format
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "",
+            "the input is empty, so its format cannot be told; pass --format json, todotxt or taskwarrior",
+        ),
+        (
+            " \n\n",
+            "the input is empty, so its format cannot be told; pass --format json, todotxt or taskwarrior",
+        ),
+        (
+            "[]",
+            "the input is an empty JSON array, so its format cannot be told; pass --format json, todotxt or taskwarrior",
+        ),
+        (
+            '[{"title": "a"}, {"description": "b"}]',
+            "cannot tell the format of this JSON: it holds todos with a title (our json) and "
+            "taskwarrior tasks (see item 2); pass --format json, todotxt or taskwarrior",
+        ),
+        (
+            '[{"title": "a", "uuid": "b"}]',
+            "cannot tell the format of this JSON: it holds objects with both a title and "
+            "taskwarrior fields (see item 1); pass --format json, todotxt or taskwarrior",
+        ),
+        (
+            '[{"name": "a"}, 3]',
+            "cannot tell the format of this JSON: it holds items that are not objects and "
+            "objects with neither a title nor a description (see item 1); "
+            "pass --format json, todotxt or taskwarrior",
+        ),
+        (
+            '[\n  {"title": "a"}\n  {"title": "b"}\n]',
+            "the input is not valid JSON: Expecting ',' delimiter at line 3 column 3; "
+            "fix the file, or pass --format todotxt if it is a todo.txt file",
+        ),
+        (
+            '["a"',
+            "the input is not valid JSON: Expecting ',' delimiter at line 1 column 5; "
+            "fix the file, or pass --format todotxt if it is a todo.txt file",
+        ),
+    ],
+)
+def test_detect_refuses_with_advice(text: str, message: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        detect(text)
+    assert caught.value.message == message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "format", "message"),
+    [
+        (
+            '[{"description": "a", "status": "pending"}]',
+            "json",
+            "the input is a taskwarrior export, not json; pass --format taskwarrior",
+        ),
+        (
+            '[{"title": "a"}]',
+            "taskwarrior",
+            "the input is our json export, not taskwarrior; pass --format json",
+        ),
+        (
+            '[{"title": "a"}]',
+            "todotxt",
+            "the input is JSON (json), not todo.txt lines; pass --format json",
+        ),
+        (
+            "(A) Call mom",
+            "json",
+            "the input is not JSON, so it is not a json export; pass --format todotxt if it is a todo.txt file",
+        ),
+        (
+            "a,b",
+            "csv",
+            "cannot import format 'csv' (csv is for export only); use json, todotxt or taskwarrior",
+        ),
+        ("x", "xml", "cannot import format 'xml'; use json, todotxt or taskwarrior"),
+        (
+            '"just a string"',
+            "json",
+            "the input is not JSON, so it is not a json export; pass --format todotxt if it is a todo.txt file",
+        ),
+        (
+            '{"a": 1} 7',
+            "json",
+            "the input is not valid JSON: Extra data at line 1 column 10; fix the file, or pass --format todotxt if it is a todo.txt file",
+        ),
+    ],
+)
+def test_parse_refuses_a_format_that_does_not_fit(text: str, format: str, message: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        parse(text, format)
+    assert caught.value.message == message
+
+
+def test_parse_with_format_and_empty_input() -> None:
+    assert parse("", "todotxt") == Parsed("todotxt", [], [])
+    assert parse("[]", "json") == Parsed("json", [], [])
+    assert set(IMPORT_FORMATS) < set(EXPORT_FORMATS)
+
+
+def test_write_refuses_unknown_format() -> None:
+    out = io.StringIO()
+    with pytest.raises(InvalidInputError, match="cannot export format 'xml'; use json, todotxt"):
+        write(TODOS, "xml", out)
+    assert out.getvalue() == ""
+
+
+# --- the real peers -----------------------------------------------------------------
+
+
+def peer(names: tuple[str, ...], package: str) -> str:
+    path = next(filter(None, map(shutil.which, names)), None)
+    if path is None:
+        reason = f"{' or '.join(names)} is not installed (apt-get install {package})"
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
+def base_env(home: Path) -> dict[str, str]:
+    """No settings of the developer's leak in: their HOME, rc files, TODOTXT_*."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LC_ALL": "C"}
+    if "TZ" in os.environ:
+        env["TZ"] = os.environ["TZ"]
+    return env
+
+
+class TodoTxt:
+    def __init__(self, tmp_path: Path) -> None:
+        self.bin = peer(("todo-txt", "todo.sh"), "todotxt-cli")
+        self.dir = tmp_path / "todo"
+        self.dir.mkdir()
+        self.config = tmp_path / "todo.cfg"
+        self.config.write_text(
+            f'export TODO_DIR="{self.dir}"\n'
+            'export TODO_FILE="$TODO_DIR/todo.txt"\n'
+            'export DONE_FILE="$TODO_DIR/done.txt"\n'
+            'export REPORT_FILE="$TODO_DIR/report.txt"\n'
+        )
+        self.env = base_env(tmp_path)
+
+    def __call__(self, *args: str) -> str:
+        # -p: plain (no colours); -a: leave done tasks in todo.txt.
+        done = subprocess.run(
+            [self.bin, "-d", str(self.config), "-p", "-a", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
+        return done.stdout
+
+
+@pytest.fixture
+def todotxt(tmp_path: Path) -> TodoTxt:
+    return TodoTxt(tmp_path)
+
+
+PEER_TODOS = [
+    todo(
+        1,
+        "Buy milk",
+        priority="high",
+        tags=("home", "shop"),
+        due=local(2026, 12, 1, END_OF_DAY),
+    ),
+    todo(2, "Write report", priority="medium", tags=("work",), created_at=local(2026, 11, 2)),
+    todo(3, "Call mom", priority="low", created_at=local(2026, 11, 3)),
+    todo(
+        4,
+        "Pay rent",
+        done=True,
+        priority="high",
+        tags=("home",),
+        completed_at=local(2026, 11, 20),
+        updated_at=local(2026, 11, 20),
+    ),
+    todo(5, "Read a book", created_at=local(2026, 11, 4)),
+]
+
+
+def test_todo_sh_reads_our_export(todotxt: TodoTxt) -> None:
+    (todotxt.dir / "todo.txt").write_text(written(PEER_TODOS, "todotxt"))
+    assert todotxt("ls") == (
+        "1 (A) 2026-11-01 Buy milk +home +shop due:2026-12-01\n"
+        "2 (B) 2026-11-02 Write report +work\n"
+        "3 (C) 2026-11-03 Call mom\n"
+        "5 2026-11-04 Read a book\n"
+        "4 x 2026-11-20 2026-11-01 Pay rent +home pri:A\n"
+        "--\n"
+        "TODO: 5 of 5 tasks shown\n"
+    )
+    # The done todo is no longer (A) to todo.sh: its priority rides in pri:A.
+    assert todotxt("listpri", "A") == (
+        "1 (A) 2026-11-01 Buy milk +home +shop due:2026-12-01\n--\nTODO: 1 of 5 tasks shown\n"
+    )
+    assert todotxt("listproj") == "+home\n+shop\n+work\n"
+    assert todotxt("ls", "+home") == (
+        "1 (A) 2026-11-01 Buy milk +home +shop due:2026-12-01\n"
+        "4 x 2026-11-20 2026-11-01 Pay rent +home pri:A\n"
+        "--\n"
+        "TODO: 2 of 5 tasks shown\n"
+    )
+
+
+def test_we_read_what_todo_sh_writes(todotxt: TodoTxt) -> None:
+    todotxt("-t", "add", "Water plants +garden @home due:2026-12-05")
+    todotxt("-t", "add", "File taxes +admin")
+    todotxt("pri", "1", "B")
+    todotxt("pri", "2", "A")
+    todotxt("do", "2")
+    lines = (todotxt.dir / "todo.txt").read_text()
+    today = date.today()  # todo.sh dates the lines with `date`, in local time
+    created = datetime.combine(today, time()).astimezone().astimezone(UTC)
+    water, taxes = parse(lines).records
+    assert water.title == "Water plants"
+    assert (water.priority, water.tags, water.done) == ("medium", ("garden", "home"), False)
+    assert water.due == local(2026, 12, 5, END_OF_DAY)
+    assert water.created_at == created
+    assert taxes.title == "File taxes"
+    assert (taxes.done, taxes.priority, taxes.tags) == (True, None, ("admin",))
+    assert taxes.completed_at == created
+    assert taxes.created_at == created
+
+
+class Task:
+    def __init__(self, tmp_path: Path) -> None:
+        self.bin = peer(("task",), "taskwarrior")
+        (tmp_path / "taskrc").write_text("")
+        self.env = {
+            **base_env(tmp_path),
+            "TASKRC": str(tmp_path / "taskrc"),
+            "TASKDATA": str(tmp_path / "taskdata"),
+            "TZ": "UTC",  # so due:2030-12-01 is midnight UTC whatever the machine's zone
+        }
+
+    def __call__(self, *args: str) -> str:
+        rc = ["rc.confirmation=off", "rc.verbose=nothing", "rc.hooks=off", "rc.color=off"]
+        done = subprocess.run(
+            [self.bin, *rc, "rc.json.array=on", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
+        return done.stdout
+
+
+@pytest.fixture
+def task(tmp_path: Path) -> Task:
+    return Task(tmp_path)
+
+
+def tw_time(raw: str) -> datetime:
+    return datetime.strptime(raw, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def test_we_read_task_export(task: Task) -> None:
+    task("add", "Buy milk", "due:2030-12-01", "priority:H", "+shop", "+home", "project:home.garden")
+    task("add", "Write report", "priority:M", "due:2030-12-01T17:00:00Z")
+    task("add", "Finished one", "+work")
+    task("add", "Deleted one")
+    task("add", "Weekly review", "due:2030-12-02", "recur:weekly")
+    task("1", "annotate", "call the shop first")
+    task("3", "done")
+    task("4", "delete")
+    text = task("export")
+    raw = {
+        t["description"] + ("*" if t["status"] == "recurring" else ""): t for t in json.loads(text)
+    }
+    assert {t["status"] for t in raw.values()} == {"pending", "completed", "deleted", "recurring"}
+
+    parsed = parse(text)
+    assert parsed.format == "taskwarrior"
+
+    def expect(name: str, **fields: object) -> Record:
+        t = raw[name]
+        return Record(
+            title=name,
+            key=uuid.UUID(t["uuid"]).hex,
+            created_at=tw_time(t["entry"]),
+            updated_at=tw_time(t["modified"]),
+            **fields,  # type: ignore[arg-type]
+        )
+
+    note_day = f"{tw_time(raw['Buy milk']['annotations'][0]['entry']).astimezone():%Y-%m-%d}"
+    assert sorted(parsed.records, key=lambda r: r.title) == [
+        expect(
+            "Buy milk",
+            priority="high",
+            due=datetime(2030, 12, 1, tzinfo=UTC),
+            tags=("home", "home.garden", "shop"),
+            note=f"{note_day}: call the shop first",
+        ),
+        expect(
+            "Finished one",
+            done=True,
+            tags=("work",),
+            completed_at=tw_time(raw["Finished one"]["end"]),
+        ),
+        expect("Weekly review", due=datetime(2030, 12, 2, tzinfo=UTC)),
+        expect("Write report", priority="medium", due=datetime(2030, 12, 1, 17, tzinfo=UTC)),
+    ]
+    now = datetime.now(UTC)
+    assert all(now - timedelta(minutes=5) < r.created_at <= now for r in parsed.records)  # type: ignore[operator]
+    position = {name: i for i, name in enumerate(raw, 1)}
+    assert sorted(parsed.skipped, key=lambda s: s.item) == sorted(
+        [
+            Skipped(position["Deleted one"], "deleted in taskwarrior"),
+            Skipped(
+                position["Weekly review*"],
+                "recurring template in taskwarrior (its pending instances are imported)",
+            ),
+        ],
+        key=lambda s: s.item,
+    )
+
+
+def test_task_import_takes_our_export_once(task: Task, tmp_path: Path) -> None:
+    todos = [
+        todo(
+            1,
+            "Buy milk ünd Brot",
+            priority="high",
+            due=datetime(2026, 12, 1, 17, 30, tzinfo=UTC),
+            tags=("home.garden", "shop-1"),
+            note="first line\n\nsecond line",
+        ),
+        todo(
+            2,
+            "Pay rent",
+            done=True,
+            priority="low",
+            tags=("home",),
+            completed_at=local(2026, 11, 20),
+            updated_at=local(2026, 11, 20),
+        ),
+        todo(3, "Read a book"),
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(written(todos, "taskwarrior"))
+    task("import", str(path))
+    first = task("export")
+    again = task("import", str(path))
+    assert again.count(" skip ") == 3
+    assert task("export") == first
+
+    parsed = parse(first)
+    assert parsed.skipped == []
+    got = sorted(parsed.records, key=lambda r: r.title)
+    assert [(r.title, r.priority, r.done, r.tags, r.due) for r in got] == [
+        ("Buy milk ünd Brot", "high", False, ("home.garden", "shop-1"), todos[0].due),
+        ("Pay rent", "low", True, ("home",), None),
+        ("Read a book", None, False, (), None),
+    ]
+    assert got[1].completed_at == todos[1].completed_at.replace(microsecond=0)  # type: ignore[union-attr]
+    day = f"{todos[0].updated_at.astimezone():%Y-%m-%d}"
+    assert got[0].note == f"{day}: first line\n{day}: second line"
+    # A todo that went to taskwarrior and back has the key our json gives it.
+    ours = {r.title: r.key for r in parse(written(todos, "json")).records}
+    assert {r.title: r.key for r in got} == ours
