@@ -12,7 +12,14 @@ from collections.abc import Sequence
 
 import typer
 
-from todo_cli import cli_admin, cli_setup, cli_todos, render  # noqa: F401  (registers commands)
+from todo_cli import (  # noqa: F401  (registers commands)
+    cli_admin,
+    cli_history,
+    cli_setup,
+    cli_todos,
+    cli_transfer,
+    render,
+)
 from todo_cli.cliapp import GLOBAL_OPTIONS, app
 from todo_cli.errors import ExitCode, TodoError
 

@@ -105,6 +105,8 @@ class Record:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     completed_at: datetime | None = None
+    # Our json's number: kept on import when it is still free (transfer.py).
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -422,6 +424,7 @@ def _json_record(item: dict[str, Any], seen: Counter[str]) -> Record:
         created_at=created_at,
         updated_at=_timestamp(item.get("updated_at"), "updated_at"),
         completed_at=_timestamp(item.get("completed_at"), "completed_at"),
+        number=number if type(number) is int and 0 < number < 2**31 else None,
     )
 
 

@@ -174,3 +174,20 @@ def key_values(rows: Sequence[tuple[str, str]]) -> None:
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         out(f"{key.ljust(width)}  {value}")
+
+
+def history_table(rows: Sequence[tuple[str, str, str, str, str]]) -> None:
+    """`todo log` on a terminal: #, when, change, todos, undone."""
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right", style="cyan", no_wrap=True)
+    table.add_column("When", no_wrap=True, style="dim")
+    table.add_column("Change", no_wrap=True)
+    table.add_column("Todos", overflow="fold", min_width=16)
+    if any(r[4] for r in rows):
+        table.add_column("", no_wrap=True, style="dim")
+    for row in rows:
+        cells = [row[0], row[1], row[2], _escape(row[3])]
+        table.add_row(*([*cells, row[4]] if len(table.columns) == 5 else cells))
+    _console().print(table)

@@ -13,13 +13,14 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import Boolean, Row
 from sqlalchemy.types import TypeEngine
 
+from todo_cli import events
 from todo_cli.db import Session
 from todo_cli.errors import InvalidInputError, NotFoundError
 from todo_cli.sqltypes import UTCDateTime
@@ -181,6 +182,11 @@ class NewTodo:
     due: datetime | None = None
     tags: tuple[str, ...] = ()
     note: str | None = None
+    # Set by import to keep a todo's history; None means: now.
+    done: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    completed_at: datetime | None = None
 
 
 # The batch travels as one JSON parameter that the server unpacks.
@@ -188,13 +194,19 @@ _ITEMS = {
     "postgresql": (
         "(SELECT e.item ->> 't' AS title, e.item ->> 'r' AS rid, e.ord AS ord, "
         "CAST(e.item ->> 'p' AS smallint) AS priority, CAST(e.item ->> 'd' AS timestamptz) AS due, "
-        "e.item ->> 'n' AS note "
+        "e.item ->> 'n' AS note, CAST(e.item ->> 'x' AS boolean) AS done, "
+        "CAST(e.item ->> 'c' AS timestamptz) AS created_at, "
+        "CAST(e.item ->> 'u' AS timestamptz) AS updated_at, "
+        "CAST(e.item ->> 'f' AS timestamptz) AS completed_at, CAST(e.item ->> 'k' AS integer) AS num "
         "FROM json_array_elements(CAST(:items AS json)) WITH ORDINALITY AS e(item, ord)) AS i"
     ),
     "sqlite": (
         "(SELECT json_extract(value, '$.t') AS title, json_extract(value, '$.r') AS rid, "
         "key + 1 AS ord, json_extract(value, '$.p') AS priority, "
-        "json_extract(value, '$.d') AS due, json_extract(value, '$.n') AS note "
+        "json_extract(value, '$.d') AS due, json_extract(value, '$.n') AS note, "
+        "json_extract(value, '$.x') AS done, json_extract(value, '$.c') AS created_at, "
+        "json_extract(value, '$.u') AS updated_at, json_extract(value, '$.f') AS completed_at, "
+        "json_extract(value, '$.k') AS num "
         "FROM json_each(:items)) AS i"
     ),
 }
@@ -237,27 +249,41 @@ def add_many(
     todos: Sequence[NewTodo] = (),
     titles: Sequence[str] = (),
     request_id: str | None = None,
+    request_ids: Sequence[str] | None = None,
+    numbers: Sequence[int] | None = None,
+    last_number: int = 0,
+    action: str | None = "add",
 ) -> list[Todo]:
     """Add todos in order, numbered consecutively; creates the user's row on
-    their first write.
+    their first write, and journals one event (`action`) for the batch
+    (None: the caller journals it, see transfer.import_records).
 
-    Four statements whatever the batch size (bump the user's counter by n,
-    insert the todos and their tags from one JSON parameter, read them back),
-    which on PostgreSQL travel as one round trip. Each todo carries a request
-    id derived from request_id, so repeating the call (a retry after a lost
-    COMMIT) returns the todos the first call saved and changes nothing.
+    Five statements whatever the batch size (bump the user's counter by n,
+    journal, insert the todos and their tags from one JSON parameter, read
+    them back), which on PostgreSQL travel as one round trip. Each todo
+    carries a request id, derived from request_id or given one per todo in
+    request_ids (import: the item's identity in its file), so repeating the
+    call (a retry after a lost COMMIT) returns the todos the first call saved
+    and changes nothing.
+
+    numbers (import) gives each todo its number; the caller has checked, with
+    the user's row locked, that all are above the user's last_number.
     """
     new = [*todos, *(NewTodo(t) for t in titles)]
-    new = [
-        NewTodo(clean_title(t.title), t.priority, t.due, tuple(dict.fromkeys(t.tags)), t.note)
-        for t in new
-    ]
+    new = [replace(t, title=clean_title(t.title), tags=tuple(dict.fromkeys(t.tags))) for t in new]
     if not new:
         return []
     if len(new) > _BATCH_MAX:
         raise InvalidInputError(f"at most {_BATCH_MAX} todos at once; split the input")
-    prefix = (request_id or uuid.uuid4().hex)[:26]
-    rids = [f"{prefix}{i:06d}" for i in range(1, len(new) + 1)]
+    if request_ids is not None:
+        rids = list(request_ids)
+        assert len(rids) == len(new) and all(len(r) <= 32 for r in rids)
+    else:
+        prefix = (request_id or uuid.uuid4().hex)[:26]
+        rids = [f"{prefix}{i:06d}" for i in range(1, len(new) + 1)]
+    kept = list(numbers) if numbers is not None else [None] * len(new)
+    # With numbers given, the counter moves up to the highest of them.
+    bump = max(0, max(numbers) - last_number) if numbers else len(new)
     items = json.dumps(
         [
             {
@@ -267,8 +293,13 @@ def add_many(
                 "d": _json_time(session, t.due),
                 "n": t.note,
                 "g": list(t.tags),
+                "x": t.done,
+                "c": _json_time(session, t.created_at),
+                "u": _json_time(session, t.updated_at),
+                "f": _json_time(session, t.completed_at),
+                "k": number,
             }
-            for t, rid in zip(new, rids, strict=True)
+            for t, rid, number in zip(new, rids, kept, strict=True)
         ]
     )
     already = "EXISTS (SELECT 1 FROM todos t WHERE t.user_id = users.id AND t.request_id = :first)"
@@ -278,18 +309,30 @@ def add_many(
         f"INSERT INTO users (name, created_at, last_number, db_role) VALUES (:me, :now, :n, "
         f"{_PROPOSED_ROLE[session.backend]}) "
         f"ON CONFLICT (name) DO UPDATE SET last_number = users.last_number + :n WHERE NOT {already}",
+        *(
+            [events.record_numbers(session, action, count=":n", condition=f"NOT {already}")]
+            if action
+            else []
+        ),
         "INSERT INTO todos (user_id, number, title, done, priority, due, note, created_at, "
-        "updated_at, request_id) "
-        "SELECT users.id, users.last_number - :n + i.ord, i.title, FALSE, i.priority, i.due, "
-        f"i.note, :now, :now, i.rid FROM users, {_ITEMS[session.backend]} "
-        f"WHERE users.name = :me AND NOT {already}",
+        "updated_at, completed_at, request_id) "
+        "SELECT users.id, COALESCE(i.num, users.last_number - :n + i.ord), i.title, "
+        "COALESCE(i.done, FALSE), "
+        "i.priority, i.due, i.note, COALESCE(i.created_at, :now), COALESCE(i.updated_at, :now), "
+        "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END, i.rid "
+        f"FROM users, {_ITEMS[session.backend]} WHERE users.name = :me AND NOT {already}",
         "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
         f"FROM todos JOIN {_ITEM_TAGS[session.backend]} ON n.rid = todos.request_id "
-        f"WHERE todos.user_id = {_ME} AND todos.request_id BETWEEN :first AND :last "
-        "ON CONFLICT DO NOTHING",
+        f"WHERE todos.user_id = {_ME} ON CONFLICT DO NOTHING",
         f"SELECT {columns(session)} FROM todos WHERE user_id = {_ME} "
-        "AND request_id BETWEEN :first AND :last ORDER BY number",
-        params={"now": _now(), "n": len(new), "items": items, "first": rids[0], "last": rids[-1]},
+        f"AND request_id IN (SELECT i.rid FROM {_ITEMS[session.backend]}) ORDER BY number",
+        params={
+            "now": _now(),
+            "n": bump,
+            "items": items,
+            "first": rids[0],
+            "event_title": new[0].title,
+        },
         columns=_TYPES,
     ).all()
     return [to_todo(r) for r in rows]
@@ -305,16 +348,22 @@ def _select_numbers(session: Session) -> str:
 _SET_DONE = {
     # A todo that was already done keeps its completion time, and vice versa.
     True: "done = TRUE, completed_at = CASE WHEN done THEN completed_at ELSE :now END, "
-    "updated_at = CASE WHEN done THEN updated_at ELSE :now END",
+    "updated_at = CASE WHEN done THEN updated_at ELSE :now END, "
+    "version = CASE WHEN done THEN version ELSE version + 1 END",
     False: "updated_at = CASE WHEN done THEN :now ELSE updated_at END, "
+    "version = CASE WHEN done THEN version + 1 ELSE version END, "
     "done = FALSE, completed_at = NULL",
 }
+_CHANGES = {True: "todos.done = FALSE", False: "todos.done = TRUE"}
 
 
 def _set_done(session: Session, numbers: Sequence[int], done: bool) -> list[tuple[Todo, bool]]:
     """All or nothing; (todo, changed) pairs in the order asked."""
     now = _now()
     rows = session.execute(
+        events.record_before(
+            session, "done" if done else "reopen", f"todos.number IN :numbers AND {_CHANGES[done]}"
+        ),
         f"UPDATE todos SET {_SET_DONE[done]} WHERE user_id = {_ME} AND number IN :numbers",
         _select_numbers(session),
         params={"now": now, "numbers": _unique(numbers)},
@@ -353,7 +402,13 @@ def edit(
     """Change fields of todos, all or nothing; tags are added and removed."""
     if title is not None and len(_unique(numbers)) > 1:
         raise InvalidInputError("--title changes one todo at a time")
-    sets, params = ["updated_at = :now"], {"now": _now(), "numbers": _unique(numbers)}
+    sets, params = (
+        ["updated_at = :now", "version = version + 1"],
+        {
+            "now": _now(),
+            "numbers": _unique(numbers),
+        },
+    )
     if title is not None:
         sets.append("title = :title")
         params["title"] = clean_title(title)
@@ -367,7 +422,7 @@ def edit(
         sets.append("note = :note")
         params["note"] = note
     mine = f"SELECT id FROM todos WHERE user_id = {_ME} AND number IN :numbers"
-    statements = []
+    statements = [events.record_before(session, "edit", "todos.number IN :numbers")]
     if remove_tags:
         statements.append(
             f"DELETE FROM todo_tags WHERE tag IN :remove_tags AND todo_id IN ({mine})"
@@ -397,9 +452,10 @@ def remove(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
         # tags first (a local read; PostgreSQL still sees them in RETURNING).
         before = {t.number: t for t in find(session, numbers=numbers)}
     rows = session.execute(
+        events.record_before(session, "rm", "todos.number IN :numbers"),
         f"DELETE FROM todos WHERE user_id = {_ME} AND number IN :numbers "
         f"RETURNING {columns(session)}",
-        params={"numbers": _unique(numbers)},
+        params={"numbers": _unique(numbers), "now": _now()},
         columns=_TYPES,
     ).all()
     removed = [to_todo(r) for r in rows]

@@ -1,0 +1,211 @@
+"""Moving todos in and out: export and import."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
+
+import typer
+
+from todo_cli import render
+from todo_cli.cliapp import JsonOpt, app, env_of
+from todo_cli.errors import ConfigError, DatabaseUnreachableError, InvalidInputError
+
+if TYPE_CHECKING:
+    from todo_cli.db import Session
+    from todo_cli.todos import Todo
+
+_EXPORT_FORMATS = ("json", "todotxt", "csv", "taskwarrior")  # interchange.EXPORT_FORMATS
+_IMPORT_FORMATS = ("json", "todotxt", "taskwarrior")  # interchange.IMPORT_FORMATS
+_SKIPS_SHOWN = 10
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="json (lossless), todotxt, csv or taskwarrior."),
+    ] = "json",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to FILE (replaced whole, or not at all).",
+            show_default=False, dir_okay=False,
+        ),
+    ] = None,
+) -> None:  # fmt: skip
+    """Write all your todos, open and done, to stdout or a file."""
+    from todo_cli import interchange, listing
+
+    if format not in _EXPORT_FORMATS:
+        raise InvalidInputError(f"unknown format {format!r}: use {', '.join(_EXPORT_FORMATS)}")
+    everything = listing.Filter(status="all")
+
+    def write(session: Session, out: TextIO) -> int:
+        todos = listing.iter_todos(session, filter=everything, sort="number")
+        return interchange.write(todos, format, out)
+
+    env = env_of(ctx)
+    if output is None:
+        env.run(lambda s: _to_stdout(lambda out: write(s, out)), retry_unknown_commit=True)
+        return
+    count = env.run(
+        lambda s: _to_file(output, lambda out: write(s, out)), retry_unknown_commit=True
+    )
+    noun = "todo" if count == 1 else "todos"
+    sys.stderr.write(f"Exported {count} {noun} to {output}\n")
+
+
+class _Watched:
+    """stdout, remembering whether anything was written."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream, self.started = stream, False
+
+    def write(self, text: str) -> int:
+        self.started = self.started or bool(text)
+        return self.stream.write(text)
+
+
+def _to_stdout(write: Callable[[TextIO], int]) -> int:
+    """Stream to stdout. Once output has begun, a dropped connection must not
+    be retried: the retry would print the first rows twice."""
+    from sqlalchemy.exc import DBAPIError
+
+    out = _Watched(sys.stdout)
+    try:
+        return write(out)  # type: ignore[arg-type]
+    except DBAPIError as exc:
+        if not out.started:
+            raise
+        raise DatabaseUnreachableError(
+            "lost the connection while exporting; the output above is incomplete"
+        ) from exc
+
+
+def _to_file(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Write next to `path`, then rename over it: a failure leaves the old
+    file (or none) in place, never half an export."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise InvalidInputError(f"cannot write {path}: no such directory {folder}")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            count = write(out)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return count
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="The file to read; - reads stdin.")
+    ],
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="json, todotxt or taskwarrior (default: detected).",
+            show_default=False,
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:  # fmt: skip
+    """Add todos from a file: our JSON export, todo.txt, or `task export` JSON.
+
+    All or nothing, in one transaction. Items imported before (from this
+    file or an earlier copy of it) are skipped, so importing twice is safe.
+    One `todo undo` takes the whole import back.
+    """
+    from todo_cli import interchange, transfer
+
+    if format is not None and format not in _IMPORT_FORMATS:
+        raise InvalidInputError(f"unknown format {format!r}: use {', '.join(_IMPORT_FORMATS)}")
+    parsed = interchange.parse(_read(file), format)
+    records = parsed.records
+    with _progress(len(records)) as progress:
+        result = env_of(ctx).run(
+            lambda s: transfer.import_records(s, records, on_progress=progress),
+            retry_unknown_commit=True,  # a second try skips what the first one saved
+        )
+    skipped: list[tuple[int | None, str]] = [(s.item, s.reason) for s in parsed.skipped]
+    skipped += [(None, f"already imported: {r.title}") for r in result.already]
+    if json_:
+        render.emit_json(_import_dict(parsed.format, result.added, parsed.skipped, result.already))
+        return
+    added = result.added
+    span = f" ({_span(added)})" if added else ""
+    noun = "todo" if len(added) == 1 else "todos"
+    line = f"Imported {len(added)} {noun}{span} from {parsed.format}"
+    if skipped:
+        line += f"; skipped {len(skipped)}"
+    render.out(line)
+    for item, reason in skipped[:_SKIPS_SHOWN]:
+        where = f"item {item}: " if item else ""
+        sys.stderr.write(f"  skipped {where}{reason}\n")
+    if len(skipped) > _SKIPS_SHOWN:
+        sys.stderr.write(f"  … and {len(skipped) - _SKIPS_SHOWN} more skipped (--json lists all)\n")
+
+
+def _span(added: list[Todo]) -> str:
+    first, last = added[0].number, added[-1].number
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def _import_dict(fmt: str, added: list[Todo], skipped: Any, already: Any) -> dict[str, Any]:
+    """The JSON shape of an import's outcome: a documented contract (README)."""
+    return {
+        "format": fmt,
+        "added": len(added),
+        "numbers": [t.number for t in added],
+        "skipped": [{"item": s.item, "reason": s.reason} for s in skipped]
+        + [{"item": None, "reason": f"already imported: {r.title}"} for r in already],
+    }
+
+
+def _read(file: str) -> str:
+    try:
+        if file == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
+        return Path(file).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InvalidInputError(f"no such file: {file}") from None
+    except IsADirectoryError:
+        raise InvalidInputError(f"{file} is a directory; give a file") from None
+    except PermissionError:
+        raise ConfigError(f"cannot read {file}: permission denied") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"{file} is not UTF-8 text (byte {exc.start}); convert it first, e.g. with iconv"
+        ) from None
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A Rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    if total < 1 or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Importing", total=total)
+        yield lambda done: bar.update(task, completed=done)

@@ -1,0 +1,107 @@
+"""Journaling: the SQL that records an event with each change.
+
+Each function returns one more statement for the change's own
+db.Session.execute call, so the event travels in the same message (no extra
+round trip) and commits or rolls back with the change. history.py reads the
+events back for `todo log` and `todo undo`.
+
+Two shapes of event data (JSON text in events.data):
+- edit, done, reopen, rm: {"todos": [every changed todo as it was before]},
+  each row with its tags, request id and version, as the backend writes
+  JSON (history.py hands them back to the same backend unchanged);
+- add: {"first": N, "last": M, "title": "..."}, the consecutive numbers
+  the change handed out and the first title (for the log);
+- import: {"numbers": [...], "title": "..."} (an import may keep the
+  numbers of its file, so they need not be consecutive).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from todo_cli.db import Session
+
+_ME: Final = "(SELECT id FROM users WHERE name = :me)"
+
+_FIELDS: Final = (
+    "number",
+    "title",
+    "done",
+    "priority",
+    "due",
+    "note",
+    "created_at",
+    "updated_at",
+    "completed_at",
+    "request_id",
+    "version",
+)
+
+
+def _row_json(backend: str) -> str:
+    """The JSON object of one row of `todos`, tags included."""
+    pairs = ", ".join(f"'{f}', todos.{f}" for f in _FIELDS)
+    if backend == "postgresql":
+        tags = (
+            "COALESCE((SELECT json_agg(g.tag ORDER BY g.tag) FROM todo_tags g "
+            "WHERE g.todo_id = todos.id), CAST('[]' AS json))"
+        )
+        return f"json_build_object({pairs}, 'tags', {tags})"
+    tags = (
+        "json(COALESCE((SELECT json_group_array(s.tag) FROM (SELECT g.tag FROM todo_tags g "
+        "WHERE g.todo_id = todos.id ORDER BY g.tag) AS s), '[]'))"
+    )
+    return f"json_object({pairs}, 'tags', {tags})"
+
+
+def _todos_json(backend: str) -> str:
+    """{"todos": [...]} over the rows a statement selects, as text."""
+    if backend == "postgresql":
+        return (
+            f"CAST(json_build_object('todos', json_agg({_row_json(backend)} "
+            "ORDER BY todos.number)) AS text)"
+        )
+    return f"json_object('todos', json_group_array({_row_json(backend)}))"
+
+
+def record_before(session: Session, action: str, where: str) -> str:
+    """An INSERT that journals the user's todos matching `where` (a condition
+    on `todos`) as they are now; place it before the statements that change
+    them. Nothing is recorded when no todo matches."""
+    return (
+        "INSERT INTO events (user_id, at, action, data) "
+        f"SELECT max(todos.user_id), :now, '{action}', {_todos_json(session.backend)} "
+        f"FROM todos WHERE todos.user_id = {_ME} AND {where} HAVING count(*) > 0"
+    )
+
+
+def record_numbers(session: Session, action: str, *, count: str, condition: str) -> str:
+    """An INSERT that journals an add or import of `count` todos numbered up
+    to users.last_number; place it after the statement that bumps the
+    counter. `condition` (on `users`) must hold for the event to be written."""
+    first = f"users.last_number - {count} + 1"
+    if session.backend == "postgresql":
+        data = (
+            f"CAST(json_build_object('first', {first}, 'last', users.last_number, "
+            "'title', CAST(:event_title AS text)) AS text)"
+        )
+    else:
+        data = f"json_object('first', {first}, 'last', users.last_number, 'title', :event_title)"
+    return (
+        "INSERT INTO events (user_id, at, action, data) "
+        f"SELECT users.id, :now, '{action}', {data} FROM users "
+        f"WHERE users.name = :me AND {condition}"
+    )
+
+
+def record_created(session: Session, action: str) -> str:
+    """An INSERT that journals the todos numbered :event_numbers (a JSON
+    array) as created by `action` (an import, made in several batches)."""
+    if session.backend == "postgresql":
+        data = (
+            "CAST(json_build_object('numbers', CAST(:event_numbers AS json), "
+            "'title', CAST(:event_title AS text)) AS text)"
+        )
+    else:
+        data = "json_object('numbers', json(:event_numbers), 'title', :event_title)"
+    return f"INSERT INTO events (user_id, at, action, data) SELECT {_ME}, :now, '{action}', {data}"

@@ -1,0 +1,238 @@
+"""The journal read back: `todo log` and `todo undo`.
+
+events.py writes one event per change; here they are listed and reversed.
+Undo checks before it writes: every todo an event touched must still be as
+that event left it (todos.version), so a change made since then, from this
+machine or another, is never overwritten. Whatever the number of events,
+undo is three statements: read the events, read the versions of their
+todos (both locked on PostgreSQL), then one message that restores them all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.types import TypeEngine
+
+from todo_cli.db import Session
+from todo_cli.errors import NotFoundError, TodoError
+from todo_cli.sqltypes import UTCDateTime
+
+_ME = "(SELECT id FROM users WHERE name = :me)"
+_TYPES: dict[str, TypeEngine[Any]] = {"at": UTCDateTime(), "undone_at": UTCDateTime()}
+LOG_DEFAULT = 20
+
+
+class UndoConflictError(TodoError):
+    """A todo changed after the event being undone (exit 1: nothing was undone)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: datetime
+    action: str
+    numbers: tuple[int, ...]
+    titles: tuple[str, ...]  # for add and import: the first title only
+    undone_at: datetime | None
+    # The todos as they were before (edit, done, reopen, rm), for undo.
+    rows: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def summary(self) -> str:
+        """`3: Call the bank`, `4-6: Buy milk and 2 more`, `2, 9: 2 todos`."""
+        n = len(self.numbers)
+        if self.action in ("add", "import") and n > 1:
+            first, last = self.numbers[0], self.numbers[-1]
+            where = f"{first}-{last}" if last - first + 1 == n else f"{first}…{last}"
+            return f"{where}: {self.titles[0]} and {n - 1} more"
+        if n == 1:
+            return f"{self.numbers[0]}: {self.titles[0]}"
+        shown = ", ".join(str(x) for x in self.numbers[:5]) + (", …" if n > 5 else "")
+        return f"{shown}: {n} todos"
+
+
+def _event(row: Any) -> Event:
+    data = json.loads(row.data)
+    if "todos" in data:
+        rows = sorted(data["todos"], key=lambda r: int(r["number"]))
+        numbers = tuple(int(r["number"]) for r in rows)
+        titles = tuple(r["title"] for r in rows)
+    else:
+        rows = []
+        if "numbers" in data:
+            numbers = tuple(sorted(int(n) for n in data["numbers"]))
+        else:
+            numbers = tuple(range(int(data["first"]), int(data["last"]) + 1))
+        titles = (data["title"],)
+    return Event(row.id, row.at, row.action, numbers, titles, row.undone_at, rows)
+
+
+def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
+    """The user's most recent changes, newest first (undone ones included)."""
+    rows = session.execute(
+        "SELECT id, at, action, data, undone_at FROM events "
+        f"WHERE user_id = {_ME} ORDER BY id DESC LIMIT :limit",
+        params={"limit": limit},
+        columns=_TYPES,
+    ).all()
+    return [_event(r) for r in rows]
+
+
+# --- undo ------------------------------------------------------------------------
+
+_FOR_UPDATE = {"postgresql": " FOR UPDATE", "sqlite": ""}  # SQLite locks the whole file
+
+
+def _numbers_in(backend: str, param: str) -> str:
+    """A set of numbers passed as one JSON array (any size, one parameter)."""
+    if backend == "postgresql":
+        return (
+            f"(SELECT CAST(value AS integer) FROM json_array_elements_text(CAST(:{param} AS json)))"
+        )
+    return f"(SELECT value FROM json_each(:{param}))"
+
+
+_COLUMNS = (
+    # name, PostgreSQL type to cast the JSON text to
+    ("number", "integer"),
+    ("title", None),
+    ("done", "boolean"),
+    ("priority", "smallint"),
+    ("due", "timestamptz"),
+    ("note", None),
+    ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+    ("completed_at", "timestamptz"),
+    ("request_id", None),
+    ("version", "integer"),
+)
+_RESTORED = [name for name, _ in _COLUMNS if name != "number"]
+
+
+def _rows_table(backend: str, param: str) -> str:
+    """The todo rows an event saved, as a table `b` (values as the backend wrote them)."""
+    if backend == "postgresql":
+        cols = ", ".join(
+            f"CAST(r ->> '{name}' AS {cast}) AS {name}" if cast else f"r ->> '{name}' AS {name}"
+            for name, cast in _COLUMNS
+        )
+        return f"(SELECT {cols} FROM json_array_elements(CAST(:{param} AS json)) AS r) AS b"
+    cols = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in _COLUMNS)
+    return f"(SELECT {cols} FROM json_each(:{param})) AS b"
+
+
+def _tags_table(backend: str, param: str) -> str:
+    if backend == "postgresql":
+        return (
+            "(SELECT CAST(r ->> 'number' AS integer) AS number, "
+            "json_array_elements_text(r -> 'tags') AS tag "
+            f"FROM json_array_elements(CAST(:{param} AS json)) AS r) AS t"
+        )
+    return (
+        "(SELECT json_extract(r.value, '$.number') AS number, g.value AS tag "
+        f"FROM json_each(:{param}) AS r, json_each(json_extract(r.value, '$.tags')) AS g) AS t"
+    )
+
+
+def _restore_tags(backend: str, k: int) -> list[str]:
+    return [
+        f"DELETE FROM todo_tags WHERE todo_id IN (SELECT id FROM todos WHERE user_id = {_ME} "
+        f"AND number IN {_numbers_in(backend, f'numbers_{k}')})",
+        "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, t.tag FROM todos "
+        f"JOIN {_tags_table(backend, f'rows_{k}')} ON t.number = todos.number "
+        f"WHERE todos.user_id = {_ME}",
+    ]
+
+
+def _reverse(backend: str, event: Event, k: int) -> list[str]:
+    """The statements that put the todos back as they were before `event`."""
+    if event.action in ("add", "import"):
+        return [
+            f"DELETE FROM todos WHERE user_id = {_ME} "
+            f"AND number IN {_numbers_in(backend, f'numbers_{k}')}"
+        ]
+    if event.action == "rm":
+        names = ", ".join(name for name, _ in _COLUMNS)
+        return [
+            f"INSERT INTO todos (user_id, {names}) SELECT users.id, "
+            + ", ".join(f"b.{name}" for name, _ in _COLUMNS)
+            + f" FROM users, {_rows_table(backend, f'rows_{k}')} WHERE users.name = :me",
+            *_restore_tags(backend, k)[1:],
+        ]
+    sets = ", ".join(f"{name} = b.{name}" for name in _RESTORED)
+    return [
+        *_restore_tags(backend, k)[:1],
+        f"UPDATE todos SET {sets} FROM {_rows_table(backend, f'rows_{k}')} "
+        f"WHERE todos.user_id = {_ME} AND todos.number = b.number",
+        *_restore_tags(backend, k)[1:],
+    ]
+
+
+def _check(events: Sequence[Event], versions: dict[int, int]) -> None:
+    """Replay the undo on the versions read: raise before anything is written."""
+    state = dict(versions)
+    for event in events:
+        if event.action in ("add", "import"):
+            for n in event.numbers:
+                if n not in state:
+                    _conflict(event, n, "it has been removed since")
+                if state.pop(n) != 1:
+                    _conflict(event, n, "it has changed since")
+            continue
+        for row in event.rows:
+            n, before = int(row["number"]), int(row["version"])
+            if event.action == "rm":
+                if n in state:  # numbers are never reused; only a bug gets here
+                    _conflict(event, n, f"a todo numbered {n} exists again")
+            elif state.get(n) != before + 1:
+                why = "it has been removed since" if n not in state else "it has changed since"
+                _conflict(event, n, why)
+            state[n] = before
+
+
+def _conflict(event: Event, number: int, why: str) -> None:
+    raise UndoConflictError(
+        f"cannot undo the {event.action} of todo {number} ({_when(event.at)}): {why}, on this "
+        "or another machine; nothing was undone (see: todo log, todo show "
+        f"{number})"
+    )
+
+
+def _when(value: datetime) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def undo(session: Session, *, count: int = 1) -> list[Event]:
+    """Reverse the user's `count` most recent changes not yet undone, newest
+    first, all or nothing. Returns the events undone."""
+    lock = _FOR_UPDATE[session.backend]
+    rows = session.execute(
+        "SELECT id, at, action, data, undone_at FROM events "
+        f"WHERE user_id = {_ME} AND undone_at IS NULL ORDER BY id DESC LIMIT :count{lock}",
+        params={"count": count},
+        columns=_TYPES,
+    ).all()
+    events = [_event(r) for r in rows]
+    if not events:
+        raise NotFoundError("nothing to undo (see: todo log)")
+    numbers = sorted({n for e in events for n in e.numbers})
+    found = session.execute(
+        f"SELECT number, version FROM todos WHERE user_id = {_ME} "
+        f"AND number IN {_numbers_in(session.backend, 'numbers')}{lock}",
+        params={"numbers": json.dumps(numbers)},
+    ).all()
+    _check(events, {r.number: r.version for r in found})
+    statements: list[str] = []
+    params: dict[str, Any] = {"now": datetime.now(UTC), "ids": [e.id for e in events]}
+    for k, event in enumerate(events):
+        statements += _reverse(session.backend, event, k)
+        params[f"numbers_{k}"] = json.dumps(list(event.numbers))
+        params[f"rows_{k}"] = json.dumps(event.rows)
+    statements.append(f"UPDATE events SET undone_at = :now WHERE user_id = {_ME} AND id IN :ids")
+    session.execute(*statements, params=params)
+    return events

@@ -1,0 +1,105 @@
+"""Import: records parsed from a file (interchange.py) into the user's todos.
+
+One transaction, all or nothing. Items already imported (their key is a
+todo's request id) are skipped, so importing the same file twice adds
+nothing the second time. The new todos go in batches of BATCH, each one
+round trip (todos.add_many), and the whole import is journaled as one event,
+so one `todo undo` takes it back.
+
+Our own json carries numbers: they are kept when every one of them is above
+the user's last number (always so for a new user), so export and import
+into an empty user reproduce the todos exactly. Otherwise (and for other
+formats) the todos are numbered after the user's last, in file order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from todo_cli import events
+from todo_cli.db import Session
+from todo_cli.interchange import Record
+from todo_cli.todos import NewTodo, Todo, add_many
+
+BATCH = 2_000
+_KEYS = {
+    "postgresql": "(SELECT value FROM json_array_elements_text(CAST(:keys AS json)))",
+    "sqlite": "(SELECT value FROM json_each(:keys))",
+}
+# The user's row stays locked to the end, so no add can take a number the
+# import has decided to keep. (SQLite: one writer at a time anyway.)
+_LOCK = {"postgresql": " FOR UPDATE OF u", "sqlite": ""}
+
+
+@dataclass(frozen=True)
+class Imported:
+    added: list[Todo]
+    already: list[Record]  # imported before: skipped
+
+
+def import_records(
+    session: Session,
+    records: Sequence[Record],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> Imported:
+    """Add the records not imported before, in order. on_progress gets the
+    number of records dealt with so far, after each batch."""
+    backend = session.backend
+    found = session.execute(
+        "SELECT u.last_number, t.request_id FROM users u LEFT JOIN todos t "
+        f"ON t.user_id = u.id AND t.request_id IN {_KEYS[backend]} "
+        f"WHERE u.name = :me{_LOCK[backend]}",
+        params={"keys": json.dumps([r.key for r in records])},
+    ).all()
+    last = found[0].last_number if found else 0
+    known = {row.request_id for row in found}
+    fresh = [r for r in records if r.key not in known]
+    already = [r for r in records if r.key in known]
+    wanted = [r.number for r in fresh]
+    keep = all(n is not None and n > last for n in wanted) and len(set(wanted)) == len(wanted)
+    if on_progress:
+        on_progress(len(already))
+    added: list[Todo] = []
+    for start in range(0, len(fresh), BATCH):
+        batch = fresh[start : start + BATCH]
+        numbers = [r.number for r in batch if r.number is not None] if keep else None
+        added += add_many(
+            session,
+            todos=[_new(r) for r in batch],
+            request_ids=[r.key for r in batch],
+            numbers=numbers,
+            last_number=last,
+            action=None,
+        )
+        last = max(last, *(t.number for t in added[-len(batch) :]))
+        if on_progress:
+            on_progress(len(already) + start + len(batch))
+    added.sort(key=lambda t: t.number)
+    if added:
+        session.execute(
+            events.record_created(session, "import"),
+            params={
+                "now": datetime.now(UTC),
+                "event_numbers": json.dumps([t.number for t in added]),
+                "event_title": added[0].title,
+            },
+        )
+    return Imported(added, already)
+
+
+def _new(r: Record) -> NewTodo:
+    return NewTodo(
+        title=r.title,
+        priority=r.priority,
+        due=r.due,
+        tags=r.tags,
+        note=r.note,
+        done=r.done,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        completed_at=r.completed_at,
+    )
