@@ -145,7 +145,9 @@ def test_done_and_rm_touch_rows_through_the_unique_index(plans: Any) -> None:
     todos.complete(session, numbers=[5, 19999])
     todos.remove(session, numbers=[7])
     explain_all()
-    assert len(explained) == 3  # UPDATE and its read-back, DELETE
+    # Each change journals its todos first: event, UPDATE, read-back; event, DELETE.
+    assert len(explained) == 5
     for plan in explained:
         _assert_indexed(plan)
-        assert "uq_todos_user_number" in plan, plan
+        if not plan.startswith("Insert on events"):  # these may pick the open-todos index
+            assert "uq_todos_user_number" in plan, plan
