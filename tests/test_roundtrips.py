@@ -315,3 +315,51 @@ def test_a_long_json_list_is_one_statement(floor: int, meter: Meter, rt_db: str)
     listed = meter.todo_cmd("list", "--json", user=user, note="5,000 todos")
     assert [t["number"] for t in json.loads(listed.result.stdout)] == list(range(1, 5001))
     assert listed.round_trips == floor + EXACT_EXTRA
+
+
+def test_history_and_transfer_round_trips(floor: int, meter: Meter, tmp_path) -> None:
+    """The journal rides in each change's own message; undo and import pay
+    for what they must read first (exact extras, so a change shows)."""
+    rows: list[Measured] = []
+    user = "journal"
+
+    def run(*args: str, extra: int, stdout: str | None = None) -> None:
+        m = meter.todo_cmd(*args, user=user)
+        if stdout is not None:
+            assert m.result.stdout == stdout, (m.label, m.result.stdout, m.result.stderr)
+        rows.append(m)
+        assert m.connections == 1 and m.round_trips == floor + extra, (m.label, m.round_trips)
+
+    run("add", "first", extra=0, stdout="1\n")
+    run("edit", "1", "--title", "First", extra=0, stdout="Edited 1: First\n")
+    run("done", "1", extra=0)
+    run("reopen", "1", extra=0, stdout="Reopened 1: First\n")
+    run("log", extra=0)
+    run("export", extra=0)
+    # Read the events, then the versions of their todos, then restore.
+    run("undo", extra=2, stdout="Undid reopen 1: First (done again)\n")
+    run("undo", "3", extra=2)
+    exported = tmp_path / "one.json"
+    exported.write_text(json.dumps([{"title": "from a file", "created_at": None}]))
+    # Read which items are there already, add the batch, journal it.
+    run("import", str(exported), extra=2, stdout="Imported 1 todo (2) from json\n")
+    print("\n" + _table(floor, rows))
+    assert floor + 2 <= floor + BUDGET_EXTRA
+
+
+def test_import_of_ten_thousand_takes_a_handful_of_round_trips(
+    floor: int, meter: Meter, tmp_path
+) -> None:
+    from todo_cli import transfer
+
+    lines = "".join(
+        f"(B) 2026-11-01 imported item {i} +bulk due:2027-01-15\n" for i in range(10_000)
+    )
+    source = tmp_path / "todo.txt"
+    source.write_text(lines)
+    m = meter.todo_cmd("import", str(source), user="bulk")
+    assert m.result.stdout == "Imported 10000 todos (1-10000) from todotxt\n", m.result.stderr
+    batches = -(-10_000 // transfer.BATCH)
+    print(f"\ntodo import (10,000 todo.txt lines): {m.round_trips} round trips, floor {floor}")
+    # One read of the keys already imported, a message per batch, one event.
+    assert m.round_trips == floor + 1 + batches
