@@ -59,6 +59,10 @@ def world(scratch_dbs: ScratchDatabases) -> Iterator[World]:
         "SELECT id, n, name || ' secret ' || n, FALSE, now(), now() FROM users, "
         "generate_series(1, last_number) AS n",
         "INSERT INTO todo_tags (todo_id, tag) SELECT id, 'private' FROM todos",
+        # The journal entries of alice's and carol's adds (bob has none).
+        "INSERT INTO events (user_id, at, action, data) SELECT id, now(), 'add', "
+        "json_build_object('first', 1, 'last', last_number, 'title', name)::text FROM users "
+        "WHERE name IN ('alice', 'carol')",
     )
     yield w
 
@@ -113,6 +117,9 @@ def test_each_per_user_role_sees_only_its_own_rows(world: World) -> None:
         "DELETE FROM todos WHERE title LIKE 'carol%'",
         "UPDATE users SET last_number = 99 WHERE name = 'carol'",
         "DELETE FROM todo_tags WHERE todo_id IN (SELECT id FROM todos WHERE title LIKE 'carol%')",
+        "SELECT count(*) FROM events WHERE data LIKE '%carol%'",
+        "UPDATE events SET undone_at = now() WHERE data LIKE '%carol%'",
+        "DELETE FROM events WHERE data LIKE '%carol%'",
     ],
 )
 def test_foreign_rows_cannot_be_read_or_changed(world: World, role: str, attack: str) -> None:
@@ -289,4 +296,16 @@ def test_every_command_as_bob_against_alices_numbers(world: World, todo: Todo) -
         result = todo(*args)
         assert (result.returncode, result.stdout, result.stderr) == (1, "", missing), args
     assert "alice" not in todo.ok("list", "--all", "--json")
+    assert "alice" not in todo.ok("export")
+    assert "alice" not in todo.ok("log", "--json")
+    assert todo.ok("log") == ""
+    journal = "SELECT data, undone_at FROM events ORDER BY id"
+    events_before = run(world.url, journal)
+    # alice's add is the newest entry in the table; bob's undo must not see it.
+    result = todo("undo")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "todo: error: nothing to undo (see: todo log)\n",
+    )
+    assert run(world.url, journal) == events_before
     assert run(world.url, alices) == before
