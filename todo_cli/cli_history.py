@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from todo_cli import render
+from todo_cli import cli_todos, render  # noqa: F401  (cli_todos: its commands list first)
 from todo_cli.cliapp import JsonOpt, app, env_of
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from todo_cli import render
+from todo_cli import cli_history, render  # noqa: F401  (cli_history: its commands list first)
 from todo_cli.cliapp import JsonOpt, app, env_of
 from todo_cli.errors import ConfigError, DatabaseUnreachableError, InvalidInputError
 

@@ -29,6 +29,8 @@ Examples:
   todo list                       open todos; --all, --done, --json
   todo done 3 4                   complete todos 3 and 4 (all or nothing)
   todo rm 2 --yes                 remove todo 2 without asking
+  todo undo                       undo your last change (todo log lists them)
+  todo import tasks.json          from `task export`, todo.txt or todo export
   todo whoami --check             who am I, which database, is it healthy?
   todo --user bob list            act as another user for one command
 """
