@@ -72,15 +72,22 @@ def _event(row: Any) -> Event:
     return Event(row.id, row.at, row.action, numbers, titles, row.undone_at, rows)
 
 
-def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
-    """The user's most recent changes, newest first (undone ones included)."""
+def _recent(
+    session: Session, limit: int, *, not_undone: bool = False, lock: str = ""
+) -> list[Event]:
+    pending = " AND undone_at IS NULL" if not_undone else ""
     rows = session.execute(
         "SELECT id, at, action, data, undone_at FROM events "
-        f"WHERE user_id = {_ME} ORDER BY id DESC LIMIT :limit",
+        f"WHERE user_id = {_ME}{pending} ORDER BY id DESC LIMIT :limit{lock}",
         params={"limit": limit},
         columns=_TYPES,
     ).all()
     return [_event(r) for r in rows]
+
+
+def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
+    """The user's most recent changes, newest first (undone ones included)."""
+    return _recent(session, limit)
 
 
 # --- undo ------------------------------------------------------------------------
@@ -211,13 +218,7 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
     """Reverse the user's `count` most recent changes not yet undone, newest
     first, all or nothing. Returns the events undone."""
     lock = _FOR_UPDATE[session.backend]
-    rows = session.execute(
-        "SELECT id, at, action, data, undone_at FROM events "
-        f"WHERE user_id = {_ME} AND undone_at IS NULL ORDER BY id DESC LIMIT :count{lock}",
-        params={"count": count},
-        columns=_TYPES,
-    ).all()
-    events = [_event(r) for r in rows]
+    events = _recent(session, count, not_undone=True, lock=lock)
     if not events:
         raise NotFoundError("nothing to undo (see: todo log)")
     numbers = sorted({n for e in events for n in e.numbers})
