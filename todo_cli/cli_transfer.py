@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from todo_cli.todos import Todo
 
 _EXPORT_FORMATS = ("json", "todotxt", "csv", "taskwarrior")  # interchange.EXPORT_FORMATS
-_IMPORT_FORMATS = ("json", "todotxt", "taskwarrior")  # interchange.IMPORT_FORMATS
 _SKIPS_SHOWN = 10
 
 
@@ -100,6 +100,9 @@ def _to_file(path: Path, write: Callable[[TextIO], int]) -> int:
     except OSError as exc:
         raise InvalidInputError(f"cannot write {path}: {exc.strerror}") from None
     try:
+        # mkstemp makes the file 0600: give it the mode the file has, or
+        # would get from `todo export > FILE`.
+        os.chmod(tmp, _mode_of(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             count = write(out)
         os.replace(tmp, path)
@@ -108,6 +111,15 @@ def _to_file(path: Path, write: Callable[[TextIO], int]) -> int:
             os.unlink(tmp)
         raise
     return count
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 # --- import ---------------------------------------------------------------------------
@@ -136,8 +148,6 @@ def import_(
     """
     from todo_cli import interchange, transfer
 
-    if format is not None and format not in _IMPORT_FORMATS:
-        raise InvalidInputError(f"unknown format {format!r}: use {', '.join(_IMPORT_FORMATS)}")
     parsed = interchange.parse(_read(file), format)
     records = parsed.records
     with _progress(len(records)) as progress:

@@ -327,7 +327,7 @@ def _translate(exc: DBAPIError, conn: Connection, url: DatabaseURL) -> Exception
     code = getattr(exc.orig, "pgcode", None)
     message = _first_line(exc.orig)
     if code in _SCHEMA_SQLSTATES or "no such table" in message or "no such column" in message:
-        return _schema_error(conn)
+        return _schema_error(conn) or exc
     if code == "42501":  # insufficient_privilege: row-level security or grants said no
         return ConfigError(
             f"the database refused: {message}; check that the user (todo whoami) matches "
@@ -336,7 +336,9 @@ def _translate(exc: DBAPIError, conn: Connection, url: DatabaseURL) -> Exception
     return exc
 
 
-def _schema_error(conn: Connection) -> SchemaError:
+def _schema_error(conn: Connection) -> SchemaError | None:
+    """Exit 5 when the schema is missing or behind; None when it is at head
+    (then the statement itself is wrong: a bug, not the user's to fix)."""
     try:
         conn.rollback()
         current = migrate.current_revision(conn)
@@ -344,6 +346,8 @@ def _schema_error(conn: Connection) -> SchemaError:
         current = None
     if current is None:
         return SchemaError("the database has no todo schema; run: todo db upgrade")
+    if current == migrate.HEAD:
+        return None
     return SchemaError(
         f"the database schema is at revision {current}, this todo needs {migrate.HEAD}; "
         "run: todo db upgrade"

@@ -135,19 +135,16 @@ def detect(text: str) -> str:
     """The import format of text: json, taskwarrior or todotxt.
 
     Text that starts like JSON ([ or { followed by JSON) must be JSON; an
-    array of objects with "title" is ours, with description/uuid/status/entry
-    taskwarrior's. Anything else is todo.txt lines.
+    array of objects with "title" is ours (so is an empty array), with
+    description/uuid/status/entry taskwarrior's. Anything else, empty input
+    included, is todo.txt lines.
     """
     text = _strip_bom(text)
-    if not text.strip():
-        raise InvalidInputError(f"the input is empty, so its format cannot be told; {_FORMAT_HINT}")
     if not _looks_like_json(text):
-        return "todotxt"
+        return "todotxt"  # an empty file too: an empty todo.txt holds nothing to import
     items = _load_json(text)
     if not items:
-        raise InvalidInputError(
-            f"the input is an empty JSON array, so its format cannot be told; {_FORMAT_HINT}"
-        )
+        return "json"  # what `todo export` writes for a user with no todos
     kinds = Counter(_kind(item) for item in items)
     if len(kinds) == 1 and ("json" in kinds or "taskwarrior" in kinds):
         return next(iter(kinds))

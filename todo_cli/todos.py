@@ -321,9 +321,18 @@ def add_many(
         "i.priority, i.due, i.note, COALESCE(i.created_at, :now), COALESCE(i.updated_at, :now), "
         "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END, i.rid "
         f"FROM users, {_ITEMS[session.backend]} WHERE users.name = :me AND NOT {already}",
-        "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
-        f"FROM todos JOIN {_ITEM_TAGS[session.backend]} ON n.rid = todos.request_id "
-        f"WHERE todos.user_id = {_ME} ON CONFLICT DO NOTHING",
+        *(
+            # The items drive the join (CROSS JOIN fixes the order on SQLite,
+            # which otherwise reads the JSON once per todo of the user), each
+            # finding its todo through the (user_id, request_id) index.
+            [
+                "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
+                f"FROM {_ITEM_TAGS[session.backend]} CROSS JOIN todos "
+                f"WHERE todos.user_id = {_ME} AND todos.request_id = n.rid ON CONFLICT DO NOTHING"
+            ]
+            if any(t.tags for t in new)
+            else []
+        ),
         f"SELECT {columns(session)} FROM todos WHERE user_id = {_ME} "
         f"AND request_id IN (SELECT i.rid FROM {_ITEMS[session.backend]}) ORDER BY number",
         params={

@@ -2,7 +2,9 @@
 
 One transaction, all or nothing. Items already imported (their key is a
 todo's request id) are skipped, so importing the same file twice adds
-nothing the second time. The new todos go in batches of BATCH, each one
+nothing the second time; so are items of our json that are the user's own
+todos (same number and creation time), so a backup restored into the
+account it came from adds only what is missing. The new todos go in batches of BATCH, each one
 round trip (todos.add_many), and the whole import is journaled as one event,
 so one `todo undo` takes it back.
 
@@ -22,12 +24,19 @@ from datetime import UTC, datetime
 from todo_cli import events
 from todo_cli.db import Session
 from todo_cli.interchange import Record
+from todo_cli.sqltypes import UTCDateTime
 from todo_cli.todos import NewTodo, Todo, add_many
 
 BATCH = 2_000
 _KEYS = {
     "postgresql": "(SELECT value FROM json_array_elements_text(CAST(:keys AS json)))",
     "sqlite": "(SELECT value FROM json_each(:keys))",
+}
+_NUMBERS = {
+    "postgresql": (
+        "(SELECT CAST(value AS integer) FROM json_array_elements_text(CAST(:numbers AS json)))"
+    ),
+    "sqlite": "(SELECT value FROM json_each(:numbers))",
 }
 # The user's row stays locked to the end, so no add can take a number the
 # import has decided to keep. (SQLite: one writer at a time anyway.)
@@ -50,15 +59,26 @@ def import_records(
     number of records dealt with so far, after each batch."""
     backend = session.backend
     found = session.execute(
-        "SELECT u.last_number, t.request_id FROM users u LEFT JOIN todos t "
-        f"ON t.user_id = u.id AND t.request_id IN {_KEYS[backend]} "
+        "SELECT u.last_number, t.request_id, t.number, t.created_at FROM users u "
+        f"LEFT JOIN todos t ON t.user_id = u.id AND (t.request_id IN {_KEYS[backend]} "
+        f"OR t.number IN {_NUMBERS[backend]}) "
         f"WHERE u.name = :me{_LOCK[backend]}",
-        params={"keys": json.dumps([r.key for r in records])},
+        params={
+            "keys": json.dumps([r.key for r in records]),
+            "numbers": json.dumps([r.number for r in records if r.number is not None]),
+        },
+        columns={"created_at": UTCDateTime()},
     ).all()
     last = found[0].last_number if found else 0
     known = {row.request_id for row in found}
-    fresh = [r for r in records if r.key not in known]
-    already = [r for r in records if r.key in known]
+    # A todo of this user with the item's number and creation time is the
+    # item itself: our own export, imported back (a backup restored).
+    same = {(row.number, row.created_at) for row in found}
+    fresh: list[Record] = []
+    already: list[Record] = []
+    for r in records:
+        there = r.key in known or (r.number is not None and (r.number, r.created_at) in same)
+        (already if there else fresh).append(r)
     wanted = [r.number for r in fresh]
     keep = all(n is not None and n > last for n in wanted) and len(set(wanted)) == len(wanted)
     if on_progress:
