@@ -52,6 +52,7 @@ class Todo(SQLModel, table=True):
             "ix_todos_user_open",
             "user_id",
             "number",
+            postgresql_include=["id"],
             postgresql_where=text("done = false"),
             sqlite_where=text("done = false"),
         ),

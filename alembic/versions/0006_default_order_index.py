@@ -28,6 +28,18 @@ ORDER_KEYS = [
 ]
 
 
+def _open_index(include: list[str]) -> None:
+    op.drop_index("ix_todos_user_open", table_name="todos")
+    op.create_index(
+        "ix_todos_user_open",
+        "todos",
+        ["user_id", "number"],
+        postgresql_include=include,
+        postgresql_where=OPEN,
+        sqlite_where=OPEN,
+    )
+
+
 def upgrade() -> None:
     # INCLUDE makes it an index-only scan on PostgreSQL: the planner cannot
     # read priority back out of COALESCE(priority, 4), and without the plain
@@ -40,7 +52,12 @@ def upgrade() -> None:
         postgresql_where=OPEN,
         sqlite_where=OPEN,
     )
+    # The same for `--sort number`: without id in it, the planner (which
+    # cannot know how many todos the user has) prefers the covering index
+    # above and sorts every open todo, over walking this one in order.
+    _open_index(["id"])
 
 
 def downgrade() -> None:
+    _open_index([])
     op.drop_index("ix_todos_user_open_order", table_name="todos")
