@@ -288,6 +288,25 @@ def test_add_is_exactly_once_when_the_commit_reply_is_lost(
     assert todo.ok("add", "next", env={"DATABASE_URL": proxied(neon_db, proxy)}) == "2\n"
 
 
+def test_import_with_a_lost_commit_reply_is_retried_and_reported_as_added(
+    proxy: TCPProxy, neon_db: str, todo: Todo, tmp_path: Path
+) -> None:
+    source = tmp_path / "todo.txt"
+    source.write_text("(A) first +x\nsecond\n")
+    url = proxied(neon_db, proxy)
+    # startup, BEGIN, read the keys, the batch, the journal entry, COMMIT
+    proxy.lose_reply_after_bursts, proxy.faulty_connections = COMMIT_BURST + 2, 1
+    result = todo("--verbose", "import", str(source), env={"DATABASE_URL": url})
+    assert (result.returncode, result.stdout) == (0, "Imported 2 todos (1-2) from todotxt\n")
+    assert "todo: retry: " in result.stderr and "skipped" not in result.stderr
+    assert proxy.connection_stats[0].cut
+    assert rows(neon_db, "SELECT number, title FROM todos ORDER BY number") == [
+        (1, "first"),
+        (2, "second"),
+    ]
+    assert rows(neon_db, "SELECT action FROM events") == [("import",)]
+
+
 def test_rm_with_a_lost_commit_reply_says_the_outcome_is_unknown(
     proxy: TCPProxy, neon_db: str, todo: Todo
 ) -> None:

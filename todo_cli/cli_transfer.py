@@ -19,7 +19,6 @@ from todo_cli.errors import ConfigError, DatabaseUnreachableError, InvalidInputE
 
 if TYPE_CHECKING:
     from todo_cli.db import Session
-    from todo_cli.todos import Todo
 
 _EXPORT_FORMATS = ("json", "todotxt", "csv", "taskwarrior")  # interchange.EXPORT_FORMATS
 _SKIPS_SHOWN = 10
@@ -150,20 +149,23 @@ def import_(
 
     parsed = interchange.parse(_read(file), format)
     records = parsed.records
+    planned: set[str] = set()
     with _progress(len(records)) as progress:
         result = env_of(ctx).run(
-            lambda s: transfer.import_records(s, records, on_progress=progress),
-            retry_unknown_commit=True,  # a second try skips what the first one saved
+            lambda s: transfer.import_records(s, records, on_progress=progress, planned=planned),
+            # A second try after a lost COMMIT finds what the first one saved
+            # (and, through `planned`, reports it as added).
+            retry_unknown_commit=True,
         )
     skipped: list[tuple[int | None, str]] = [(s.item, s.reason) for s in parsed.skipped]
     skipped += [(None, f"already imported: {r.title}") for r in result.already]
+    numbers = sorted([t.number for t in result.added] + result.saved_before)
     if json_:
-        render.emit_json(_import_dict(parsed.format, result.added, parsed.skipped, result.already))
+        render.emit_json(_import_dict(parsed.format, numbers, parsed.skipped, result.already))
         return
-    added = result.added
-    span = f" ({_span(added)})" if added else ""
-    noun = "todo" if len(added) == 1 else "todos"
-    line = f"Imported {len(added)} {noun}{span} from {parsed.format}"
+    span = f" ({_span(numbers)})" if numbers else ""
+    noun = "todo" if len(numbers) == 1 else "todos"
+    line = f"Imported {len(numbers)} {noun}{span} from {parsed.format}"
     if skipped:
         line += f"; skipped {len(skipped)}"
     render.out(line)
@@ -174,17 +176,17 @@ def import_(
         sys.stderr.write(f"  … and {len(skipped) - _SKIPS_SHOWN} more skipped (--json lists all)\n")
 
 
-def _span(added: list[Todo]) -> str:
-    first, last = added[0].number, added[-1].number
+def _span(numbers: list[int]) -> str:
+    first, last = numbers[0], numbers[-1]
     return str(first) if first == last else f"{first}-{last}"
 
 
-def _import_dict(fmt: str, added: list[Todo], skipped: Any, already: Any) -> dict[str, Any]:
+def _import_dict(fmt: str, numbers: list[int], skipped: Any, already: Any) -> dict[str, Any]:
     """The JSON shape of an import's outcome: a documented contract (README)."""
     return {
         "format": fmt,
-        "added": len(added),
-        "numbers": [t.number for t in added],
+        "added": len(numbers),
+        "numbers": numbers,
         "skipped": [{"item": s.item, "reason": s.reason} for s in skipped]
         + [{"item": None, "reason": f"already imported: {r.title}"} for r in already],
     }

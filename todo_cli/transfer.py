@@ -47,6 +47,9 @@ _LOCK = {"postgresql": " FOR UPDATE OF u", "sqlite": ""}
 class Imported:
     added: list[Todo]
     already: list[Record]  # imported before: skipped
+    # Numbers an earlier attempt of this same import saved, though its
+    # COMMIT reply was lost (db.run retried): added, not skipped.
+    saved_before: list[int]
 
 
 def import_records(
@@ -54,9 +57,13 @@ def import_records(
     records: Sequence[Record],
     *,
     on_progress: Callable[[int], None] | None = None,
+    planned: set[str] | None = None,
 ) -> Imported:
     """Add the records not imported before, in order. on_progress gets the
-    number of records dealt with so far, after each batch."""
+    number of records dealt with so far, after each batch. Pass the same
+    `planned` set to every attempt of one import: it collects the keys an
+    attempt set out to add, so a retry can tell its own saved items from
+    items imported by an earlier run."""
     backend = session.backend
     found = session.execute(
         "SELECT u.last_number, t.request_id, t.number, t.created_at FROM users u "
@@ -79,6 +86,12 @@ def import_records(
     for r in records:
         there = r.key in known or (r.number is not None and (r.number, r.created_at) in same)
         (already if there else fresh).append(r)
+    earlier = set(planned or ())
+    number_of = {row.request_id: row.number for row in found}
+    saved_before = sorted(number_of[r.key] for r in already if r.key in earlier)
+    already = [r for r in already if r.key not in earlier]
+    if planned is not None:
+        planned.update(r.key for r in fresh)
     wanted = [r.number for r in fresh]
     keep = all(n is not None and n > last for n in wanted) and len(set(wanted)) == len(wanted)
     if on_progress:
@@ -108,7 +121,7 @@ def import_records(
                 "event_title": added[0].title,
             },
         )
-    return Imported(added, already)
+    return Imported(added, already, saved_before)
 
 
 def _new(r: Record) -> NewTodo:
