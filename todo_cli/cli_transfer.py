@@ -159,9 +159,10 @@ def import_(
         )
     skipped: list[tuple[int | None, str]] = [(s.item, s.reason) for s in parsed.skipped]
     skipped += [(None, f"already imported: {r.title}") for r in result.already]
+    skipped += [(None, f"the same item as an earlier one: {r.title}") for r in result.repeated]
     numbers = sorted([t.number for t in result.added] + result.saved_before)
     if json_:
-        render.emit_json(_import_dict(parsed.format, numbers, parsed.skipped, result.already))
+        render.emit_json(_import_dict(parsed.format, numbers, skipped))
         return
     span = f" ({_span(numbers)})" if numbers else ""
     noun = "todo" if len(numbers) == 1 else "todos"
@@ -181,14 +182,15 @@ def _span(numbers: list[int]) -> str:
     return str(first) if first == last else f"{first}-{last}"
 
 
-def _import_dict(fmt: str, numbers: list[int], skipped: Any, already: Any) -> dict[str, Any]:
+def _import_dict(
+    fmt: str, numbers: list[int], skipped: list[tuple[int | None, str]]
+) -> dict[str, Any]:
     """The JSON shape of an import's outcome: a documented contract (README)."""
     return {
         "format": fmt,
         "added": len(numbers),
         "numbers": numbers,
-        "skipped": [{"item": s.item, "reason": s.reason} for s in skipped]
-        + [{"item": None, "reason": f"already imported: {r.title}"} for r in already],
+        "skipped": [{"item": item, "reason": reason} for item, reason in skipped],
     }
 
 

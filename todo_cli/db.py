@@ -142,6 +142,18 @@ class Session:
         self.user = user
         self.backend = connection.dialect.name
 
+    def write_lock(self) -> None:
+        """Take the write lock now, before reads that decide what to write
+        (undo, import). SQLite otherwise begins lazily, at the first write,
+        so those reads would see a state another process may change before
+        the write; BEGIN IMMEDIATE makes other writers wait instead. On
+        PostgreSQL the reads lock the rows they read (FOR UPDATE)."""
+        if self.backend != "sqlite":
+            return
+        raw = self.connection.connection.dbapi_connection
+        if raw is not None and not getattr(raw, "in_transaction", True):
+            self.connection.exec_driver_sql("BEGIN IMMEDIATE")
+
     def execute(
         self,
         *statements: str,

@@ -29,6 +29,12 @@ class NotFoundError(TodoError):
     exit_code = ExitCode.NOT_FOUND
 
 
+class ConcurrentChangeError(TodoError):
+    """Another command changed the same todos meanwhile; nothing was done (exit 1)."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
 class InvalidInputError(TodoError):
     exit_code = ExitCode.USAGE
 

@@ -64,6 +64,17 @@ def _todos_json(backend: str) -> str:
     return f"json_object('todos', json_group_array({_row_json(backend)}))"
 
 
+def lock_rows(session: Session, where: str) -> list[str]:
+    """On PostgreSQL, a statement that locks the user's todos matching
+    `where` until the transaction ends; place it first, so the snapshot
+    record_before journals is the one the change then changes (a concurrent
+    change waits, and the next statement sees what it committed). SQLite
+    needs none: its first write takes the database's write lock."""
+    if session.backend != "postgresql":
+        return []
+    return [f"SELECT 1 FROM todos WHERE todos.user_id = {_ME} AND {where} FOR UPDATE"]
+
+
 def record_before(session: Session, action: str, where: str) -> str:
     """An INSERT that journals the user's todos matching `where` (a condition
     on `todos`) as they are now; place it before the statements that change

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.types import TypeEngine
 
 from todo_cli.db import Session
-from todo_cli.errors import NotFoundError, TodoError
+from todo_cli.errors import ConcurrentChangeError, NotFoundError
 from todo_cli.sqltypes import UTCDateTime
 
 _ME = "(SELECT id FROM users WHERE name = :me)"
@@ -27,7 +27,7 @@ _TYPES: dict[str, TypeEngine[Any]] = {"at": UTCDateTime(), "undone_at": UTCDateT
 LOG_DEFAULT = 20
 
 
-class UndoConflictError(TodoError):
+class UndoConflictError(ConcurrentChangeError):
     """A todo changed after the event being undone (exit 1: nothing was undone)."""
 
 
@@ -92,7 +92,7 @@ def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
 
 # --- undo ------------------------------------------------------------------------
 
-_FOR_UPDATE = {"postgresql": " FOR UPDATE", "sqlite": ""}  # SQLite locks the whole file
+_FOR_UPDATE = {"postgresql": " FOR UPDATE", "sqlite": ""}  # SQLite: Session.write_lock()
 
 
 def _numbers_in(backend: str, param: str) -> str:
@@ -121,16 +121,16 @@ _COLUMNS = (
 _RESTORED = [name for name, _ in _COLUMNS if name != "number"]
 
 
-def _rows_table(backend: str, param: str) -> str:
-    """The todo rows an event saved, as a table `b` (values as the backend wrote them)."""
+def _rows_query(backend: str, param: str) -> str:
+    """The todo rows an event saved (values as the backend wrote them)."""
     if backend == "postgresql":
         cols = ", ".join(
             f"CAST(r ->> '{name}' AS {cast}) AS {name}" if cast else f"r ->> '{name}' AS {name}"
             for name, cast in _COLUMNS
         )
-        return f"(SELECT {cols} FROM json_array_elements(CAST(:{param} AS json)) AS r) AS b"
+        return f"(SELECT {cols} FROM json_array_elements(CAST(:{param} AS json)) AS r)"
     cols = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in _COLUMNS)
-    return f"(SELECT {cols} FROM json_each(:{param})) AS b"
+    return f"(SELECT {cols} FROM json_each(:{param}))"
 
 
 def _tags_table(backend: str, param: str) -> str:
@@ -150,9 +150,11 @@ def _restore_tags(backend: str, k: int) -> list[str]:
     return [
         f"DELETE FROM todo_tags WHERE todo_id IN (SELECT id FROM todos WHERE user_id = {_ME} "
         f"AND number IN {_numbers_in(backend, f'numbers_{k}')})",
-        "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, t.tag FROM todos "
-        f"JOIN {_tags_table(backend, f'rows_{k}')} ON t.number = todos.number "
-        f"WHERE todos.user_id = {_ME}",
+        # The saved rows drive the join, each finding its todo by number
+        # (CROSS JOIN fixes that order on SQLite; see todos.add_many).
+        f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, t.tag FROM "
+        f"{_tags_table(backend, f'rows_{k}')} CROSS JOIN todos "
+        f"WHERE todos.user_id = {_ME} AND todos.number = t.number",
     ]
 
 
@@ -168,14 +170,16 @@ def _reverse(backend: str, event: Event, k: int) -> list[str]:
         return [
             f"INSERT INTO todos (user_id, {names}) SELECT users.id, "
             + ", ".join(f"b.{name}" for name, _ in _COLUMNS)
-            + f" FROM users, {_rows_table(backend, f'rows_{k}')} WHERE users.name = :me",
+            + f" FROM users, {_rows_query(backend, f'rows_{k}')} AS b WHERE users.name = :me",
             *_restore_tags(backend, k)[1:],
         ]
     sets = ", ".join(f"{name} = b.{name}" for name in _RESTORED)
     return [
         *_restore_tags(backend, k)[:1],
-        f"UPDATE todos SET {sets} FROM {_rows_table(backend, f'rows_{k}')} "
-        f"WHERE todos.user_id = {_ME} AND todos.number = b.number",
+        # Materialised, so SQLite joins through an automatic index on b.number
+        # instead of reading the JSON again for every todo.
+        f"WITH b AS MATERIALIZED {_rows_query(backend, f'rows_{k}')} "
+        f"UPDATE todos SET {sets} FROM b WHERE todos.user_id = {_ME} AND todos.number = b.number",
         *_restore_tags(backend, k)[1:],
     ]
 
@@ -217,6 +221,7 @@ def _when(value: datetime) -> str:
 def undo(session: Session, *, count: int = 1) -> list[Event]:
     """Reverse the user's `count` most recent changes not yet undone, newest
     first, all or nothing. Returns the events undone."""
+    session.write_lock()
     lock = _FOR_UPDATE[session.backend]
     events = _recent(session, count, not_undone=True, lock=lock)
     if not events:

@@ -22,7 +22,7 @@ from sqlalchemy.types import TypeEngine
 
 from todo_cli import events
 from todo_cli.db import Session
-from todo_cli.errors import InvalidInputError, NotFoundError
+from todo_cli.errors import ConcurrentChangeError, InvalidInputError, NotFoundError
 from todo_cli.sqltypes import UTCDateTime
 
 TITLE_MAX = 500  # characters, after trimming; mirrored by models.TITLE_MAX
@@ -221,7 +221,7 @@ _ITEM_TAGS = {
     ),
 }
 _BATCH_MAX = 999_999  # request ids carry a 6-digit ordinal
-_PROPOSED_ROLE = {
+PROPOSED_ROLE = {
     "postgresql": "CASE WHEN todo_is_person() THEN current_user END",
     "sqlite": "NULL",
 }
@@ -307,7 +307,7 @@ def add_many(
         # The proposed row must pass row-level security even when it only
         # bumps the counter: a per-user role proposes itself as db_role.
         f"INSERT INTO users (name, created_at, last_number, db_role) VALUES (:me, :now, :n, "
-        f"{_PROPOSED_ROLE[session.backend]}) "
+        f"{PROPOSED_ROLE[session.backend]}) "
         f"ON CONFLICT (name) DO UPDATE SET last_number = users.last_number + :n WHERE NOT {already}",
         *(
             [events.record_numbers(session, action, count=":n", condition=f"NOT {already}")]
@@ -344,6 +344,13 @@ def add_many(
         },
         columns=_TYPES,
     ).all()
+    if len(rows) != len(new):
+        # Some, not all, of the request ids were there already: another
+        # command saved part of this batch at the same moment.
+        raise ConcurrentChangeError(
+            "another command saved some of these todos at the same time; nothing was added "
+            "by this one: try again"
+        )
     return [to_todo(r) for r in rows]
 
 
@@ -370,10 +377,14 @@ def _set_done(session: Session, numbers: Sequence[int], done: bool) -> list[tupl
     """All or nothing; (todo, changed) pairs in the order asked."""
     now = _now()
     rows = session.execute(
+        *events.lock_rows(session, "todos.number IN :numbers"),
         events.record_before(
             session, "done" if done else "reopen", f"todos.number IN :numbers AND {_CHANGES[done]}"
         ),
-        f"UPDATE todos SET {_SET_DONE[done]} WHERE user_id = {_ME} AND number IN :numbers",
+        # Only the todos that change: each change moves version, and undo
+        # relies on nothing else moving it (see alembic/versions/0007).
+        f"UPDATE todos SET {_SET_DONE[done]} WHERE user_id = {_ME} AND number IN :numbers "
+        f"AND {_CHANGES[done].replace('todos.', '')}",
         _select_numbers(session),
         params={"now": now, "numbers": _unique(numbers)},
         columns=_TYPES,
@@ -431,7 +442,10 @@ def edit(
         sets.append("note = :note")
         params["note"] = note
     mine = f"SELECT id FROM todos WHERE user_id = {_ME} AND number IN :numbers"
-    statements = [events.record_before(session, "edit", "todos.number IN :numbers")]
+    statements = [
+        *events.lock_rows(session, "todos.number IN :numbers"),
+        events.record_before(session, "edit", "todos.number IN :numbers"),
+    ]
     if remove_tags:
         statements.append(
             f"DELETE FROM todo_tags WHERE tag IN :remove_tags AND todo_id IN ({mine})"
@@ -461,6 +475,7 @@ def remove(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
         # tags first (a local read; PostgreSQL still sees them in RETURNING).
         before = {t.number: t for t in find(session, numbers=numbers)}
     rows = session.execute(
+        *events.lock_rows(session, "todos.number IN :numbers"),
         events.record_before(session, "rm", "todos.number IN :numbers"),
         f"DELETE FROM todos WHERE user_id = {_ME} AND number IN :numbers "
         f"RETURNING {columns(session)}",

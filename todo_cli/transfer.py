@@ -25,7 +25,7 @@ from todo_cli import events
 from todo_cli.db import Session
 from todo_cli.interchange import Record
 from todo_cli.sqltypes import UTCDateTime
-from todo_cli.todos import NewTodo, Todo, add_many
+from todo_cli.todos import PROPOSED_ROLE, NewTodo, Todo, add_many
 
 BATCH = 2_000
 _KEYS = {
@@ -50,6 +50,7 @@ class Imported:
     # Numbers an earlier attempt of this same import saved, though its
     # COMMIT reply was lost (db.run retried): added, not skipped.
     saved_before: list[int]
+    repeated: list[Record]  # the same item as an earlier one in the file: skipped
 
 
 def import_records(
@@ -65,12 +66,25 @@ def import_records(
     attempt set out to add, so a retry can tell its own saved items from
     items imported by an earlier run."""
     backend = session.backend
+    seen: set[str] = set()
+    repeated: list[Record] = []
+    unique: list[Record] = []
+    for r in records:
+        (repeated if r.key in seen else unique).append(r)
+        seen.add(r.key)
+    records = unique
+    session.write_lock()
     found = session.execute(
+        # The user's row exists from here on, so there is always a row to lock
+        # against a concurrent add taking a number this import means to keep.
+        "INSERT INTO users (name, created_at, last_number, db_role) VALUES "
+        f"(:me, :now, 0, {PROPOSED_ROLE[backend]}) ON CONFLICT (name) DO NOTHING",
         "SELECT u.last_number, t.request_id, t.number, t.created_at FROM users u "
         f"LEFT JOIN todos t ON t.user_id = u.id AND (t.request_id IN {_KEYS[backend]} "
         f"OR t.number IN {_NUMBERS[backend]}) "
         f"WHERE u.name = :me{_LOCK[backend]}",
         params={
+            "now": datetime.now(UTC),
             "keys": json.dumps([r.key for r in records]),
             "numbers": json.dumps([r.number for r in records if r.number is not None]),
         },
@@ -121,7 +135,7 @@ def import_records(
                 "event_title": added[0].title,
             },
         )
-    return Imported(added, already, saved_before)
+    return Imported(added, already, saved_before, repeated)
 
 
 def _new(r: Record) -> NewTodo:

@@ -24,6 +24,24 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 ISOLATION = "user_id IN (SELECT id FROM users)"  # filtered by the users policy (0005)
+# Any UPDATE that does not move version itself (a hand-written fix, an older
+# client) moves it here, so undo sees that the todo changed and refuses.
+BUMP_PG = """
+CREATE FUNCTION todos_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.version = OLD.version THEN
+    NEW.version := OLD.version + 1;
+  END IF;
+  RETURN NEW;
+END $$
+"""
+BUMP_SQLITE = """
+CREATE TRIGGER todos_version AFTER UPDATE ON todos FOR EACH ROW
+WHEN NEW.version = OLD.version
+BEGIN
+  UPDATE todos SET version = OLD.version + 1 WHERE id = NEW.id;
+END
+"""
 
 
 def upgrade() -> None:
@@ -44,7 +62,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_events_user_id", "events", ["user_id", "id"])
     if op.get_bind().dialect.name != "postgresql":
+        op.execute(BUMP_SQLITE)
         return
+    op.execute(BUMP_PG)
+    op.execute(
+        "CREATE TRIGGER todos_version BEFORE UPDATE ON todos FOR EACH ROW "
+        "EXECUTE FUNCTION todos_bump_version()"
+    )
     op.execute(
         "DO $$ BEGIN "
         "IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'todo_app') "
@@ -61,6 +85,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER todos_version ON todos" if _pg() else "DROP TRIGGER todos_version")
+    if _pg():
+        op.execute("DROP FUNCTION todos_bump_version()")
     op.drop_table("events")  # its policy and grants go with it
     with op.batch_alter_table("todos") as batch:
         batch.drop_column("version")
+
+
+def _pg() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
