@@ -262,3 +262,40 @@ def test_done_of_a_done_todo_changes_nothing_undo_relies_on(open_session) -> Non
         todos.complete(s, numbers=[1])  # no change, no event, version unmoved
         assert [e.action for e in history.undo(s, count=2)] == ["done", "add"]
         assert everything(s) == []
+
+
+def test_two_imports_of_one_file_at_once_add_it_once(scratch_dbs) -> None:
+    """The second waits for the user's row, then sees what the first saved."""
+    import threading
+    import time
+
+    import psycopg2
+
+    from todo_cli import db
+    from todo_cli.config import load_settings
+
+    url = scratch_dbs.create()
+    settings = load_settings(user="alice", database_url=url, env={})
+    records = [Record(title=f"t{i}", key=f"{i:032d}") for i in range(3)]
+    second: dict[str, transfer.Imported] = {}
+    with db.session_for(settings) as s:
+        todos.add(s, title="alice exists already")
+
+    def import_again() -> None:
+        with db.session_for(settings) as s:
+            second["result"] = transfer.import_records(s, records)
+
+    with db.session_for(settings) as s:
+        assert len(transfer.import_records(s, records).added) == 3
+        waiting = threading.Thread(target=import_again)
+        waiting.start()
+        time.sleep(1.0)
+        assert waiting.is_alive()  # blocked on alice's row until this commits
+    waiting.join(30)
+    result = second["result"]
+    assert (result.added, [r.title for r in result.already]) == ([], ["t0", "t1", "t2"])
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT (SELECT count(*) FROM todos), (SELECT count(*) FROM events)")
+        assert cur.fetchone() == (4, 2)  # the add, and one import
+    conn.close()

@@ -40,7 +40,7 @@ _NUMBERS = {
 }
 # The user's row stays locked to the end, so no add can take a number the
 # import has decided to keep. (SQLite: one writer at a time anyway.)
-_LOCK = {"postgresql": " FOR UPDATE OF u", "sqlite": ""}
+_LOCK = {"postgresql": " FOR UPDATE", "sqlite": ""}
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,14 @@ def import_records(
         # against a concurrent add taking a number this import means to keep.
         "INSERT INTO users (name, created_at, last_number, db_role) VALUES "
         f"(:me, :now, 0, {PROPOSED_ROLE[backend]}) ON CONFLICT (name) DO NOTHING",
+        # Locked in a statement of its own, so the next one reads with a
+        # snapshot taken after the wait: a concurrent import of the same file
+        # that got there first is seen, and its items are skipped.
+        *([f"SELECT 1 FROM users WHERE name = :me{_LOCK[backend]}"] if _LOCK[backend] else []),
         "SELECT u.last_number, t.request_id, t.number, t.created_at FROM users u "
         f"LEFT JOIN todos t ON t.user_id = u.id AND (t.request_id IN {_KEYS[backend]} "
         f"OR t.number IN {_NUMBERS[backend]}) "
-        f"WHERE u.name = :me{_LOCK[backend]}",
+        "WHERE u.name = :me",
         params={
             "now": datetime.now(UTC),
             "keys": json.dumps([r.key for r in records]),
