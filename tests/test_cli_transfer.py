@@ -12,7 +12,6 @@ import json
 import os
 import pty
 import select
-import shutil
 import sqlite3
 import stat
 import subprocess
@@ -23,7 +22,8 @@ from typing import Any
 
 import psycopg2
 import pytest
-from conftest import IN_CI, TODO_BIN, Todo
+from conftest import TODO_BIN, Todo
+from peers import Task, TodoTxt
 
 # A fixed dataset in the exact layout of `todo export`: importing it into a
 # new user keeps numbers and timestamps, so every export of it is exact.
@@ -559,67 +559,9 @@ def test_import_is_all_or_nothing_and_undone_in_one_go(
 # --- 7. the real peers --------------------------------------------------------
 
 
-def peer(names: tuple[str, ...], package: str) -> str:
-    path = next(filter(None, map(shutil.which, names)), None)
-    if path is None:
-        reason = f"{' or '.join(names)} is not installed (apt-get install {package})"
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}", pytrace=False)
-        pytest.skip(reason)
-    return path
-
-
-def peer_env(home: Path, **extra: str) -> dict[str, str]:
-    """None of the developer's settings: HOME, rc files, TODOTXT_*, TASK*."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LC_ALL": "C",
-            "TZ": "UTC", **extra}  # fmt: skip
-
-
-class TodoTxt:
-    """todo.sh with a private config and TODO_DIR."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.bin = peer(("todo-txt", "todo.sh"), "todotxt-cli")
-        self.dir = tmp_path / "todotxt"
-        self.dir.mkdir()
-        self.config = tmp_path / "todo.cfg"
-        self.config.write_text(
-            f'export TODO_DIR="{self.dir}"\n'
-            'export TODO_FILE="$TODO_DIR/todo.txt"\n'
-            'export DONE_FILE="$TODO_DIR/done.txt"\n'
-            'export REPORT_FILE="$TODO_DIR/report.txt"\n'
-        )
-        self.env = peer_env(tmp_path)
-
-    def __call__(self, *args: str) -> str:
-        # -p: plain, no colours.
-        return subprocess.run(
-            [self.bin, "-d", str(self.config), "-p", *args],
-            env=self.env, capture_output=True, text=True, check=True, timeout=30,
-        ).stdout  # fmt: skip
-
-
-class Task:
-    """taskwarrior with a private TASKRC and TASKDATA."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.bin = peer(("task",), "taskwarrior")
-        (tmp_path / "taskrc").write_text("")
-        self.env = peer_env(
-            tmp_path, TASKRC=str(tmp_path / "taskrc"), TASKDATA=str(tmp_path / "taskdata")
-        )
-
-    def __call__(self, *args: str) -> str:
-        rc = ["rc.confirmation=off", "rc.verbose=nothing", "rc.hooks=off", "rc.color=off"]
-        return subprocess.run(
-            [self.bin, *rc, "rc.json.array=on", *args],
-            env=self.env, capture_output=True, text=True, check=True, timeout=30,
-        ).stdout  # fmt: skip
-
-
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_todo_sh_reads_our_todotxt_export(todo_db, tmp_path: Path) -> None:
-    todotxt = TodoTxt(tmp_path)
+    todotxt = TodoTxt(tmp_path, TZ="UTC")
     todo_db.ok("add", "Buy milk", "-p", "high", "-d", "2030-12-01", "-t", "shop", "-t", "home")
     todo_db.ok("add", "Write report", "-p", "medium", "-t", "work")
     todo_db.ok("add", "Call mom", "-p", "low")

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI
+from peers import Task, TodoTxt
 
 from todo_cli.dates import END_OF_DAY
 from todo_cli.errors import InvalidInputError
@@ -474,54 +471,9 @@ def test_write_refuses_unknown_format() -> None:
 # --- the real peers -----------------------------------------------------------------
 
 
-def peer(names: tuple[str, ...], package: str) -> str:
-    path = next(filter(None, map(shutil.which, names)), None)
-    if path is None:
-        reason = f"{' or '.join(names)} is not installed (apt-get install {package})"
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}", pytrace=False)
-        pytest.skip(reason)
-    return path
-
-
-def base_env(home: Path) -> dict[str, str]:
-    """No settings of the developer's leak in: their HOME, rc files, TODOTXT_*."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LC_ALL": "C"}
-    if "TZ" in os.environ:
-        env["TZ"] = os.environ["TZ"]
-    return env
-
-
-class TodoTxt:
-    def __init__(self, tmp_path: Path) -> None:
-        self.bin = peer(("todo-txt", "todo.sh"), "todotxt-cli")
-        self.dir = tmp_path / "todo"
-        self.dir.mkdir()
-        self.config = tmp_path / "todo.cfg"
-        self.config.write_text(
-            f'export TODO_DIR="{self.dir}"\n'
-            'export TODO_FILE="$TODO_DIR/todo.txt"\n'
-            'export DONE_FILE="$TODO_DIR/done.txt"\n'
-            'export REPORT_FILE="$TODO_DIR/report.txt"\n'
-        )
-        self.env = base_env(tmp_path)
-
-    def __call__(self, *args: str) -> str:
-        # -p: plain (no colours); -a: leave done tasks in todo.txt.
-        done = subprocess.run(
-            [self.bin, "-d", str(self.config), "-p", "-a", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        )
-        return done.stdout
-
-
 @pytest.fixture
 def todotxt(tmp_path: Path) -> TodoTxt:
-    return TodoTxt(tmp_path)
+    return TodoTxt(tmp_path, keep_done=True)
 
 
 PEER_TODOS = [
@@ -589,30 +541,6 @@ def test_we_read_what_todo_sh_writes(todotxt: TodoTxt) -> None:
     assert (taxes.done, taxes.priority, taxes.tags) == (True, None, ("admin",))
     assert taxes.completed_at == created
     assert taxes.created_at == created
-
-
-class Task:
-    def __init__(self, tmp_path: Path) -> None:
-        self.bin = peer(("task",), "taskwarrior")
-        (tmp_path / "taskrc").write_text("")
-        self.env = {
-            **base_env(tmp_path),
-            "TASKRC": str(tmp_path / "taskrc"),
-            "TASKDATA": str(tmp_path / "taskdata"),
-            "TZ": "UTC",  # so due:2030-12-01 is midnight UTC whatever the machine's zone
-        }
-
-    def __call__(self, *args: str) -> str:
-        rc = ["rc.confirmation=off", "rc.verbose=nothing", "rc.hooks=off", "rc.color=off"]
-        done = subprocess.run(
-            [self.bin, *rc, "rc.json.array=on", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        )
-        return done.stdout
 
 
 @pytest.fixture
