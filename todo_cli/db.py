@@ -129,6 +129,16 @@ def _prepare_sqlite_file(path: Path) -> None:
 # --- the per-user session ----------------------------------------------------
 
 
+def json_values(backend: str, param: str, *, integer: bool = False) -> str:
+    """A subquery of the elements of the JSON array bound to :param, in a
+    column named value: a set of any size in one parameter (no expanding IN,
+    so no limit on the number of SQLite variables)."""
+    if backend == "postgresql":
+        value = "CAST(value AS integer) AS value" if integer else "value"
+        return f"(SELECT {value} FROM json_array_elements_text(CAST(:{param} AS json)))"
+    return f"(SELECT value FROM json_each(:{param}))"
+
+
 class Session:
     """One transaction on one connection, for one user.
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.types import TypeEngine
 
-from todo_cli.db import Session
+from todo_cli.db import Session, json_values
 from todo_cli.errors import ConcurrentChangeError, NotFoundError
 from todo_cli.sqltypes import UTCDateTime
 
@@ -95,15 +95,6 @@ def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
 _FOR_UPDATE = {"postgresql": " FOR UPDATE", "sqlite": ""}  # SQLite: Session.write_lock()
 
 
-def _numbers_in(backend: str, param: str) -> str:
-    """A set of numbers passed as one JSON array (any size, one parameter)."""
-    if backend == "postgresql":
-        return (
-            f"(SELECT CAST(value AS integer) FROM json_array_elements_text(CAST(:{param} AS json)))"
-        )
-    return f"(SELECT value FROM json_each(:{param}))"
-
-
 _COLUMNS = (
     # name, PostgreSQL type to cast the JSON text to
     ("number", "integer"),
@@ -146,16 +137,21 @@ def _tags_table(backend: str, param: str) -> str:
     )
 
 
-def _restore_tags(backend: str, k: int) -> list[str]:
-    return [
+def _clear_tags(backend: str, k: int) -> str:
+    return (
         f"DELETE FROM todo_tags WHERE todo_id IN (SELECT id FROM todos WHERE user_id = {_ME} "
-        f"AND number IN {_numbers_in(backend, f'numbers_{k}')})",
-        # The saved rows drive the join, each finding its todo by number
-        # (CROSS JOIN fixes that order on SQLite; see todos.add_many).
+        f"AND number IN {json_values(backend, f'numbers_{k}', integer=True)})"
+    )
+
+
+def _insert_tags(backend: str, k: int) -> str:
+    # The saved rows drive the join, each finding its todo by number
+    # (CROSS JOIN fixes that order on SQLite; see todos.add_many).
+    return (
         f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, t.tag FROM "
         f"{_tags_table(backend, f'rows_{k}')} CROSS JOIN todos "
-        f"WHERE todos.user_id = {_ME} AND todos.number = t.number",
-    ]
+        f"WHERE todos.user_id = {_ME} AND todos.number = t.number"
+    )
 
 
 def _reverse(backend: str, event: Event, k: int) -> list[str]:
@@ -163,7 +159,7 @@ def _reverse(backend: str, event: Event, k: int) -> list[str]:
     if event.action in ("add", "import"):
         return [
             f"DELETE FROM todos WHERE user_id = {_ME} "
-            f"AND number IN {_numbers_in(backend, f'numbers_{k}')}"
+            f"AND number IN {json_values(backend, f'numbers_{k}', integer=True)}"
         ]
     if event.action == "rm":
         names = ", ".join(name for name, _ in _COLUMNS)
@@ -171,16 +167,16 @@ def _reverse(backend: str, event: Event, k: int) -> list[str]:
             f"INSERT INTO todos (user_id, {names}) SELECT users.id, "
             + ", ".join(f"b.{name}" for name, _ in _COLUMNS)
             + f" FROM users, {_rows_query(backend, f'rows_{k}')} AS b WHERE users.name = :me",
-            *_restore_tags(backend, k)[1:],
+            _insert_tags(backend, k),
         ]
     sets = ", ".join(f"{name} = b.{name}" for name in _RESTORED)
     return [
-        *_restore_tags(backend, k)[:1],
+        _clear_tags(backend, k),
         # Materialised, so SQLite joins through an automatic index on b.number
         # instead of reading the JSON again for every todo.
         f"WITH b AS MATERIALIZED {_rows_query(backend, f'rows_{k}')} "
         f"UPDATE todos SET {sets} FROM b WHERE todos.user_id = {_ME} AND todos.number = b.number",
-        *_restore_tags(backend, k)[1:],
+        _insert_tags(backend, k),
     ]
 
 
@@ -229,7 +225,7 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
     numbers = sorted({n for e in events for n in e.numbers})
     found = session.execute(
         f"SELECT number, version FROM todos WHERE user_id = {_ME} "
-        f"AND number IN {_numbers_in(session.backend, 'numbers')}{lock}",
+        f"AND number IN {json_values(session.backend, 'numbers', integer=True)}{lock}",
         params={"numbers": json.dumps(numbers)},
     ).all()
     _check(events, {r.number: r.version for r in found})

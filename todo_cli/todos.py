@@ -21,7 +21,7 @@ from sqlalchemy import Boolean, Row
 from sqlalchemy.types import TypeEngine
 
 from todo_cli import events
-from todo_cli.db import Session
+from todo_cli.db import Session, json_values
 from todo_cli.errors import ConcurrentChangeError, InvalidInputError, NotFoundError
 from todo_cli.sqltypes import UTCDateTime
 
@@ -402,12 +402,6 @@ def reopen(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bool
     return _set_done(session, numbers, False)
 
 
-_JSON_TEXTS = {
-    "postgresql": "(SELECT value AS tag FROM json_array_elements_text(CAST(:add_tags AS json))) AS a",
-    "sqlite": "(SELECT value AS tag FROM json_each(:add_tags)) AS a",
-}
-
-
 def edit(
     session: Session,
     *,
@@ -453,8 +447,8 @@ def edit(
         params["remove_tags"] = list(dict.fromkeys(remove_tags))
     if add_tags:
         statements.append(
-            f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, a.tag FROM todos, "
-            f"{_JSON_TEXTS[session.backend]} WHERE todos.user_id = {_ME} "
+            f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, a.value FROM todos, "
+            f"{json_values(session.backend, 'add_tags')} AS a WHERE todos.user_id = {_ME} "
             "AND todos.number IN :numbers ON CONFLICT DO NOTHING"
         )
         params["add_tags"] = json.dumps(list(dict.fromkeys(add_tags)))

@@ -22,22 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from todo_cli import events
-from todo_cli.db import Session
+from todo_cli.db import Session, json_values
 from todo_cli.interchange import Record
 from todo_cli.sqltypes import UTCDateTime
 from todo_cli.todos import PROPOSED_ROLE, NewTodo, Todo, add_many
 
 BATCH = 2_000
-_KEYS = {
-    "postgresql": "(SELECT value FROM json_array_elements_text(CAST(:keys AS json)))",
-    "sqlite": "(SELECT value FROM json_each(:keys))",
-}
-_NUMBERS = {
-    "postgresql": (
-        "(SELECT CAST(value AS integer) FROM json_array_elements_text(CAST(:numbers AS json)))"
-    ),
-    "sqlite": "(SELECT value FROM json_each(:numbers))",
-}
 # The user's row stays locked to the end, so no add can take a number the
 # import has decided to keep. (SQLite: one writer at a time anyway.)
 _LOCK = {"postgresql": " FOR UPDATE", "sqlite": ""}
@@ -84,8 +74,8 @@ def import_records(
         # that got there first is seen, and its items are skipped.
         *([f"SELECT 1 FROM users WHERE name = :me{_LOCK[backend]}"] if _LOCK[backend] else []),
         "SELECT u.last_number, t.request_id, t.number, t.created_at FROM users u "
-        f"LEFT JOIN todos t ON t.user_id = u.id AND (t.request_id IN {_KEYS[backend]} "
-        f"OR t.number IN {_NUMBERS[backend]}) "
+        f"LEFT JOIN todos t ON t.user_id = u.id AND (t.request_id IN {json_values(backend, 'keys')} "
+        f"OR t.number IN {json_values(backend, 'numbers', integer=True)}) "
         "WHERE u.name = :me",
         params={
             "now": datetime.now(UTC),
