@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from todo_cli import render
-from todo_cli.cliapp import JsonOpt, app, env_of
+from todo_cli.cliapp import JsonOpt, app, env_of, stream_to_stdout
 from todo_cli.errors import ExitCode, InvalidInputError
 
 if TYPE_CHECKING:
@@ -184,8 +184,18 @@ def list_(
     if json_:
         # Streamed as rows arrive; a script gets everything unless it asked for --limit.
         env.run(
-            lambda s: _stream_json(
-                listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None)
+            lambda s: stream_to_stdout(
+                lambda out: render.json_array(
+                    map(
+                        render.todo_dict,
+                        listing.iter_todos(
+                            s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None
+                        ),
+                    ),
+                    out,
+                ),
+                doing="listing",
+                output="JSON output",
             ),
             retry_unknown_commit=True,
         )
@@ -211,27 +221,6 @@ def list_(
         sys.stderr.write(
             f"… and {total - len(items)} more (todo list --limit 0 shows all; --json too)\n"
         )
-
-
-def _stream_json(items: Iterator[Todo]) -> None:
-    """Write a JSON array as rows arrive. Once output has begun, a dropped
-    connection must not be retried (the retry would print rows twice)."""
-    from sqlalchemy.exc import DBAPIError
-
-    from todo_cli.errors import DatabaseUnreachableError
-
-    started = False
-    try:
-        for item in items:
-            render.json_array_item(render.todo_dict(item), first=not started)
-            started = True
-    except DBAPIError as exc:
-        if not started:
-            raise
-        raise DatabaseUnreachableError(
-            "lost the connection while listing; the JSON output above is incomplete"
-        ) from exc
-    render.json_array_end(empty=not started)
 
 
 @app.command()

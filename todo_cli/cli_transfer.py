@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from todo_cli import cli_history, render  # noqa: F401  (cli_history: its commands list first)
-from todo_cli.cliapp import JsonOpt, app, env_of
-from todo_cli.errors import ConfigError, DatabaseUnreachableError, InvalidInputError
+from todo_cli.cliapp import JsonOpt, app, env_of, stream_to_stdout
+from todo_cli.errors import ConfigError, InvalidInputError
 
 if TYPE_CHECKING:
     from todo_cli.db import Session
 
-_EXPORT_FORMATS = ("json", "todotxt", "csv", "taskwarrior")  # interchange.EXPORT_FORMATS
 _SKIPS_SHOWN = 10
 
 
@@ -42,8 +41,9 @@ def export(
     """Write all your todos, open and done, to stdout or a file."""
     from todo_cli import interchange, listing
 
-    if format not in _EXPORT_FORMATS:
-        raise InvalidInputError(f"unknown format {format!r}: use {', '.join(_EXPORT_FORMATS)}")
+    if format not in interchange.EXPORT_FORMATS:
+        formats = ", ".join(interchange.EXPORT_FORMATS)
+        raise InvalidInputError(f"unknown format {format!r}: use {formats}")
     everything = listing.Filter(status="all")
 
     def write(session: Session, out: TextIO) -> int:
@@ -52,40 +52,16 @@ def export(
 
     env = env_of(ctx)
     if output is None:
-        env.run(lambda s: _to_stdout(lambda out: write(s, out)), retry_unknown_commit=True)
+        env.run(
+            lambda s: stream_to_stdout(lambda out: write(s, out), doing="exporting"),
+            retry_unknown_commit=True,
+        )
         return
     count = env.run(
         lambda s: _to_file(output, lambda out: write(s, out)), retry_unknown_commit=True
     )
     noun = "todo" if count == 1 else "todos"
     sys.stderr.write(f"Exported {count} {noun} to {output}\n")
-
-
-class _Watched:
-    """stdout, remembering whether anything was written."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream, self.started = stream, False
-
-    def write(self, text: str) -> int:
-        self.started = self.started or bool(text)
-        return self.stream.write(text)
-
-
-def _to_stdout(write: Callable[[TextIO], int]) -> int:
-    """Stream to stdout. Once output has begun, a dropped connection must not
-    be retried: the retry would print the first rows twice."""
-    from sqlalchemy.exc import DBAPIError
-
-    out = _Watched(sys.stdout)
-    try:
-        return write(out)  # type: ignore[arg-type]
-    except DBAPIError as exc:
-        if not out.started:
-            raise
-        raise DatabaseUnreachableError(
-            "lost the connection while exporting; the output above is incomplete"
-        ) from exc
 
 
 def _to_file(path: Path, write: Callable[[TextIO], int]) -> int:

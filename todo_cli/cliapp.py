@@ -6,10 +6,11 @@ Commands live in cli_todos.py (the todo commands) and cli_setup.py
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TextIO, TypeVar
 
 import typer
 
@@ -99,6 +100,36 @@ class Env:
     @staticmethod
     def _report_retry(message: str) -> None:
         render.err("retry", message)
+
+
+class _Watched:
+    """A text stream that remembers whether anything was written to it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream, self.started = stream, False
+
+    def write(self, text: str) -> int:
+        self.started = self.started or bool(text)
+        return self.stream.write(text)
+
+
+def stream_to_stdout(write: Callable[[TextIO], T], *, doing: str, output: str = "output") -> T:
+    """Run write(stdout) as rows arrive from the database. Once output has
+    begun, a dropped connection must not be retried (the retry would print
+    the first rows twice): it becomes exit 4, saying the output is cut short."""
+    from sqlalchemy.exc import DBAPIError
+
+    from todo_cli.errors import DatabaseUnreachableError
+
+    out = _Watched(sys.stdout)
+    try:
+        return write(out)  # type: ignore[arg-type]
+    except DBAPIError as exc:
+        if not out.started:
+            raise
+        raise DatabaseUnreachableError(
+            f"lost the connection while {doing}; the {output} above is incomplete"
+        ) from exc
 
 
 def config_path() -> Path:

@@ -47,13 +47,13 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from todo_cli.errors import InvalidInputError
-from todo_cli.render import iso, todo_dict
+from todo_cli.render import iso, json_array, todo_dict
 
 if TYPE_CHECKING:
     from todo_cli.todos import Todo
@@ -604,21 +604,8 @@ def write(todos: Iterable[Todo], format: str, out: TextIO) -> int:
     return writers[format](todos, out)
 
 
-def _write_json_array(items: Iterator[dict[str, Any]], out: TextIO, *, indent: bool) -> int:
-    count = 0
-    for item in items:
-        if indent:  # the layout of render.json_array_item / emit_json
-            body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-            out.write(("[\n  " if count == 0 else ",\n  ") + body)
-        else:  # one task per line, as task export writes
-            out.write(("[\n" if count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
-        count += 1
-    out.write("[]\n" if count == 0 else "\n]\n")
-    return count
-
-
 def _write_json(todos: Iterable[Todo], out: TextIO) -> int:
-    return _write_json_array((todo_dict(t) for t in todos), out, indent=True)
+    return json_array((todo_dict(t) for t in todos), out)
 
 
 def _local_day(value: datetime) -> str:
@@ -708,4 +695,4 @@ def _taskwarrior_task(todo: Todo) -> dict[str, Any]:
 
 
 def _write_taskwarrior(todos: Iterable[Todo], out: TextIO) -> int:
-    return _write_json_array((_taskwarrior_task(t) for t in todos), out, indent=False)
+    return json_array((_taskwarrior_task(t) for t in todos), out, indent=False)

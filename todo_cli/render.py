@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,14 +45,20 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def json_array_item(item: Any, *, first: bool) -> None:
-    """Stream one element of a JSON array; the output matches emit_json(list)."""
-    body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-    sys.stdout.write(("[\n  " if first else ",\n  ") + body)
-
-
-def json_array_end(*, empty: bool) -> None:
-    sys.stdout.write("[]\n" if empty else "\n]\n")
+def json_array(items: Iterable[Any], out: TextIO, *, indent: bool = True) -> int:
+    """Stream a JSON array, an element at a time; return how many. Indented,
+    the output matches emit_json(list); otherwise one element per line (as
+    `task export` writes)."""
+    count = 0
+    for item in items:
+        if indent:
+            body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            out.write(("[\n  " if count == 0 else ",\n  ") + body)
+        else:
+            out.write(("[\n" if count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
+        count += 1
+    out.write("[]\n" if count == 0 else "\n]\n")
+    return count
 
 
 def screenful() -> int:
