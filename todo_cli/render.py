@@ -191,9 +191,9 @@ def history_table(rows: Sequence[tuple[str, str, str, str, str]]) -> None:
     table.add_column("When", no_wrap=True, style="dim")
     table.add_column("Change", no_wrap=True)
     table.add_column("Todos", overflow="fold", min_width=16)
-    if any(r[4] for r in rows):
+    undone = any(r[4] for r in rows)
+    if undone:
         table.add_column("", no_wrap=True, style="dim")
-    for row in rows:
-        cells = [row[0], row[1], row[2], _escape(row[3])]
-        table.add_row(*([*cells, row[4]] if len(table.columns) == 5 else cells))
+    for number, when, change, todos, mark in rows:
+        table.add_row(number, when, change, _escape(todos), *([mark] if undone else []))
     _console().print(table)
