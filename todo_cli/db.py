@@ -129,6 +129,11 @@ def _prepare_sqlite_file(path: Path) -> None:
 # --- the per-user session ----------------------------------------------------
 
 
+# Row locks for reads that decide a write; SQLite has none (it locks the
+# whole file: Session.write_lock).
+FOR_UPDATE = {"postgresql": " FOR UPDATE", "sqlite": ""}
+
+
 def json_values(backend: str, param: str, *, integer: bool = False) -> str:
     """A subquery of the elements of the JSON array bound to :param, in a
     column named value: a set of any size in one parameter (no expanding IN,

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.types import TypeEngine
 
-from todo_cli.db import Session, json_values
+from todo_cli.db import FOR_UPDATE, Session, json_values
 from todo_cli.errors import ConcurrentChangeError, NotFoundError
 from todo_cli.sqltypes import UTCDateTime
 
@@ -91,8 +91,6 @@ def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
 
 
 # --- undo ------------------------------------------------------------------------
-
-_FOR_UPDATE = {"postgresql": " FOR UPDATE", "sqlite": ""}  # SQLite: Session.write_lock()
 
 
 _COLUMNS = (
@@ -218,7 +216,7 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
     """Reverse the user's `count` most recent changes not yet undone, newest
     first, all or nothing. Returns the events undone."""
     session.write_lock()
-    lock = _FOR_UPDATE[session.backend]
+    lock = FOR_UPDATE[session.backend]
     events = _recent(session, count, not_undone=True, lock=lock)
     if not events:
         raise NotFoundError("nothing to undo (see: todo log)")

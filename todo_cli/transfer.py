@@ -22,15 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from todo_cli import events
-from todo_cli.db import Session, json_values
+from todo_cli.db import FOR_UPDATE, Session, json_values
 from todo_cli.interchange import Record
 from todo_cli.sqltypes import UTCDateTime
 from todo_cli.todos import PROPOSED_ROLE, NewTodo, Todo, add_many
 
 BATCH = 2_000
-# The user's row stays locked to the end, so no add can take a number the
-# import has decided to keep. (SQLite: one writer at a time anyway.)
-_LOCK = {"postgresql": " FOR UPDATE", "sqlite": ""}
 
 
 @dataclass(frozen=True)
@@ -71,8 +68,10 @@ def import_records(
         f"(:me, :now, 0, {PROPOSED_ROLE[backend]}) ON CONFLICT (name) DO NOTHING",
         # Locked in a statement of its own, so the next one reads with a
         # snapshot taken after the wait: a concurrent import of the same file
-        # that got there first is seen, and its items are skipped.
-        *([f"SELECT 1 FROM users WHERE name = :me{_LOCK[backend]}"] if _LOCK[backend] else []),
+        # that got there first is seen, and its items are skipped. The row
+        # stays locked to the end, so no add can take a number the import
+        # keeps. (On SQLite write_lock() above did it; this reads nothing.)
+        f"SELECT 1 FROM users WHERE name = :me{FOR_UPDATE[backend]}",
         "SELECT u.last_number, t.request_id, t.number, t.created_at FROM users u "
         f"LEFT JOIN todos t ON t.user_id = u.id AND (t.request_id IN {json_values(backend, 'keys')} "
         f"OR t.number IN {json_values(backend, 'numbers', integer=True)}) "
