@@ -27,8 +27,9 @@ proxy runs; a new value applies from the next connection or burst):
 
 - delay_s: sleep this long before forwarding each client burst (simulated
   round-trip latency; only the connection concerned waits).
-- delay_burst: if set, apply delay_s only to that burst of each connection
-  (1-based), to hold a client at one known point.
+- hold_burst: if set, hold that burst of each connection (1-based) until
+  release() is called, to stop a client at one known point however slow
+  the machine is (a timed delay can expire before a starved test acts).
 - refuse_first: reset (RST) the first N connections as soon as they are
   accepted; counts again from zero after reset().
 - cut_after_bursts: forward N client bursts on each connection, then reset
@@ -92,7 +93,7 @@ class TCPProxy:
         *,
         listen_host: str = "127.0.0.1",
         delay_s: float = 0.0,
-        delay_burst: int | None = None,
+        hold_burst: int | None = None,
         refuse_first: int = 0,
         cut_after_bursts: int | None = None,
         lose_reply_after_bursts: int | None = None,
@@ -105,7 +106,8 @@ class TCPProxy:
         self.target = (target_host, target_port)
         self.listen_host = listen_host
         self.delay_s = delay_s
-        self.delay_burst = delay_burst
+        self.hold_burst = hold_burst
+        self._released = threading.Event()
         self.refuse_first = refuse_first
         self.cut_after_bursts = cut_after_bursts
         self.lose_reply_after_bursts = lose_reply_after_bursts
@@ -142,9 +144,14 @@ class TCPProxy:
         self._accept_thread.start()
         return self
 
+    def release(self) -> None:
+        """Let held bursts (hold_burst) through, now and from now on."""
+        self._released.set()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop accepting, cut every live connection, and join all threads."""
         self._stop.set()
+        self._released.set()
         if self._accept_thread is not None:
             self._accept_thread.join(timeout)
         if self._listener is not None:
@@ -324,8 +331,7 @@ class TCPProxy:
                 conn.stats.round_trips += 1
                 self._round_trips += 1
             cut_after, delay = self.cut_after_bursts, self.delay_s
-            if self.delay_burst is not None and conn.stats.round_trips != self.delay_burst:
-                delay = 0.0
+            hold = new_burst and conn.stats.round_trips == self.hold_burst
             if (
                 new_burst
                 and cut_after is not None
@@ -339,6 +345,8 @@ class TCPProxy:
                 return False
         if new_burst and delay > 0:
             self._stop.wait(delay)
+        if hold:
+            self._released.wait(60)
         return True
 
     def _answer_with_error(self, conn: _Conn) -> None:

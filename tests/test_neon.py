@@ -446,9 +446,9 @@ def test_connection_killed_mid_multi_item_done(proxy: TCPProxy, neon_db: str, to
 
 
 def test_sigint_rolls_back_and_exits_130(proxy: TCPProxy, neon_db: str, todo: Todo) -> None:
-    # Hold the statement message (burst 2, after the startup) for 3 s: the
-    # signal lands while the client waits for it, however slow this machine.
-    proxy.delay_s, proxy.delay_burst = 3.0, 2
+    # Hold burst 2 (the first after the startup) until the signal is sent: the
+    # signal is pending before the client can go on, however slow this machine.
+    proxy.hold_burst = 2
     proc = subprocess.Popen(
         [TODO_BIN, "add", "interrupted"],
         env={**todo.env, "DATABASE_URL": proxied(neon_db, proxy)},
@@ -459,9 +459,11 @@ def test_sigint_rolls_back_and_exits_130(proxy: TCPProxy, neon_db: str, todo: To
     deadline = time.monotonic() + 30
     while proxy.round_trips < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert proxy.round_trips == 2, "the client never reached the held burst"
     proc.send_signal(signal.SIGINT)
+    proxy.release()
     out, err = proc.communicate(timeout=30)
-    assert (proc.returncode, out) == (130, "")
+    assert (proc.returncode, out) == (130, ""), err
     assert err == "todo: error: interrupted; the transaction was rolled back\n"
     assert rows(neon_db, "SELECT count(*) FROM todos") == [(0,)]
 
