@@ -242,13 +242,22 @@ def test_a_three_second_cold_start(proxy: TCPProxy, neon_db: str, todo: Todo) ->
         stderr=subprocess.PIPE,
         text=True,
     )
+    # The compute's 3 s start from the first attempt on, not from the process
+    # start: a loaded machine may take a while just to get there.
+    deadline = time.monotonic() + 30
+    while proxy.connections == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    first_attempt = time.monotonic()
     time.sleep(3)
     proxy.error_first = 0
     out, err = proc.communicate(timeout=30)
-    elapsed = time.monotonic() - start
+    end = time.monotonic()
     assert (proc.returncode, out) == (0, "1\n"), err
     retries = err.count("todo: retry: ")
-    print(f"\ncold start 3 s: exit 0 after {elapsed:.2f} s, {retries} retries")
+    print(
+        f"\ncold start 3 s: exit 0 {end - first_attempt:.2f} s after the first attempt "
+        f"({end - start:.2f} s after the process start), {retries} retries"
+    )
     assert retries >= 3
     assert rows(neon_db, "SELECT title FROM todos") == [("cold",)]
 
