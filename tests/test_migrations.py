@@ -196,3 +196,58 @@ def test_upgrade_keeps_rows_from_the_first_revision(backend, tmp_path, request, 
         (3, "new", False),
     ]
     assert listed[0]["created_at"] == "2026-01-02T03:04:05.000000Z"
+
+
+def _revision(url: str, set_to: str | None = None) -> str:
+    engine = db.make_engine(parse_database_url(url, source=""))
+    try:
+        with engine.begin() as conn:
+            if set_to is not None:
+                conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{set_to}'")
+            return str(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar())
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_schema_newer_than_this_todo_is_named_and_left_alone(
+    backend, tmp_path, request, todo
+) -> None:
+    """A teammate's newer todo upgraded the database: this one says so."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'newer.db'}"
+    else:
+        url = request.getfixturevalue("scratch_dbs").create()
+    todo.env["DATABASE_URL"] = url
+    assert todo.ok("add", "x") == "1\n"
+    _revision(url, set_to="0999")
+    newer = (
+        "todo: error: the database schema is at revision 0999, newer than this todo knows "
+        f"(up to {migrate.HEAD}): a newer todo upgraded it; upgrade todo\n"
+    )
+    check = todo("whoami", "--check")
+    assert check.returncode == 5
+    assert f"schema    0999 (head {migrate.HEAD}, newer)\n" in check.stdout
+    assert check.stderr.endswith(newer)
+    upgrade = todo("db", "upgrade")
+    assert (upgrade.returncode, upgrade.stdout, upgrade.stderr) == (5, "", newer)
+    status = json.loads(todo.ok("db", "status", "--json"))
+    assert (status["current"], status["state"], status["up_to_date"]) == ("0999", "newer", False)
+    assert todo.ok("db", "status").startswith("current  0999 (newer)\n")
+    # Everyday commands go on working, and nothing rewrote the revision.
+    assert todo.ok("add", "y") == "2\n"
+    assert todo.ok("list") == "1\topen\tx\n2\topen\ty\n"
+    assert _revision(url) == "0999"
+
+
+def test_known_revisions_are_the_scripts() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(migrate.script_location()))
+    assert {s.revision for s in scripts.walk_revisions()} == migrate.KNOWN
+    assert [migrate.schema_state(r) for r in (None, "0001", migrate.HEAD, "0999")] == [
+        "missing",
+        "behind",
+        "up to date",
+        "newer",
+    ]

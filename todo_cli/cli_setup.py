@@ -28,7 +28,7 @@ def whoami(
     """Show the user, profile and database in use, and where each came from.
 
     --check connects too, and exits 4 if the database is unreachable and 5 if
-    its schema is missing or behind: a smoke check for CI.
+    its schema is missing, behind, or newer than this todo: a smoke check for CI.
     """
     s = env_of(ctx).settings()
     url = s.url
@@ -52,10 +52,11 @@ def whoami(
     ]
     code = ExitCode.OK
     if check:
-        from todo_cli import db
+        from todo_cli import db, migrate
 
         st = db.schema_status(s)
-        up_to_date = st.current == st.head
+        state = migrate.schema_state(st.current)
+        up_to_date = state == "up to date"
         data["check"] = {
             "server_version": st.server,
             "schema_revision": st.current,
@@ -64,7 +65,6 @@ def whoami(
             "role": st.role,
             "role_bypasses_rls": st.bypasses_rls,
         }
-        state = "up to date" if up_to_date else "missing" if st.current is None else "behind"
         rows += [
             ("server", st.server),
             ("schema", f"{st.current or 'none'} (head {st.head}, {state})"),
@@ -82,12 +82,17 @@ def whoami(
             )
         if not up_to_date:
             code = ExitCode.SCHEMA
+            problem = (
+                migrate.newer_message(st.current)
+                if st.current is not None and state == "newer"
+                else "the database schema is not at head; run: todo db upgrade"
+            )
     if json_:
         render.emit_json(data)
     else:
         render.key_values(rows)
     if code != ExitCode.OK:
-        render.err("error", "the database schema is not at head; run: todo db upgrade")
+        render.err("error", problem)
         raise typer.Exit(code)
 
 
@@ -161,21 +166,25 @@ def profile_rm(name: Annotated[str, typer.Argument(help="Profile name.")]) -> No
 @db_app.command("status")
 def db_status(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Show the schema revision of the database next to the newest one."""
-    from todo_cli import db
+    from todo_cli import db, migrate
 
     st = db.schema_status(env_of(ctx).settings())
     current, head, server = st.current, st.head, st.server
+    state = migrate.schema_state(current)
     if json_:
         render.emit_json(
             {
                 "current": current,
                 "head": head,
                 "up_to_date": current == head,
+                "state": state,
                 "server_version": server,
             }
         )
         return
-    render.key_values([("current", current or "none"), ("head", head), ("server", server)])
+    render.key_values(
+        [("current", f"{current or 'none'} ({state})"), ("head", head), ("server", server)]
+    )
 
 
 @db_app.command("upgrade")

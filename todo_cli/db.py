@@ -373,8 +373,11 @@ def _schema_error(conn: Connection) -> SchemaError | None:
         current = None
     if current is None:
         return SchemaError("the database has no todo schema; run: todo db upgrade")
-    if current == migrate.HEAD:
+    state = migrate.schema_state(current)
+    if state == "up to date":
         return None
+    if state == "newer":
+        return SchemaError(migrate.newer_message(current))
     return SchemaError(
         f"the database schema is at revision {current}, this todo needs {migrate.HEAD}; "
         "run: todo db upgrade"
@@ -400,6 +403,10 @@ def _ensure_sqlite_schema(conn: Connection, url: DatabaseURL) -> None:
         current = None
     conn.rollback()
     if current == migrate.HEAD:
+        return
+    if migrate.schema_state(current) == "newer":
+        # Written by a newer todo: nothing here can upgrade it, so use it as
+        # it is, as an older todo would use a newer PostgreSQL schema.
         return
     # Alembic's batch mode copies and renames tables on SQLite; with foreign
     # keys on, dropping the old copy would cascade-delete the rows that point
@@ -494,6 +501,9 @@ def upgrade_schema(settings: Settings) -> tuple[str | None, str]:
             if url.backend == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
             before = migrate.current_revision(conn)
+            if migrate.schema_state(before) == "newer":
+                assert before is not None
+                raise SchemaError(migrate.newer_message(before))
             migrate.upgrade(conn)
             after = migrate.current_revision(conn) or migrate.HEAD
         return before, after

@@ -13,6 +13,25 @@ if TYPE_CHECKING:
 # The newest revision this code was written for. Checked against the scripts
 # by a test, so the hot path can compare revisions without loading alembic.
 HEAD = "0007"
+# Revisions are numbered 0001, 0002, ...: every one this code knows.
+KNOWN = frozenset(f"{n:04d}" for n in range(1, int(HEAD) + 1))
+
+
+def schema_state(current: str | None) -> str:
+    """'missing', 'behind', 'up to date', or 'newer': written by a newer todo,
+    which an upgrade from here must not touch (it cannot even locate it)."""
+    if current is None:
+        return "missing"
+    if current == HEAD:
+        return "up to date"
+    return "behind" if current in KNOWN else "newer"
+
+
+def newer_message(current: str) -> str:
+    return (
+        f"the database schema is at revision {current}, newer than this todo knows "
+        f"(up to {HEAD}): a newer todo upgraded it; upgrade todo"
+    )
 
 
 def script_location() -> Path:
