@@ -334,6 +334,27 @@ def test_rm_with_a_lost_commit_reply_says_the_outcome_is_unknown(
     assert rows(neon_db, "SELECT number FROM todos ORDER BY number") == [(2,)]
 
 
+@pytest.mark.parametrize(
+    "args",
+    [("list", "--json"), ("export",), ("export", "--format", "todotxt"), ("log", "--json")],
+)
+def test_a_read_with_a_lost_commit_reply_prints_its_output_once(
+    proxy: TCPProxy, neon_db: str, todo: Todo, args: tuple[str, ...]
+) -> None:
+    """Everything was read before COMMIT: a retry would print the output twice
+    (two JSON arrays in one stdout); the read is complete, so it is exit 0."""
+    todo.env["DATABASE_URL"] = proxied(neon_db, proxy)
+    todo.ok("add", "a", "-t", "x")
+    todo.ok("add", "b")
+    expected = todo.ok(*args)
+    proxy.reset()
+    proxy.lose_reply_after_bursts, proxy.faulty_connections = COMMIT_BURST, 1
+    result = todo("--verbose", *args)
+    assert proxy.connection_stats[0].cut
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+    assert proxy.connections == 1
+
+
 # --- 6. concurrency ---------------------------------------------------------------
 
 

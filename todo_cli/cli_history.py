@@ -48,9 +48,7 @@ def log(
     """Your recent changes, newest first: what `todo undo` would take back."""
     from todo_cli import history
 
-    events = env_of(ctx).run(
-        lambda s: history.log(s, limit=limit or 2**31 - 1), retry_unknown_commit=True
-    )
+    events = env_of(ctx).run(lambda s: history.log(s, limit=limit or 2**31 - 1), read_only=True)
     if json_:
         render.emit_json([event_dict(e) for e in events])
         return

@@ -197,20 +197,20 @@ def list_(
                 doing="listing",
                 output="JSON output",
             ),
-            retry_unknown_commit=True,
+            read_only=True,
         )
         return
     shown = (limit or None) if limit is not None else render.screenful()
     if shown is None:
         items = env.run(
             lambda s: list(listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse)),
-            retry_unknown_commit=True,
+            read_only=True,
         )
         total = len(items)
     else:
         items, total = env.run(
             lambda s: listing.page(s, filter=flt, sort=chosen, reverse=reverse, limit=shown),
-            retry_unknown_commit=True,
+            read_only=True,
         )
     if items:
         render.todo_list(items, show_status=status != "open")
@@ -235,7 +235,7 @@ def show(
     wanted = parse_numbers([number])
     if len(wanted) != 1:
         raise InvalidInputError("show takes one todo number")
-    (todo,) = env_of(ctx).run(lambda s: todos.find(s, numbers=wanted), retry_unknown_commit=True)
+    (todo,) = env_of(ctx).run(lambda s: todos.find(s, numbers=wanted), read_only=True)
     if json_:
         render.emit_json(render.todo_dict(todo))
     else:
@@ -339,7 +339,7 @@ def rm(
             raise InvalidInputError(
                 "refusing to remove without confirmation (no terminal); pass --yes"
             )
-        found = env.run(lambda s: todos.find(s, numbers=wanted), retry_unknown_commit=True)
+        found = env.run(lambda s: todos.find(s, numbers=wanted), read_only=True)
         for todo in found:
             sys.stderr.write(f"  {todo.number}: {todo.title}\n")
         noun = "this todo" if len(found) == 1 else f"these {len(found)} todos"

@@ -54,12 +54,10 @@ def export(
     if output is None:
         env.run(
             lambda s: stream_to_stdout(lambda out: write(s, out), doing="exporting"),
-            retry_unknown_commit=True,
+            read_only=True,
         )
         return
-    count = env.run(
-        lambda s: _to_file(output, lambda out: write(s, out)), retry_unknown_commit=True
-    )
+    count = env.run(lambda s: _to_file(output, lambda out: write(s, out)), read_only=True)
     noun = "todo" if count == 1 else "todos"
     sys.stderr.write(f"Exported {count} {noun} to {output}\n")
 

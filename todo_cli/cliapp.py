@@ -86,7 +86,13 @@ class Env:
                 render.err("warning", warning)
         return self._settings
 
-    def run(self, operation: Callable[[Session], T], *, retry_unknown_commit: bool = False) -> T:
+    def run(
+        self,
+        operation: Callable[[Session], T],
+        *,
+        retry_unknown_commit: bool = False,
+        read_only: bool = False,
+    ) -> T:
         """One transaction against the database, retried through transient failures."""
         from todo_cli import db
 
@@ -94,6 +100,7 @@ class Env:
             self.settings(),
             operation,
             retry_unknown_commit=retry_unknown_commit,
+            read_only=read_only,
             on_retry=self._report_retry if self.verbose else None,
         )
 

@@ -250,6 +250,7 @@ def run(
     operation: Callable[[Session], T],
     *,
     retry_unknown_commit: bool = False,
+    read_only: bool = False,
     on_retry: RetryHook | None = None,
 ) -> T:
     """Run operation(session) in one transaction (session_for); on a
@@ -259,7 +260,9 @@ def run(
     safe to repeat. A failure during COMMIT leaves the outcome unknown: only
     operations that are idempotent (retry_unknown_commit=True, e.g. an add
     that carries a request id) are repeated; the others stop with exit 4
-    and say the change may have been saved.
+    and say the change may have been saved. A read (read_only=True) has its
+    whole result before COMMIT is sent, and may have printed it already: a
+    failure during COMMIT loses nothing, and its result stands.
     """
     url = settings.url
     deadline = time.monotonic() + settings.retry_budget
@@ -274,6 +277,8 @@ def run(
                 committing = True  # leaving the block commits
             return result
         except DBAPIError as exc:
+            if committing and read_only:
+                return result
             if not _is_transient(exc):
                 raise
             if committing and not retry_unknown_commit:
