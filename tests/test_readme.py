@@ -1,0 +1,168 @@
+"""The README's examples run as written.
+
+Every ```console block is a terminal session: its `$ todo ...` lines run in
+order on a real terminal (a pty, 80 columns) against the embedded SQLite
+default of one fresh HOME, and what they print must be what the README shows
+(a `...` line stands for any lines). The clock is pinned with libfaketime to
+the time the `<!-- example-time: ... -->` comment before each block names,
+so relative due dates and timestamps come out as printed. The ```sh blocks
+that need no server run too, and must succeed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import shlex
+import shutil
+import struct
+import subprocess
+import termios
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import IN_CI, TODO_BIN, clean_env
+from peers import peer
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+_BLOCK = re.compile(
+    r"<!-- example-time: (?P<at>[0-9-]+ [0-9:]+) -->\n```console\n(?P<body>.*?)^```",
+    re.M | re.S,
+)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_PROMPT = b"]: "  # click.confirm's "[y/N]: "
+
+
+@dataclass
+class Step:
+    command: str
+    expected: list[str]
+
+    @property
+    def answers(self) -> list[str]:
+        """What the README types at the prompts: the text after "[y/N]: "."""
+        return [line.rsplit("]: ", 1)[1] for line in self.expected if "[y/N]: " in line]
+
+
+def console_blocks() -> list[tuple[str, list[Step]]]:
+    text = README.read_text(encoding="utf-8")
+    blocks = []
+    for m in _BLOCK.finditer(text):
+        steps: list[Step] = []
+        for line in m["body"].splitlines():
+            if line.startswith("$ "):
+                steps.append(Step(line[2:], []))
+            else:
+                steps[-1].expected.append(line)
+        blocks.append((m["at"], steps))
+    return blocks
+
+
+def _faketime() -> str:
+    path = shutil.which("faketime")
+    if path is None:
+        reason = "faketime is not installed (apt-get install faketime)"
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
+def on_terminal(argv: list[str], env: dict[str, str], cwd: Path, answers: list[str]) -> str:
+    """Run argv on an 80x50 pty; answer each prompt as it appears; the screen text."""
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 80, 0, 0))
+    proc = subprocess.Popen(
+        argv, stdin=child, stdout=child, stderr=child, env=env, cwd=cwd, close_fds=True
+    )
+    os.close(child)
+    pending, out = list(answers), b""
+    try:
+        while select.select([main], [], [], 60)[0]:
+            try:
+                data = os.read(main, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            out += data
+            if pending and out.endswith(_PROMPT):
+                os.write(main, (pending.pop(0) + "\n").encode())
+    finally:
+        os.close(main)
+        code = proc.wait(timeout=60)
+    screen = _ANSI.sub("", out.decode()).replace("\r\n", "\n")
+    assert code == 0, (argv, code, screen)
+    return screen
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    pattern = "".join(
+        r"(?:[^\n]*\n)*?" if line == "..." else re.escape(line) + r"\n" for line in expected
+    )
+    return re.fullmatch(pattern, "".join(line + "\n" for line in actual)) is not None
+
+
+def test_every_console_block_has_a_time_and_commands() -> None:
+    blocks = console_blocks()
+    # (An indented block in a list, like the cold start under "Using Neon",
+    # needs a server that fails on cue: tests/test_neon.py checks those lines.)
+    assert len(blocks) == len(re.findall(r"^```console", README.read_text("utf-8"), re.M))
+    assert blocks and all(steps and steps[0].command.startswith("todo ") for _, steps in blocks)
+
+
+def test_console_examples_print_what_the_readme_shows(tmp_path: Path) -> None:
+    faketime = _faketime()
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(home, TZ="UTC", NO_COLOR="1", COLUMNS="80", LINES="50", TERM="xterm")
+    # One session across the blocks: the history example goes on from the first.
+    for at, steps in console_blocks():
+        for step in steps:
+            words = shlex.split(step.command)
+            assert words[0] == "todo", step.command
+            argv = [faketime, "-f", f"@{at}", TODO_BIN, *words[1:]]
+            actual = [line.rstrip() for line in on_terminal(argv, env, home, step.answers).split("\n")]
+            if actual and actual[-1] == "":
+                actual.pop()
+            assert matches(step.expected, actual), (
+                f"$ {step.command}\n--- README:\n"
+                + "\n".join(step.expected)
+                + "\n--- printed:\n"
+                + "\n".join(actual)
+            )
+
+
+def _sh_block(heading: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return section.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "heading", ["Import and export", "Who you are: users and profiles", "Scripting"]
+)
+def test_shell_examples_run(tmp_path: Path, heading: str) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(home, TZ="UTC", PATH=f"{Path(TODO_BIN).parent}:{os.environ['PATH']}")
+    if heading == "Import and export":
+        peer(("task",), "taskwarrior")
+        # A Taskwarrior user's own setup, kept inside this HOME.
+        (home / ".taskrc").write_text("confirmation=off\nverbose=nothing\nhooks=off\n")
+        env.update(TASKRC=str(home / ".taskrc"), TASKDATA=str(home / ".task"))
+    subprocess.run([TODO_BIN, "add", "Call the bank", "-t", "home"], env=env, cwd=home, check=True)
+    script = _sh_block(heading)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, (script, result.stdout, result.stderr)
