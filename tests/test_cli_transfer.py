@@ -686,6 +686,22 @@ def test_taskwarrior_round_trip_through_task(todo_db, tmp_path: Path) -> None:
         "Imported 0 todos from json; skipped 3\n",
         "".join(f"  skipped already imported: {t['title']}\n" for t in mine),
     )
+    # Back into the account they came from, with a task added in Taskwarrior:
+    # our todos are recognised by the uuids we gave them; only the new one is added.
+    task("add", "Added in task", "priority:H")
+    back.write_text(task("export"))
+    out, err = run_ok(todo_db, "import", str(back))
+    assert out == "Imported 1 todo (4) from taskwarrior; skipped 3\n"
+    # (in the order of task's export)
+    assert sorted(err.splitlines()) == sorted(
+        f"  skipped already imported: {t['title']}" for t in mine
+    )
+    assert [(t["number"], t["title"]) for t in listed(todo_db)] == [
+        (1, "Buy milk ünd Brot"),
+        (2, "Pay rent"),
+        (3, "Read a book"),
+        (4, "Added in task"),
+    ]
 
 
 # --- 8. the progress bar is for terminals only --------------------------------

@@ -386,6 +386,12 @@ def _todo_uuid(created_at: datetime | None, number: Any, title: str) -> uuid.UUI
     return uuid.uuid5(_NAMESPACE, f"{iso(created_at) or ''}\x1f{number}\x1f{title}")
 
 
+def todo_key(created_at: datetime | None, number: int, title: str) -> str:
+    """The key a todo of ours comes back with from our json or taskwarrior
+    export (its exported uuid), so an import can recognise it."""
+    return _todo_uuid(created_at, number, title).hex
+
+
 # --- json -----------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from todo_cli import events
 from todo_cli.db import FOR_UPDATE, Session, json_values
-from todo_cli.interchange import Record
+from todo_cli.interchange import Record, todo_key
 from todo_cli.sqltypes import UTCDateTime
 from todo_cli.todos import PROPOSED_ROLE, NewTodo, Todo, add_many
 
@@ -72,14 +72,18 @@ def import_records(
         # stays locked to the end, so no add can take a number the import
         # keeps. (On SQLite write_lock() above did it; this reads nothing.)
         f"SELECT 1 FROM users WHERE name = :me{FOR_UPDATE[backend]}",
-        "SELECT u.last_number, t.request_id, t.number, t.created_at FROM users u "
+        "SELECT u.last_number, t.request_id, t.number, t.created_at, t.title FROM users u "
         f"LEFT JOIN todos t ON t.user_id = u.id AND (t.request_id IN {json_values(backend, 'keys')} "
-        f"OR t.number IN {json_values(backend, 'numbers', integer=True)}) "
+        f"OR t.number IN {json_values(backend, 'numbers', integer=True)} "
+        f"OR t.title IN {json_values(backend, 'titles')}) "
         "WHERE u.name = :me",
         params={
             "now": datetime.now(UTC),
             "keys": json.dumps([r.key for r in records]),
             "numbers": json.dumps([r.number for r in records if r.number is not None]),
+            # Items without a number (taskwarrior's) may be our own todos
+            # coming back: the candidates are the todos with their titles.
+            "titles": json.dumps([r.title for r in records if r.number is None]),
         },
         columns={"created_at": UTCDateTime()},
     ).all()
@@ -88,10 +92,17 @@ def import_records(
     # A todo of this user with the item's number and creation time is the
     # item itself: our own export, imported back (a backup restored).
     same = {(row.number, row.created_at) for row in found}
+    # Our taskwarrior export gave each todo a uuid derived from it: a task
+    # with that uuid is the todo itself, back from a trip through Taskwarrior.
+    ours = {todo_key(row.created_at, row.number, row.title) for row in found if row.title}
     fresh: list[Record] = []
     already: list[Record] = []
     for r in records:
-        there = r.key in known or (r.number is not None and (r.number, r.created_at) in same)
+        there = (
+            r.key in known
+            or r.key in ours
+            or (r.number is not None and (r.number, r.created_at) in same)
+        )
         (already if there else fresh).append(r)
     earlier = set(planned or ())
     number_of = {row.request_id: row.number for row in found}
