@@ -273,22 +273,32 @@ class Todo:
         os.close(child)
         if input:
             os.write(main, input.encode())
-        chunks = []
-        while True:
-            ready, _, _ = select.select([main], [], [], 30)
-            if not ready:
-                proc.kill()
-                break
-            try:
-                data = os.read(main, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
+        output = drain_terminal(main)
+        if proc.poll() is None:  # 30 s of silence: stuck
+            proc.kill()
         code = proc.wait(timeout=30)
         os.close(main)
-        return code, b"".join(chunks).decode().replace("\r\n", "\n")
+        return code, output.decode().replace("\r\n", "\n")
+
+
+def drain_terminal(
+    main: int, on_output: Callable[[bytes], None] | None = None, timeout: float = 30
+) -> bytes:
+    """All a child writes to its pty (main: our side) until it closes it, or
+    is silent for `timeout` s; on_output(all so far) after each chunk, e.g.
+    to answer a prompt."""
+    out = b""
+    while select.select([main], [], [], timeout)[0]:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        out += data
+        if on_output:
+            on_output(out)
+    return out
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import pty
-import select
 import sqlite3
 import stat
 import subprocess
@@ -22,7 +21,7 @@ from typing import Any
 
 import psycopg2
 import pytest
-from conftest import TODO_BIN, Todo
+from conftest import TODO_BIN, Todo, drain_terminal
 from peers import Task, TodoTxt
 
 # A fixed dataset in the exact layout of `todo export`: importing it into a
@@ -721,20 +720,12 @@ def stderr_on_a_terminal(
         cwd=todo.cwd,
     )
     os.close(child)
-    chunks = []
-    while select.select([main], [], [], 30)[0]:
-        try:
-            data = os.read(main, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
+    stderr = drain_terminal(main)
     assert proc.stdout is not None
     stdout = proc.stdout.read().decode()
     code = proc.wait(timeout=30)
     os.close(main)
-    return code, stdout, b"".join(chunks).decode()
+    return code, stdout, stderr.decode()
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])

@@ -15,7 +15,6 @@ import fcntl
 import os
 import pty
 import re
-import select
 import shlex
 import shutil
 import struct
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI, TODO_BIN, clean_env
+from conftest import IN_CI, TODO_BIN, clean_env, drain_terminal
 from peers import peer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -80,18 +79,14 @@ def on_terminal(argv: list[str], env: dict[str, str], cwd: Path, answers: list[s
         argv, stdin=child, stdout=child, stderr=child, env=env, cwd=cwd, close_fds=True
     )
     os.close(child)
-    pending, out = list(answers), b""
+    pending = list(answers)
+
+    def answer(out: bytes) -> None:
+        if pending and out.endswith(_PROMPT):
+            os.write(main, (pending.pop(0) + "\n").encode())
+
     try:
-        while select.select([main], [], [], 60)[0]:
-            try:
-                data = os.read(main, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not data:
-                break
-            out += data
-            if pending and out.endswith(_PROMPT):
-                os.write(main, (pending.pop(0) + "\n").encode())
+        out = drain_terminal(main, answer, timeout=60)
     finally:
         os.close(main)
         code = proc.wait(timeout=60)
@@ -126,7 +121,9 @@ def test_console_examples_print_what_the_readme_shows(tmp_path: Path) -> None:
             words = shlex.split(step.command)
             assert words[0] == "todo", step.command
             argv = [faketime, "-f", f"@{at}", TODO_BIN, *words[1:]]
-            actual = [line.rstrip() for line in on_terminal(argv, env, home, step.answers).split("\n")]
+            actual = [
+                line.rstrip() for line in on_terminal(argv, env, home, step.answers).split("\n")
+            ]
             if actual and actual[-1] == "":
                 actual.pop()
             assert matches(step.expected, actual), (
