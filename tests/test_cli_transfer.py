@@ -685,16 +685,19 @@ def test_taskwarrior_round_trip_through_task(todo_db, tmp_path: Path) -> None:
         "Imported 0 todos from json; skipped 3\n",
         "".join(f"  skipped already imported: {t['title']}\n" for t in mine),
     )
-    # Back into the account they came from, with a task added in Taskwarrior:
-    # our todos are recognised by the uuids we gave them; only the new one is added.
+    # Back into the account they came from, with a task added in Taskwarrior
+    # and another's description changed there: our todos are recognised by
+    # the uuids we gave them; only the new task is added.
     task("add", "Added in task", "priority:H")
+    task("/Read a book/", "modify", "Read two books")
     back.write_text(task("export"))
     out, err = run_ok(todo_db, "import", str(back))
     assert out == "Imported 1 todo (4) from taskwarrior; skipped 3\n"
-    # (in the order of task's export)
-    assert sorted(err.splitlines()) == sorted(
-        f"  skipped already imported: {t['title']}" for t in mine
-    )
+    assert sorted(err.splitlines()) == [  # (in the order of task's export)
+        "  skipped already imported: Buy milk ünd Brot",
+        "  skipped already imported: Pay rent",
+        "  skipped already imported: Read two books",
+    ]
     assert [(t["number"], t["title"]) for t in listed(todo_db)] == [
         (1, "Buy milk ünd Brot"),
         (2, "Pay rent"),

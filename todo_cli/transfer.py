@@ -40,6 +40,14 @@ class Imported:
     repeated: list[Record]  # the same item as an earlier one in the file: skipped
 
 
+# A todo's creation time to the second, as text in UTC: SQLite stores naive
+# UTC text (microseconds after the 19th character), PostgreSQL a timestamptz.
+_CREATED_SECOND = {
+    "postgresql": "to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')",
+    "sqlite": "substr(t.created_at, 1, 19)",
+}
+
+
 def import_records(
     session: Session,
     records: Sequence[Record],
@@ -75,15 +83,25 @@ def import_records(
         "SELECT u.last_number, t.request_id, t.number, t.created_at, t.title FROM users u "
         f"LEFT JOIN todos t ON t.user_id = u.id AND (t.request_id IN {json_values(backend, 'keys')} "
         f"OR t.number IN {json_values(backend, 'numbers', integer=True)} "
-        f"OR t.title IN {json_values(backend, 'titles')}) "
+        f"OR {_CREATED_SECOND[backend]} IN {json_values(backend, 'seconds')}) "
         "WHERE u.name = :me",
         params={
             "now": datetime.now(UTC),
             "keys": json.dumps([r.key for r in records]),
             "numbers": json.dumps([r.number for r in records if r.number is not None]),
             # Items without a number (taskwarrior's) may be our own todos
-            # coming back: the candidates are the todos with their titles.
-            "titles": json.dumps([r.title for r in records if r.number is None]),
+            # coming back: the candidates are the todos created in the second
+            # the item's entry names (our export writes created_at so), which
+            # a description edited in Taskwarrior does not change.
+            "seconds": json.dumps(
+                sorted(
+                    {
+                        f"{r.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+                        for r in records
+                        if r.number is None and r.created_at is not None
+                    }
+                )
+            ),
         },
         columns={"created_at": UTCDateTime()},
     ).all()
