@@ -247,6 +247,7 @@ def test_a_three_second_cold_start(proxy: TCPProxy, neon_db: str, todo: Todo) ->
     deadline = time.monotonic() + 30
     while proxy.connections == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert proxy.connections > 0, "todo never tried to connect"
     first_attempt = time.monotonic()
     time.sleep(3)
     proxy.error_first = 0

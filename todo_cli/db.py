@@ -41,7 +41,16 @@ _SET_USER = "SELECT set_config('todo.user', :me, true)"
 # Serialises schema upgrades; alembic/env.py takes the same lock.
 MIGRATION_LOCK_ID = 0x70D0C11
 # SQLSTATEs that mean "the schema is not what this code expects".
-_SCHEMA_SQLSTATES = {"42P01", "42703", "42883"}  # undefined table, column, function
+# Undefined table, column or function; and a NOT NULL column this code does
+# not fill (added by a newer migration). Each is a schema mismatch only when
+# the schema is not at head; at head it is a bug (see _schema_error).
+_SCHEMA_SQLSTATES = {"42P01", "42703", "42883", "23502"}
+_SCHEMA_MARKERS = (
+    "no such table",
+    "no such column",
+    "has no column named",
+    "NOT NULL constraint failed",
+)
 # Connection failures that are the user's configuration, not the network.
 _CONFIG_FAILURES = ("password authentication failed", "does not exist", "no password supplied")
 # Failures worth another attempt: a compute waking up or restarting (Neon
@@ -358,7 +367,7 @@ def _connect(
 def _translate(exc: DBAPIError, conn: Connection, url: DatabaseURL) -> Exception:
     code = getattr(exc.orig, "pgcode", None)
     message = _first_line(exc.orig)
-    if code in _SCHEMA_SQLSTATES or "no such table" in message or "no such column" in message:
+    if code in _SCHEMA_SQLSTATES or any(marker in message for marker in _SCHEMA_MARKERS):
         return _schema_error(conn) or exc
     if code == "42501":  # insufficient_privilege: row-level security or grants said no
         return ConfigError(
@@ -413,6 +422,18 @@ def _ensure_sqlite_schema(conn: Connection, url: DatabaseURL) -> None:
         # Written by a newer todo: nothing here can upgrade it, so use it as
         # it is, as an older todo would use a newer PostgreSQL schema.
         return
+    if (
+        current is None
+        and conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'todos'"
+        ).first()
+    ):
+        conn.rollback()
+        # Migrating from nothing would fail on the first CREATE TABLE.
+        raise SchemaError(
+            f"{url.database} has todo tables but no schema revision (its alembic_version "
+            "table is gone or empty): restore it from a backup, or move it away to start afresh"
+        )
     # Alembic's batch mode copies and renames tables on SQLite; with foreign
     # keys on, dropping the old copy would cascade-delete the rows that point
     # at it. The pragma only takes effect outside a transaction.
