@@ -29,7 +29,8 @@ proxy runs; a new value applies from the next connection or burst):
   round-trip latency; only the connection concerned waits).
 - hold_burst: if set, hold that burst of each connection (1-based) until
   release() is called, to stop a client at one known point however slow
-  the machine is (a timed delay can expire before a starved test acts).
+  the machine is (a timed delay can expire before a starved test acts);
+  the event `holding` is set once a burst is held.
 - refuse_first: reset (RST) the first N connections as soon as they are
   accepted; counts again from zero after reset().
 - cut_after_bursts: forward N client bursts on each connection, then reset
@@ -107,6 +108,7 @@ class TCPProxy:
         self.listen_host = listen_host
         self.delay_s = delay_s
         self.hold_burst = hold_burst
+        self.holding = threading.Event()  # set once a burst is being held
         self._released = threading.Event()
         self.refuse_first = refuse_first
         self.cut_after_bursts = cut_after_bursts
@@ -346,6 +348,7 @@ class TCPProxy:
         if new_burst and delay > 0:
             self._stop.wait(delay)
         if hold:
+            self.holding.set()
             self._released.wait(60)
         return True
 
