@@ -156,3 +156,24 @@ def test_done_and_rm_touch_rows_through_the_unique_index(plans: Any) -> None:
         # By number: the unique index, or the open-todos one when only open
         # todos can match (done changes only those).
         assert "uq_todos_user_number" in plan or "ix_todos_user_open " in plan, plan
+
+
+def test_import_looks_up_what_it_may_hold_through_indexes(plans: Any) -> None:
+    """What an import may already hold is found by request id and by number,
+    each through its unique index: the cost follows the file, not the table."""
+    from todo_cli import transfer
+    from todo_cli.interchange import Record
+
+    session, explain_all, explained = plans
+    records = [
+        Record(title="again", key=f"{i:032d}", number=40000 + i, created_at=None)
+        for i in range(1, 4)
+    ]
+    imported = transfer.import_records(session, records)
+    assert [t.number for t in imported.added] == [40001, 40002, 40003]
+    explain_all()
+    # The one read of todos before the writes: the statement after the lock.
+    lookup = explained[explained.index(next(p for p in explained if "LockRows" in p)) + 1]
+    assert "Seq Scan on todos" not in lookup, lookup
+    assert "Index Scan using uq_todos_user_request on todos" in lookup, lookup
+    assert "Index Scan using uq_todos_user_number on todos" in lookup, lookup

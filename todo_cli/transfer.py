@@ -43,9 +43,26 @@ class Imported:
 # A todo's creation time to the second, as text in UTC: SQLite stores naive
 # UTC text (microseconds after the 19th character), PostgreSQL a timestamptz.
 _CREATED_SECOND = {
-    "postgresql": "to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')",
-    "sqlite": "substr(t.created_at, 1, 19)",
+    "postgresql": "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')",
+    "sqlite": "substr(created_at, 1, 19)",
 }
+
+
+def _candidates(backend: str, by_second: bool) -> list[str]:
+    """The user's todos an import may already hold, one indexed lookup each
+    (by request id, by number), so the cost follows the file, not the table.
+    The lookup by second of creation scans the user's todos: it runs only
+    for items that need it."""
+    mine = "SELECT request_id, number, created_at, title FROM todos WHERE user_id = " + (
+        "(SELECT id FROM users WHERE name = :me)"
+    )
+    found = [
+        f"{mine} AND request_id IN {json_values(backend, 'keys')}",
+        f"{mine} AND number IN {json_values(backend, 'numbers', integer=True)}",
+    ]
+    if by_second:
+        found.append(f"{mine} AND {_CREATED_SECOND[backend]} IN {json_values(backend, 'seconds')}")
+    return found
 
 
 def import_records(
@@ -68,6 +85,17 @@ def import_records(
         (repeated if r.key in seen else unique).append(r)
         seen.add(r.key)
     records = unique
+    # Items without a number (taskwarrior's) may be our own todos coming
+    # back: the candidates are the todos created in the second the item's
+    # entry names (our export writes created_at so), which a description
+    # edited in Taskwarrior does not change.
+    seconds = sorted(
+        {
+            f"{r.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+            for r in records
+            if r.number is None and r.created_at is not None
+        }
+    )
     session.write_lock()
     found = session.execute(
         # The user's row exists from here on, so there is always a row to lock
@@ -81,27 +109,13 @@ def import_records(
         # keeps. (On SQLite write_lock() above did it; this reads nothing.)
         f"SELECT 1 FROM users WHERE name = :me{FOR_UPDATE[backend]}",
         "SELECT u.last_number, t.request_id, t.number, t.created_at, t.title FROM users u "
-        f"LEFT JOIN todos t ON t.user_id = u.id AND (t.request_id IN {json_values(backend, 'keys')} "
-        f"OR t.number IN {json_values(backend, 'numbers', integer=True)} "
-        f"OR {_CREATED_SECOND[backend]} IN {json_values(backend, 'seconds')}) "
+        f"LEFT JOIN ({' UNION '.join(_candidates(backend, bool(seconds)))}) AS t ON TRUE "
         "WHERE u.name = :me",
         params={
             "now": datetime.now(UTC),
             "keys": json.dumps([r.key for r in records]),
             "numbers": json.dumps([r.number for r in records if r.number is not None]),
-            # Items without a number (taskwarrior's) may be our own todos
-            # coming back: the candidates are the todos created in the second
-            # the item's entry names (our export writes created_at so), which
-            # a description edited in Taskwarrior does not change.
-            "seconds": json.dumps(
-                sorted(
-                    {
-                        f"{r.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
-                        for r in records
-                        if r.number is None and r.created_at is not None
-                    }
-                )
-            ),
+            "seconds": json.dumps(seconds),
         },
         columns={"created_at": UTCDateTime()},
     ).all()
