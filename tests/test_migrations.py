@@ -158,6 +158,17 @@ def _upgrade_to(url: str, revision: str) -> None:
         engine.dispose()
 
 
+def _sql(url: str, *statements: str) -> object:
+    """Run statements in one committed transaction; the last one's first value."""
+    engine = db.make_engine(parse_database_url(url, source=""))
+    try:
+        with engine.begin() as conn:
+            result = [conn.exec_driver_sql(statement) for statement in statements][-1]
+            return result.scalar() if result.returns_rows else None
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_upgrade_keeps_rows_from_the_first_revision(backend, tmp_path, request, todo) -> None:
     if backend == "sqlite":
@@ -166,20 +177,14 @@ def test_upgrade_keeps_rows_from_the_first_revision(backend, tmp_path, request, 
     else:
         url = request.getfixturevalue("scratch_dbs").create(upgraded=False)
     _upgrade_to(url, "0001")
-    engine = db.make_engine(parse_database_url(url, source=""))
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO users (id, name, created_at, last_number) "
-                "VALUES (1, 'alice', '2026-01-02 03:04:05', 2)"
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) VALUES "
-                "(1, 1, 'old one', FALSE, '2026-01-02 03:04:05', '2026-01-02 03:04:05'), "
-                "(1, 2, 'old two', TRUE, '2026-01-02 03:04:05', '2026-01-02 03:04:05')"
-            )
-    finally:
-        engine.dispose()
+    _sql(
+        url,
+        "INSERT INTO users (id, name, created_at, last_number) "
+        "VALUES (1, 'alice', '2026-01-02 03:04:05', 2)",
+        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) VALUES "
+        "(1, 1, 'old one', FALSE, '2026-01-02 03:04:05', '2026-01-02 03:04:05'), "
+        "(1, 2, 'old two', TRUE, '2026-01-02 03:04:05', '2026-01-02 03:04:05')",
+    )
     todo.env.update(DATABASE_URL=url, TODO_USER="alice")
     if backend == "postgresql":  # never auto-migrated: a clear exit 5 first
         result = todo("add", "new")
@@ -200,14 +205,9 @@ def test_upgrade_keeps_rows_from_the_first_revision(backend, tmp_path, request, 
 
 
 def _revision(url: str, set_to: str | None = None) -> str:
-    engine = db.make_engine(parse_database_url(url, source=""))
-    try:
-        with engine.begin() as conn:
-            if set_to is not None:
-                conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{set_to}'")
-            return str(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar())
-    finally:
-        engine.dispose()
+    if set_to is not None:
+        _sql(url, f"UPDATE alembic_version SET version_num = '{set_to}'")
+    return str(_sql(url, "SELECT version_num FROM alembic_version"))
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -241,12 +241,7 @@ def test_a_schema_newer_than_this_todo_is_named_and_left_alone(
     assert _revision(url) == "0999"
     # Until the newer migration is one this todo cannot work with: then the
     # failing statement says to upgrade todo, not "unexpected error".
-    engine = db.make_engine(parse_database_url(url, source=""))
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ALTER TABLE todos RENAME COLUMN note TO body")
-    finally:
-        engine.dispose()
+    _sql(url, "ALTER TABLE todos RENAME COLUMN note TO body")
     for args in (["add", "z"], ["list"]):
         result = todo(*args)
         assert (result.returncode, result.stdout, result.stderr) == (5, "", newer), args
