@@ -416,11 +416,9 @@ def _ensure_sqlite_schema(conn: Connection, url: DatabaseURL) -> None:
     except DBAPIError:
         current = None
     conn.rollback()
-    if current == migrate.HEAD:
-        return
-    if migrate.schema_state(current) == "newer":
-        # Written by a newer todo: nothing here can upgrade it, so use it as
-        # it is, as an older todo would use a newer PostgreSQL schema.
+    # A schema written by a newer todo is used as it is (nothing here can
+    # upgrade it), as an older todo would use a newer PostgreSQL schema.
+    if migrate.schema_state(current) in ("up to date", "newer"):
         return
     if (
         current is None

@@ -53,8 +53,9 @@ def _candidates(backend: str, by_second: bool) -> list[str]:
     (by request id, by number), so the cost follows the file, not the table.
     The lookup by second of creation scans the user's todos: it runs only
     for items that need it."""
-    mine = "SELECT request_id, number, created_at, title FROM todos WHERE user_id = " + (
-        "(SELECT id FROM users WHERE name = :me)"
+    mine = (
+        "SELECT request_id, number, created_at, title FROM todos "
+        "WHERE user_id = (SELECT id FROM users WHERE name = :me)"
     )
     found = [
         f"{mine} AND request_id IN {json_values(backend, 'keys')}",
