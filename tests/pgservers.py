@@ -23,6 +23,13 @@ PG_BIN = Path(
 )
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 SERVICE_USER = "postgres"
+# As root, the servers run as SERVICE_USER (PostgreSQL refuses root). runuser
+# is in sbin, which a plain user's PATH may lack.
+AS_SERVICE_USER = (
+    [shutil.which("runuser") or "/usr/sbin/runuser", "-u", SERVICE_USER, "--"]
+    if os.geteuid() == 0
+    else []
+)
 
 
 def free_port() -> int:
@@ -42,9 +49,9 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 
 
 def _as_service_user(*cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    if os.geteuid() == 0:
-        cmd = ("runuser", "-u", SERVICE_USER, "--", *cmd)
-    return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*AS_SERVICE_USER, *cmd], check=check, capture_output=True, text=True, timeout=120
+    )
 
 
 def _service_dir(prefix: str) -> Path:
@@ -87,10 +94,11 @@ class PgBouncer:
         (self.directory / "users.txt").write_text('"postgres" ""\n')
         for path in self.directory.iterdir():
             path.chmod(0o644)
-        cmd = [PGBOUNCER, str(ini)]
-        if os.geteuid() == 0:
-            cmd = ["runuser", "-u", SERVICE_USER, "--", *cmd]
-        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [*AS_SERVICE_USER, PGBOUNCER, str(ini)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for_port(self.port)
         return self
 
