@@ -16,6 +16,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ import pytest
 from pgservers import PGBOUNCER, PgBouncer
 from psycopg2 import sql
 
-from todo_cli import db
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
+from todo_cli.store import schema
+from todo_cli.store.runner import connection
+from todo_cli.store.session import Session
 
 LOCAL_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TODO_BIN = str(Path(sys.executable).with_name("todo"))
@@ -81,7 +84,7 @@ class ScratchDatabases:
         self.created.append(name)
         url = _with_database(self.admin_url, name)
         if upgraded:
-            db.upgrade_schema(load_settings(database_url=url, user="tester", env={}))
+            schema.upgrade(load_settings(database_url=url, user="tester", env={}))
         return url
 
     def drop(self, *names: str) -> None:
@@ -169,41 +172,35 @@ def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def open_session(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> Iterator[Callable[[str], contextlib.AbstractContextManager[db.Session]]]:
-    """open_session(user) -> context manager yielding a db.Session.
-
-    SQLite: the real session_for() on a temp file. PostgreSQL: every
-    session of the test joins one outer transaction through a savepoint,
-    and the outer transaction is rolled back at teardown.
-    """
+) -> Callable[[str], contextlib.AbstractContextManager[Session]]:
+    """open_session(user) -> context manager yielding a store Session: one
+    explicit transaction, committed when the block ends, rolled back if it
+    raises. SQLite: a temp file; PostgreSQL: the worker's database, emptied
+    first (and through PgBouncer for the pgbouncer backend)."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'todo.db'}"
-
-        def sqlite_session(user: str) -> contextlib.AbstractContextManager[db.Session]:
-            return db.session_for(load_settings(user=user, database_url=url, env={}))
-
-        yield sqlite_session
-        return
-
-    url = request.getfixturevalue("pg_url")
-    truncate(url)  # what an earlier subprocess test committed there
-    if backend == "pgbouncer":
-        url = via_pgbouncer(url, request.getfixturevalue("pgbouncer"))
-    engine = db.make_engine(parse_database_url(url, source=""))
-    conn = engine.connect()
-    outer = conn.begin()
+    else:
+        url = request.getfixturevalue("pg_url")
+        truncate(url)  # what an earlier test committed there
+        if backend == "pgbouncer":
+            url = via_pgbouncer(url, request.getfixturevalue("pgbouncer"))
 
     @contextlib.contextmanager
-    def pg_session(user: str) -> Iterator[db.Session]:
-        with conn.begin_nested():
-            yield db.Session(conn, user)
+    def session(user: str) -> Iterator[Session]:
+        settings = load_settings(user=user, database_url=url, env={})
+        conn = connection(settings)
+        s = Session(conn, settings.url.backend, user, datetime.now(UTC))
+        s.begin(hold=True)
+        try:
+            yield s
+            s.finish()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            conn.close()
 
-    try:
-        yield pg_session
-    finally:
-        outer.rollback()
-        conn.close()
-        engine.dispose()
+    return session
 
 
 # --- the real executable -------------------------------------------------------

@@ -89,7 +89,7 @@ FIXED_EXPORTS = {
         "2026-11-20T08:15:00.000000Z\r\n"
         "4,Read a book,false,,,,,2026-11-03T23:30:00.000000Z,2026-11-03T23:30:00.000000Z,\r\n"
     ),
-    # The uuids are fixed forever (interchange._NAMESPACE): a change would
+    # The uuids are fixed forever (formats.records._NAMESPACE): a change would
     # make taskwarrior duplicate every task on the next import.
     "taskwarrior": (
         "[\n"

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from todo_cli import listing, todos
+from todo_cli import todo as fields
 from todo_cli.errors import InvalidInputError, NotFoundError
+from todo_cli.store import listing, todos
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 YESTERDAY, TOMORROW, NEXT_WEEK = (
@@ -28,13 +29,13 @@ def seeded(open_session):
         todos.add_many(
             s,
             todos=[
-                todos.NewTodo("Buy milk"),
-                todos.NewTodo("Write report", priority="high", due=TOMORROW, tags=("work",)),
-                todos.NewTodo("Pay 100% of the_bill", priority="low", due=YESTERDAY),
-                todos.NewTodo(
+                fields.NewTodo("Buy milk"),
+                fields.NewTodo("Write report", priority="high", due=TOMORROW, tags=("work",)),
+                fields.NewTodo("Pay 100% of the_bill", priority="low", due=YESTERDAY),
+                fields.NewTodo(
                     "Fix ÄPFEL cart", "medium", NEXT_WEEK, ("home", "work"), "two\nlines"
                 ),
-                todos.NewTodo("Old thing"),
+                fields.NewTodo("Old thing"),
             ],
         )
         todos.complete(s, numbers=[5])
@@ -66,7 +67,7 @@ def test_default_page_is_the_head_of_the_full_order(open_session, status) -> Non
     whatever the mix of overdue and not, its page is the head of the full order."""
     days = [-3, -1, 1, 2, None]
     new = [
-        todos.NewTodo(
+        fields.NewTodo(
             f"t{i}",
             priority=[None, "high", "medium", "low"][i % 4],
             due=None if days[i % 5] is None else NOW + timedelta(days=days[i % 5], hours=i),
@@ -178,11 +179,11 @@ def test_remove_reports_tags_of_removed_todos(seeded) -> None:
 @pytest.mark.parametrize("raw", ["", "a b", "x,y", "-lead", "#", "a" * 65])
 def test_bad_tags(raw: str) -> None:
     with pytest.raises(InvalidInputError):
-        todos.clean_tag(raw)
+        fields.clean_tag(raw)
 
 
 @pytest.mark.parametrize(
     ("raw", "word"), [("h", "high"), ("M", "medium"), ("low", "low"), ("none", None)]
 )
 def test_priority_words(raw: str, word: str | None) -> None:
-    assert todos.parse_priority(raw) == word
+    assert fields.parse_priority(raw) == word

@@ -9,14 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from todo_cli import history, listing, todos, transfer
+from todo_cli import todo as fields
 from todo_cli.errors import NotFoundError
-from todo_cli.interchange import Record
+from todo_cli.formats import Record
+from todo_cli.store import history, listing, todos, transfer
+from todo_cli.store.sql import ME
 
 SOON = datetime(2031, 5, 17, 12, 30, tzinfo=UTC)
 
 
-def everything(s) -> list[todos.Todo]:
+def everything(s) -> list[fields.Todo]:
     return listing.list_todos(s, status="all", sort="number")
 
 
@@ -24,9 +26,9 @@ def _seed(s) -> None:
     todos.add_many(
         s,
         todos=[
-            todos.NewTodo("Call the bank", priority="high", due=SOON, tags=("money",)),
-            todos.NewTodo("Water plants", tags=("home", "weekly"), note="two\nlines"),
-            todos.NewTodo("Renew passport", priority="low"),
+            fields.NewTodo("Call the bank", priority="high", due=SOON, tags=("money",)),
+            fields.NewTodo("Water plants", tags=("home", "weekly"), note="two\nlines"),
+            fields.NewTodo("Renew passport", priority="low"),
         ],
     )
     todos.complete(s, numbers=[3])
@@ -104,8 +106,8 @@ def test_undo_refuses_when_the_todo_changed_since_and_changes_nothing(open_sessi
         # Another client changed todo 1 without journaling it (an older
         # todo, or a hand-written UPDATE): the trigger of migration 0007
         # moves its version all the same.
-        s.connection.exec_driver_sql(
-            "UPDATE todos SET title = 'Changed elsewhere' WHERE number = 1"
+        s.execute(
+            f"UPDATE todos SET title = 'Changed elsewhere' WHERE number = 1 AND user_id = {ME}"
         )
         state = everything(s)
     with open_session("alice") as s, pytest.raises(history.UndoConflictError) as caught:
@@ -124,7 +126,7 @@ def test_undo_refuses_when_the_todo_changed_since_and_changes_nothing(open_sessi
 def test_undo_of_an_add_refuses_once_the_todo_was_edited_out_of_band(open_session) -> None:
     with open_session("alice") as s:
         todos.add_many(s, titles=["a", "b"])
-        s.connection.exec_driver_sql("DELETE FROM todos WHERE number = 2")
+        s.execute(f"DELETE FROM todos WHERE number = 2 AND user_id = {ME}")
     conflict = pytest.raises(history.UndoConflictError, match=r"todo 2 .*removed since")
     with open_session("alice") as s, conflict:
         history.undo(s)
@@ -267,30 +269,38 @@ def test_done_of_a_done_todo_changes_nothing_undo_relies_on(open_session) -> Non
 def test_two_imports_of_one_file_at_once_add_it_once(scratch_dbs) -> None:
     """The second waits for the user's row, then sees what the first saved."""
     import threading
-    import time
 
     import psycopg2
 
-    from todo_cli import db
     from todo_cli.config import load_settings
+    from todo_cli.store.runner import run
 
     url = scratch_dbs.create()
     settings = load_settings(user="alice", database_url=url, env={})
     records = [Record(title=f"t{i}", key=f"{i:032d}") for i in range(3)]
     second: dict[str, transfer.Imported] = {}
-    with db.session_for(settings) as s:
-        todos.add(s, title="alice exists already")
+    run(settings, lambda s: todos.add(s, title="alice exists already"), mode="idempotent")
 
     def import_again() -> None:
-        with db.session_for(settings) as s:
-            second["result"] = transfer.import_records(s, records)
+        second["result"] = run(
+            settings, lambda s: transfer.import_records(s, records), mode="idempotent"
+        )
 
-    with db.session_for(settings) as s:
-        assert len(transfer.import_records(s, records).added) == 3
-        waiting = threading.Thread(target=import_again)
-        waiting.start()
-        time.sleep(1.0)
-        assert waiting.is_alive()  # blocked on alice's row until this commits
+    waiting = threading.Thread(target=import_again)
+
+    def hold(done: int) -> None:
+        # After the last batch, before the first import commits: start the
+        # second and let it meet the lock on alice's row.
+        if done == len(records):
+            waiting.start()
+            wait_for_lock_waiters(url, 1)
+
+    first = run(
+        settings,
+        lambda s: transfer.import_records(s, records, on_progress=hold),
+        mode="idempotent",
+    )
+    assert len(first.added) == 3
     waiting.join(30)
     result = second["result"]
     assert (result.added, [r.title for r in result.already]) == ([], ["t0", "t1", "t2"])
@@ -299,3 +309,28 @@ def test_two_imports_of_one_file_at_once_add_it_once(scratch_dbs) -> None:
         cur.execute("SELECT (SELECT count(*) FROM todos), (SELECT count(*) FROM events)")
         assert cur.fetchone() == (4, 2)  # the add, and one import
     conn.close()
+
+
+def wait_for_lock_waiters(url: str, count: int, timeout: float = 30) -> None:
+    """Until `count` sessions of this database wait for a lock (an event the
+    server reports, not a guess at how long a thread takes to get there)."""
+    import time
+
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    deadline = time.monotonic() + timeout
+    try:
+        with conn.cursor() as cur:
+            while True:
+                cur.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                if cur.fetchone()[0] >= count:
+                    return
+                assert time.monotonic() < deadline, f"no {count} lock waiters in {timeout}s"
+                time.sleep(0.01)
+    finally:
+        conn.close()

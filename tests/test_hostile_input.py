@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from todo_cli import listing, todos
 from todo_cli.errors import InvalidInputError
+from todo_cli.store import listing, todos
 
 NASTY = [
     'it\'s "quoted"',

@@ -1,4 +1,4 @@
-"""todo_cli.interchange: our formats in and out, checked against the real peers
+"""todo_cli.formats: our formats in and out, checked against the real peers
 (todo.txt-cli and taskwarrior) where there is one.
 
 The peers are the Debian packages todotxt-cli (Debian installs todo.sh as
@@ -20,7 +20,7 @@ from peers import Task, TodoTxt
 
 from todo_cli.dates import END_OF_DAY
 from todo_cli.errors import InvalidInputError
-from todo_cli.interchange import (
+from todo_cli.formats import (
     EXPORT_FORMATS,
     IMPORT_FORMATS,
     Parsed,
@@ -30,8 +30,8 @@ from todo_cli.interchange import (
     parse,
     write,
 )
-from todo_cli.render import todo_dict
-from todo_cli.todos import Todo
+from todo_cli.shapes import todo_dict
+from todo_cli.todo import Todo
 
 
 def local(y: int, m: int, d: int, clock: time = time(12)) -> datetime:

@@ -15,26 +15,32 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.pool import NullPool
 
-from todo_cli import db, migrate
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
 from todo_cli.models import SQLModel
+from todo_cli.store import driver, migrations, schema
+from todo_cli.store.runner import connection
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def test_head_constant_matches_the_scripts() -> None:
-    assert migrate.head_revision() == migrate.HEAD
+    assert migrations.head_revision() == schema.HEAD
+
+
+def _engine(url: str) -> Engine:
+    return create_engine(parse_database_url(url, source="").sqlalchemy_url, poolclass=NullPool)
 
 
 def test_migrations_build_exactly_the_models(db_url: str) -> None:
     url = parse_database_url(db_url, source="")
-    engine = db.make_engine(url)
+    engine = _engine(db_url)
     try:
-        if url.backend == "sqlite":  # the first session creates it
-            with db.session_for(load_settings(user="x", database_url=db_url, env={})):
-                pass
+        if url.backend == "sqlite":  # the first connection creates it
+            connection(load_settings(user="x", database_url=db_url, env={})).close()
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     finally:
@@ -53,15 +59,15 @@ def test_postgres_is_never_auto_migrated(scratch_dbs, todo) -> None:
         )
     check = todo("whoami", "--check")
     assert check.returncode == 5
-    assert f"schema    none (head {migrate.HEAD}, missing)\n" in check.stdout
+    assert f"schema    none (head {schema.HEAD}, missing)\n" in check.stdout
     # (the test connects as a superuser, so a row-level security warning comes first)
     assert check.stderr.endswith(
         "todo: error: the database schema is not at head; run: todo db upgrade\n"
     )
     assert json.loads(todo.ok("db", "status", "--json"))["current"] is None
-    assert todo.ok("db", "upgrade") == f"Upgraded schema: none -> {migrate.HEAD}\n"
-    assert todo.ok("db", "upgrade") == f"Schema already at head ({migrate.HEAD})\n"
-    up_to_date = f"schema    {migrate.HEAD} (head {migrate.HEAD}, up to date)\n"
+    assert todo.ok("db", "upgrade") == f"Upgraded schema: none -> {schema.HEAD}\n"
+    assert todo.ok("db", "upgrade") == f"Schema already at head ({schema.HEAD})\n"
+    up_to_date = f"schema    {schema.HEAD} (head {schema.HEAD}, up to date)\n"
     assert up_to_date in todo.ok("whoami", "--check")
     assert todo.ok("add", "x") == "1\n"
 
@@ -73,7 +79,7 @@ def test_alembic_upgrade_head_from_the_repo_reads_database_url(scratch_dbs, todo
     subprocess.run([alembic, "upgrade", "head"], cwd=REPO, env=env, check=True, capture_output=True)
     todo.env["DATABASE_URL"] = url
     status = json.loads(todo.ok("db", "status", "--json"))
-    assert status["current"] == status["head"] == migrate.HEAD
+    assert status["current"] == status["head"] == schema.HEAD
     assert status["up_to_date"] is True
 
 
@@ -82,7 +88,7 @@ def test_sqlite_is_created_on_first_use_privately(todo, home: Path) -> None:
     path = home / ".local" / "share" / "todo" / "todo.db"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    up_to_date = f"schema    {migrate.HEAD} (head {migrate.HEAD}, up to date)\n"
+    up_to_date = f"schema    {schema.HEAD} (head {schema.HEAD}, up to date)\n"
     assert up_to_date in todo.ok("whoami", "--check")
 
 
@@ -143,16 +149,16 @@ def test_the_wheel_ships_the_migrations(scratch_dbs, tmp_path: Path) -> None:
     )
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stderr.startswith(str(target))  # the wheel's copy ran, not the checkout
-    assert upgraded.stdout == f"Upgraded schema: none -> {migrate.HEAD}\n"
+    assert upgraded.stdout == f"Upgraded schema: none -> {schema.HEAD}\n"
 
 
 def _upgrade_to(url: str, revision: str) -> None:
     from alembic import command
 
-    engine = db.make_engine(parse_database_url(url, source=""))
+    engine = _engine(url)
     try:
         with engine.begin() as conn:
-            config = migrate._config(conn)
+            config = migrations.config(conn)
             command.upgrade(config, revision)
     finally:
         engine.dispose()
@@ -160,7 +166,7 @@ def _upgrade_to(url: str, revision: str) -> None:
 
 def _sql(url: str, *statements: str) -> object:
     """Run statements in one committed transaction; the last one's first value."""
-    engine = db.make_engine(parse_database_url(url, source=""))
+    engine = _engine(url)
     try:
         with engine.begin() as conn:
             result = [conn.exec_driver_sql(statement) for statement in statements][-1]
@@ -173,7 +179,7 @@ def _sql(url: str, *statements: str) -> object:
 def test_upgrade_keeps_rows_from_the_first_revision(backend, tmp_path, request, todo) -> None:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
-        db._prepare_sqlite_file(tmp_path / "old.db")
+        driver.prepare_sqlite_file(tmp_path / "old.db")
     else:
         url = request.getfixturevalue("scratch_dbs").create(upgraded=False)
     _upgrade_to(url, "0001")
@@ -191,9 +197,9 @@ def test_upgrade_keeps_rows_from_the_first_revision(backend, tmp_path, request, 
         assert result.returncode == 5
         assert result.stderr == (
             f"todo: error: the database schema is at revision 0001, this todo needs "
-            f"{migrate.HEAD}; run: todo db upgrade\n"
+            f"{schema.HEAD}; run: todo db upgrade\n"
         )
-        assert todo.ok("db", "upgrade") == f"Upgraded schema: 0001 -> {migrate.HEAD}\n"
+        assert todo.ok("db", "upgrade") == f"Upgraded schema: 0001 -> {schema.HEAD}\n"
     assert todo.ok("add", "new") == "3\n"  # SQLite upgrades itself on first use
     listed = json.loads(todo.ok("list", "--all", "--json"))
     assert [(t["number"], t["title"], t["done"]) for t in listed] == [
@@ -224,11 +230,11 @@ def test_a_schema_newer_than_this_todo_is_named_and_left_alone(
     _revision(url, set_to="0999")
     newer = (
         "todo: error: the database schema is at revision 0999, newer than this todo knows "
-        f"(up to {migrate.HEAD}): a newer todo upgraded it; upgrade todo\n"
+        f"(up to {schema.HEAD}): a newer todo upgraded it; upgrade todo\n"
     )
     check = todo("whoami", "--check")
     assert check.returncode == 5
-    assert f"schema    0999 (head {migrate.HEAD}, newer)\n" in check.stdout
+    assert f"schema    0999 (head {schema.HEAD}, newer)\n" in check.stdout
     assert check.stderr.endswith(newer)
     upgrade = todo("db", "upgrade")
     assert (upgrade.returncode, upgrade.stdout, upgrade.stderr) == (5, "", newer)
@@ -250,9 +256,9 @@ def test_a_schema_newer_than_this_todo_is_named_and_left_alone(
 def test_known_revisions_are_the_scripts() -> None:
     from alembic.script import ScriptDirectory
 
-    scripts = ScriptDirectory(str(migrate.script_location()))
-    assert {s.revision for s in scripts.walk_revisions()} == migrate.KNOWN
-    assert [migrate.schema_state(r) for r in (None, "0001", migrate.HEAD, "0999")] == [
+    scripts = ScriptDirectory(str(migrations.script_location()))
+    assert {s.revision for s in scripts.walk_revisions()} == schema.KNOWN
+    assert [schema.state(r) for r in (None, "0001", schema.HEAD, "0999")] == [
         "missing",
         "behind",
         "up to date",

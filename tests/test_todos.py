@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from todo_cli import listing, todos
 from todo_cli.errors import InvalidInputError, NotFoundError
+from todo_cli.store import listing, todos
 
 
 def test_add_numbers_per_user_and_never_reused(open_session) -> None:

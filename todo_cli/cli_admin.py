@@ -34,9 +34,9 @@ def admin_user_add(
 
     Run it again to issue a new password (the old one stops working).
     """
-    from todo_cli import admin
     from todo_cli.cliapp import config_path
     from todo_cli.config import add_profile
+    from todo_cli.store import admin
 
     settings = env_of(ctx).settings()
     role, password = admin.add_person(settings, name)
@@ -61,7 +61,7 @@ def admin_user_rm(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Drop NAME's login role. Their todos stay unless --purge."""
-    from todo_cli import admin
+    from todo_cli.store import admin
 
     if purge and not yes:
         if not (sys.stdin.isatty() and sys.stderr.isatty()):

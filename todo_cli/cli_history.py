@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from todo_cli import cli_todos, render  # noqa: F401  (cli_todos: its commands list first)
 from todo_cli.cliapp import JsonOpt, app, env_of
+from todo_cli.shapes import event_dict, iso
 
 if TYPE_CHECKING:
-    from todo_cli.history import Event
+    from todo_cli.store.history import Event
 
 _UNDID = {
     "add": "removed",
@@ -21,19 +22,6 @@ _UNDID = {
     "reopen": "done again",
     "edit": "as before",
 }
-
-
-def event_dict(event: Event) -> dict[str, Any]:
-    """The JSON shape of a change: a documented contract (README)."""
-    return {
-        "id": event.id,
-        "at": render.iso(event.at),
-        "action": event.action,
-        "numbers": list(event.numbers),
-        "summary": event.summary,
-        "undone": event.undone_at is not None,
-        "undone_at": render.iso(event.undone_at),
-    }
 
 
 @app.command()
@@ -46,9 +34,9 @@ def log(
     json_: JsonOpt = False,
 ) -> None:
     """Your recent changes, newest first: what `todo undo` would take back."""
-    from todo_cli import history
+    from todo_cli.store import history
 
-    events = env_of(ctx).run(lambda s: history.log(s, limit=limit or 2**31 - 1), read_only=True)
+    events = env_of(ctx).run(lambda s: history.log(s, limit=limit or 2**31 - 1), mode="read")
     if json_:
         render.emit_json([event_dict(e) for e in events])
         return
@@ -59,7 +47,7 @@ def log(
     if not render.stdout_is_tty():
         for e in events:
             undone = "\tundone" if e.undone_at else ""
-            render.out(f"{e.id}\t{render.iso(e.at)}\t{e.action}\t{e.summary}{undone}")
+            render.out(f"{e.id}\t{iso(e.at)}\t{e.action}\t{e.summary}{undone}")
         return
     render.history_table(
         [
@@ -86,11 +74,11 @@ def undo(
     Works from any machine: the history is in the database. Refuses, and
     changes nothing, if a todo changed after the change being undone.
     """
-    from todo_cli import history
+    from todo_cli.store import history
 
     # Not retried after an unknown COMMIT outcome: a second try would undo
     # one change more.
-    events = env_of(ctx).run(lambda s: history.undo(s, count=count))
+    events = env_of(ctx).run(lambda s: history.undo(s, count=count), mode="once")
     if json_:
         render.emit_json([event_dict(e) for e in events])
     else:

@@ -52,10 +52,10 @@ def whoami(
     ]
     code = ExitCode.OK
     if check:
-        from todo_cli import db, migrate
+        from todo_cli.store import schema
 
-        st = db.schema_status(s)
-        state = migrate.schema_state(st.current)
+        st = schema.status(s)
+        state = schema.state(st.current)
         up_to_date = state == "up to date"
         data["check"] = {
             "server_version": st.server,
@@ -83,7 +83,7 @@ def whoami(
         if not up_to_date:
             code = ExitCode.SCHEMA
             problem = (
-                migrate.newer_message(st.current)
+                schema.newer_message(st.current)
                 if st.current is not None and state == "newer"
                 else "the database schema is not at head; run: todo db upgrade"
             )
@@ -166,11 +166,11 @@ def profile_rm(name: Annotated[str, typer.Argument(help="Profile name.")]) -> No
 @db_app.command("status")
 def db_status(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Show the schema revision of the database next to the newest one."""
-    from todo_cli import db, migrate
+    from todo_cli.store import schema
 
-    st = db.schema_status(env_of(ctx).settings())
+    st = schema.status(env_of(ctx).settings())
     current, head, server = st.current, st.head, st.server
-    state = migrate.schema_state(current)
+    state = schema.state(current)
     if json_:
         render.emit_json(
             {
@@ -190,9 +190,9 @@ def db_status(ctx: typer.Context, json_: JsonOpt = False) -> None:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or upgrade the schema (over DATABASE_URL_DIRECT when set)."""
-    from todo_cli import db
+    from todo_cli.store import schema
 
-    before, after = db.upgrade_schema(env_of(ctx).settings())
+    before, after = schema.upgrade(env_of(ctx).settings())
     if before == after:
         render.out(f"Schema already at head ({after})")
     else:

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from todo_cli import render
-from todo_cli.cliapp import JsonOpt, app, env_of, stream_to_stdout
+from todo_cli import render, shapes
+from todo_cli.cliapp import JsonOpt, app, env_of
 from todo_cli.errors import ExitCode, InvalidInputError
 
 if TYPE_CHECKING:
-    from todo_cli.listing import Sort
-    from todo_cli.todos import NewTodo, Todo
+    from todo_cli.store.listing import Sort
+    from todo_cli.todo import NewTodo, Todo
 
 _MAX_NUMBER = 2**31 - 1
 _MAX_RANGE = 10_000
@@ -67,26 +67,26 @@ def add(
     """
     import uuid
 
-    from todo_cli import todos
+    from todo_cli import todo as fields
+    from todo_cli.store import todos
 
     shared: dict[str, Any] = {
-        "priority": todos.parse_priority(priority) if priority is not None else None,
+        "priority": fields.parse_priority(priority) if priority is not None else None,
         "due": _due(due) if due is not None else None,
-        "tags": tuple(todos.clean_tag(t) for t in tag or ()),
-        "note": todos.clean_note(note) if note is not None else None,
+        "tags": tuple(fields.clean_tag(t) for t in tag or ()),
+        "note": fields.clean_note(note) if note is not None else None,
     }
-    titles = _stdin_titles() if title == ["-"] else [todos.clean_title(" ".join(title))]
-    new: list[NewTodo] = [todos.NewTodo(t, **shared) for t in titles]
+    titles = _stdin_titles() if title == ["-"] else [fields.clean_title(" ".join(title))]
+    new: list[NewTodo] = [fields.NewTodo(t, **shared) for t in titles]
     # One id for every attempt: a retry after a lost COMMIT finds the first
     # attempt's todos instead of adding them twice.
     request_id = uuid.uuid4().hex
     added = env_of(ctx).run(
-        lambda s: todos.add_many(s, todos=new, request_id=request_id),
-        retry_unknown_commit=True,
+        lambda s: todos.add_many(s, todos=new, request_id=request_id), mode="idempotent"
     )
     if json_:
         render.emit_json(
-            [render.todo_dict(t) for t in added] if title == ["-"] else render.todo_dict(added[0])
+            [shapes.todo_dict(t) for t in added] if title == ["-"] else shapes.todo_dict(added[0])
         )
     elif not render.stdout_is_tty():
         render.out("\n".join(str(t.number) for t in added))
@@ -97,7 +97,7 @@ def add(
 
 
 def _stdin_titles() -> list[str]:
-    from todo_cli.todos import clean_title
+    from todo_cli.todo import clean_title
 
     titles = []
     for n, line in enumerate(sys.stdin, start=1):
@@ -164,7 +164,8 @@ def list_(
 
     A table on a terminal, tab-separated lines in a pipe, a JSON array with --json.
     """
-    from todo_cli import listing, todos
+    from todo_cli import todo as fields
+    from todo_cli.store import listing
 
     if all_ and done:
         raise InvalidInputError("--all and --done cannot be combined")
@@ -174,8 +175,8 @@ def list_(
     status: listing.Status = "all" if all_ else "done" if done else "open"
     flt = listing.Filter(
         status=status,
-        tags=tuple(todos.clean_tag(t) for t in tag or ()),
-        priority=todos.parse_priority(priority) if priority else None,
+        tags=tuple(fields.clean_tag(t) for t in tag or ()),
+        priority=fields.parse_priority(priority) if priority else None,
         overdue=overdue,
         due_before=_due(due_before) if due_before else None,
         search=search or None,
@@ -183,34 +184,26 @@ def list_(
     env = env_of(ctx)
     if json_:
         # Streamed as rows arrive; a script gets everything unless it asked for --limit.
-        env.run(
-            lambda s: stream_to_stdout(
-                lambda out: render.json_array(
-                    map(
-                        render.todo_dict,
-                        listing.iter_todos(
-                            s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None
-                        ),
-                    ),
-                    out,
+        env.stream(
+            lambda s, out: shapes.json_array(
+                listing.iter_todos(
+                    s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None
                 ),
-                doing="listing",
-                output="JSON output",
-            ),
-            read_only=True,
+                out,
+            )
         )
         return
     shown = (limit or None) if limit is not None else render.screenful()
     if shown is None:
         items = env.run(
             lambda s: list(listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse)),
-            read_only=True,
+            mode="read",
         )
         total = len(items)
     else:
         items, total = env.run(
             lambda s: listing.page(s, filter=flt, sort=chosen, reverse=reverse, limit=shown),
-            read_only=True,
+            mode="read",
         )
     if items:
         render.todo_list(items, show_status=status != "open")
@@ -230,14 +223,14 @@ def show(
     json_: JsonOpt = False,
 ) -> None:
     """Show one todo in full, note included."""
-    from todo_cli import todos
+    from todo_cli.store import todos
 
     wanted = parse_numbers([number])
     if len(wanted) != 1:
         raise InvalidInputError("show takes one todo number")
-    (todo,) = env_of(ctx).run(lambda s: todos.find(s, numbers=wanted), read_only=True)
+    (todo,) = env_of(ctx).run(lambda s: todos.find(s, numbers=wanted), mode="read")
     if json_:
-        render.emit_json(render.todo_dict(todo))
+        render.emit_json(shapes.todo_dict(todo))
     else:
         render.todo_detail(todo)
 
@@ -270,55 +263,52 @@ def edit(
     json_: JsonOpt = False,
 ) -> None:
     """Change todos: all or nothing. Tags: --tag +x adds, --tag -x removes."""
-    from todo_cli import todos
+    from todo_cli import todo as fields
+    from todo_cli.store import todos
 
     if due is not None and no_due:
         raise InvalidInputError("--due and --no-due cannot be combined")
     add_tags: list[str] = []
     remove_tags: list[str] = []
     for t in tag or ():
-        (remove_tags if t.startswith("-") else add_tags).append(todos.clean_tag(t.lstrip("+-")))
+        (remove_tags if t.startswith("-") else add_tags).append(fields.clean_tag(t.lstrip("+-")))
     changes: dict[str, Any] = {"add_tags": add_tags, "remove_tags": remove_tags}
     if title is not None:
         changes["title"] = title
     if priority is not None:
-        changes["priority"] = todos.parse_priority(priority)
+        changes["priority"] = fields.parse_priority(priority)
     if due is not None or no_due:
         changes["due"] = _due(due) if due is not None else None
     if note is not None:
-        changes["note"] = todos.clean_note(note)
+        changes["note"] = fields.clean_note(note)
     if len(changes) == 2 and not add_tags and not remove_tags:
         raise InvalidInputError(
             "nothing to change: give --title, --priority, --due/--no-due, --tag or --note"
         )
     wanted = parse_numbers(numbers)
     # Editing to the same values again is harmless, so a lost COMMIT may be retried.
-    edited = env_of(ctx).run(
-        lambda s: todos.edit(s, numbers=wanted, **changes), retry_unknown_commit=True
-    )
+    edited = env_of(ctx).run(lambda s: todos.edit(s, numbers=wanted, **changes), mode="idempotent")
     _report(edited, json_, lambda t: f"Edited {t.number}: {t.title}")
 
 
 @app.command()
 def done(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> None:
     """Mark todos done. All or nothing: if any number is missing, nothing changes."""
-    from todo_cli import todos
+    from todo_cli.store import todos
 
     wanted = parse_numbers(numbers)
     # Completing is idempotent, so a retry after a lost COMMIT is harmless.
-    results = env_of(ctx).run(
-        lambda s: todos.complete(s, numbers=wanted), retry_unknown_commit=True
-    )
+    results = env_of(ctx).run(lambda s: todos.complete(s, numbers=wanted), mode="idempotent")
     _report_pairs(results, json_, "Completed", "Already done")
 
 
 @app.command()
 def reopen(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> None:
     """Mark done todos open again (undo done). All or nothing."""
-    from todo_cli import todos
+    from todo_cli.store import todos
 
     wanted = parse_numbers(numbers)
-    results = env_of(ctx).run(lambda s: todos.reopen(s, numbers=wanted), retry_unknown_commit=True)
+    results = env_of(ctx).run(lambda s: todos.reopen(s, numbers=wanted), mode="idempotent")
     _report_pairs(results, json_, "Reopened", "Already open")
 
 
@@ -330,7 +320,7 @@ def rm(
     json_: JsonOpt = False,
 ) -> None:
     """Remove todos. Asks first on a terminal; in a script, pass --yes."""
-    from todo_cli import todos
+    from todo_cli.store import todos
 
     wanted = parse_numbers(numbers)
     env = env_of(ctx)
@@ -339,20 +329,20 @@ def rm(
             raise InvalidInputError(
                 "refusing to remove without confirmation (no terminal); pass --yes"
             )
-        found = env.run(lambda s: todos.find(s, numbers=wanted), read_only=True)
+        found = env.run(lambda s: todos.find(s, numbers=wanted), mode="read")
         for todo in found:
             sys.stderr.write(f"  {todo.number}: {todo.title}\n")
         noun = "this todo" if len(found) == 1 else f"these {len(found)} todos"
         if not typer.confirm(f"Remove {noun}?", default=False, err=True):
             sys.stderr.write("Nothing removed.\n")
             raise typer.Exit(ExitCode.NOT_FOUND)
-    removed = env.run(lambda s: todos.remove(s, numbers=wanted))
+    removed = env.run(lambda s: todos.remove(s, numbers=wanted), mode="once")
     _report(removed, json_, lambda t: f"Removed {t.number}: {t.title}")
 
 
 def _report(items: Sequence[Todo], json_: bool, line: Callable[[Todo], str]) -> None:
     if json_:
-        render.emit_json([render.todo_dict(t) for t in items])
+        render.emit_json([shapes.todo_dict(t) for t in items])
         return
     for item in items:
         render.out(line(item))
@@ -362,7 +352,7 @@ def _report_pairs(
     results: Sequence[tuple[Todo, bool]], json_: bool, changed: str, unchanged: str
 ) -> None:
     if json_:
-        render.emit_json([render.todo_dict(t) for t, _ in results])
+        render.emit_json([shapes.todo_dict(t) for t, _ in results])
         return
     for todo, newly in results:
         render.out(f"{changed if newly else unchanged} {todo.number}: {todo.title}")

@@ -9,16 +9,17 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from todo_cli import cli_history, render  # noqa: F401  (cli_history: its commands list first)
-from todo_cli.cliapp import JsonOpt, app, env_of, stream_to_stdout
+from todo_cli.cliapp import JsonOpt, app, env_of
 from todo_cli.errors import ConfigError, InvalidInputError
+from todo_cli.shapes import import_dict
 
 if TYPE_CHECKING:
-    from todo_cli.db import Session
+    from todo_cli.store.session import Session
 
 _SKIPS_SHOWN = 10
 
@@ -39,25 +40,23 @@ def export(
     ] = None,
 ) -> None:  # fmt: skip
     """Write all your todos, open and done, to stdout or a file."""
-    from todo_cli import interchange, listing
+    from todo_cli import formats
+    from todo_cli.store import listing
 
-    if format not in interchange.EXPORT_FORMATS:
-        formats = ", ".join(interchange.EXPORT_FORMATS)
-        raise InvalidInputError(f"unknown format {format!r}: use {formats}")
+    if format not in formats.EXPORT_FORMATS:
+        known = ", ".join(formats.EXPORT_FORMATS)
+        raise InvalidInputError(f"unknown format {format!r}: use {known}")
     everything = listing.Filter(status="all")
 
     def write(session: Session, out: TextIO) -> int:
         todos = listing.iter_todos(session, filter=everything, sort="number")
-        return interchange.write(todos, format, out)
+        return formats.write(todos, format, out)
 
     env = env_of(ctx)
     if output is None:
-        env.run(
-            lambda s: stream_to_stdout(lambda out: write(s, out), doing="exporting"),
-            read_only=True,
-        )
+        env.stream(write)
         return
-    count = env.run(lambda s: _to_file(output, lambda out: write(s, out)), read_only=True)
+    count = env.run(lambda s: _to_file(output, lambda out: write(s, out)), mode="read")
     noun = "todo" if count == 1 else "todos"
     sys.stderr.write(f"Exported {count} {noun} to {output}\n")
 
@@ -119,9 +118,10 @@ def import_(
     file or an earlier copy of it) are skipped, so importing twice is safe.
     One `todo undo` takes the whole import back.
     """
-    from todo_cli import interchange, transfer
+    from todo_cli import formats
+    from todo_cli.store import transfer
 
-    parsed = interchange.parse(_read(file), format)
+    parsed = formats.parse(_read(file), format)
     records = parsed.records
     planned: set[str] = set()
     with _progress(len(records)) as progress:
@@ -129,14 +129,14 @@ def import_(
             lambda s: transfer.import_records(s, records, on_progress=progress, planned=planned),
             # A second try after a lost COMMIT finds what the first one saved
             # (and, through `planned`, reports it as added).
-            retry_unknown_commit=True,
+            mode="idempotent",
         )
     skipped: list[tuple[int | None, str]] = [(s.item, s.reason) for s in parsed.skipped]
     skipped += [(None, f"already imported: {r.title}") for r in result.already]
     skipped += [(None, f"the same item as an earlier one: {r.title}") for r in result.repeated]
     numbers = sorted([t.number for t in result.added] + result.saved_before)
     if json_:
-        render.emit_json(_import_dict(parsed.format, numbers, skipped))
+        render.emit_json(import_dict(parsed.format, numbers, skipped))
         return
     span = f" ({_span(numbers)})" if numbers else ""
     noun = "todo" if len(numbers) == 1 else "todos"
@@ -154,18 +154,6 @@ def import_(
 def _span(numbers: list[int]) -> str:
     first, last = numbers[0], numbers[-1]
     return str(first) if first == last else f"{first}-{last}"
-
-
-def _import_dict(
-    fmt: str, numbers: list[int], skipped: list[tuple[int | None, str]]
-) -> dict[str, Any]:
-    """The JSON shape of an import's outcome: a documented contract (README)."""
-    return {
-        "format": fmt,
-        "added": len(numbers),
-        "numbers": numbers,
-        "skipped": [{"item": item, "reason": reason} for item, reason in skipped],
-    }
 
 
 def _read(file: str) -> str:

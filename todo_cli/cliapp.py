@@ -18,7 +18,8 @@ from todo_cli import __version__, render
 
 if TYPE_CHECKING:
     from todo_cli.config import Settings
-    from todo_cli.db import Session
+    from todo_cli.store.runner import Mode
+    from todo_cli.store.session import Session
 
 T = TypeVar("T")
 
@@ -86,21 +87,29 @@ class Env:
                 render.err("warning", warning)
         return self._settings
 
-    def run(
-        self,
-        operation: Callable[[Session], T],
-        *,
-        retry_unknown_commit: bool = False,
-        read_only: bool = False,
-    ) -> T:
-        """One transaction against the database, retried through transient failures."""
-        from todo_cli import db
+    def run(self, operation: Callable[[Session], T], *, mode: Mode) -> T:
+        """One transaction against the database, retried through transient
+        failures (store.runner: `mode` says what a retry may do)."""
+        from todo_cli.store.runner import run
 
-        return db.run(
+        return run(
             self.settings(),
             operation,
-            retry_unknown_commit=retry_unknown_commit,
-            read_only=read_only,
+            mode=mode,
+            on_retry=self._report_retry if self.verbose else None,
+        )
+
+    def stream(self, write: Callable[[Session, TextIO], T]) -> T:
+        """A read whose output is written as rows arrive: once it has begun,
+        a failure is not retried (it would print the first rows twice)."""
+        from todo_cli.store.runner import run
+
+        out = _Watched(sys.stdout)
+        return run(
+            self.settings(),
+            lambda s: write(s, out),  # type: ignore[arg-type]
+            mode="read",
+            output=out,
             on_retry=self._report_retry if self.verbose else None,
         )
 
@@ -118,25 +127,6 @@ class _Watched:
     def write(self, text: str) -> int:
         self.started = self.started or bool(text)
         return self.stream.write(text)
-
-
-def stream_to_stdout(write: Callable[[TextIO], T], *, doing: str, output: str = "output") -> T:
-    """Run write(stdout) as rows arrive from the database. Once output has
-    begun, a dropped connection must not be retried (the retry would print
-    the first rows twice): it becomes exit 4, saying the output is cut short."""
-    from sqlalchemy.exc import DBAPIError
-
-    from todo_cli.errors import DatabaseUnreachableError
-
-    out = _Watched(sys.stdout)
-    try:
-        return write(out)  # type: ignore[arg-type]
-    except DBAPIError as exc:
-        if not out.started:
-            raise
-        raise DatabaseUnreachableError(
-            f"lost the connection while {doing}; the {output} above is incomplete"
-        ) from exc
 
 
 def config_path() -> Path:

@@ -12,6 +12,8 @@ class ExitCode(IntEnum):
     CONFIG = 3
     UNREACHABLE = 4
     SCHEMA = 5
+    STORAGE = 6
+    OUTPUT = 7
     INTERRUPTED = 130
 
 
@@ -27,6 +29,15 @@ class TodoError(Exception):
 
 class NotFoundError(TodoError):
     exit_code = ExitCode.NOT_FOUND
+
+
+def missing_numbers(missing: list[int]) -> NotFoundError:
+    """Numbers the user has no todo with: nothing was changed (exit 1)."""
+    listed = ", ".join(str(n) for n in missing)
+    plural = "s" if len(missing) > 1 else ""
+    return NotFoundError(
+        f"no todo{plural} numbered {listed}; nothing was changed (see: todo list --all)"
+    )
 
 
 class ConcurrentChangeError(TodoError):
@@ -49,3 +60,24 @@ class DatabaseUnreachableError(TodoError):
 
 class SchemaError(TodoError):
     exit_code = ExitCode.SCHEMA
+
+
+class StorageError(TodoError):
+    """A local file todo needs cannot be read or written: a full disk, a
+    permission, a damaged database file (exit 6)."""
+
+    exit_code = ExitCode.STORAGE
+
+
+class InterruptedAfterSaveError(TodoError):
+    """Ctrl-C arrived while the change was on its way to being committed:
+    it was saved, and the command stopped after that (exit 130)."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+class OutputError(TodoError):
+    """Standard output could not be written (closed, or its disk full); any
+    change the command made is saved, and the message says so (exit 7)."""
+
+    exit_code = ExitCode.OUTPUT

@@ -5,60 +5,22 @@ Data goes to stdout; messages and errors go to stderr.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
+
+from todo_cli.shapes import dumps
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from todo_cli.todos import Todo
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a Z, microsecond precision (what both backends store)."""
-    if value is None:
-        return None
-    return value.isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def todo_dict(todo: Todo) -> dict[str, Any]:
-    """The JSON shape of a todo: a documented contract (README, tests/test_cli_todos.py)."""
-    return {
-        "number": todo.number,
-        "title": todo.title,
-        "done": todo.done,
-        "priority": todo.priority,
-        "due": iso(todo.due),
-        "tags": list(todo.tags),
-        "note": todo.note,
-        "created_at": iso(todo.created_at),
-        "updated_at": iso(todo.updated_at),
-        "completed_at": iso(todo.completed_at),
-    }
+    from todo_cli.todo import Todo
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def json_array(items: Iterable[Any], out: TextIO, *, indent: bool = True) -> int:
-    """Stream a JSON array, an element at a time; return how many. Indented,
-    the output matches emit_json(list); otherwise one element per line (as
-    `task export` writes)."""
-    count = 0
-    for item in items:
-        if indent:
-            body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-            out.write(("[\n  " if count == 0 else ",\n  ") + body)
-        else:
-            out.write(("[\n" if count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
-        count += 1
-    out.write("[]\n" if count == 0 else "\n]\n")
-    return count
+    sys.stdout.write(dumps(data) + "\n")
 
 
 def screenful() -> int:

@@ -1,12 +1,14 @@
-"""Import: records parsed from a file (interchange.py) into the user's todos.
+"""Import: records parsed from a file (the formats package) into the user's todos.
 
 One transaction, all or nothing. Items already imported (their key is a
 todo's request id) are skipped, so importing the same file twice adds
 nothing the second time; so are items of our json that are the user's own
 todos (same number and creation time), so a backup restored into the
-account it came from adds only what is missing. The new todos go in batches of BATCH, each one
-round trip (todos.add_many), and the whole import is journaled as one event,
-so one `todo undo` takes it back.
+account it came from adds only what is missing. The new todos go in batches
+of BATCH, each one round trip (todos.add_many), and the whole import is
+journaled as one event, so one `todo undo` takes it back. Round trips on
+PostgreSQL: one to learn what the file may already hold, one per batch,
+one to journal and commit.
 
 Our own json carries numbers: they are kept when every one of them is above
 the user's last number (always so for a new user), so export and import
@@ -19,13 +21,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 
-from todo_cli import events
-from todo_cli.db import FOR_UPDATE, Session, json_values
-from todo_cli.interchange import Record, todo_key
-from todo_cli.sqltypes import UTCDateTime
-from todo_cli.todos import PROPOSED_ROLE, NewTodo, Todo, add_many
+from todo_cli.formats.records import Record, todo_key
+from todo_cli.store import events
+from todo_cli.store.session import Session
+from todo_cli.store.sql import FOR_UPDATE, ME, Backend, in_set
+from todo_cli.store.todos import PROPOSED_ROLE, add_many
+from todo_cli.todo import NewTodo, Todo
 
 BATCH = 2_000
 
@@ -35,7 +38,7 @@ class Imported:
     added: list[Todo]
     already: list[Record]  # imported before: skipped
     # Numbers an earlier attempt of this same import saved, though its
-    # COMMIT reply was lost (db.run retried): added, not skipped.
+    # COMMIT reply was lost (the runner retried): added, not skipped.
     saved_before: list[int]
     repeated: list[Record]  # the same item as an earlier one in the file: skipped
 
@@ -48,21 +51,20 @@ _CREATED_SECOND = {
 }
 
 
-def _candidates(backend: str, by_second: bool) -> list[str]:
+def _candidates(backend: Backend, by_second: bool) -> list[str]:
     """The user's todos an import may already hold, one indexed lookup each
     (by request id, by number), so the cost follows the file, not the table.
     The lookup by second of creation scans the user's todos: it runs only
     for items that need it."""
-    mine = (
-        "SELECT request_id, number, created_at, title FROM todos "
-        "WHERE user_id = (SELECT id FROM users WHERE name = :me)"
-    )
+    mine = f"SELECT request_id, number, created_at, title FROM todos WHERE user_id = {ME}"
     found = [
-        f"{mine} AND request_id IN {json_values(backend, 'keys')}",
-        f"{mine} AND number IN {json_values(backend, 'numbers', integer=True)}",
+        f"{mine} AND {in_set(backend, 'request_id', 'keys', kind='text')}",
+        f"{mine} AND {in_set(backend, 'number', 'numbers')}",
     ]
     if by_second:
-        found.append(f"{mine} AND {_CREATED_SECOND[backend]} IN {json_values(backend, 'seconds')}")
+        found.append(
+            f"{mine} AND {in_set(backend, _CREATED_SECOND[backend], 'seconds', kind='text')}"
+        )
     return found
 
 
@@ -97,7 +99,7 @@ def import_records(
             if r.number is None and r.created_at is not None
         }
     )
-    session.write_lock()
+    session.begin()
     found = session.execute(
         # The user's row exists from here on, so there is always a row to lock
         # against a concurrent add taking a number this import means to keep.
@@ -107,27 +109,30 @@ def import_records(
         # snapshot taken after the wait: a concurrent import of the same file
         # that got there first is seen, and its items are skipped. The row
         # stays locked to the end, so no add can take a number the import
-        # keeps. (On SQLite write_lock() above did it; this reads nothing.)
+        # keeps. (On SQLite the write transaction holds the file already.)
         f"SELECT 1 FROM users WHERE name = :me{FOR_UPDATE[backend]}",
         "SELECT u.last_number, t.request_id, t.number, t.created_at, t.title FROM users u "
-        f"LEFT JOIN ({' UNION '.join(_candidates(backend, bool(seconds)))}) AS t ON TRUE "
+        f"LEFT JOIN ({' UNION '.join(_candidates(backend, bool(seconds)))}) AS t ON 1 = 1 "
         "WHERE u.name = :me",
         params={
-            "now": datetime.now(UTC),
-            "keys": json.dumps([r.key for r in records]),
-            "numbers": json.dumps([r.number for r in records if r.number is not None]),
-            "seconds": json.dumps(seconds),
+            "keys": [r.key for r in records],
+            "numbers": [r.number for r in records if r.number is not None],
+            "seconds": seconds,
         },
-        columns={"created_at": UTCDateTime()},
     ).all()
-    last = found[0].last_number if found else 0
-    known = {row.request_id for row in found}
+    last = found[0][0] if found else 0
+    rows = [
+        (request_id, number, session.time(created), title)
+        for _, request_id, number, created, title in found
+        if number is not None
+    ]
+    known = {request_id for request_id, _, _, _ in rows}
     # A todo of this user with the item's number and creation time is the
     # item itself: our own export, imported back (a backup restored).
-    same = {(row.number, row.created_at) for row in found}
+    same = {(number, created) for _, number, created, _ in rows}
     # Our taskwarrior export gave each todo a uuid derived from it: a task
     # with that uuid is the todo itself, back from a trip through Taskwarrior.
-    ours = {todo_key(row.created_at, row.number, row.title) for row in found if row.title}
+    ours = {todo_key(created, number, title) for _, number, created, title in rows}
     fresh: list[Record] = []
     already: list[Record] = []
     for r in records:
@@ -138,7 +143,7 @@ def import_records(
         )
         (already if there else fresh).append(r)
     earlier = set(planned or ())
-    number_of = {row.request_id: row.number for row in found}
+    number_of = {request_id: number for request_id, number, _, _ in rows}
     saved_before = sorted(number_of[r.key] for r in already if r.key in earlier)
     already = [r for r in already if r.key not in earlier]
     if planned is not None:
@@ -164,10 +169,9 @@ def import_records(
             on_progress(len(already) + start + len(batch))
     added.sort(key=lambda t: t.number)
     if added:
-        session.execute(
-            events.record_created(session, "import"),
+        session.execute_and_commit(
+            events.record_created(backend, "import"),
             params={
-                "now": datetime.now(UTC),
                 "event_numbers": json.dumps([t.number for t in added]),
                 "event_title": added[0].title,
             },

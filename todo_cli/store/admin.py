@@ -5,15 +5,15 @@ per-user Session, because it acts on users other than the caller."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from sqlalchemy import text
-
-from todo_cli import db
 from todo_cli.config import Settings, validate_name
 from todo_cli.errors import InvalidInputError, NotFoundError
+from todo_cli.store.runner import connection
 
 ROLE_PREFIX = "todo_"
 
@@ -29,60 +29,65 @@ def role_for(name: str) -> str:
     return (ROLE_PREFIX + name)[:63]
 
 
+def _owner_connection(settings: Settings) -> Any:
+    """The direct endpoint, in one transaction (autocommit off)."""
+    url = settings.url.direct(settings.direct_url)
+    conn = connection(dataclasses.replace(settings, url=url))
+    conn.autocommit = False
+    return conn
+
+
 def add_person(settings: Settings, name: str) -> tuple[str, str]:
     """Create (or re-key) the login role for `name`; returns (role, password)."""
+    from psycopg2 import sql
+
     _require_postgres(settings)
     validate_name("user", name)
     role, password = role_for(name), secrets.token_urlsafe(24)
-    url = settings.url.direct(settings.direct_url)
-    engine = db.make_engine(url, connect_timeout=settings.connect_timeout)
+    conn = _owner_connection(settings)
     try:
-        with db.connect(engine, url, settings) as conn, conn.begin():
-            quoted = conn.dialect.identifier_preparer.quote(role)
-            exists = conn.execute(
-                text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}
-            ).first()
-            verb = "ALTER" if exists else "CREATE"
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            verb = "ALTER" if cur.fetchone() else "CREATE"
             # psycopg2 binds client-side, so a utility statement can take the password safely.
-            conn.execute(text(f"{verb} ROLE {quoted} LOGIN PASSWORD :pw"), {"pw": password})
-            conn.execute(text(f"GRANT todo_person TO {quoted}"))
-            conn.execute(
-                text(
-                    "INSERT INTO users (name, created_at, last_number, db_role) "
-                    "VALUES (:name, :now, 0, :role) "
-                    "ON CONFLICT (name) DO UPDATE SET db_role = EXCLUDED.db_role"
-                ),
-                {"name": name, "now": datetime.now(UTC), "role": role},
+            cur.execute(
+                sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(sql.Identifier(role)),
+                (password,),
+            )
+            cur.execute(sql.SQL("GRANT todo_person TO {}").format(sql.Identifier(role)))
+            cur.execute(
+                "INSERT INTO users (name, created_at, last_number, db_role) "
+                "VALUES (%s, %s, 0, %s) "
+                "ON CONFLICT (name) DO UPDATE SET db_role = EXCLUDED.db_role",
+                (name, datetime.now(UTC), role),
             )
     finally:
-        engine.dispose()
+        conn.close()
     return role, password
 
 
 def remove_person(settings: Settings, name: str, *, purge: bool) -> str:
     """Drop the user's login role; with purge, their todos too. Returns the role."""
+    from psycopg2 import sql
+
     _require_postgres(settings)
     validate_name("user", name)
-    url = settings.url.direct(settings.direct_url)
-    engine = db.make_engine(url, connect_timeout=settings.connect_timeout)
+    conn = _owner_connection(settings)
     try:
-        with db.connect(engine, url, settings) as conn, conn.begin():
-            found = conn.execute(
-                text("SELECT db_role FROM users WHERE name = :name"), {"name": name}
-            ).first()
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT db_role FROM users WHERE name = %s", (name,))
+            found = cur.fetchone()
             if found is None or found[0] is None:
                 raise NotFoundError(f"user {name!r} has no per-user credentials")
             role = str(found[0])
             if purge:
-                conn.execute(text("DELETE FROM users WHERE name = :name"), {"name": name})
+                cur.execute("DELETE FROM users WHERE name = %s", (name,))
             else:
-                conn.execute(
-                    text("UPDATE users SET db_role = NULL WHERE name = :name"), {"name": name}
-                )
-            conn.execute(text(f"DROP ROLE {conn.dialect.identifier_preparer.quote(role)}"))
+                cur.execute("UPDATE users SET db_role = NULL WHERE name = %s", (name,))
+            cur.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
             return role
     finally:
-        engine.dispose()
+        conn.close()
 
 
 def url_for(settings: Settings, role: str, password: str) -> str:

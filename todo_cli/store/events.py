@@ -1,7 +1,7 @@
 """Journaling: the SQL that records an event with each change.
 
 Each function returns one more statement for the change's own
-db.Session.execute call, so the event travels in the same message (no extra
+Session.execute call, so the event travels in the same message (no extra
 round trip) and commits or rolls back with the change. history.py reads the
 events back for `todo log` and `todo undo`.
 
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from todo_cli.db import Session
-
-_ME: Final = "(SELECT id FROM users WHERE name = :me)"
+from todo_cli.store.sql import ME, Backend
 
 _FIELDS: Final = (
     "number",
@@ -38,7 +36,7 @@ _FIELDS: Final = (
 )
 
 
-def _row_json(backend: str) -> str:
+def _row_json(backend: Backend) -> str:
     """The JSON object of one row of `todos`, tags included."""
     pairs = ", ".join(f"'{f}', todos.{f}" for f in _FIELDS)
     if backend == "postgresql":
@@ -54,7 +52,7 @@ def _row_json(backend: str) -> str:
     return f"json_object({pairs}, 'tags', {tags})"
 
 
-def _todos_json(backend: str) -> str:
+def _todos_json(backend: Backend) -> str:
     """{"todos": [...]} over the rows a statement selects, as text."""
     if backend == "postgresql":
         return (
@@ -64,34 +62,34 @@ def _todos_json(backend: str) -> str:
     return f"json_object('todos', json_group_array({_row_json(backend)}))"
 
 
-def lock_rows(session: Session, where: str) -> list[str]:
+def lock_rows(backend: Backend, where: str) -> list[str]:
     """On PostgreSQL, a statement that locks the user's todos matching
     `where` until the transaction ends; place it first, so the snapshot
     record_before journals is the one the change then changes (a concurrent
     change waits, and the next statement sees what it committed). SQLite
-    needs none: its first write takes the database's write lock."""
-    if session.backend != "postgresql":
+    needs none: a write transaction holds the database's write lock."""
+    if backend != "postgresql":
         return []
-    return [f"SELECT 1 FROM todos WHERE todos.user_id = {_ME} AND {where} FOR UPDATE"]
+    return [f"SELECT 1 FROM todos WHERE todos.user_id = {ME} AND {where} FOR UPDATE"]
 
 
-def record_before(session: Session, action: str, where: str) -> str:
+def record_before(backend: Backend, action: str, where: str) -> str:
     """An INSERT that journals the user's todos matching `where` (a condition
     on `todos`) as they are now; place it before the statements that change
     them. Nothing is recorded when no todo matches."""
     return (
         "INSERT INTO events (user_id, at, action, data) "
-        f"SELECT max(todos.user_id), :now, '{action}', {_todos_json(session.backend)} "
-        f"FROM todos WHERE todos.user_id = {_ME} AND {where} HAVING count(*) > 0"
+        f"SELECT max(todos.user_id), :now, '{action}', {_todos_json(backend)} "
+        f"FROM todos WHERE todos.user_id = {ME} AND {where} HAVING count(*) > 0"
     )
 
 
-def record_numbers(session: Session, action: str, *, count: str, condition: str) -> str:
+def record_numbers(backend: Backend, action: str, *, count: str, condition: str) -> str:
     """An INSERT that journals an add or import of `count` todos numbered up
     to users.last_number; place it after the statement that bumps the
     counter. `condition` (on `users`) must hold for the event to be written."""
     first = f"users.last_number - {count} + 1"
-    if session.backend == "postgresql":
+    if backend == "postgresql":
         data = (
             f"CAST(json_build_object('first', {first}, 'last', users.last_number, "
             "'title', CAST(:event_title AS text)) AS text)"
@@ -105,14 +103,14 @@ def record_numbers(session: Session, action: str, *, count: str, condition: str)
     )
 
 
-def record_created(session: Session, action: str) -> str:
+def record_created(backend: Backend, action: str) -> str:
     """An INSERT that journals the todos numbered :event_numbers (a JSON
     array) as created by `action` (an import, made in several batches)."""
-    if session.backend == "postgresql":
+    if backend == "postgresql":
         data = (
             "CAST(json_build_object('numbers', CAST(:event_numbers AS json), "
             "'title', CAST(:event_title AS text)) AS text)"
         )
     else:
         data = "json_object('numbers', json(:event_numbers), 'title', :event_title)"
-    return f"INSERT INTO events (user_id, at, action, data) SELECT {_ME}, :now, '{action}', {data}"
+    return f"INSERT INTO events (user_id, at, action, data) SELECT {ME}, :now, '{action}', {data}"

@@ -1,59 +1,25 @@
-"""The todo operations. Keyword-only, session first; they return plain data
-and raise domain errors. Nothing here knows about Typer or Rich.
+"""The todo operations: add, complete, reopen, edit, remove, find.
 
-Every statement names the current user through :me (db.Session refuses any
-that does not). Where an operation needs several statements they go to
-db.Session.execute together, which sends them to PostgreSQL as one message.
+Keyword-only, session first; they return plain data (todo.Todo) and raise
+domain errors. Every statement names the current user through :me, and the
+statements of an operation go to Session.execute together: on PostgreSQL
+one message, one round trip, journal included (events.py).
 """
 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any
 
-from sqlalchemy import Boolean, Row
-from sqlalchemy.types import TypeEngine
-
-from todo_cli import events
-from todo_cli.db import Session, json_values
-from todo_cli.errors import ConcurrentChangeError, InvalidInputError, NotFoundError
-from todo_cli.sqltypes import UTCDateTime
-
-TITLE_MAX = 500  # characters, after trimming; mirrored by models.TITLE_MAX
-NOTE_MAX = 10_000
-PRIORITIES: Final = {"high": 1, "medium": 2, "low": 3}
-_PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
-_PRIORITY_ALIASES = {"h": "high", "m": "medium", "l": "low", "med": "medium"}
-_TAG_RE = re.compile(r"[^\W\d_][\w.-]{0,63}|\d[\w.-]{0,63}")
-_ME = "(SELECT id FROM users WHERE name = :me)"
-
-
-class _Unset:
-    """Marks an edit field that was not given (None means: clear it)."""
-
-
-UNSET: Final = _Unset()
-
-
-@dataclass(frozen=True)
-class Todo:
-    number: int
-    title: str
-    done: bool
-    priority: str | None
-    due: datetime | None
-    tags: tuple[str, ...]
-    note: str | None
-    created_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
-
+from todo_cli.errors import ConcurrentChangeError, InvalidInputError, missing_numbers
+from todo_cli.store import events
+from todo_cli.store.session import Session
+from todo_cli.store.sql import ME, Backend, in_set, sqlite_time, values_of
+from todo_cli.todo import PRIORITIES, PRIORITY_NAMES, UNSET, NewTodo, Todo, _Unset, clean_title
 
 # --- rows -------------------------------------------------------------------------
 
@@ -61,133 +27,35 @@ _TAG_LIST = {
     "postgresql": "string_agg(g.tag, ',' ORDER BY g.tag)",
     "sqlite": "group_concat(g.tag, ',')",
 }
-_TYPES: dict[str, TypeEngine[Any]] = {
-    "done": Boolean(),
-    "due": UTCDateTime(),
-    "created_at": UTCDateTime(),
-    "updated_at": UTCDateTime(),
-    "completed_at": UTCDateTime(),
-}
 
 
-def columns(session: Session) -> str:
-    """The select list every query of todos uses (the table unaliased: todos)."""
-    tags = f"(SELECT {_TAG_LIST[session.backend]} FROM todo_tags g WHERE g.todo_id = todos.id)"
+def columns(backend: Backend) -> str:
+    """The select list of every query of todos (the table unaliased: todos),
+    in the order to_todo() reads."""
+    tags = f"(SELECT {_TAG_LIST[backend]} FROM todo_tags g WHERE g.todo_id = todos.id)"
     return (
         "todos.number, todos.title, todos.done, todos.priority, todos.due, "
         f"{tags} AS tags, todos.note, todos.created_at, todos.updated_at, todos.completed_at"
     )
 
 
-def row_types() -> dict[str, TypeEngine[Any]]:
-    return _TYPES
-
-
-def to_todo(row: Row[Any]) -> Todo:
-    m = row._mapping
+def to_todo(row: Sequence[Any], time: Callable[[Any], Any]) -> Todo:
+    number, title, done, priority, due, tags, note, created, updated, completed = row[:10]
     return Todo(
-        number=m["number"],
-        title=m["title"],
-        done=m["done"],
-        priority=_PRIORITY_NAMES.get(m["priority"]),
-        due=m["due"],
-        tags=tuple(sorted(m["tags"].split(","))) if m["tags"] else (),
-        note=m["note"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-        completed_at=m["completed_at"],
+        number,
+        title,
+        bool(done),
+        PRIORITY_NAMES.get(priority),
+        time(due),
+        tuple(sorted(tags.split(","))) if tags else (),
+        note,
+        time(created),
+        time(updated),
+        time(completed),
     )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-# --- input --------------------------------------------------------------------------
-
-
-def _check_text(what: str, text: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInputError(f"the {what} is not valid UTF-8 text") from None
-
-
-def clean_title(raw: str) -> str:
-    """1-500 characters after trimming; never silently cut.
-
-    Control characters (NUL, newlines, tabs, escapes) are refused: a title
-    is one line, and plain output stays one todo per line.
-    """
-    title = raw.strip()
-    if not title:
-        raise InvalidInputError(
-            "the title is empty; say what needs doing, e.g. todo add Call the bank"
-        )
-    if len(title) > TITLE_MAX:
-        raise InvalidInputError(
-            f"the title is {len(title)} characters; the limit is {TITLE_MAX}. "
-            "Shorten it (nothing was saved)"
-        )
-    _check_text("title", title)
-    bad = next((c for c in title if unicodedata.category(c) == "Cc"), None)
-    if bad is not None:
-        raise InvalidInputError(
-            f"the title contains a control character (U+{ord(bad):04X}); "
-            "titles are a single line of text"
-        )
-    return title
-
-
-def clean_note(raw: str) -> str | None:
-    """Free text (newlines allowed); empty clears the note."""
-    note = raw.strip()
-    if len(note) > NOTE_MAX:
-        raise InvalidInputError(f"the note is {len(note)} characters; the limit is {NOTE_MAX}")
-    _check_text("note", note)
-    bad = next((c for c in note if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
-    if bad is not None:
-        raise InvalidInputError(f"the note contains a control character (U+{ord(bad):04X})")
-    return note or None
-
-
-def parse_priority(raw: str) -> str | None:
-    """high/medium/low (or h/m/l); none or - clears."""
-    word = raw.strip().lower()
-    if word in ("none", "-", ""):
-        return None
-    word = _PRIORITY_ALIASES.get(word, word)
-    if word not in PRIORITIES:
-        raise InvalidInputError(f"unknown priority {raw!r}: use high, medium or low (h, m, l)")
-    return word
-
-
-def clean_tag(raw: str) -> str:
-    tag = raw.strip().lstrip("+")
-    if not _TAG_RE.fullmatch(tag):
-        raise InvalidInputError(
-            f"invalid tag {raw!r}: use up to 64 letters, digits, _ . or -, starting with a "
-            "letter or digit"
-        )
-    return tag
-
-
 # --- adding -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NewTodo:
-    title: str
-    priority: str | None = None
-    due: datetime | None = None
-    tags: tuple[str, ...] = ()
-    note: str | None = None
-    # Set by import to keep a todo's history; None means: now.
-    done: bool = False
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    completed_at: datetime | None = None
-
 
 # The batch travels as one JSON parameter that the server unpacks.
 _ITEMS = {
@@ -221,20 +89,19 @@ _ITEM_TAGS = {
     ),
 }
 _BATCH_MAX = 999_999  # request ids carry a 6-digit ordinal
+# The proposed users row must pass row-level security even when it only
+# bumps the counter: a per-user role proposes itself as db_role.
 PROPOSED_ROLE = {
     "postgresql": "CASE WHEN todo_is_person() THEN current_user END",
     "sqlite": "NULL",
 }
 
 
-def _json_time(session: Session, value: datetime | None) -> str | None:
+def _json_time(backend: Backend, value: datetime | None) -> str | None:
     """A timestamp inside a JSON parameter, in the form the backend stores."""
     if value is None:
         return None
-    utc = value.astimezone(UTC)
-    if session.backend == "sqlite":  # what SQLAlchemy's SQLite DATETIME writes and reads
-        return utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return utc.isoformat()
+    return sqlite_time(value) if backend == "sqlite" else value.astimezone(UTC).isoformat()
 
 
 def add(session: Session, *, title: str, request_id: str | None = None, **fields: Any) -> Todo:
@@ -263,12 +130,13 @@ def add_many(
     them back), which on PostgreSQL travel as one round trip. Each todo
     carries a request id, derived from request_id or given one per todo in
     request_ids (import: the item's identity in its file), so repeating the
-    call (a retry after a lost COMMIT) returns the todos the first call saved
+    call (a retry after a lost reply) returns the todos the first call saved
     and changes nothing.
 
     numbers (import) gives each todo its number; the caller has checked, with
     the user's row locked, that all are above the user's last_number.
     """
+    backend = session.backend
     new = [*todos, *(NewTodo(t) for t in titles)]
     new = [replace(t, title=clean_title(t.title), tags=tuple(dict.fromkeys(t.tags))) for t in new]
     if not new:
@@ -290,13 +158,13 @@ def add_many(
                 "t": t.title,
                 "r": rid,
                 "p": PRIORITIES[t.priority] if t.priority else None,
-                "d": _json_time(session, t.due),
+                "d": _json_time(backend, t.due),
                 "n": t.note,
                 "g": list(t.tags),
                 "x": t.done,
-                "c": _json_time(session, t.created_at),
-                "u": _json_time(session, t.updated_at),
-                "f": _json_time(session, t.completed_at),
+                "c": _json_time(backend, t.created_at),
+                "u": _json_time(backend, t.updated_at),
+                "f": _json_time(backend, t.completed_at),
                 "k": number,
             }
             for t, rid, number in zip(new, rids, kept, strict=True)
@@ -304,45 +172,36 @@ def add_many(
     )
     already = "EXISTS (SELECT 1 FROM todos t WHERE t.user_id = users.id AND t.request_id = :first)"
     rows = session.execute(
-        # The proposed row must pass row-level security even when it only
-        # bumps the counter: a per-user role proposes itself as db_role.
         f"INSERT INTO users (name, created_at, last_number, db_role) VALUES (:me, :now, :n, "
-        f"{PROPOSED_ROLE[session.backend]}) "
+        f"{PROPOSED_ROLE[backend]}) "
         f"ON CONFLICT (name) DO UPDATE SET last_number = users.last_number + :n WHERE NOT {already}",
         *(
-            [events.record_numbers(session, action, count=":n", condition=f"NOT {already}")]
+            [events.record_numbers(backend, action, count=":n", condition=f"NOT {already}")]
             if action
             else []
         ),
         "INSERT INTO todos (user_id, number, title, done, priority, due, note, created_at, "
         "updated_at, completed_at, request_id) "
         "SELECT users.id, COALESCE(i.num, users.last_number - :n + i.ord), i.title, "
-        "COALESCE(i.done, FALSE), "
+        "COALESCE(i.done, false), "
         "i.priority, i.due, i.note, COALESCE(i.created_at, :now), COALESCE(i.updated_at, :now), "
         "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END, i.rid "
-        f"FROM users, {_ITEMS[session.backend]} WHERE users.name = :me AND NOT {already}",
+        f"FROM users, {_ITEMS[backend]} WHERE users.name = :me AND NOT {already}",
         *(
             # The items drive the join (CROSS JOIN fixes the order on SQLite,
             # which otherwise reads the JSON once per todo of the user), each
             # finding its todo through the (user_id, request_id) index.
             [
                 "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
-                f"FROM {_ITEM_TAGS[session.backend]} CROSS JOIN todos "
-                f"WHERE todos.user_id = {_ME} AND todos.request_id = n.rid ON CONFLICT DO NOTHING"
+                f"FROM {_ITEM_TAGS[backend]} CROSS JOIN todos "
+                f"WHERE todos.user_id = {ME} AND todos.request_id = n.rid ON CONFLICT DO NOTHING"
             ]
             if any(t.tags for t in new)
             else []
         ),
-        f"SELECT {columns(session)} FROM todos WHERE user_id = {_ME} "
-        f"AND request_id IN (SELECT i.rid FROM {_ITEMS[session.backend]}) ORDER BY number",
-        params={
-            "now": _now(),
-            "n": bump,
-            "items": items,
-            "first": rids[0],
-            "event_title": new[0].title,
-        },
-        columns=_TYPES,
+        f"SELECT {columns(backend)} FROM todos WHERE user_id = {ME} "
+        f"AND request_id IN (SELECT i.rid FROM {_ITEMS[backend]}) ORDER BY number",
+        params={"n": bump, "items": items, "first": rids[0], "event_title": new[0].title},
     ).all()
     if len(rows) != len(new):
         # Some, not all, of the request ids were there already: another
@@ -351,45 +210,72 @@ def add_many(
             "another command saved some of these todos at the same time; nothing was added "
             "by this one: try again"
         )
-    return [to_todo(r) for r in rows]
+    return [to_todo(r, session.time) for r in rows]
 
 
 # --- changing -----------------------------------------------------------------------
 
 
-def _select_numbers(session: Session) -> str:
-    return f"SELECT {columns(session)} FROM todos WHERE user_id = {_ME} AND number IN :numbers"
+def _select_numbers(backend: Backend) -> str:
+    return (
+        f"SELECT {columns(backend)} FROM todos WHERE user_id = {ME} "
+        f"AND {in_set(backend, 'number', 'numbers')}"
+    )
 
 
 _SET_DONE = {
     # A todo that was already done keeps its completion time, and vice versa.
-    True: "done = TRUE, completed_at = CASE WHEN done THEN completed_at ELSE :now END, "
+    True: "done = true, completed_at = CASE WHEN done THEN completed_at ELSE :now END, "
     "updated_at = CASE WHEN done THEN updated_at ELSE :now END, "
     "version = CASE WHEN done THEN version ELSE version + 1 END",
     False: "updated_at = CASE WHEN done THEN :now ELSE updated_at END, "
     "version = CASE WHEN done THEN version + 1 ELSE version END, "
-    "done = FALSE, completed_at = NULL",
+    "done = false, completed_at = NULL",
 }
-_CHANGES = {True: "todos.done = FALSE", False: "todos.done = TRUE"}
+# Spelled as the partial indexes are (done = false): SQLite matches an
+# index's condition by its text.
+_CHANGES = {True: "todos.done = false", False: "todos.done = true"}
 
 
 def _set_done(session: Session, numbers: Sequence[int], done: bool) -> list[tuple[Todo, bool]]:
     """All or nothing; (todo, changed) pairs in the order asked."""
-    now = _now()
-    rows = session.execute(
-        *events.lock_rows(session, "todos.number IN :numbers"),
+    backend = session.backend
+    which = in_set(backend, "todos.number", "numbers")
+    # Only the todos that change: each change moves version, and undo
+    # relies on nothing else moving it (see alembic/versions/0007).
+    update = (
+        f"UPDATE todos SET {_SET_DONE[done]} WHERE user_id = {ME} AND {which} AND {_CHANGES[done]}"
+    )
+    statements = [
+        *_guard(backend, which),
         events.record_before(
-            session, "done" if done else "reopen", f"todos.number IN :numbers AND {_CHANGES[done]}"
+            backend, "done" if done else "reopen", f"{which} AND {_CHANGES[done]}"
         ),
-        # Only the todos that change: each change moves version, and undo
-        # relies on nothing else moving it (see alembic/versions/0007).
-        f"UPDATE todos SET {_SET_DONE[done]} WHERE user_id = {_ME} AND number IN :numbers "
-        f"AND {_CHANGES[done].replace('todos.', '')}",
-        _select_numbers(session),
-        params={"now": now, "numbers": _unique(numbers)},
-        columns=_TYPES,
-    ).all()
-    return [(t, t.updated_at == now) for t in _in_order(numbers, [to_todo(r) for r in rows])]
+    ]
+    params = {"numbers": _unique(numbers)}
+    if backend == "postgresql":
+        # One statement, so the message's one result says which rows this
+        # command changed: the updated rows as RETURNING has them, then the
+        # rest as they are.
+        rows = session.execute(
+            *statements,
+            f"WITH changed AS ({update} RETURNING todos.*) "
+            f"SELECT {columns(backend)}, true FROM changed AS todos UNION ALL "
+            f"SELECT {columns(backend)}, false FROM todos WHERE todos.user_id = {ME} AND {which} "
+            "AND todos.id NOT IN (SELECT id FROM changed)",
+            params=params,
+        ).all()
+        changed = {row[0] for row in rows if row[10]}
+    else:
+        changed = {
+            n
+            for (n,) in session.execute(
+                *statements, update + " RETURNING number", params=params
+            ).all()
+        }
+        rows = session.execute(_select_numbers(backend), params=params).all()
+    found = _in_order(numbers, [to_todo(r, session.time) for r in rows])
+    return [(t, t.number in changed) for t in found]
 
 
 def complete(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bool]]:
@@ -414,15 +300,11 @@ def edit(
     remove_tags: Sequence[str] = (),
 ) -> list[Todo]:
     """Change fields of todos, all or nothing; tags are added and removed."""
+    backend = session.backend
     if title is not None and len(_unique(numbers)) > 1:
         raise InvalidInputError("--title changes one todo at a time")
-    sets, params = (
-        ["updated_at = :now", "version = version + 1"],
-        {
-            "now": _now(),
-            "numbers": _unique(numbers),
-        },
-    )
+    sets = ["updated_at = :now", "version = version + 1"]
+    params: dict[str, Any] = {"numbers": _unique(numbers)}
     if title is not None:
         sets.append("title = :title")
         params["title"] = clean_title(title)
@@ -435,48 +317,47 @@ def edit(
     if not isinstance(note, _Unset):
         sets.append("note = :note")
         params["note"] = note
-    mine = f"SELECT id FROM todos WHERE user_id = {_ME} AND number IN :numbers"
-    statements = [
-        *events.lock_rows(session, "todos.number IN :numbers"),
-        events.record_before(session, "edit", "todos.number IN :numbers"),
-    ]
+    which = in_set(backend, "todos.number", "numbers")
+    mine = f"SELECT id FROM todos WHERE todos.user_id = {ME} AND {which}"
+    statements = [*_guard(backend, which), events.record_before(backend, "edit", which)]
     if remove_tags:
         statements.append(
-            f"DELETE FROM todo_tags WHERE tag IN :remove_tags AND todo_id IN ({mine})"
+            f"DELETE FROM todo_tags WHERE {in_set(backend, 'tag', 'remove_tags', kind='text')} "
+            f"AND todo_id IN ({mine})"
         )
         params["remove_tags"] = list(dict.fromkeys(remove_tags))
     if add_tags:
         statements.append(
             f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, a.value FROM todos, "
-            f"{json_values(session.backend, 'add_tags')} AS a WHERE todos.user_id = {_ME} "
-            "AND todos.number IN :numbers ON CONFLICT DO NOTHING"
+            f"{values_of(backend, 'add_tags')} AS a WHERE todos.user_id = {ME} "
+            f"AND {which} ON CONFLICT DO NOTHING"
         )
-        params["add_tags"] = json.dumps(list(dict.fromkeys(add_tags)))
+        params["add_tags"] = list(dict.fromkeys(add_tags))
     statements.append(
-        f"UPDATE todos SET {', '.join(sets)} WHERE user_id = {_ME} AND number IN :numbers"
+        f"UPDATE todos SET {', '.join(sets)} WHERE user_id = {ME} "
+        f"AND {in_set(backend, 'number', 'numbers')}"
     )
-    rows = session.execute(
-        *statements, _select_numbers(session), params=params, columns=_TYPES
-    ).all()
-    return _in_order(numbers, [to_todo(r) for r in rows])
+    rows = session.execute(*statements, _select_numbers(backend), params=params).all()
+    return _in_order(numbers, [to_todo(r, session.time) for r in rows])
 
 
 def remove(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
     """Delete todos, all or nothing. Numbers are never reused afterwards."""
+    backend = session.backend
     before = None
-    if session.backend == "sqlite":
+    if backend == "sqlite":
         # SQLite cascades to todo_tags before RETURNING is computed, so read the
         # tags first (a local read; PostgreSQL still sees them in RETURNING).
         before = {t.number: t for t in find(session, numbers=numbers)}
+    which = in_set(backend, "todos.number", "numbers")
     rows = session.execute(
-        *events.lock_rows(session, "todos.number IN :numbers"),
-        events.record_before(session, "rm", "todos.number IN :numbers"),
-        f"DELETE FROM todos WHERE user_id = {_ME} AND number IN :numbers "
-        f"RETURNING {columns(session)}",
-        params={"numbers": _unique(numbers), "now": _now()},
-        columns=_TYPES,
+        *_guard(backend, which),
+        events.record_before(backend, "rm", which),
+        f"DELETE FROM todos WHERE user_id = {ME} AND {in_set(backend, 'number', 'numbers')} "
+        f"RETURNING {columns(backend)}",
+        params={"numbers": _unique(numbers)},
     ).all()
-    removed = [to_todo(r) for r in rows]
+    removed = [to_todo(r, session.time) for r in rows]
     if before is not None:
         removed = [before.get(t.number, t) for t in removed]
     return _in_order(numbers, removed)
@@ -485,9 +366,24 @@ def remove(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
 def find(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
     """Look todos up by number (for showing what a command will touch)."""
     rows = session.execute(
-        _select_numbers(session), params={"numbers": _unique(numbers)}, columns=_TYPES
+        _select_numbers(session.backend), params={"numbers": _unique(numbers)}
     ).all()
-    return _in_order(numbers, [to_todo(r) for r in rows])
+    return _in_order(numbers, [to_todo(r, session.time) for r in rows])
+
+
+def _guard(backend: Backend, which: str) -> list[str]:
+    """The statements that open a change of the todos numbered :numbers:
+    lock them (PostgreSQL), and stop the whole message unless every one is
+    the user's (alembic/versions/0008): all or nothing, inside the message
+    that commits. On SQLite the client checks before it commits."""
+    if backend != "postgresql":
+        return []
+    numbers = "CAST(:numbers AS integer[])"
+    return [
+        *events.lock_rows(backend, which),
+        f"SELECT todo_require_numbers({numbers}, ARRAY(SELECT number FROM todos "
+        f"WHERE user_id = {ME} AND number = ANY({numbers})))",
+    ]
 
 
 def _unique(numbers: Iterable[int]) -> list[int]:
@@ -499,9 +395,5 @@ def _in_order(asked: Sequence[int], found: list[Todo]) -> list[Todo]:
     by_number = {t.number: t for t in found}
     missing = [n for n in _unique(asked) if n not in by_number]
     if missing:
-        listed = ", ".join(str(n) for n in missing)
-        plural = "s" if len(missing) > 1 else ""
-        raise NotFoundError(
-            f"no todo{plural} numbered {listed}; nothing was changed (see: todo list --all)"
-        )
+        raise missing_numbers(missing)
     return [by_number[n] for n in _unique(asked)]

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
-from todo_cli.db import Session
-from todo_cli.todos import PRIORITIES, Todo, columns, row_types, to_todo
+from todo_cli.store.session import Session
+from todo_cli.store.sql import ME, Backend
+from todo_cli.store.todos import columns, to_todo
+from todo_cli.todo import PRIORITIES, Todo
 
 Status = Literal["open", "done", "all"]
 Sort = Literal["default", "number", "due", "priority", "created"]
 SORTS: tuple[Sort, ...] = ("default", "number", "due", "priority", "created")
 
-_ME = "(SELECT id FROM users WHERE name = :me)"
 _FOLD = {"postgresql": "lower(todos.title)", "sqlite": "todo_fold(todos.title)"}
-_STATUS = {"open": "todos.done = FALSE", "done": "todos.done = TRUE", "all": ""}
+# Spelled as the partial indexes are (done = false): SQLite matches an
+# index's condition by its text (tests/test_query_plans.py).
+_STATUS = {"open": "todos.done = false", "done": "todos.done = true", "all": ""}
 _DUE_LAST = "todos.due IS NULL"  # false sorts first: todos without a due date last
-_ORDER_OVERDUE = "todos.due < :now AND todos.done = FALSE"
+_ORDER_OVERDUE = "todos.due < :now AND todos.done = false"
 _ORDER: dict[Sort, list[str]] = {
     # Overdue first, then by priority (none last), then by due date (none last).
     # The keys after the first are the index ix_todos_user_open_order.
@@ -47,8 +50,8 @@ class Filter:
     search: str | None = None
 
 
-def _where(session: Session, f: Filter) -> tuple[str, dict[str, Any]]:
-    parts = [f"todos.user_id = {_ME}"]
+def _where(backend: Backend, f: Filter) -> tuple[str, dict[str, Any]]:
+    parts = [f"todos.user_id = {ME}"]
     params: dict[str, Any] = {}
     if _STATUS[f.status]:
         parts.append(_STATUS[f.status])
@@ -61,14 +64,14 @@ def _where(session: Session, f: Filter) -> tuple[str, dict[str, Any]]:
         parts.append("todos.priority = :priority")
         params["priority"] = PRIORITIES[f.priority]
     if f.overdue:
-        parts.append("todos.due < :now AND todos.done = FALSE")
+        parts.append("todos.due < :now AND todos.done = false")
     if f.due_before is not None:
         parts.append("todos.due < :due_before")
         params["due_before"] = f.due_before
     if f.search:
         # A literal substring: % _ and \ in the search mean themselves.
         escaped = f.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        parts.append(f"{_FOLD[session.backend]} LIKE :pattern ESCAPE '\\'")
+        parts.append(f"{_FOLD[backend]} LIKE :pattern ESCAPE '\\'")
         params["pattern"] = f"%{escaped}%"
     return " AND ".join(parts), params
 
@@ -76,6 +79,29 @@ def _where(session: Session, f: Filter) -> tuple[str, dict[str, Any]]:
 def _order(sort: Sort, reverse: bool) -> str:
     keys = _ORDER[sort]
     return ", ".join(f"{k} DESC" if reverse else k for k in keys)
+
+
+# The plans a page wants whatever the statistics say (a user's first
+# thousands of todos arrive before any): walk an index in order and stop
+# after a page, rather than fetch every open todo and sort it. PostgreSQL
+# picks these by itself once the table is analysed; these settings last
+# this transaction only (tests/test_query_plans.py checks both ways).
+# An unavoidable sort (the page's own, of at most 5 x limit ids) then costs
+# more than JIT compilation's threshold, hence jit off.
+PAGE_PLANNER = {
+    "enable_sort": "off",
+    "enable_incremental_sort": "off",
+    "enable_bitmapscan": "off",
+    "jit": "off",
+}
+# The overdue todos of one priority in index order. Each database sees the
+# order a range of ix_todos_user_open_order is in through a different
+# spelling (PostgreSQL keeps the expression column, SQLite drops the
+# constant one).
+_OVERDUE_ORDER = {
+    "postgresql": f"{_DUE_LAST}, todos.due, todos.number",
+    "sqlite": "todos.due, todos.number",
+}
 
 
 def page(
@@ -86,43 +112,52 @@ def page(
     The total comes from a scalar subquery in the same statement (an index
     scan, no rows fetched), so the cost stays flat as a user's list grows.
     """
-    where, params = _where(session, filter)
+    where, params = _where(session.backend, filter)
     order = _order(sort, reverse)
     # The page is chosen by id first, so the per-row tags subquery runs for
     # the rows shown, not for every candidate the sort looks at.
     rows = session.execute(
-        f"SELECT {columns(session)}, (SELECT count(*) FROM todos WHERE {where}) AS total "
-        f"FROM todos WHERE todos.id IN ({_candidates(where, sort, reverse)}) "
+        f"SELECT {columns(session.backend)}, (SELECT count(*) FROM todos WHERE {where}) AS total "
+        f"FROM todos WHERE todos.id IN ({_candidates(session.backend, where, sort, reverse)}) "
         f"ORDER BY {order} LIMIT :limit",
-        params={**params, "now": datetime.now(UTC), "limit": limit},
-        columns=row_types(),
+        params={**params, "limit": limit},
+        planner=PAGE_PLANNER,
     ).all()
-    return [to_todo(r) for r in rows], int(rows[0].total) if rows else 0
+    return [to_todo(r, session.time) for r in rows], int(rows[0][10]) if rows else 0
 
 
-def _candidates(where: str, sort: Sort, reverse: bool) -> str:
+def _candidates(backend: Backend, where: str, sort: Sort, reverse: bool) -> str:
     """Ids that include the page: a superset when that is cheaper to find.
 
     The default order starts with "overdue first", which no index can hold
     (it moves with the clock). The rest of it is an index
-    (ix_todos_user_open_order), so take the first `limit` overdue todos and
-    the first `limit` of all in that order. If m of the page are overdue, the
-    second branch holds at most m overdue ones, so at least the `limit - m`
-    others the page needs. Both stop after a page of index entries however
-    long the list is.
+    (ix_todos_user_open_order: priority, then due, then number), so take the
+    first `limit` of all in that order, and the first `limit` overdue todos
+    of each priority: within a priority the index holds the due ones in due
+    order, so each of those is a range of the index that stops after a page.
+    If m of the page are overdue, the branch of all holds at most m overdue
+    ones, so at least the `limit - m` others the page needs. Every branch
+    reads a page of index entries however long the list is.
     """
     if sort != "default" or reverse:
         order = _order(sort, reverse)
         return f"SELECT todos.id FROM todos WHERE {where} ORDER BY {order} LIMIT :limit"
     rest = ", ".join(_ORDER["default"][1:])
-    overdue = _ORDER_OVERDUE
     # Each LIMITed branch is a derived table: SQLite refuses parenthesised
-    # members of a UNION.
-    return (
-        f"SELECT a.id FROM (SELECT todos.id FROM todos WHERE {where} AND {overdue} "
-        f"ORDER BY {rest} LIMIT :limit) AS a UNION ALL SELECT b.id FROM (SELECT todos.id "
-        f"FROM todos WHERE {where} ORDER BY {rest} LIMIT :limit) AS b"
+    # members of a UNION. (due IS NULL) = false is spelled as the index's
+    # column, so both databases read a range of it.
+    overdue = [
+        f"SELECT o{p}.id FROM (SELECT todos.id FROM todos WHERE {where} "
+        f"AND todos.done = false AND COALESCE(todos.priority, 4) = {p} "
+        f"AND ({_DUE_LAST}) = false AND todos.due < :now "
+        f"ORDER BY {_OVERDUE_ORDER[backend]} LIMIT :limit) AS o{p}"
+        for p in (1, 2, 3, 4)
+    ]
+    everything = (
+        f"SELECT b.id FROM (SELECT todos.id FROM todos WHERE {where} "
+        f"ORDER BY {rest} LIMIT :limit) AS b"
     )
+    return " UNION ALL ".join([*overdue, everything])
 
 
 def iter_todos(
@@ -135,15 +170,15 @@ def iter_todos(
 ) -> Iterator[Todo]:
     """Every matching todo in order, yielded as rows are read: one statement,
     one snapshot, one round trip; rows become Todo objects one at a time."""
-    where, params = _where(session, filter)
-    result = session.execute(
-        f"SELECT {columns(session)} FROM todos WHERE {where} ORDER BY {_order(sort, reverse)}"
-        + (" LIMIT :limit" if limit else ""),
-        params={**params, "now": datetime.now(UTC), "limit": limit},
-        columns=row_types(),
+    where, params = _where(session.backend, filter)
+    rows = session.execute(
+        f"SELECT {columns(session.backend)} FROM todos WHERE {where} "
+        f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
+        params={**params, "limit": limit},
     )
-    for row in result:
-        yield to_todo(row)
+    time = session.time
+    for row in rows:
+        yield to_todo(row, time)
 
 
 def list_todos(session: Session, *, status: Status = "open", sort: Sort = "number") -> list[Todo]:

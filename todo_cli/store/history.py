@@ -4,8 +4,9 @@ events.py writes one event per change; here they are listed and reversed.
 Undo checks before it writes: every todo an event touched must still be as
 that event left it (todos.version), so a change made since then, from this
 machine or another, is never overwritten. Whatever the number of events,
-undo is three statements: read the events, read the versions of their
-todos (both locked on PostgreSQL), then one message that restores them all.
+undo is three messages in one transaction: read the events, read the
+versions of their todos (both locked on PostgreSQL), then restore them all
+and commit.
 """
 
 from __future__ import annotations
@@ -13,17 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.types import TypeEngine
-
-from todo_cli.db import FOR_UPDATE, Session, json_values
 from todo_cli.errors import ConcurrentChangeError, NotFoundError
-from todo_cli.sqltypes import UTCDateTime
+from todo_cli.store.session import Session
+from todo_cli.store.sql import FOR_UPDATE, ME, Backend, in_set
 
-_ME = "(SELECT id FROM users WHERE name = :me)"
-_TYPES: dict[str, TypeEngine[Any]] = {"at": UTCDateTime(), "undone_at": UTCDateTime()}
 LOG_DEFAULT = 20
 
 
@@ -56,8 +53,9 @@ class Event:
         return f"{shown}: {n} todos"
 
 
-def _event(row: Any) -> Event:
-    data = json.loads(row.data)
+def _event(row: Sequence[Any], session: Session) -> Event:
+    event_id, at, action, raw, undone_at = row
+    data = json.loads(raw)
     if "todos" in data:
         rows = sorted(data["todos"], key=lambda r: int(r["number"]))
         numbers = tuple(int(r["number"]) for r in rows)
@@ -69,7 +67,7 @@ def _event(row: Any) -> Event:
         else:
             numbers = tuple(range(int(data["first"]), int(data["last"]) + 1))
         titles = (data["title"],)
-    return Event(row.id, row.at, row.action, numbers, titles, row.undone_at, rows)
+    return Event(event_id, session.time(at), action, numbers, titles, session.time(undone_at), rows)
 
 
 def _recent(
@@ -78,11 +76,10 @@ def _recent(
     pending = " AND undone_at IS NULL" if not_undone else ""
     rows = session.execute(
         "SELECT id, at, action, data, undone_at FROM events "
-        f"WHERE user_id = {_ME}{pending} ORDER BY id DESC LIMIT :limit{lock}",
+        f"WHERE user_id = {ME}{pending} ORDER BY id DESC LIMIT :limit{lock}",
         params={"limit": limit},
-        columns=_TYPES,
     ).all()
-    return [_event(r) for r in rows]
+    return [_event(r, session) for r in rows]
 
 
 def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
@@ -110,7 +107,7 @@ _COLUMNS = (
 _RESTORED = [name for name, _ in _COLUMNS if name != "number"]
 
 
-def _rows_query(backend: str, param: str) -> str:
+def _rows_query(backend: Backend, param: str) -> str:
     """The todo rows an event saved (values as the backend wrote them)."""
     if backend == "postgresql":
         cols = ", ".join(
@@ -122,7 +119,7 @@ def _rows_query(backend: str, param: str) -> str:
     return f"(SELECT {cols} FROM json_each(:{param}))"
 
 
-def _tags_table(backend: str, param: str) -> str:
+def _tags_table(backend: Backend, param: str) -> str:
     if backend == "postgresql":
         return (
             "(SELECT CAST(r ->> 'number' AS integer) AS number, "
@@ -135,29 +132,29 @@ def _tags_table(backend: str, param: str) -> str:
     )
 
 
-def _clear_tags(backend: str, k: int) -> str:
+def _clear_tags(backend: Backend, k: int) -> str:
     return (
-        f"DELETE FROM todo_tags WHERE todo_id IN (SELECT id FROM todos WHERE user_id = {_ME} "
-        f"AND number IN {json_values(backend, f'numbers_{k}', integer=True)})"
+        f"DELETE FROM todo_tags WHERE todo_id IN (SELECT id FROM todos WHERE user_id = {ME} "
+        f"AND {in_set(backend, 'number', f'numbers_{k}')})"
     )
 
 
-def _insert_tags(backend: str, k: int) -> str:
+def _insert_tags(backend: Backend, k: int) -> str:
     # The saved rows drive the join, each finding its todo by number
     # (CROSS JOIN fixes that order on SQLite; see todos.add_many).
     return (
         f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, t.tag FROM "
         f"{_tags_table(backend, f'rows_{k}')} CROSS JOIN todos "
-        f"WHERE todos.user_id = {_ME} AND todos.number = t.number"
+        f"WHERE todos.user_id = {ME} AND todos.number = t.number"
     )
 
 
-def _reverse(backend: str, event: Event, k: int) -> list[str]:
+def _reverse(backend: Backend, event: Event, k: int) -> list[str]:
     """The statements that put the todos back as they were before `event`."""
     if event.action in ("add", "import"):
         return [
-            f"DELETE FROM todos WHERE user_id = {_ME} "
-            f"AND number IN {json_values(backend, f'numbers_{k}', integer=True)}"
+            f"DELETE FROM todos WHERE user_id = {ME} "
+            f"AND {in_set(backend, 'number', f'numbers_{k}')}"
         ]
     if event.action == "rm":
         names = ", ".join(name for name, _ in _COLUMNS)
@@ -173,7 +170,7 @@ def _reverse(backend: str, event: Event, k: int) -> list[str]:
         # Materialised, so SQLite joins through an automatic index on b.number
         # instead of reading the JSON again for every todo.
         f"WITH b AS MATERIALIZED {_rows_query(backend, f'rows_{k}')} "
-        f"UPDATE todos SET {sets} FROM b WHERE todos.user_id = {_ME} AND todos.number = b.number",
+        f"UPDATE todos SET {sets} FROM b WHERE todos.user_id = {ME} AND todos.number = b.number",
         _insert_tags(backend, k),
     ]
 
@@ -215,24 +212,27 @@ def _when(value: datetime) -> str:
 def undo(session: Session, *, count: int = 1) -> list[Event]:
     """Reverse the user's `count` most recent changes not yet undone, newest
     first, all or nothing. Returns the events undone."""
-    session.write_lock()
-    lock = FOR_UPDATE[session.backend]
+    backend = session.backend
+    session.begin()
+    lock = FOR_UPDATE[backend]
     events = _recent(session, count, not_undone=True, lock=lock)
     if not events:
         raise NotFoundError("nothing to undo (see: todo log)")
     numbers = sorted({n for e in events for n in e.numbers})
     found = session.execute(
-        f"SELECT number, version FROM todos WHERE user_id = {_ME} "
-        f"AND number IN {json_values(session.backend, 'numbers', integer=True)}{lock}",
-        params={"numbers": json.dumps(numbers)},
+        f"SELECT number, version FROM todos WHERE user_id = {ME} "
+        f"AND {in_set(backend, 'number', 'numbers')}{lock}",
+        params={"numbers": numbers},
     ).all()
-    _check(events, {r.number: r.version for r in found})
+    _check(events, {number: version for number, version in found})
     statements: list[str] = []
-    params: dict[str, Any] = {"now": datetime.now(UTC), "ids": [e.id for e in events]}
+    params: dict[str, Any] = {"ids": [e.id for e in events]}
     for k, event in enumerate(events):
-        statements += _reverse(session.backend, event, k)
-        params[f"numbers_{k}"] = json.dumps(list(event.numbers))
+        statements += _reverse(backend, event, k)
+        params[f"numbers_{k}"] = list(event.numbers)
         params[f"rows_{k}"] = json.dumps(event.rows)
-    statements.append(f"UPDATE events SET undone_at = :now WHERE user_id = {_ME} AND id IN :ids")
-    session.execute(*statements, params=params)
+    statements.append(
+        f"UPDATE events SET undone_at = :now WHERE user_id = {ME} AND {in_set(backend, 'id', 'ids')}"
+    )
+    session.execute_and_commit(*statements, params=params)
     return events

@@ -1,0 +1,152 @@
+"""todo.txt (http://todotxt.org) lines, as todo.txt-cli (`todo.sh`) reads them.
+
+Export: the note is dropped (todo.txt has no place for free text); dates
+are local calendar days, so the time of a due date is lost; every tag is
+written as a +project. A done todo keeps its priority as `pri:A`, since
+todo.sh removes the (A) when it marks a task done.
+
+Import: `x` marks a done task, followed by its completion and creation
+dates; `(A)` `(B)` `(C)` are high, medium and low, and `(D)` to `(Z)` are
+low too (they rank below C). `+project` and `@context` tokens become tags
+and leave the title, wherever they stand; `due:YYYY-MM-DD` is due at the
+end of that day, local time (as `--due YYYY-MM-DD`); `pri:X` sets the
+priority; any other key:value stays in the title. Dates with no time are
+the start of that local day. Blank lines are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TextIO
+
+from todo_cli.formats import records as r
+from todo_cli.todo import Todo
+
+_LETTER = {"high": "A", "medium": "B", "low": "C"}
+_PRI = re.compile(r"\(([A-Z])\)")
+
+
+def parse(text: str) -> r.Parsed:
+    records: list[r.Record] = []
+    skipped: list[r.Skipped] = []
+    seen: Counter[str] = Counter()
+    # split, not splitlines: line numbers must match an editor's, and
+    # splitlines also breaks at form feeds and U+2028.
+    for n, line in enumerate(text.split("\n"), 1):
+        tokens = line.split()
+        if not tokens:
+            continue
+        identity = r.occurrence(seen, " ".join(tokens))
+        try:
+            records.append(_record(tokens, r.hash_key("todotxt", identity)))
+        except r.Skip as exc:
+            skipped.append(r.Skipped(n, str(exc)))
+    return r.Parsed("todotxt", records, skipped)
+
+
+def _day_token(tokens: list[str]) -> date | None:
+    """Pop a leading YYYY-MM-DD token, if there is one."""
+    if tokens and r.DAY.fullmatch(tokens[0]):
+        try:
+            day = date.fromisoformat(tokens[0])
+        except ValueError:
+            return None
+        tokens.pop(0)
+        return day
+    return None
+
+
+def _pri_token(tokens: list[str]) -> str | None:
+    if tokens and _PRI.fullmatch(tokens[0]):
+        return tokens.pop(0)[1]
+    return None
+
+
+def _record(tokens: list[str], key: str) -> r.Record:
+    done = tokens[0] == "x"
+    completed = created = None
+    letter = None
+    if done:
+        tokens.pop(0)
+        letter = _pri_token(tokens)
+        completed = _day_token(tokens)
+        # Some todo.sh versions kept "(A)" after the completion date.
+        letter = letter or _pri_token(tokens)
+        created = _day_token(tokens) if completed else None
+        letter = letter or _pri_token(tokens)
+    else:
+        letter = _pri_token(tokens)
+        created = _day_token(tokens)
+    words: list[str] = []
+    tags: list[str] = []
+    due = None
+    for token in tokens:
+        head, sep, value = token.partition(":")
+        if token[0] in "+@" and len(token) > 1 and (tag := r.tag(token[1:])):
+            tags.append(tag)
+        elif sep and head == "due" and value:
+            day = _valid_day(value) if r.DAY.fullmatch(value) else None
+            if day is None:
+                raise r.Skip(f"invalid due date {value!r} (todo.txt dues are YYYY-MM-DD)")
+            due = r.due_day(day)
+        elif sep and head == "pri" and value:
+            if not _PRI.fullmatch(f"({value})"):
+                raise r.Skip(f"invalid priority {value!r} (A to Z)")
+            letter = value
+        else:
+            words.append(token)
+    return r.Record(
+        title=r.title(" ".join(words)),
+        key=key,
+        done=done,
+        priority=_letter_priority(letter),
+        due=due,
+        tags=tuple(sorted(set(tags))),
+        created_at=r.day_start(created) if created else None,
+        completed_at=r.day_start(completed) if completed else None,
+    )
+
+
+def _valid_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _letter_priority(letter: str | None) -> str | None:
+    if letter is None:
+        return None
+    return {"A": "high", "B": "medium"}.get(letter, "low")
+
+
+def _local_day(value: datetime) -> str:
+    return f"{value.astimezone():%Y-%m-%d}"
+
+
+def line(todo: Todo) -> str:
+    parts = []
+    letter = _LETTER.get(todo.priority or "")
+    if todo.done:
+        # todo.txt allows a creation date only after a completion date.
+        parts += ["x", _local_day(todo.completed_at or todo.updated_at)]
+    elif letter:
+        parts.append(f"({letter})")
+    parts += [_local_day(todo.created_at), todo.title]
+    parts += [f"+{tag}" for tag in todo.tags]
+    if todo.due:
+        parts.append(f"due:{_local_day(todo.due)}")
+    if todo.done and letter:
+        parts.append(f"pri:{letter}")
+    return " ".join(parts)
+
+
+def write(todos: Iterable[Todo], out: TextIO) -> int:
+    count = 0
+    for todo in todos:
+        out.write(line(todo) + "\n")
+        count += 1
+    return count

@@ -1,0 +1,175 @@
+"""Connections on the DB-API drivers, and what their errors mean.
+
+The standard library's sqlite3 for the embedded file, psycopg2 for
+PostgreSQL; psycopg2 is imported only for a PostgreSQL URL. Both
+connections are in autocommit mode: the session (session.py) sends its
+own transaction boundaries, so on PostgreSQL a command's statements and its
+COMMIT can travel in one message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any, Literal
+
+from todo_cli.dburl import DatabaseURL
+
+SQLITE_BUSY_MS = 1000  # one wait inside SQLite; runner.run() retries within the budget
+
+# SQLSTATEs that mean "the schema is not what this code expects":
+# undefined table, column or function; and a NOT NULL column this code does
+# not fill (added by a newer migration). Each is a schema mismatch only when
+# the schema is not at head; at head it is a bug (see schema.mismatch).
+_SCHEMA_SQLSTATES = {"42P01", "42703", "42883", "23502"}
+_SCHEMA_MARKERS = (
+    "no such table",
+    "no such column",
+    "has no column named",
+    "NOT NULL constraint failed",
+)
+# Connection failures that are the user's configuration, not the network.
+_CONFIG_FAILURES = ("password authentication failed", "does not exist", "no password supplied")
+# Failures worth another attempt: a compute waking up or restarting (Neon
+# scales to zero), a full server, a dropped connection, a lost race.
+_TRANSIENT_SQLSTATES = {"57P01", "57P02", "57P03", "53300", "40001", "40P01"}
+_TRANSIENT_MARKERS = (
+    "connection refused",
+    "connection reset",
+    "timeout expired",
+    "timed out",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "too many connections",
+    "too many clients",
+    "remaining connection slots are reserved",
+    "terminating connection due to administrator command",
+    "couldn't connect to compute node",
+    "server closed the connection unexpectedly",
+    "ssl syscall error",
+    "eof detected",
+    "could not receive data from server",
+    "could not send data to server",
+    "no connection to the server",
+    "connection already closed",
+)
+_LIBPQ_PREFIX = re.compile(r'^connection to server (?:at|on) "[^"]*"(?:, port \d+)? failed: ')
+
+Kind = Literal["transient", "busy", "config", "schema", "refused", "other"]
+
+
+def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
+    """An open DB-API connection in autocommit mode (no retries here)."""
+    if url.backend == "sqlite":
+        return _connect_sqlite(url)
+    import psycopg2
+
+    conn = psycopg2.connect(
+        libpq_url(url),
+        # libpq takes whole seconds and treats values below 2 as 2.
+        connect_timeout=max(2, round(connect_timeout)),
+        application_name="todo",
+    )
+    conn.autocommit = True
+    return conn
+
+
+def libpq_url(url: DatabaseURL) -> str:
+    """The URL as libpq takes it: the scheme without a driver name."""
+    _, rest = url.raw.split("://", 1)
+    return "postgresql://" + rest
+
+
+def _connect_sqlite(url: DatabaseURL) -> sqlite3.Connection:
+    path = url.database or ":memory:"
+    if path != ":memory:":
+        prepare_sqlite_file(Path(path))
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        # SQLite's lower() folds ASCII only; searches fold like PostgreSQL's lower().
+        conn.create_function("todo_fold", 1, _fold, deterministic=True)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def enable_wal(conn: sqlite3.Connection) -> None:
+    """WAL lets readers go on while a writer writes. The mode is stored in
+    the file, so this is done once, when the schema is created."""
+    conn.execute("PRAGMA journal_mode=WAL")
+
+
+def _fold(text: str | None) -> str | None:
+    return None if text is None else text.lower()
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """The file may hold private todos: 0600 inside a 0700 directory."""
+    if path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def errors(backend: str) -> tuple[type[BaseException], ...]:
+    """The driver's exception base classes (psycopg2 only when it is in use)."""
+    if backend == "sqlite":
+        return (sqlite3.Error,)
+    import psycopg2
+
+    return (psycopg2.Error,)
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's first line, without the host libpq names again or its
+    FATAL tag: our messages already say which database it was."""
+    lines = str(exc).strip().splitlines()
+    line = _LIBPQ_PREFIX.sub("", lines[0]) if lines else "unknown error"
+    return re.sub(r"^(?:FATAL|ERROR):\s+", "", line)
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    code = getattr(exc, "pgcode", None)
+    return code if isinstance(code, str) else None
+
+
+def classify(exc: BaseException) -> Kind:
+    """What a driver error means for the command that met it."""
+    if isinstance(exc, sqlite3.Error):
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return "busy"
+        if any(marker in str(exc) for marker in _SCHEMA_MARKERS):
+            return "schema"
+        return "other"
+    code = sqlstate(exc)
+    message = first_line(exc)
+    if code in _SCHEMA_SQLSTATES:
+        return "schema"
+    if code == "42501":  # insufficient_privilege: row-level security or grants said no
+        return "refused"
+    if code in _TRANSIENT_SQLSTATES or (code or "").startswith("08"):
+        return "transient"
+    if code is None:
+        lowered = message.lower()
+        if any(marker in message for marker in _CONFIG_FAILURES):
+            return "config"
+        if any(marker in lowered for marker in _TRANSIENT_MARKERS):
+            return "transient"
+        if getattr(exc, "__class__", type).__name__ in ("InterfaceError",):
+            return "transient"
+    return "other"
+
+
+def server_reported(exc: BaseException) -> bool:
+    """True when the server answered with an error (so the transaction of
+    that message rolled back), not when the connection was lost."""
+    return sqlstate(exc) is not None

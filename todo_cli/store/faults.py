@@ -1,0 +1,142 @@
+"""What a failure means to the person who met it: one line saying what
+happened and what to do, and the error class that carries its exit code.
+
+Never "check that the server is up" for a local file, never the password.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from todo_cli.config import Settings
+from todo_cli.errors import ConfigError, DatabaseUnreachableError, StorageError, TodoError
+from todo_cli.store import driver
+
+Final = Callable[[int], TodoError]  # the error once the budget is spent, given the attempts
+
+
+def cannot_connect(settings: Settings, exc: BaseException, kind: str) -> Final:
+    url = settings.url
+    reason = url.redact(driver.first_line(exc))
+    if isinstance(exc, sqlite3.Error):
+        if kind == "busy":
+            return busy(settings)
+        error = sqlite_fault(Path(url.database or ""), exc)
+        return lambda _attempts: error or StorageError(f"cannot open {url.database}: {reason}")
+    if kind == "config":
+        return lambda _attempts: ConfigError(
+            f"cannot connect to {url.display()}: {reason}; check the database URL"
+        )
+    if "channel_binding" in reason and "invalid" in reason:
+        return lambda _attempts: ConfigError(
+            "this libpq is too old for channel_binding (needs PostgreSQL 13+ client "
+            f"libraries): remove channel_binding from the URL or upgrade psycopg2: {reason}"
+        )
+
+    def unreachable(attempts: int) -> TodoError:
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        return DatabaseUnreachableError(
+            f"cannot reach {url.display()}{tries}: {reason}; check that the server is "
+            "up and the URL is right (todo whoami)"
+        )
+
+    return unreachable
+
+
+def lost(settings: Settings, reason: str) -> Final:
+    url = settings.url
+    return lambda _attempts: DatabaseUnreachableError(
+        f"lost the connection to {url.display()} and the retry budget "
+        f"({settings.retry_budget:g}s) ran out: {reason}"
+    )
+
+
+def busy_reason(settings: Settings) -> str:
+    return f"{settings.url.database} is busy: another todo is writing to it"
+
+
+def busy(settings: Settings) -> Final:
+    budget = settings.retry_budget
+    return lambda _attempts: DatabaseUnreachableError(
+        f"{settings.url.database} stayed busy for {budget:g}s: another todo (an import?) "
+        "is still writing to it; try again when it is done, or raise TODO_RETRY_BUDGET"
+    )
+
+
+def output_cut(settings: Settings) -> TodoError:
+    return DatabaseUnreachableError(
+        f"lost the connection to {settings.url.display()} while writing the output; "
+        "the output above is incomplete"
+    )
+
+
+def translate(settings: Settings, exc: BaseException) -> BaseException:
+    """A TodoError for a failure a user, a disk or a network can cause;
+    the driver's own exception (a bug, reported as such) otherwise."""
+    if isinstance(exc, sqlite3.Error):
+        return sqlite_fault(Path(settings.url.database or ""), exc) or exc
+    return exc
+
+
+def sqlite_fault(path: Path, exc: sqlite3.Error) -> StorageError | None:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    message = str(exc)
+    if name == "SQLITE_FULL" or "disk is full" in message:
+        return StorageError(
+            f"no space left on the device that holds {path}; free some space and try again "
+            "(nothing was saved)"
+        )
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
+        return StorageError(f"cannot write {path}: {_why_not_writable(path)}")
+    if name.startswith("SQLITE_CANTOPEN"):
+        return StorageError(f"cannot open {path}: {_why_not_openable(path)}")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return StorageError(
+            f"{path} is damaged or is not a todo database ({message}); move it aside "
+            "(todo starts a new one) and restore your todos from a todo export"
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return StorageError(f"cannot read or write {path}: input/output error ({message})")
+    return None
+
+
+def local_file(settings: Settings, exc: OSError) -> StorageError:
+    """An OSError while preparing the database file or its folder."""
+    where = exc.filename or settings.url.database
+    if exc.errno == errno.ENOSPC:
+        return StorageError(f"no space left on the device that holds {where}; free some space")
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return StorageError(
+            f"cannot create {settings.url.database}: {where} is in the way (not a folder); "
+            "move it aside, or set XDG_DATA_HOME or DATABASE_URL"
+        )
+    return StorageError(f"cannot create {where}: {exc.strerror or exc}")
+
+
+def _why_not_writable(path: Path) -> str:
+    folder = path.parent
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if candidate.exists() and not os.access(candidate, os.W_OK):
+            return f"{candidate} is read-only for you; fix its permissions (chmod u+w)"
+    if not os.access(folder, os.W_OK):
+        return (
+            f"its folder {folder} is read-only for you (SQLite writes a journal beside the "
+            "file); fix the folder's permissions (chmod u+w)"
+        )
+    return "permission denied"
+
+
+def _why_not_openable(path: Path) -> str:
+    if path.is_dir():
+        return "it is a folder, not a database file; move it aside"
+    if not path.parent.is_dir():
+        return f"{path.parent} is not a folder"
+    if path.exists() and not os.access(path, os.R_OK):
+        return "permission denied; fix its permissions (chmod u+rw)"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"its folder {path.parent} is not writable for you; fix the folder's permissions"
+    return "SQLite cannot open it"

@@ -1,0 +1,115 @@
+"""Alembic, for the few commands that change the schema.
+
+The only module of the package that imports SQLAlchemy and Alembic:
+`todo db upgrade`, the SQLite file's self-upgrade (schema.ensure_sqlite)
+and the tests reach it; everyday commands never do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, create_engine, inspect, text
+from sqlalchemy.pool import NullPool
+
+from alembic import command
+from todo_cli.config import Settings
+from todo_cli.dburl import DatabaseURL
+from todo_cli.errors import SchemaError
+from todo_cli.store import schema
+
+
+def script_location() -> Path:
+    """Migrations ship inside the wheel as todo_cli/migrations; a source
+    checkout (editable install) keeps them in the top-level alembic/."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "migrations"
+    return packaged if packaged.is_dir() else package.parent / "alembic"
+
+
+def config(connection: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location()))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory(str(script_location())).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    value = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return None if value is None else str(value)
+
+
+def upgrade_on(connection: Connection) -> None:
+    """Upgrade to head inside the caller's transaction (env.py takes the lock)."""
+    command.upgrade(config(connection), "head")
+
+
+def upgrade_sqlite(url: DatabaseURL) -> None:
+    """Create or upgrade the embedded file (its caller holds the file lock)."""
+    engine = create_engine(url.sqlalchemy_url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            # Alembic's batch mode copies and renames tables on SQLite; with
+            # foreign keys on, dropping the old copy would cascade-delete the
+            # rows that point at it. The pragma only works outside a transaction.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            conn.commit()
+            with conn.begin():
+                upgrade_on(conn)
+    finally:
+        engine.dispose()
+
+
+def upgrade(settings: Settings) -> tuple[str | None, str]:
+    """Upgrade over the direct endpoint; returns (before, after).
+
+    On PostgreSQL the whole upgrade runs in one transaction holding an
+    advisory lock (transaction-scoped, so nothing outlives the transaction),
+    taken before `before` is read: of two upgraders started at once, one
+    migrates and the other then finds the schema at head. The connection is
+    opened like every command's (same retries, same messages) and handed to
+    SQLAlchemy.
+    """
+    from todo_cli.store import driver
+    from todo_cli.store.runner import connection
+
+    url = settings.url.direct(settings.direct_url)
+    if url.backend == "sqlite":
+        conn = driver.connect(url, connect_timeout=settings.connect_timeout)
+        try:
+            before = schema.ensure_sqlite(conn, url)
+        finally:
+            conn.close()
+        if schema.state(before) == "newer":
+            assert before is not None
+            raise SchemaError(schema.newer_message(before))
+        return before, schema.HEAD
+    raw = connection(dataclasses.replace(settings, url=url))
+    raw.autocommit = False
+    engine = create_engine(url.sqlalchemy_url, poolclass=NullPool, creator=lambda: raw)
+    try:
+        with engine.connect() as conn, conn.begin():
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(:id)"), {"id": schema.MIGRATION_LOCK_ID}
+            )
+            before = current_revision(conn)
+            if schema.state(before) == "newer":
+                assert before is not None
+                raise SchemaError(schema.newer_message(before))
+            upgrade_on(conn)
+            after = current_revision(conn) or schema.HEAD
+        return before, after
+    finally:
+        engine.dispose()

@@ -1,0 +1,185 @@
+"""run(): one command's transaction, retried through what Neon, a pooler or
+a busy file throw at it, without ever applying a change twice.
+
+A failure before the committing message was sent leaves nothing behind, so
+it is always safe to repeat, and so is any failure the server reported (it
+rolled the transaction back). A connection lost after the committing
+message was sent leaves the outcome unknown:
+
+- "read": nothing was saved; the result never arrived, so nothing was
+  printed either (a read prints after its one message comes back), and the
+  read is repeated. If output has begun (a SQLite listing streams as the
+  file is read), a failure is not repeated, which would print the first rows
+  twice: it ends the command, saying the output is incomplete.
+- "idempotent": repeated; the operation finds what the first attempt saved
+  (an add carries a request id, done and reopen change nothing twice).
+- "once": not repeated (a second undo would undo one change more); exit 4,
+  saying the change may or may not have been saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol, TypeVar
+
+from todo_cli.config import Settings
+from todo_cli.errors import ConfigError, DatabaseUnreachableError, InterruptedAfterSaveError
+from todo_cli.store import driver, faults, schema
+from todo_cli.store.session import Session
+
+T = TypeVar("T")
+RetryHook = Callable[[str], None]
+Mode = Literal["read", "idempotent", "once"]
+
+_FIRST_BACKOFF = 0.2
+_MAX_BACKOFF = 3.0
+
+
+class Output(Protocol):
+    """What the runner needs to know of the command's output."""
+
+    @property
+    def started(self) -> bool: ...
+
+
+class _Retry(Exception):
+    """Start over on a new connection; `final` is the error once the budget is spent."""
+
+    def __init__(self, reason: str, final: faults.Final) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.final = final
+
+
+def run(
+    settings: Settings,
+    operation: Callable[[Session], T],
+    *,
+    mode: Mode,
+    on_retry: RetryHook | None = None,
+    output: Output | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> T:
+    """operation(session) in one transaction, retried within the budget."""
+    now = clock or (lambda: datetime.now(UTC))
+    backend = settings.url.backend
+
+    def attempt() -> T:
+        conn = _connect(settings)
+        session = Session(conn, backend, settings.user.value, now(), write=mode != "read")
+        try:
+            result = operation(session)
+            session.finish()
+            if session.interrupted_after_save:
+                raise InterruptedAfterSaveError(
+                    "interrupted after the change was saved (see: todo log)"
+                )
+            return result
+        except driver.errors(backend) as exc:
+            session.rollback()
+            raise _failure(settings, session, exc, mode, output) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            _close(conn)
+
+    return _with_retries(settings, attempt, on_retry)
+
+
+def connection(settings: Settings, *, on_retry: RetryHook | None = None) -> Any:
+    """An open connection, with the retries and messages every command has
+    (for the schema commands, which run their own statements)."""
+    return _with_retries(settings, lambda: _connect(settings), on_retry)
+
+
+def _with_retries(settings: Settings, step: Callable[[], T], on_retry: RetryHook | None) -> T:
+    deadline = time.monotonic() + settings.retry_budget
+    backoff = _FIRST_BACKOFF
+    attempt = 1
+    while True:
+        try:
+            return step()
+        except _Retry as retry:
+            wait = _backoff(backoff, deadline)
+            if wait is None:
+                raise retry.final(attempt) from retry.__cause__
+            attempt += 1
+            if on_retry:
+                on_retry(f"{retry.reason}; retrying (attempt {attempt}) in {wait:.1f}s")
+            time.sleep(wait)
+            backoff = min(backoff * 2, _MAX_BACKOFF)
+
+
+def _connect(settings: Settings) -> Any:
+    """One connection attempt; on SQLite the file's schema is created or
+    upgraded first if need be."""
+    url = settings.url
+    try:
+        conn = driver.connect(url, connect_timeout=settings.connect_timeout)
+    except driver.errors(url.backend) as exc:
+        kind = driver.classify(exc)
+        final = faults.cannot_connect(settings, exc, kind)
+        if kind in ("transient", "busy"):
+            raise _Retry(url.redact(driver.first_line(exc)), final) from exc
+        raise final(1) from None
+    except OSError as exc:
+        raise faults.local_file(settings, exc) from None
+    if url.backend == "sqlite":
+        try:
+            schema.ensure_sqlite(conn, url)
+        except driver.errors("sqlite") as exc:
+            _close(conn)
+            if driver.classify(exc) == "busy":
+                raise _Retry(faults.busy_reason(settings), faults.busy(settings)) from exc
+            raise faults.translate(settings, exc) from None
+        except BaseException:
+            _close(conn)
+            raise
+    return conn
+
+
+def _failure(
+    settings: Settings, session: Session, exc: BaseException, mode: Mode, output: Output | None
+) -> BaseException:
+    """What a driver failure inside the transaction becomes: _Retry, or a TodoError."""
+    kind = driver.classify(exc)
+    url = settings.url
+    reason = url.redact(driver.first_line(exc))
+    if kind == "schema":
+        return schema.mismatch(session.connection, url) or exc
+    if kind == "refused":
+        return ConfigError(
+            f"the database refused: {reason}; check that the user (todo whoami) matches "
+            "the credentials in the database URL"
+        )
+    if kind not in ("transient", "busy"):
+        return faults.translate(settings, exc)
+    if output is not None and output.started:
+        return faults.output_cut(settings)
+    if kind == "busy":
+        return _Retry(faults.busy_reason(settings), faults.busy(settings))
+    if session.commit_sent and not driver.server_reported(exc) and mode == "once":
+        return DatabaseUnreachableError(
+            f"lost the connection to {url.display()} while committing; the change "
+            "may or may not have been saved: check with todo list --all"
+        )
+    return _Retry(reason, faults.lost(settings, reason))
+
+
+def _close(conn: Any) -> None:
+    with contextlib.suppress(Exception):  # a lost connection cannot be closed politely
+        conn.close()
+
+
+def _backoff(base: float, deadline: float) -> float | None:
+    """Exponential backoff with jitter, cut to what is left of the budget so
+    the last attempt lands on the deadline; None once the budget is spent."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0.05:
+        return None
+    return min(base * random.uniform(0.5, 1.5), remaining)

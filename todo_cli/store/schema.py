@@ -1,0 +1,196 @@
+"""The schema's revision: read it, judge it, report it, and upgrade it.
+
+Reading the revision is plain SQL on the driver. Changing the schema is
+Alembic's job (migrations.py, which imports it and SQLAlchemy): only
+`todo db upgrade`, the SQLite file's self-upgrade when it is behind, and
+Alembic itself pay for those imports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from todo_cli.config import Settings
+from todo_cli.dburl import DatabaseURL
+from todo_cli.errors import SchemaError
+
+# The newest revision this code was written for. A test checks it against
+# the migration scripts, so the hot path compares revisions without Alembic.
+HEAD = "0008"
+# Revisions are numbered 0001, 0002, ...: every one this code knows.
+KNOWN = frozenset(f"{n:04d}" for n in range(1, int(HEAD) + 1))
+# Serialises schema upgrades on PostgreSQL; alembic/env.py takes the same lock.
+MIGRATION_LOCK_ID = 0x70D0C11
+
+
+def state(current: str | None) -> str:
+    """'missing', 'behind', 'up to date', or 'newer': written by a newer todo,
+    which an upgrade from here must not touch (it cannot even locate it)."""
+    if current is None:
+        return "missing"
+    if current == HEAD:
+        return "up to date"
+    return "behind" if current in KNOWN else "newer"
+
+
+def newer_message(current: str) -> str:
+    return (
+        f"the database schema is at revision {current}, newer than this todo knows "
+        f"(up to {HEAD}): a newer todo upgraded it; upgrade todo"
+    )
+
+
+def revision(conn: Any, backend: str) -> str | None:
+    """The database's revision, or None when the schema was never created."""
+    if backend == "sqlite":
+        try:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise
+        return str(row[0]) if row else None
+    cursor = conn.cursor()
+    cursor.execute("SELECT to_regclass('alembic_version') IS NOT NULL")
+    if not cursor.fetchone()[0]:
+        return None
+    cursor.execute("SELECT version_num FROM alembic_version")
+    row = cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+def mismatch(conn: Any, url: DatabaseURL) -> SchemaError | None:
+    """After a statement met an unknown table or column: exit 5 when the
+    schema is missing or behind; None when it is at head (then the statement
+    itself is wrong: a bug, not the user's to fix)."""
+    try:
+        current = revision(conn, url.backend)
+    except Exception:  # the error being explained is the one to report
+        current = None
+    if current is None:
+        if url.backend == "sqlite":
+            return SchemaError(f"{url.database} has no todo schema; move it aside to start afresh")
+        return SchemaError("the database has no todo schema; run: todo db upgrade")
+    if state(current) == "up to date":
+        return None
+    if state(current) == "newer":
+        return SchemaError(newer_message(current))
+    return SchemaError(
+        f"the database schema is at revision {current}, this todo needs {HEAD}; "
+        "run: todo db upgrade"
+    )
+
+
+# --- the embedded file -------------------------------------------------------------
+
+
+def ensure_sqlite(conn: sqlite3.Connection, url: DatabaseURL) -> str | None:
+    """The embedded database creates and upgrades itself on first use;
+    returns the revision it found.
+
+    A file at head (or newer: written by a newer todo, and used as it is,
+    as an older todo would use a newer PostgreSQL schema) costs one read.
+    Anything else is decided under a file lock, the revision read again
+    after it is taken: four processes starting on a fresh HOME at once
+    migrate once, and none of them sees another's half-made schema.
+    """
+    current = revision(conn, "sqlite")
+    if state(current) in ("up to date", "newer"):
+        return current
+    with _file_lock(url):
+        current = revision(conn, "sqlite")
+        if state(current) in ("up to date", "newer"):
+            return current
+        tables = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'todos'"
+        ).fetchone()
+        if current is None and tables:
+            # Migrating from nothing would fail on the first CREATE TABLE.
+            raise SchemaError(
+                f"{url.database} has todo tables but no schema revision (its alembic_version "
+                "table is gone or empty): restore it from a backup, or move it away to start "
+                "afresh"
+            )
+        from todo_cli.store import migrations
+
+        migrations.upgrade_sqlite(url)
+        return current
+
+
+@contextlib.contextmanager
+def _file_lock(url: DatabaseURL) -> Iterator[None]:
+    """Serialise first-use migrations of one SQLite file across processes."""
+    if not url.database or url.database == ":memory:":
+        yield
+        return
+    lock_path = Path(url.database).with_name(Path(url.database).name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+# --- the schema commands -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    current: str | None
+    head: str
+    server: str
+    role: str | None = None  # the PostgreSQL role connected as
+    bypasses_rls: bool = False  # superuser, BYPASSRLS or owner of the tables
+
+
+_ROLE_CHECK = (
+    "SELECT current_user, r.rolsuper OR r.rolbypassrls OR EXISTS ("
+    "SELECT 1 FROM pg_tables t WHERE t.tablename = 'todos' "
+    "AND t.schemaname = current_schema() AND pg_has_role(current_user, t.tableowner, 'MEMBER')) "
+    "FROM pg_roles r WHERE r.rolname = current_user"
+)
+
+
+_WITH_REVISION = ", (SELECT version_num FROM alembic_version)"
+
+
+def status(settings: Settings) -> Status:
+    """Revisions, server version and the role's RLS standing, for whoami --check / db status."""
+    from todo_cli.store.runner import connection
+
+    conn = connection(settings)
+    try:
+        if settings.url.backend == "sqlite":
+            version = conn.execute("SELECT sqlite_version()").fetchone()[0]
+            return Status(revision(conn, "sqlite"), HEAD, f"SQLite {version}")
+        cursor = conn.cursor()
+        try:
+            # One message when the schema exists, which is the usual case.
+            cursor.execute(_ROLE_CHECK.replace(" FROM pg_roles", _WITH_REVISION + " FROM pg_roles"))
+            role, bypasses, current = cursor.fetchone()
+        except Exception as exc:
+            if getattr(exc, "pgcode", None) != "42P01":  # no alembic_version: no schema yet
+                raise
+            cursor.execute(_ROLE_CHECK)
+            (role, bypasses), current = cursor.fetchone(), None
+        v = conn.server_version
+        parts = (v // 10000, v % 10000) if v >= 100000 else (v // 10000, v // 100 % 100, v % 100)
+        server = "PostgreSQL " + ".".join(str(p) for p in parts)
+        return Status(current, HEAD, server, role, bool(bypasses))
+    finally:
+        conn.close()
+
+
+def upgrade(settings: Settings) -> tuple[str | None, str]:
+    """Upgrade over the direct endpoint; returns (before, after)."""
+    from todo_cli.store import migrations
+
+    return migrations.upgrade(settings)

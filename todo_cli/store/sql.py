@@ -1,0 +1,114 @@
+"""One SQL text per statement for both backends: parameters, values and the
+few fragments that differ.
+
+Statements are written with `:name` parameters, which the standard
+library's sqlite3 takes as they are. psycopg2 wants `%(name)s`, and every
+other `%` doubled: to_pyformat() rewrites a text once (cached), leaving
+string literals, quoted names and `::` casts alone. Values are adapted per
+backend by adapt(): a timestamp is naive UTC text on SQLite (the layout
+SQLAlchemy wrote, so files from earlier releases read the same) and a
+timestamptz on PostgreSQL; a list is a set of scalars (json_each on SQLite,
+an array on PostgreSQL: see in_set).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, Literal
+
+Backend = Literal["sqlite", "postgresql"]
+
+# The current user's id: the one place a statement learns who it runs for.
+# Session.execute refuses a statement that does not name :me.
+ME: Final = "(SELECT id FROM users WHERE name = :me)"
+
+_TOKENS = re.compile(
+    r"""
+    (?P<literal>'(?:[^']|'')*')      # a string literal ('' escapes a quote)
+  | (?P<ident>"(?:[^"]|"")*")        # a quoted identifier
+  | (?P<cast>::)                     # PostgreSQL's cast operator
+  | :(?P<param>[A-Za-z_]\w*)         # a named parameter
+  | (?P<percent>%)
+    """,
+    re.VERBOSE,
+)
+
+
+@functools.lru_cache(maxsize=512)
+def to_pyformat(sql: str) -> str:
+    """`:name` -> `%(name)s` and `%` -> `%%`, outside literals and quoted names."""
+    if "$$" in sql:
+        raise ValueError("dollar-quoted text is not supported in data-layer SQL")
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("param"):
+            return f"%({match.group('param')})s"
+        if match.group("percent"):
+            return "%%"
+        if match.group("literal"):
+            return match.group("literal").replace("%", "%%")
+        return match.group(0)
+
+    return _TOKENS.sub(replace, sql)
+
+
+def sqlite_time(value: datetime) -> str:
+    """How SQLite files store a timestamp: naive UTC with microseconds."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def adapt(backend: Backend, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameter values as the backend's driver should get them."""
+    out = dict(params)
+    for key, value in params.items():
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"parameter {key}: timestamps must be timezone-aware")
+            out[key] = sqlite_time(value) if backend == "sqlite" else value.astimezone(UTC)
+        elif isinstance(value, list | tuple) and backend == "sqlite":
+            out[key] = json.dumps(list(value))
+    return out
+
+
+def read_time(backend: Backend) -> Callable[[Any], Any]:
+    """A converter from what the driver returns to an aware UTC datetime."""
+    return _sqlite_read_time if backend == "sqlite" else _pg_read_time
+
+
+def _sqlite_read_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _pg_read_time(value: datetime | None) -> datetime | None:
+    # Each transaction sets TimeZone to UTC, so this is UTC already.
+    return value if value is None or value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def in_set(backend: Backend, column: str, param: str, *, kind: str = "integer") -> str:
+    """`column` is one of the values of the list bound to :param. One
+    parameter however many values (no limit on SQLite's variables), and on
+    PostgreSQL an array the planner turns into index lookups."""
+    if backend == "postgresql":
+        return f"{column} = ANY(CAST(:{param} AS {kind}[]))"
+    return f"{column} IN (SELECT value FROM json_each(:{param}))"
+
+
+def values_of(backend: Backend, param: str, *, integer: bool = False) -> str:
+    """A subquery of the elements of the list bound to :param, in a column
+    named value (for joins and INSERT ... SELECT)."""
+    if backend == "postgresql":
+        kind = "integer" if integer else "text"
+        return f"(SELECT unnest(CAST(:{param} AS {kind}[])) AS value)"
+    return f"(SELECT value FROM json_each(:{param}))"
+
+
+# Row locks for reads that decide a write. SQLite has none: a write
+# transaction there holds the whole file (BEGIN IMMEDIATE).
+FOR_UPDATE: Final = {"postgresql": " FOR UPDATE", "sqlite": ""}

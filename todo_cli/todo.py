@@ -1,0 +1,127 @@
+"""A todo and the rules for its fields: plain data, no database, no output.
+
+The store reads and writes these; the formats parse into and write from
+them; the renderer shows them. Every rule a field must pass lives here, so a
+title typed at the prompt and one read from a todo.txt file meet the same
+checks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from todo_cli.errors import InvalidInputError
+
+TITLE_MAX = 500  # characters, after trimming; mirrored by models.TITLE_MAX
+NOTE_MAX = 10_000
+PRIORITIES: Final = {"high": 1, "medium": 2, "low": 3}
+PRIORITY_NAMES: Final = {v: k for k, v in PRIORITIES.items()}
+_PRIORITY_ALIASES = {"h": "high", "m": "medium", "l": "low", "med": "medium"}
+_TAG_RE = re.compile(r"[^\W\d_][\w.-]{0,63}|\d[\w.-]{0,63}")
+
+
+class _Unset:
+    """Marks an edit field that was not given (None means: clear it)."""
+
+
+UNSET: Final = _Unset()
+
+
+@dataclass(frozen=True, slots=True)
+class Todo:
+    number: int
+    title: str
+    done: bool
+    priority: str | None
+    due: datetime | None
+    tags: tuple[str, ...]
+    note: str | None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewTodo:
+    """A todo on its way in: what `add` and `import` hand the store."""
+
+    title: str
+    priority: str | None = None
+    due: datetime | None = None
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+    # Set by import to keep a todo's history; None means: now.
+    done: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+def _check_text(what: str, text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(f"the {what} is not valid UTF-8 text") from None
+
+
+def clean_title(raw: str) -> str:
+    """1-500 characters after trimming; never silently cut.
+
+    Control characters (NUL, newlines, tabs, escapes) are refused: a title
+    is one line, and plain output stays one todo per line.
+    """
+    title = raw.strip()
+    if not title:
+        raise InvalidInputError(
+            "the title is empty; say what needs doing, e.g. todo add Call the bank"
+        )
+    if len(title) > TITLE_MAX:
+        raise InvalidInputError(
+            f"the title is {len(title)} characters; the limit is {TITLE_MAX}. "
+            "Shorten it (nothing was saved)"
+        )
+    _check_text("title", title)
+    bad = next((c for c in title if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        raise InvalidInputError(
+            f"the title contains a control character (U+{ord(bad):04X}); "
+            "titles are a single line of text"
+        )
+    return title
+
+
+def clean_note(raw: str) -> str | None:
+    """Free text (newlines allowed); empty clears the note."""
+    note = raw.strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInputError(f"the note is {len(note)} characters; the limit is {NOTE_MAX}")
+    _check_text("note", note)
+    bad = next((c for c in note if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+    if bad is not None:
+        raise InvalidInputError(f"the note contains a control character (U+{ord(bad):04X})")
+    return note or None
+
+
+def parse_priority(raw: str) -> str | None:
+    """high/medium/low (or h/m/l); none or - clears."""
+    word = raw.strip().lower()
+    if word in ("none", "-", ""):
+        return None
+    word = _PRIORITY_ALIASES.get(word, word)
+    if word not in PRIORITIES:
+        raise InvalidInputError(f"unknown priority {raw!r}: use high, medium or low (h, m, l)")
+    return word
+
+
+def clean_tag(raw: str) -> str:
+    tag = raw.strip().lstrip("+")
+    if not _TAG_RE.fullmatch(tag):
+        raise InvalidInputError(
+            f"invalid tag {raw!r}: use up to 64 letters, digits, _ . or -, starting with a "
+            "letter or digit"
+        )
+    return tag
