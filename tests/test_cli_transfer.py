@@ -325,16 +325,18 @@ def test_export_to_a_file_is_atomic(todo_db, db_url: str) -> None:
     assert stat.S_IMODE((work / "new.json").stat().st_mode) == 0o666 & ~umask
     (work / "new.json").unlink()
 
-    # A failure halfway through the rows (todo 3 is unreadable) leaves the
-    # old file as it was, and no temporary file next to it.
+    # A failure halfway through the rows (todo 3's title is not UTF-8: a
+    # damaged file) leaves the old file as it was, and no temporary file
+    # next to it.
     target.write_text("old contents\n")
     with contextlib.closing(sqlite3.connect(db_url.removeprefix("sqlite:///"))) as conn, conn:
-        conn.execute("UPDATE todos SET created_at = 'garbage' WHERE number = 3")
-    streamed = todo_db("export")  # to stdout the first two are out before it fails
-    assert streamed.returncode == 1 and '"title": "two"' in streamed.stdout
+        conn.execute("UPDATE todos SET title = CAST(x'ff' AS TEXT) WHERE number = 3")
+    streamed = todo_db("export")
+    assert (streamed.returncode, streamed.stdout) == (6, ""), streamed.stderr
     result = todo_db("export", "-o", str(target))
-    assert (result.returncode, result.stdout) == (1, "")
+    assert (result.returncode, result.stdout) == (6, "")
     assert result.stderr.startswith("todo: error: ") and result.stderr.count("\n") == 1
+    assert "damaged" in result.stderr
     assert target.read_text() == "old contents\n"
     assert [p.name for p in work.iterdir()] == ["todos.json"]
 

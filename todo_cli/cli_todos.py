@@ -186,9 +186,7 @@ def list_(
         # Streamed as rows arrive; a script gets everything unless it asked for --limit.
         env.stream(
             lambda s, out: shapes.json_array(
-                listing.iter_todos(
-                    s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None
-                ),
+                listing.iter_text(s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None),
                 out,
             )
         )

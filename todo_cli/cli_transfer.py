@@ -49,8 +49,8 @@ def export(
     everything = listing.Filter(status="all")
 
     def write(session: Session, out: TextIO) -> int:
-        todos = listing.iter_todos(session, filter=everything, sort="number")
-        return formats.write(todos, format, out)
+        read = listing.iter_text if format in formats.TEXT_FORMATS else listing.iter_todos
+        return formats.write(read(session, filter=everything, sort="number"), format, out)
 
     env = env_of(ctx)
     if output is None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from todo_cli.todo import Todo
 
@@ -28,7 +28,11 @@ def iso(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with a Z, microsecond precision (what both backends store)."""
     if value is None:
         return None
-    return value.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # isoformat() leaves out a zero microsecond, and is quicker without timespec.
+    text = value.isoformat()[:-6]
+    return text + "Z" if value.microsecond else text + ".000000Z"
 
 
 def todo_dict(todo: Todo) -> dict[str, Any]:
@@ -47,34 +51,60 @@ def todo_dict(todo: Todo) -> dict[str, Any]:
     }
 
 
-def _opt(value: str | None) -> str:
-    return "null" if value is None else _c_string(value)
+class TodoText(NamedTuple):
+    """A todo with its timestamps already as the JSON shape writes them
+    (ISO 8601 text in UTC): what a long listing streams, formatted by the
+    database rather than once more here."""
+
+    number: int
+    title: str
+    done: bool
+    priority: str | None
+    due: str | None
+    tags: tuple[str, ...]
+    note: str | None
+    created_at: str
+    updated_at: str
+    completed_at: str | None
 
 
-def _time(value: datetime | None) -> str:
-    return "null" if value is None else '"' + iso(value) + '"'  # type: ignore[operator]
+_TODOS = (Todo, TodoText)
 
 
-def todo_json(todo: Todo, indent: str = "") -> str:
+def _quoted(value: str | None) -> str:
+    return "null" if value is None else '"' + value + '"'
+
+
+def todo_json(todo: Todo | TodoText, indent: str = "") -> str:
     """json.dumps(todo_dict(todo), ensure_ascii=False, indent=2), with every
     line after the first indented by `indent` more (an element of an array)."""
-    pad = indent + "  "
-    if todo.tags:
-        inner = f",\n{pad}  ".join(_c_string(t) for t in todo.tags)
-        tags = f"[\n{pad}  {inner}\n{pad}]"
+    due: str | None
+    created: str | None
+    updated: str | None
+    completed: str | None
+    if isinstance(todo, Todo):
+        number, title, done, priority, _, tags, note, _, _, _ = todo
+        due, created = iso(todo.due), iso(todo.created_at)
+        updated, completed = iso(todo.updated_at), iso(todo.completed_at)
     else:
-        tags = "[]"
+        number, title, done, priority, due, tags, note, created, updated, completed = todo
+    pad = indent + "  "
+    if tags:
+        inner = f",\n{pad}  ".join(map(_c_string, tags))
+        tag_list = f"[\n{pad}  {inner}\n{pad}]"
+    else:
+        tag_list = "[]"
     return (
-        f'{{\n{pad}"number": {todo.number},\n'
-        f'{pad}"title": {_c_string(todo.title)},\n'
-        f'{pad}"done": {"true" if todo.done else "false"},\n'
-        f'{pad}"priority": {_opt(todo.priority)},\n'
-        f'{pad}"due": {_time(todo.due)},\n'
-        f'{pad}"tags": {tags},\n'
-        f'{pad}"note": {_opt(todo.note)},\n'
-        f'{pad}"created_at": {_time(todo.created_at)},\n'
-        f'{pad}"updated_at": {_time(todo.updated_at)},\n'
-        f'{pad}"completed_at": {_time(todo.completed_at)}\n'
+        f'{{\n{pad}"number": {number},\n'
+        f'{pad}"title": {_c_string(title)},\n'
+        f'{pad}"done": {"true" if done else "false"},\n'
+        f'{pad}"priority": {"null" if priority is None else _c_string(priority)},\n'
+        f'{pad}"due": {_quoted(due)},\n'
+        f'{pad}"tags": {tag_list},\n'
+        f'{pad}"note": {"null" if note is None else _c_string(note)},\n'
+        f'{pad}"created_at": "{created}",\n'
+        f'{pad}"updated_at": "{updated}",\n'
+        f'{pad}"completed_at": {_quoted(completed)}\n'
         f"{indent}}}"
     )
 
@@ -84,26 +114,31 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+_CHUNK = 256  # elements per write: fewer calls through a watched stream
+
+
 def json_array(items: Iterable[Any], out: TextIO, *, indent: bool = True) -> int:
-    """Stream a JSON array, an element at a time; return how many. Indented,
-    the output matches dumps(list); otherwise one element per line (as
-    `task export` writes). Todos go through todo_json."""
+    """Stream a JSON array, a few hundred elements per write; return how
+    many. Indented, the output matches dumps(list); otherwise one element per
+    line (as `task export` writes). Todos go through todo_json."""
     count = 0
+    chunk: list[str] = []
+    first, between = ("[\n  ", ",\n  ") if indent else ("[\n", ",\n")
     for item in items:
-        if isinstance(item, Todo):
-            body = (
-                todo_json(item, "  ") if indent else json.dumps(todo_dict(item), ensure_ascii=False)
-            )
-        elif indent:
-            body = dumps(item).replace("\n", "\n  ")
-        else:
+        if not indent:
             body = json.dumps(item, ensure_ascii=False)
-        if indent:
-            out.write(("[\n  " if count == 0 else ",\n  ") + body)
+        elif isinstance(item, _TODOS):
+            body = todo_json(item, "  ")
         else:
-            out.write(("[\n" if count == 0 else ",\n") + body)
+            body = dumps(item).replace("\n", "\n  ")
+        chunk.append(between if count else first)
+        chunk.append(body)
         count += 1
-    out.write("[]\n" if count == 0 else "\n]\n")
+        if len(chunk) >= _CHUNK:
+            out.write("".join(chunk))
+            chunk.clear()
+    chunk.append("\n]\n" if count else "[]\n")
+    out.write("".join(chunk))
     return count
 
 

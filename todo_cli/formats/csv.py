@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TextIO
 
-from todo_cli.shapes import iso
+from todo_cli.shapes import TodoText, iso
 from todo_cli.todo import Todo
 
 HEADER = (
@@ -24,7 +25,11 @@ HEADER = (
 )
 
 
-def write(todos: Iterable[Todo], out: TextIO) -> int:
+def _text(value: datetime | str | None) -> str:
+    return (iso(value) if isinstance(value, datetime) else value) or ""
+
+
+def write(todos: Iterable[Todo | TodoText], out: TextIO) -> int:
     # Cells are written as they are: no "'" before a leading = + - @, which
     # would change the data for every program that is not a spreadsheet.
     writer = csv.writer(out)
@@ -37,12 +42,12 @@ def write(todos: Iterable[Todo], out: TextIO) -> int:
                 todo.title,
                 "true" if todo.done else "false",
                 todo.priority or "",
-                iso(todo.due) or "",
+                _text(todo.due),
                 " ".join(todo.tags),
                 todo.note or "",
-                iso(todo.created_at),
-                iso(todo.updated_at),
-                iso(todo.completed_at) or "",
+                _text(todo.created_at),
+                _text(todo.updated_at),
+                _text(todo.completed_at),
             ]
         )
         count += 1

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from todo_cli.errors import InvalidInputError
 from todo_cli.formats import records as r
-from todo_cli.shapes import json_array
+from todo_cli.shapes import TodoText, json_array
 from todo_cli.todo import Todo, parse_priority
 
 
@@ -46,5 +46,5 @@ def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
     )
 
 
-def write(todos: Iterable[Todo], out: TextIO) -> int:
+def write(todos: Iterable[Todo | TodoText], out: TextIO) -> int:
     return json_array(todos, out)

