@@ -1,0 +1,197 @@
+"""Every statement the data layer can send runs against the schema the
+migrations build, on both backends.
+
+models.py is the schema of record and Alembic's target, but the everyday
+commands send plain SQL on the drivers: nothing ties that SQL to the tables
+but this test. It drives every operation of the store through every branch
+that shapes its SQL (filters, sorts, pages, each kind of undo, each import
+path) and checks that it reached every place in the store that sends SQL.
+The control at the end renames a column after migrating, as a careless
+migration would, and the same run must fail naming it.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+from conftest import ScratchDatabases
+
+from todo_cli.config import load_settings
+from todo_cli.formats import parse
+from todo_cli.store import driver, history, listing, todos, transfer
+from todo_cli.store.runner import connection
+from todo_cli.store.session import Rows, Session
+from todo_cli.todo import NewTodo
+
+STORE = Path(__file__).resolve().parent.parent / "todo_cli" / "store"
+NOW = datetime(2026, 11, 25, 9, 12, tzinfo=UTC)
+
+
+def sending_sites() -> set[str]:
+    """module.function for every function of the store that calls
+    session.execute or session.execute_and_commit (read from the source)."""
+    sites = set()
+    for path in STORE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for call in ast.walk(node):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr in ("execute", "execute_and_commit")
+                    and isinstance(call.func.value, ast.Name)
+                    and call.func.value.id == "session"
+                ):
+                    sites.add(f"{path.stem}.{node.name}")
+    return sites
+
+
+class Tracing(Session):
+    """A session that notes which function of the store sent each statement."""
+
+    sent_from: set[str]
+
+    def execute(self, *statements: str, **kw: Any) -> Rows:
+        self.sent_from.add(_caller())
+        return super().execute(*statements, **kw)
+
+    def execute_and_commit(self, *statements: str, **kw: Any) -> None:
+        self.sent_from.add(_caller())
+        super().execute_and_commit(*statements, **kw)
+
+
+def _caller() -> str:
+    frame = sys._getframe(2)
+    return f"{frame.f_globals['__name__'].rsplit('.', 1)[-1]}.{frame.f_code.co_name}"
+
+
+def every_operation(open_: Callable[[], contextlib.AbstractContextManager[Tracing]]) -> None:
+    """Each operation, and each branch that changes the SQL it sends."""
+    with open_() as s:
+        todos.add(s, title="plain")
+        todos.add_many(
+            s,
+            todos=[
+                NewTodo("tagged", priority="high", due=NOW + timedelta(days=1), tags=("a", "b")),
+                NewTodo("late", priority="low", due=NOW - timedelta(days=1), note="a note"),
+            ],
+        )
+        todos.edit(s, numbers=[1], title="Plain", priority="medium", due=NOW, note="n")
+        todos.edit(s, numbers=[2], add_tags=["c"], remove_tags=["a"])
+        todos.complete(s, numbers=[1, 2])
+        todos.reopen(s, numbers=[2])
+        todos.find(s, numbers=[3])
+        todos.remove(s, numbers=[3])
+        for status in ("open", "done", "all"):
+            for sort in listing.SORTS:
+                for reverse in (False, True):
+                    f = listing.Filter(status=status)
+                    listing.page(s, filter=f, sort=sort, reverse=reverse, limit=5)
+                    list(listing.iter_todos(s, filter=f, sort=sort, reverse=reverse, limit=5))
+                    list(listing.iter_text(s, filter=f, sort=sort, reverse=reverse))
+        narrow = listing.Filter(
+            tags=("b", "c"), priority="high", overdue=True, due_before=NOW, search="50%_x"
+        )
+        listing.page(s, filter=narrow, limit=5)
+        list(listing.iter_todos(s, filter=narrow))
+        listing.list_todos(s)
+        history.log(s, limit=50)
+    ours = json.dumps(
+        [{"title": "kept", "number": 40, "created_at": "2026-11-01T10:00:00Z", "tags": ["x"]}]
+    )
+    tasks = json.dumps(
+        [
+            {
+                "description": "task",
+                "status": "pending",
+                "entry": "20261101T100000Z",
+                "uuid": "1" * 32,
+            }
+        ]
+    )
+    for text in (ours, tasks):
+        with open_() as s:
+            transfer.import_records(s, parse(text).records)
+    # Undo every kind of change: the two imports, rm, reopen, done, the
+    # edits and the adds (each a different set of statements).
+    with open_() as s:
+        undone = history.undo(s, count=9)
+    assert [e.action for e in undone] == [
+        "import",
+        "import",
+        "rm",
+        "reopen",
+        "done",
+        "edit",
+        "edit",
+        "add",
+        "add",
+    ]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated(request: pytest.FixtureRequest, tmp_path: Path, scratch_dbs: ScratchDatabases) -> str:
+    """A database the migrations built, and nothing else."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'todo.db'}"
+        connection(load_settings(user="alice", database_url=url, env={})).close()
+        return url
+    return scratch_dbs.create()
+
+
+def opener(
+    url: str, sent_from: set[str]
+) -> Callable[[], contextlib.AbstractContextManager[Tracing]]:
+    settings = load_settings(user="alice", database_url=url, env={})
+
+    @contextlib.contextmanager
+    def open_() -> Iterator[Tracing]:
+        conn = connection(settings)
+        s = Tracing(conn, settings.url.backend, "alice", NOW)
+        s.sent_from = sent_from
+        s.begin(hold=True)
+        try:
+            yield s
+            s.finish()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            conn.close()
+
+    return open_
+
+
+def test_every_statement_runs_against_the_migrated_schema(migrated: str) -> None:
+    sent_from: set[str] = set()
+    every_operation(opener(migrated, sent_from))
+    # The run reached every function of the store that sends SQL.
+    assert sending_sites() - sent_from == set()
+    assert len(sending_sites()) >= 10, sorted(sending_sites())  # the scan finds them
+
+
+def test_a_column_renamed_by_a_migration_but_not_in_the_sql_fails_it(migrated: str) -> None:
+    rename = "ALTER TABLE todos RENAME COLUMN note TO notes"
+    if migrated.startswith("sqlite"):
+        with contextlib.closing(sqlite3.connect(migrated.removeprefix("sqlite:///"))) as conn:
+            conn.execute(rename)
+            conn.commit()
+    else:
+        with contextlib.closing(psycopg2.connect(migrated)) as conn, conn.cursor() as cur:
+            cur.execute(rename)
+            conn.commit()
+    with pytest.raises((sqlite3.OperationalError, psycopg2.Error)) as failure:
+        every_operation(opener(migrated, set()))
+    assert driver.classify(failure.value) == "schema", failure.value
+    assert "note" in str(failure.value), failure.value

@@ -1,0 +1,51 @@
+"""Process storms: many `todo` processes at once on one database.
+
+These start hundreds of processes and would starve the rest of a parallel
+run on a small machine, so they carry the `storm` mark and run in a step of
+their own (README: Development), after the parallel suite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import TODO_BIN, clean_env
+
+pytestmark = pytest.mark.storm
+
+PROCESSES = 20
+ROUNDS = 20
+
+
+def test_first_use_of_the_sqlite_file_by_many_processes_at_once(tmp_path: Path) -> None:
+    """A fresh HOME, PROCESSES `todo add` started together, ROUNDS times: the
+    file is created and migrated once, and every add is numbered once. (It
+    once gave exit 5 to one of four: the revision was read before the lock.)"""
+    for round_ in range(ROUNDS):
+        home = tmp_path / f"home{round_}"
+        home.mkdir()
+        env = clean_env(home)
+        procs = [
+            subprocess.Popen(
+                [TODO_BIN, "add", f"todo {i}"],
+                env=env,
+                cwd=home,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(PROCESSES)
+        ]
+        results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+        failed = [r for r in results if r[0] != 0]
+        assert failed == [], f"round {round_}: {failed}"
+        numbers = sorted(int(out) for _, out, _ in results)
+        assert numbers == list(range(1, PROCESSES + 1)), f"round {round_}"
+        path = home / ".local" / "share" / "todo" / "todo.db"
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT count(*) FROM todos").fetchone() == (PROCESSES,)
+            assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
