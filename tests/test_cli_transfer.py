@@ -21,8 +21,9 @@ from typing import Any
 
 import psycopg2
 import pytest
-from conftest import TODO_BIN, Todo, drain_terminal
-from peers import Task, TodoTxt
+
+from tests.support.peers import Task, TodoTxt
+from tests.support.processes import TODO_BIN, Todo, drain_terminal
 
 # A fixed dataset in the exact layout of `todo export`: importing it into a
 # new user keeps numbers and timestamps, so every export of it is exact.

@@ -94,7 +94,7 @@ def test_non_utf8_arguments_are_refused(todo_db) -> None:
     import os
     import subprocess
 
-    from conftest import TODO_BIN
+    from tests.support.processes import TODO_BIN
 
     result = subprocess.run(
         [os.fsencode(TODO_BIN), b"add", b"caf\xe9"],

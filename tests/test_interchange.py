@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from peers import Task, TodoTxt
 
+from tests.support.peers import Task, TodoTxt
 from todo_cli.dates import END_OF_DAY
 from todo_cli.errors import InvalidInputError
 from todo_cli.formats import (

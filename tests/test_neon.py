@@ -18,10 +18,11 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from conftest import TODO_BIN, ScratchDatabases, Todo, via_pgbouncer
-from pgservers import Cluster, PgBouncer
-from tcp_proxy import TCPProxy, proxied_url
 
+from tests.support.databases import ScratchDatabases, via_pgbouncer
+from tests.support.pgservers import Cluster, PgBouncer
+from tests.support.processes import TODO_BIN, Todo
+from tests.support.tcp_proxy import TCPProxy, proxied_url
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
 from todo_cli.errors import ConfigError

@@ -17,9 +17,9 @@ from typing import Any
 
 import psycopg2
 import pytest
-from conftest import ScratchDatabases
-from recording import Recording
 
+from tests.support.databases import ScratchDatabases
+from tests.support.recording import Recording
 from todo_cli.config import load_settings
 from todo_cli.formats import Record
 from todo_cli.store import listing, todos, transfer

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI, TODO_BIN, clean_env, drain_terminal
-from peers import peer
+
+from tests.support import IN_CI
+from tests.support.peers import peer
+from tests.support.processes import TODO_BIN, clean_env, drain_terminal
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(

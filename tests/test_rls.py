@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import psycopg2
 import pytest
-from conftest import ScratchDatabases, Todo
 from psycopg2 import errors, sql
 
+from tests.support.databases import ScratchDatabases
+from tests.support.processes import Todo
 from todo_cli.dburl import parse_database_url
 
 

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 import psycopg2
 import pytest
-from conftest import TODO_BIN, ScratchDatabases, Todo
-from tcp_proxy import TCPProxy
-from tcp_proxy import proxied_url as to_proxy
 
+from tests.support.databases import ScratchDatabases
+from tests.support.processes import TODO_BIN, Todo
+from tests.support.tcp_proxy import TCPProxy
+from tests.support.tcp_proxy import proxied_url as to_proxy
 from todo_cli.dburl import parse_database_url
 
 # connect + one message + Terminate: what every everyday command costs.

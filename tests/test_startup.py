@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Todo
 
+from tests.support.processes import Todo
 from todo_cli import __version__
 
 DATABASE_STACK = ("sqlalchemy", "sqlmodel", "psycopg2", "alembic")

@@ -24,8 +24,8 @@ from typing import Any
 
 import psycopg2
 import pytest
-from conftest import ScratchDatabases
 
+from tests.support.databases import ScratchDatabases
 from todo_cli.config import load_settings
 from todo_cli.formats import parse
 from todo_cli.store import driver, history, listing, todos, transfer

@@ -12,7 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TODO_BIN, clean_env
+
+from tests.support.processes import TODO_BIN, clean_env
 
 pytestmark = pytest.mark.storm
 

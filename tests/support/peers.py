@@ -13,7 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI
+
+from tests.support import IN_CI
 
 
 def peer(names: tuple[str, ...], package: str) -> str:

@@ -1,0 +1,88 @@
+"""Scratch PostgreSQL databases for tests and the bench.
+
+PostgreSQL comes from TEST_DATABASE_URL (an admin URL that may create
+databases), or the local server at 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+
+import psycopg2
+from psycopg2 import sql
+
+from tests.support.pgservers import PgBouncer
+from todo_cli.config import load_settings
+from todo_cli.dburl import parse_database_url
+from todo_cli.store import schema
+
+LOCAL_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def admin_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or LOCAL_ADMIN_URL
+
+
+def unavailable_reason(url: str) -> str | None:
+    """Why PostgreSQL at url cannot be used, or None when it can."""
+    try:
+        psycopg2.connect(url, connect_timeout=3).close()
+    except psycopg2.Error as exc:
+        where = parse_database_url(url, source="").display()
+        return f"PostgreSQL not reachable at {where}: {str(exc).strip().splitlines()[0]}"
+    return None
+
+
+def with_database(url: str, name: str) -> str:
+    """url, naming another database on the same server."""
+    base = url.split("?", 1)[0].rsplit("/", 1)[0]
+    query = ("?" + url.split("?", 1)[1]) if "?" in url else ""
+    assert parse_database_url(url, source="").backend == "postgresql"
+    return f"{base}/{name}{query}"
+
+
+@dataclass
+class ScratchDatabases:
+    admin_url: str
+    created: list[str]
+
+    def create(self, *, upgraded: bool = True) -> str:
+        name = f"todo_test_{uuid.uuid4().hex[:12]}"
+        conn = psycopg2.connect(self.admin_url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.close()
+        self.created.append(name)
+        url = with_database(self.admin_url, name)
+        if upgraded:
+            schema.upgrade(load_settings(database_url=url, user="tester", env={}))
+        return url
+
+    def drop(self, *names: str) -> None:
+        conn = psycopg2.connect(self.admin_url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            for name in names:
+                cur.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+        conn.close()
+        self.created = [n for n in self.created if n not in names]
+
+    def drop_all(self) -> None:
+        self.drop(*self.created)
+
+
+def via_pgbouncer(url: str, bouncer: PgBouncer) -> str:
+    parsed = parse_database_url(url, source="")
+    return bouncer.url(parsed.database or "postgres", parsed.username or "postgres")
+
+
+def truncate(url: str) -> None:
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute("TRUNCATE users, todos RESTART IDENTITY CASCADE")
+    conn.close()
