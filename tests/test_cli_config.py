@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import Todo
+    from tests.support.processes import Todo
 
 NAME_RULE = "use 1-64 letters, digits or _ . @ + -, starting with a letter, digit or _"
 ANSI = re.compile(r"\x1b\[")
