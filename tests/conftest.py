@@ -22,6 +22,7 @@ from tests.support.databases import (
     unavailable_reason,
     via_pgbouncer,
 )
+from tests.support.inprocess import InProcess
 from tests.support.pgservers import PGBOUNCER, PgBouncer
 from tests.support.processes import Todo, clean_env
 from todo_cli.config import load_settings
@@ -128,14 +129,24 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def todo(home: Path, tmp_path: Path) -> Todo:
+def todo(home: Path, tmp_path: Path) -> InProcess:
+    """todo's real main() in-process, with a private HOME (tests/system
+    overrides it with the installed executable in a subprocess)."""
     cwd = tmp_path / "work"
+    cwd.mkdir()
+    return InProcess(home, clean_env(home), cwd)
+
+
+@pytest.fixture
+def todo_process(home: Path, tmp_path: Path) -> Todo:
+    """The installed `todo` in a subprocess, with a private HOME."""
+    cwd = tmp_path / "proc"
     cwd.mkdir()
     return Todo(home, clean_env(home), cwd)
 
 
 @pytest.fixture
-def todo_db(todo: Todo, db_url: str) -> Todo:
+def todo_db(todo: InProcess, db_url: str) -> InProcess:
     """`todo` pointed at the parametrised backend through DATABASE_URL."""
     todo.env["DATABASE_URL"] = db_url
     return todo

@@ -1,5 +1,5 @@
-import sys
+"""python -m todo_cli: the same as the `todo` command."""
 
-from todo_cli.cli import main
+from todo_cli.cli import run
 
-sys.exit(main())
+run()

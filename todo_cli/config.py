@@ -216,9 +216,10 @@ class Environment(dict[str, str]):
     from_dotenv: frozenset[str] = frozenset()
 
 
-def environment(cwd: Path | None = None) -> Environment:
-    """os.environ plus a .env in the working directory, which never overrides it."""
-    env = Environment(os.environ)
+def environment(cwd: Path | None = None, base: Mapping[str, str] | None = None) -> Environment:
+    """The environment (os.environ unless given) plus a .env in the working
+    directory, which never overrides it."""
+    env = Environment(os.environ if base is None else base)
     dotenv_path = (cwd or Path.cwd()) / ".env"
     if dotenv_path.is_file():
         # Imported only when there is a .env: most invocations have none.

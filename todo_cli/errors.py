@@ -31,13 +31,18 @@ class NotFoundError(TodoError):
     exit_code = ExitCode.NOT_FOUND
 
 
-def missing_numbers(missing: list[int]) -> NotFoundError:
-    """Numbers the user has no todo with: nothing was changed (exit 1)."""
-    listed = ", ".join(str(n) for n in missing)
+_MISSING_SHOWN = 10
+
+
+def missing_numbers(missing: list[int], *, changing: bool = True) -> NotFoundError:
+    """Numbers the user has no todo with (exit 1): the first few, and how
+    many more; a change says that nothing was changed."""
+    listed = ", ".join(str(n) for n in missing[:_MISSING_SHOWN])
+    if len(missing) > _MISSING_SHOWN:
+        listed += f" and {len(missing) - _MISSING_SHOWN:,} more"
     plural = "s" if len(missing) > 1 else ""
-    return NotFoundError(
-        f"no todo{plural} numbered {listed}; nothing was changed (see: todo list --all)"
-    )
+    outcome = "; nothing was changed" if changing else ""
+    return NotFoundError(f"no todo{plural} numbered {listed}{outcome} (see: todo list --all)")
 
 
 class ConcurrentChangeError(TodoError):

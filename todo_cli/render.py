@@ -1,79 +1,70 @@
-"""Output: Rich tables on a terminal, plain lines in a pipe, JSON on request.
-
-Data goes to stdout; messages and errors go to stderr.
+"""How each kind of result looks: JSON when asked (shapes.py), a Rich table
+on a terminal, plain lines in a pipe. Commands hand their data to these
+functions with the invocation's Output, which has chosen the form once.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from todo_cli.shapes import dumps
+from todo_cli import shapes
+from todo_cli.output import Output
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.table import Table
 
+    from todo_cli.store.history import Event
     from todo_cli.todo import Todo
 
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(dumps(data) + "\n")
-
-
-def screenful() -> int:
-    """How many todos fit on the screen (a pipe counts as 50 lines, or $LINES)."""
-    import shutil
-
-    return max(5, shutil.get_terminal_size(fallback=(80, 50)).lines - 3)
-
-
-def out(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
+_PRIORITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+_UNDID = {
+    "add": "removed",
+    "import": "removed",
+    "rm": "restored",
+    "done": "open again",
+    "reopen": "done again",
+    "edit": "as before",
+}
 
 
-def err(kind: str, message: str) -> None:
-    sys.stderr.write(f"todo: {kind}: {message}\n")
+def _escape(text: str) -> str:
+    from rich.markup import escape
 
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()
-
-
-def color_disabled() -> bool:
-    return bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    # NO_COLOR users want plain text: drop bold and dim too, not only colour.
-    return Console(color_system=None if color_disabled() else "auto", highlight=False)
+    return escape(text)
 
 
 def _local_date(value: datetime) -> str:
     return value.astimezone().strftime("%Y-%m-%d")
 
 
-_PRIORITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M %Z") if value else ""
 
 
-def todo_list(todos: Sequence[Todo], *, show_status: bool) -> None:
-    """A table on a terminal; otherwise one todo per line: number<TAB>status<TAB>title."""
-    if not stdout_is_tty():
-        for t in todos:
-            out(f"{t.number}\t{'done' if t.done else 'open'}\t{t.title}")
-        return
+# --- todos ---------------------------------------------------------------------------
+
+
+def todos(out: Output, items: Sequence[Todo], *, show_status: bool, now: datetime) -> None:
+    """A list of todos: one per line in a pipe (number<TAB>status<TAB>title)."""
+    if out.mode == "json":
+        out.json_array(items)
+    elif out.mode == "plain":
+        out.lines(f"{t.number}\t{'done' if t.done else 'open'}\t{t.title}" for t in items)
+    else:
+        out.print(_todo_table(items, show_status=show_status, now=now))
+
+
+def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime) -> Table:
     from rich.table import Table
 
     from todo_cli.dates import relative
 
     has = {
-        "priority": any(t.priority for t in todos),
-        "due": any(t.due for t in todos),
-        "tags": any(t.tags for t in todos),
+        "priority": any(t.priority for t in items),
+        "due": any(t.due for t in items),
+        "tags": any(t.tags for t in items),
     }
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right", style="cyan", no_wrap=True)
@@ -88,7 +79,7 @@ def todo_list(todos: Sequence[Todo], *, show_status: bool) -> None:
     if has["tags"]:
         table.add_column("Tags", no_wrap=True, style="blue", overflow="ellipsis", max_width=20)
     table.add_column("Created", no_wrap=True, style="dim")
-    for t in todos:
+    for t in items:
         cells = [str(t.number)]
         if show_status:
             cells.append("[green]✓[/]" if t.done else "·")
@@ -97,55 +88,79 @@ def todo_list(todos: Sequence[Todo], *, show_status: bool) -> None:
             cells.append(f"[{_PRIORITY_STYLE[p]}]{p[0].upper()}[/]" if p else "")
         cells.append(_escape(t.title))
         if has["due"]:
-            text = relative(t.due) if t.due else ""
+            text = relative(t.due, now=now) if t.due else ""
             late = t.due is not None and not t.done and text.startswith("overdue")
             cells.append(f"[red]{text}[/]" if late else text)
         if has["tags"]:
             cells.append(_escape(" ".join(t.tags)))
         cells.append(_local_date(t.created_at))
         table.add_row(*cells)
-    _console().print(table)
+    return table
 
 
-def todo_detail(t: Todo) -> None:
+def todo(out: Output, t: Todo, *, now: datetime) -> None:
     """One todo in full, for `todo show`."""
     from todo_cli.dates import relative
 
-    def when(value: datetime | None) -> str:
-        return value.astimezone().strftime("%Y-%m-%d %H:%M %Z") if value else ""
-
-    rows = [
-        ("number", str(t.number)),
-        ("title", t.title),
-        ("status", "done" if t.done else "open"),
-        ("priority", t.priority or ""),
-        ("due", f"{when(t.due)} ({relative(t.due)})" if t.due else ""),
-        ("tags", " ".join(t.tags)),
-        ("created", when(t.created_at)),
-        ("updated", when(t.updated_at)),
-        ("completed", when(t.completed_at)),
-    ]
-    key_values(rows)
+    if out.mode == "json":
+        out.json(shapes.todo_dict(t))
+        return
+    key_values(
+        out,
+        [
+            ("number", str(t.number)),
+            ("title", t.title),
+            ("status", "done" if t.done else "open"),
+            ("priority", t.priority or ""),
+            ("due", f"{_when(t.due)} ({relative(t.due, now=now)})" if t.due else ""),
+            ("tags", " ".join(t.tags)),
+            ("created", _when(t.created_at)),
+            ("updated", _when(t.updated_at)),
+            ("completed", _when(t.completed_at)),
+        ],
+    )
     if t.note:
-        out("note")
-        for line in t.note.splitlines():
-            out(f"  {line}")
+        out.lines(["note", *(f"  {line}" for line in t.note.splitlines())])
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
+def added(out: Output, items: Sequence[Todo], *, many: bool) -> None:
+    """What `add` made: its number in a pipe, a sentence at a terminal."""
+    if out.mode == "json":
+        out.json([shapes.todo_dict(t) for t in items] if many else shapes.todo_dict(items[0]))
+    elif out.mode == "plain":
+        out.lines(str(t.number) for t in items)
+    elif len(items) == 1:
+        out.line(f"Added {items[0].number}: {items[0].title}")
+    else:
+        out.line(f"Added {len(items)} todos: {items[0].number}-{items[-1].number}")
 
-    return escape(text)
+
+def changed(out: Output, results: Sequence[tuple[Todo, str]]) -> None:
+    """What edit, done, reopen and rm did: a sentence a todo, or their JSON."""
+    if out.mode == "json":
+        out.json([shapes.todo_dict(t) for t, _ in results])
+    else:
+        out.lines(f"{verb} {t.number}: {t.title}" for t, verb in results)
 
 
-def key_values(rows: Sequence[tuple[str, str]]) -> None:
-    width = max(len(k) for k, _ in rows)
-    for key, value in rows:
-        out(f"{key.ljust(width)}  {value}")
+# --- history -----------------------------------------------------------------------
 
 
-def history_table(rows: Sequence[tuple[str, str, str, str, str]]) -> None:
-    """`todo log` on a terminal: #, when, change, todos, undone."""
+def events(out: Output, items: Sequence[Event]) -> None:
+    """`todo log`: ID<TAB>AT<TAB>ACTION<TAB>SUMMARY in a pipe, a table at a terminal."""
+    if out.mode == "json":
+        out.json([shapes.event_dict(e) for e in items])
+    elif out.mode == "plain":
+        out.lines(
+            f"{e.id}\t{shapes.iso(e.at)}\t{e.action}\t{e.summary}"
+            + ("\tundone" if e.undone_at else "")
+            for e in items
+        )
+    else:
+        out.print(_history_table(items))
+
+
+def _history_table(items: Sequence[Event]) -> Table:
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
@@ -153,9 +168,30 @@ def history_table(rows: Sequence[tuple[str, str, str, str, str]]) -> None:
     table.add_column("When", no_wrap=True, style="dim")
     table.add_column("Change", no_wrap=True)
     table.add_column("Todos", overflow="fold", min_width=16)
-    undone = any(r[4] for r in rows)
+    undone = any(e.undone_at for e in items)
     if undone:
         table.add_column("", no_wrap=True, style="dim")
-    for number, when, change, todos, mark in rows:
-        table.add_row(number, when, change, _escape(todos), *([mark] if undone else []))
-    _console().print(table)
+    for e in items:
+        when = e.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        mark = ["undone" if e.undone_at else ""] if undone else []
+        table.add_row(str(e.id), when, e.action, _escape(e.summary), *mark)
+    return table
+
+
+def undone(out: Output, items: Sequence[Event]) -> None:
+    if out.mode == "json":
+        out.json([shapes.event_dict(e) for e in items])
+    else:
+        out.lines(f"Undid {e.action} {e.summary} ({_UNDID[e.action]})" for e in items)
+
+
+# --- the rest ----------------------------------------------------------------------
+
+
+def key_values(out: Output, rows: Sequence[tuple[str, str]], data: Any = None) -> None:
+    """`key  value` lines (whoami, show, db status); `data` as JSON when asked."""
+    if out.mode == "json" and data is not None:
+        out.json(data)
+        return
+    width = max(len(k) for k, _ in rows)
+    out.lines(f"{key.ljust(width)}  {value}" for key, value in rows)

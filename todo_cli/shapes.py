@@ -20,8 +20,12 @@ from todo_cli.todo import Todo
 if TYPE_CHECKING:
     from todo_cli.store.history import Event
 
-# What json.dumps(..., ensure_ascii=False) uses for a string: the C encoder.
+# What json.dumps uses for a string: the C encoder, as is or ASCII only.
 _c_string = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+_c_ascii = (
+    getattr(json.encoder, "c_encode_basestring_ascii", None)
+    or json.encoder.py_encode_basestring_ascii
+)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -75,9 +79,10 @@ def _quoted(value: str | None) -> str:
     return "null" if value is None else '"' + value + '"'
 
 
-def todo_json(todo: Todo | TodoText, indent: str = "") -> str:
-    """json.dumps(todo_dict(todo), ensure_ascii=False, indent=2), with every
+def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -> str:
+    """json.dumps(todo_dict(todo), ensure_ascii=ascii, indent=2), with every
     line after the first indented by `indent` more (an element of an array)."""
+    string = _c_ascii if ascii else _c_string
     due: str | None
     created: str | None
     updated: str | None
@@ -90,18 +95,18 @@ def todo_json(todo: Todo | TodoText, indent: str = "") -> str:
         number, title, done, priority, due, tags, note, created, updated, completed = todo
     pad = indent + "  "
     if tags:
-        inner = f",\n{pad}  ".join(map(_c_string, tags))
+        inner = f",\n{pad}  ".join(map(string, tags))
         tag_list = f"[\n{pad}  {inner}\n{pad}]"
     else:
         tag_list = "[]"
     return (
         f'{{\n{pad}"number": {number},\n'
-        f'{pad}"title": {_c_string(title)},\n'
+        f'{pad}"title": {string(title)},\n'
         f'{pad}"done": {"true" if done else "false"},\n'
-        f'{pad}"priority": {"null" if priority is None else _c_string(priority)},\n'
+        f'{pad}"priority": {"null" if priority is None else string(priority)},\n'
         f'{pad}"due": {_quoted(due)},\n'
         f'{pad}"tags": {tag_list},\n'
-        f'{pad}"note": {"null" if note is None else _c_string(note)},\n'
+        f'{pad}"note": {"null" if note is None else string(note)},\n'
         f'{pad}"created_at": "{created}",\n'
         f'{pad}"updated_at": "{updated}",\n'
         f'{pad}"completed_at": {_quoted(completed)}\n'
@@ -117,7 +122,9 @@ def dumps(data: Any) -> str:
 _CHUNK = 256  # elements per write: fewer calls through a watched stream
 
 
-def json_array(items: Iterable[Any], out: TextIO, *, indent: bool = True) -> int:
+def json_array(
+    items: Iterable[Any], out: TextIO, *, indent: bool = True, ascii: bool = False
+) -> int:
     """Stream a JSON array, a few hundred elements per write; return how
     many. Indented, the output matches dumps(list); otherwise one element per
     line (as `task export` writes). Todos go through todo_json."""
@@ -126,11 +133,11 @@ def json_array(items: Iterable[Any], out: TextIO, *, indent: bool = True) -> int
     first, between = ("[\n  ", ",\n  ") if indent else ("[\n", ",\n")
     for item in items:
         if not indent:
-            body = json.dumps(item, ensure_ascii=False)
+            body = json.dumps(item, ensure_ascii=ascii)
         elif isinstance(item, _TODOS):
-            body = todo_json(item, "  ")
+            body = todo_json(item, "  ", ascii=ascii)
         else:
-            body = dumps(item).replace("\n", "\n  ")
+            body = json.dumps(item, ensure_ascii=ascii, indent=2).replace("\n", "\n  ")
         chunk.append(between if count else first)
         chunk.append(body)
         count += 1

@@ -1,50 +1,77 @@
-"""Reference: what sending a step's statements together saves. Runs one
-data-layer operation the way `todo` does (`todo_cli.db.run`: connect, begin,
-the operation, commit), with the statements of each step either batched
-into one message (the product) or sent one at a time (a Session subclass).
+"""Reference: what one message per transaction saves.
 
-    python batching_probe.py DATABASE_URL USER add|done batched|one-by-one [NUMBER]
+Runs one data-layer operation the way `todo` does (`todo_cli.store.runner.run`:
+connect, the operation, close), with the connection either as the product
+uses it (autocommit: the transaction's settings and statements travel as one
+message, which the server runs as one implicit transaction) or as psycopg2
+does by default: BEGIN before the first statement, each statement sent
+alone, COMMIT at the end. The same statements either way.
 
-Prints how many statements the operation sent.
+    python batching_probe.py DATABASE_URL USER add|done one-message|default [NUMBER]
+
+Prints the todo's number and how many statements the operation sent.
 """
 
 import sys
 import tempfile
 from typing import Any
 
-from todo_cli import db, todos
 from todo_cli.config import load_settings
+from todo_cli.store import driver, todos
+from todo_cli.store.runner import run
 
 url, user, op, mode = sys.argv[1:5]
 sent = 0
+real_connect = driver.connect
 
 
-class Counting(db.Session):
-    def execute(self, *statements: str, **kwargs: Any) -> Any:
+class Cursor:
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Any = None) -> Any:
         global sent
-        sent += len(statements)
-        return super().execute(*statements, **kwargs)
+        # The session joins a message's statements with ";\n".
+        parts = [p for p in sql.split(";\n") if p.strip().upper() not in ("BEGIN", "COMMIT")]
+        sent += len(parts)
+        if mode == "one-message":
+            return self._cursor.execute(sql, params)
+        for part in parts:  # psycopg2 sends BEGIN before the first, the COMMIT is close()'s
+            self._cursor.execute(part, params)
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def __iter__(self) -> Any:
+        return iter(self._cursor)
 
 
-class OneByOne(Counting):
-    def execute(self, *statements: str, **kwargs: Any) -> Any:
-        result = None
-        for sql in statements:
-            result = super().execute(sql, **kwargs)
-        return result
+class Connection:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        conn.autocommit = mode == "one-message"
+
+    def cursor(self) -> Cursor:
+        return Cursor(self._conn.cursor())
+
+    def close(self) -> None:
+        if not self._conn.closed and not self._conn.autocommit:
+            self._conn.commit()
+        self._conn.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
 
 
-def session(s: db.Session) -> db.Session:
-    cls = Counting if mode == "batched" else OneByOne
-    return cls(s.connection, s.user)
-
+driver.connect = lambda *a, **kw: Connection(real_connect(*a, **kw))  # type: ignore[assignment]
 
 with tempfile.TemporaryDirectory() as config_dir:
     settings = load_settings(user=user, database_url=url, env={"TODO_CONFIG_DIR": config_dir})
     if op == "add":
-        todo = db.run(settings, lambda s: todos.add(session(s), title="Call the bank"))
+        todo = run(settings, lambda s: todos.add(s, title="Call the bank"), mode="idempotent")
         print(todo.number, sent)
     else:
         number = int(sys.argv[5])
-        db.run(settings, lambda s: todos.complete(session(s), numbers=[number]))
+        run(settings, lambda s: todos.complete(s, numbers=[number]), mode="idempotent")
         print(number, sent)

@@ -211,13 +211,19 @@ def _when(value: datetime) -> str:
 
 def undo(session: Session, *, count: int = 1) -> list[Event]:
     """Reverse the user's `count` most recent changes not yet undone, newest
-    first, all or nothing. Returns the events undone."""
+    first, all or nothing (fewer than `count` left is refused too). Returns
+    the events undone."""
     backend = session.backend
     session.begin()
     lock = FOR_UPDATE[backend]
     events = _recent(session, count, not_undone=True, lock=lock)
     if not events:
         raise NotFoundError("nothing to undo (see: todo log)")
+    if len(events) < count:
+        left = "1 change is" if len(events) == 1 else f"{len(events)} changes are"
+        raise NotFoundError(
+            f"only {left} left to undo, not {count}; nothing was undone (see: todo log)"
+        )
     numbers = sorted({n for e in events for n in e.numbers})
     found = session.execute(
         f"SELECT number, version FROM todos WHERE user_id = {ME} "

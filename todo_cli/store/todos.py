@@ -406,7 +406,7 @@ def remove(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
     if backend == "sqlite":
         # SQLite cascades to todo_tags before RETURNING is computed, so read the
         # tags first (a local read; PostgreSQL still sees them in RETURNING).
-        before = {t.number: t for t in find(session, numbers=numbers)}
+        before = {t.number: t for t in _lookup(session, numbers, changing=True)}
     which = in_set(backend, "todos.number", "numbers")
     rows = session.execute(
         *_guard(backend, which),
@@ -422,11 +422,15 @@ def remove(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
 
 
 def find(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
-    """Look todos up by number (for showing what a command will touch)."""
+    """Look todos up by number (show, and what rm will touch)."""
+    return _lookup(session, numbers, changing=False)
+
+
+def _lookup(session: Session, numbers: Sequence[int], *, changing: bool) -> list[Todo]:
     rows = session.execute(
         _select_numbers(session.backend), params={"numbers": _unique(numbers)}
     ).all()
-    return _in_order(numbers, [to_todo(r, session.time) for r in rows])
+    return _in_order(numbers, [to_todo(r, session.time) for r in rows], changing=changing)
 
 
 def _guard(backend: Backend, which: str) -> list[str]:
@@ -448,10 +452,10 @@ def _unique(numbers: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(numbers))
 
 
-def _in_order(asked: Sequence[int], found: list[Todo]) -> list[Todo]:
+def _in_order(asked: Sequence[int], found: list[Todo], *, changing: bool = True) -> list[Todo]:
     """Raise (so the caller's transaction rolls back) unless every number was found."""
     by_number = {t.number: t for t in found}
     missing = [n for n in _unique(asked) if n not in by_number]
     if missing:
-        raise missing_numbers(missing)
+        raise missing_numbers(missing, changing=changing)
     return [by_number[n] for n in _unique(asked)]

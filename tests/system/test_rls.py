@@ -286,8 +286,13 @@ def test_every_command_as_bob_against_alices_numbers(world: World, todo: Todo) -
     before = run(world.url, alices)
     todo.env.update(DATABASE_URL=world.as_role(world.bob), TODO_USER="bob")
     missing = "todo: error: no todo numbered 2; nothing was changed (see: todo list --all)\n"
+    show = todo("show", "2")
+    assert (show.returncode, show.stdout, show.stderr) == (
+        1,
+        "",
+        "todo: error: no todo numbered 2 (see: todo list --all)\n",
+    )
     for args in (
-        ["show", "2"],
         ["edit", "2", "-p", "high"],
         ["done", "2"],
         ["reopen", "2"],

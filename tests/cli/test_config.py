@@ -1,9 +1,8 @@
-"""The installed `todo` in a subprocess: whoami and precedence, profiles, the
+"""todo's real main() in-process: whoami and precedence, profiles, the
 config file's failure modes, secrets in output, and terminal vs pipe.
 
-Each subprocess costs about half a second, so tests share runs where one
-run can prove several things; the config file is written directly where the
-test is not about `todo profile` itself.
+The config file is written directly where the test is not about `todo
+profile` itself.
 """
 
 from __future__ import annotations

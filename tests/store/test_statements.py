@@ -33,7 +33,7 @@ from todo_cli.store.runner import connection
 from todo_cli.store.session import Rows, Session
 from todo_cli.todo import NewTodo
 
-STORE = Path(__file__).resolve().parent.parent / "todo_cli" / "store"
+STORE = Path(__file__).resolve().parents[2] / "todo_cli" / "store"
 NOW = datetime(2026, 11, 25, 9, 12, tzinfo=UTC)
 
 

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
-from todo_cli import render
-from todo_cli.cliapp import app, env_of
-from todo_cli.errors import InvalidInputError
-
-admin_app = typer.Typer(help="Administration, with the database owner's URL.")
-user_app = typer.Typer(help="Per-user credentials: one PostgreSQL login role per user.")
-admin_app.add_typer(user_app, name="user")
-app.add_typer(admin_app, name="admin")
+from todo_cli.app import env_of
+from todo_cli.errors import ExitCode, InvalidInputError
 
 
-@user_app.command("add")
 def admin_user_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The todo user name.")],
@@ -34,26 +26,25 @@ def admin_user_add(
 
     Run it again to issue a new password (the old one stops working).
     """
-    from todo_cli.cliapp import config_path
     from todo_cli.config import add_profile
     from todo_cli.store import admin
 
-    settings = env_of(ctx).settings()
+    env = env_of(ctx)
+    settings = env.settings()
     role, password = admin.add_person(settings, name)
     url = admin.url_for(settings, role, password)
     if print_url:
-        render.out(url)
-        sys.stderr.write(f"Role {role} can reach only {name}'s todos. This URL is shown once.\n")
+        env.out.line(url)
+        env.out.note(f"Role {role} can reach only {name}'s todos. This URL is shown once.")
         return
     target = profile or name
-    add_profile(config_path(), target, user=name, database_url=url, replace=True)
-    render.out(
+    add_profile(env.config_path(), target, user=name, database_url=url, replace=True)
+    env.out.line(
         f"Created role {role} for {name} and saved profile {target} (mode 0600). "
         f"Hand it over, or: todo profile use {target}"
     )
 
 
-@user_app.command("rm")
 def admin_user_rm(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The todo user name.")],
@@ -63,12 +54,27 @@ def admin_user_rm(
     """Drop NAME's login role. Their todos stay unless --purge."""
     from todo_cli.store import admin
 
+    env = env_of(ctx)
     if purge and not yes:
-        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        if not env.out.can_ask():
             raise InvalidInputError(
                 "refusing to purge without confirmation (no terminal); pass --yes"
             )
-        if not typer.confirm(f"Delete {name}'s todos for good?", default=False, err=True):
-            raise typer.Exit(1)
-    role = admin.remove_person(env_of(ctx).settings(), name, purge=purge)
-    render.out(f"Dropped role {role}" + (f"; deleted {name} and their todos" if purge else ""))
+        if not env.out.confirm(f"Delete {name}'s todos for good?"):
+            env.out.note("Nothing deleted.")
+            raise typer.Exit(ExitCode.NOT_FOUND)
+    role = admin.remove_person(env.settings(), name, purge=purge)
+    env.out.line(f"Dropped role {role}" + (f"; deleted {name} and their todos" if purge else ""))
+
+
+def register(app: typer.Typer) -> None:
+    admin_app = typer.Typer(
+        help="Administration, with the database owner's URL.", no_args_is_help=True
+    )
+    users = typer.Typer(
+        help="Per-user credentials: one PostgreSQL login role per user.", no_args_is_help=True
+    )
+    users.command("add")(admin_user_add)
+    users.command("rm")(admin_user_rm)
+    admin_app.add_typer(users, name="user")
+    app.add_typer(admin_app, name="admin")

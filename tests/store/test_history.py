@@ -94,7 +94,11 @@ def test_undo_with_nothing_left_says_so(open_session) -> None:
         with pytest.raises(NotFoundError, match=r"^nothing to undo \(see: todo log\)$"):
             history.undo(s)
         todos.add(s, title="one")
-        assert len(history.undo(s, count=5)) == 1  # only what there is
+        # All or nothing: 5 asked, 1 left, and nothing is undone.
+        message = r"^only 1 change is left to undo, not 5; nothing was undone \(see: todo log\)$"
+        with pytest.raises(NotFoundError, match=message):
+            history.undo(s, count=5)
+        assert len(history.undo(s)) == 1
         with pytest.raises(NotFoundError):
             history.undo(s)
 
@@ -139,7 +143,9 @@ def test_one_users_undo_never_touches_another_users_todos(open_session) -> None:
         todos.add(s, title="bob's")
         todos.complete(s, numbers=[1])
     with open_session("alice") as s:
-        assert [e.action for e in history.undo(s, count=10)] == ["add"]
+        with pytest.raises(NotFoundError, match="only 1 change is left"):
+            history.undo(s, count=10)  # bob's two changes are not alice's to count
+        assert [e.action for e in history.undo(s)] == ["add"]
         assert everything(s) == []
     with open_session("bob") as s:
         assert [(t.title, t.done) for t in everything(s)] == [("bob's", True)]

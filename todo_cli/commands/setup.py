@@ -1,23 +1,19 @@
-"""Setup commands: whoami, profiles, and the database schema."""
+"""whoami, profiles, and the database schema."""
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from todo_cli import render
-from todo_cli.cliapp import JsonOpt, app, config_path, db_app, env_of, profile_app
-from todo_cli.errors import ExitCode
-
-if TYPE_CHECKING:
-    pass
+from todo_cli.app import env_of
+from todo_cli.commands.args import JsonOpt
+from todo_cli.errors import SchemaError
 
 # --- identity ------------------------------------------------------------------
 
 
-@app.command()
 def whoami(
     ctx: typer.Context,
     check: Annotated[
@@ -30,7 +26,9 @@ def whoami(
     --check connects too, and exits 4 if the database is unreachable and 5 if
     its schema is missing, behind, or newer than this todo: a smoke check for CI.
     """
-    s = env_of(ctx).settings()
+    env = env_of(ctx)
+    out = env.out.use_json(json_)
+    s = env.settings()
     url = s.url
     data: dict[str, Any] = {
         "user": {"name": s.user.value, "source": s.user.source},
@@ -50,18 +48,17 @@ def whoami(
         ("database", f"{url.display()}  ({s.database.source})"),
         ("config", str(s.config_path)),
     ]
-    code = ExitCode.OK
+    problem = None
     if check:
         from todo_cli.store import schema
 
         st = schema.status(s)
         state = schema.state(st.current)
-        up_to_date = state == "up to date"
         data["check"] = {
             "server_version": st.server,
             "schema_revision": st.current,
             "head_revision": st.head,
-            "ok": up_to_date,
+            "ok": state == "up to date",
             "role": st.role,
             "role_bypasses_rls": st.bypasses_rls,
         }
@@ -74,33 +71,27 @@ def whoami(
                 ("role", st.role + ("  (bypasses row-level security)" if st.bypasses_rls else ""))
             )
         if st.bypasses_rls:
-            render.err(
-                "warning",
+            out.warn(
                 f"the database role {st.role} bypasses row-level security (superuser, BYPASSRLS "
                 "or owner of the tables; Neon's console roles have BYPASSRLS): isolation rests "
                 "on the application alone. Connect as a role granted todo_app (README: Isolation)",
             )
-        if not up_to_date:
-            code = ExitCode.SCHEMA
+        if state != "up to date":
             problem = (
                 schema.newer_message(st.current)
                 if st.current is not None and state == "newer"
                 else "the database schema is not at head; run: todo db upgrade"
             )
-    if json_:
-        render.emit_json(data)
-    else:
-        render.key_values(rows)
-    if code != ExitCode.OK:
-        render.err("error", problem)
-        raise typer.Exit(code)
+    render.key_values(out, rows, data)
+    if problem:
+        raise SchemaError(problem)
 
 
 # --- profiles ------------------------------------------------------------------
 
 
-@profile_app.command("add")
 def profile_add(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Profile name.")],
     user: Annotated[str, typer.Option("--user", "-u", help="The user this profile acts as.")],
     database_url: Annotated[
@@ -111,17 +102,19 @@ def profile_add(
     """Create a profile. Switch to it with: todo profile use NAME"""
     from todo_cli.config import add_profile
 
-    add_profile(config_path(), name, user=user, database_url=database_url, replace=force)
-    render.out(f"Saved profile {name} (user {user}). Use it with: todo profile use {name}")
+    env = env_of(ctx)
+    add_profile(env.config_path(), name, user=user, database_url=database_url, replace=force)
+    env.out.line(f"Saved profile {name} (user {user}). Use it with: todo profile use {name}")
 
 
-@profile_app.command("list")
-def profile_list(json_: JsonOpt = False) -> None:
+def profile_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """List profiles; * marks the current one."""
     from todo_cli.config import read_config
     from todo_cli.dburl import parse_database_url
 
-    config = read_config(config_path())
+    env = env_of(ctx)
+    out = env.out.use_json(json_)
+    config = read_config(env.config_path())
     items = []
     for p in sorted(config.profiles.values(), key=lambda p: p.name):
         shown = (
@@ -132,68 +125,86 @@ def profile_list(json_: JsonOpt = False) -> None:
         items.append(
             {"name": p.name, "user": p.user, "database": shown, "current": p.name == config.current}
         )
-    if json_:
-        render.emit_json(items)
+    if out.mode == "json":
+        out.json(items)
     elif not items:
-        sys.stderr.write("No profiles. Create one with: todo profile add NAME --user USER\n")
+        out.note("No profiles. Create one with: todo profile add NAME --user USER")
     else:
-        for item in items:
-            mark = "*" if item["current"] else " "
-            render.out(f"{mark} {item['name']}\t{item['user']}\t{item['database']}")
+        out.lines(
+            f"{'*' if i['current'] else ' '} {i['name']}\t{i['user']}\t{i['database']}"
+            for i in items
+        )
 
 
-@profile_app.command("use")
-def profile_use(name: Annotated[str, typer.Argument(help="Profile name.")]) -> None:
+def profile_use(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Profile name.")]
+) -> None:
     """Make a profile the current one."""
     from todo_cli.config import use_profile
 
-    use_profile(config_path(), name)
-    render.out(f"Now using profile {name}")
+    env = env_of(ctx)
+    use_profile(env.config_path(), name)
+    env.out.line(f"Now using profile {name}")
 
 
-@profile_app.command("rm")
-def profile_rm(name: Annotated[str, typer.Argument(help="Profile name.")]) -> None:
+def profile_rm(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Profile name.")]
+) -> None:
     """Delete a profile (its todos stay in the database)."""
     from todo_cli.config import remove_profile
 
-    was_current = remove_profile(config_path(), name)
-    render.out(f"Removed profile {name}" + (" (no profile is current now)" if was_current else ""))
+    env = env_of(ctx)
+    was_current = remove_profile(env.config_path(), name)
+    env.out.line(
+        f"Removed profile {name}" + (" (no profile is current now)" if was_current else "")
+    )
 
 
 # --- schema --------------------------------------------------------------------
 
 
-@db_app.command("status")
 def db_status(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Show the schema revision of the database next to the newest one."""
     from todo_cli.store import schema
 
-    st = schema.status(env_of(ctx).settings())
-    current, head, server = st.current, st.head, st.server
-    state = schema.state(current)
-    if json_:
-        render.emit_json(
-            {
-                "current": current,
-                "head": head,
-                "up_to_date": current == head,
-                "state": state,
-                "server_version": server,
-            }
-        )
-        return
-    render.key_values(
-        [("current", f"{current or 'none'} ({state})"), ("head", head), ("server", server)]
-    )
+    env = env_of(ctx)
+    out = env.out.use_json(json_)
+    st = schema.status(env.settings())
+    state = schema.state(st.current)
+    data = {
+        "current": st.current,
+        "head": st.head,
+        "up_to_date": st.current == st.head,
+        "state": state,
+        "server_version": st.server,
+    }
+    rows = [("current", f"{st.current or 'none'} ({state})"), ("head", st.head)]
+    render.key_values(out, [*rows, ("server", st.server)], data)
 
 
-@db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or upgrade the schema (over DATABASE_URL_DIRECT when set)."""
     from todo_cli.store import schema
 
-    before, after = schema.upgrade(env_of(ctx).settings())
+    env = env_of(ctx)
+    before, after = schema.upgrade(env.settings())
     if before == after:
-        render.out(f"Schema already at head ({after})")
+        env.out.line(f"Schema already at head ({after})")
     else:
-        render.out(f"Upgraded schema: {before or 'none'} -> {after}")
+        env.out.line(f"Upgraded schema: {before or 'none'} -> {after}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(whoami)
+    profiles = typer.Typer(
+        help="Named profiles: a user and an optional database URL.", no_args_is_help=True
+    )
+    profiles.command("add")(profile_add)
+    profiles.command("list")(profile_list)
+    profiles.command("use")(profile_use)
+    profiles.command("rm")(profile_rm)
+    app.add_typer(profiles, name="profile")
+    db = typer.Typer(help="Database schema: status and upgrade.", no_args_is_help=True)
+    db.command("status")(db_status)
+    db.command("upgrade")(db_upgrade)
+    app.add_typer(db, name="db")

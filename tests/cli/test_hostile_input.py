@@ -89,23 +89,6 @@ def test_a_ten_megabyte_title_fails_cleanly_and_writes_nothing(todo_db) -> None:
     assert json.loads(todo_db.ok("list", "--all", "--json")) == []
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
-def test_non_utf8_arguments_are_refused(todo_db) -> None:
-    import os
-    import subprocess
-
-    from tests.support.processes import TODO_BIN
-
-    result = subprocess.run(
-        [os.fsencode(TODO_BIN), b"add", b"caf\xe9"],
-        capture_output=True,
-        env={**todo_db.env},
-        cwd=todo_db.cwd,
-    )
-    assert result.returncode == 2
-    assert result.stderr == b"todo: error: the title is not valid UTF-8 text\n"
-
-
 SECRET = "S3cr3t-Passw0rd"
 
 

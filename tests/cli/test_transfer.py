@@ -1,4 +1,4 @@
-"""`todo export` and `todo import` through the real executable, on every backend
+"""`todo export` and `todo import` through the real main(), on every backend
 where the database is involved; the real peers (todo.txt-cli's todo.sh,
 installed by Debian as todo-txt, and taskwarrior's task) where there is one.
 
@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pty
 import sqlite3
 import stat
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,8 +20,8 @@ from typing import Any
 import psycopg2
 import pytest
 
+from tests.support.inprocess import InProcess as Todo
 from tests.support.peers import Task, TodoTxt
-from tests.support.processes import TODO_BIN, Todo, drain_terminal
 
 # A fixed dataset in the exact layout of `todo export`: importing it into a
 # new user keeps numbers and timestamps, so every export of it is exact.
@@ -123,17 +121,10 @@ def run_ok(todo: Todo, *args: str, **kw: object) -> tuple[str, str]:
 
 
 def run_raw(todo: Todo, *args: str, env: dict[str, str] | None = None) -> tuple[bytes, bytes]:
-    """(stdout, stderr) as bytes: text=True would turn csv's CRLF into LF."""
-    result = subprocess.run(
-        [TODO_BIN, *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        env={**todo.env, **(env or {})},
-        cwd=todo.cwd,
-        timeout=60,
-    )
+    """(stdout, stderr) as bytes, line ends as written (csv's are CRLF)."""
+    result = todo(*args, env=env)
     assert result.returncode == 0, (args, result)
-    return result.stdout, result.stderr
+    return result.stdout.encode(), result.stderr.encode()
 
 
 def import_fixed(todo: Todo, tmp_path: Path, user: str = "tester") -> Path:
@@ -712,40 +703,16 @@ def test_taskwarrior_round_trip_through_task(todo_db, tmp_path: Path) -> None:
 # --- 8. the progress bar is for terminals only --------------------------------
 
 
-def stderr_on_a_terminal(
-    todo: Todo, *args: str, env: dict[str, str] | None = None
-) -> tuple[int, str, str]:
-    """Run with only stderr on a pseudo-terminal: (code, stdout, stderr)."""
-    main, child = pty.openpty()
-    proc = subprocess.Popen(
-        [TODO_BIN, *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=child,
-        env={**todo.env, "COLUMNS": "100", **(env or {})},
-        cwd=todo.cwd,
-    )
-    os.close(child)
-    stderr = drain_terminal(main)
-    assert proc.stdout is not None
-    stdout = proc.stdout.read().decode()
-    code = proc.wait(timeout=30)
-    os.close(main)
-    return code, stdout, stderr.decode()
-
-
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_progress_bar_only_on_a_terminal_and_only_on_stderr(todo_db, tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_text("".join(f"(B) 2026-11-01 task {i}\n" for i in range(1, 3001)))
-    code, stdout, stderr = stderr_on_a_terminal(todo_db, "--user", "a", "import", str(big))
+    code, stdout, stderr = todo_db.stderr_tty("--user", "a", "import", str(big))
     assert (code, stdout) == (0, "Imported 3000 todos (1-3000) from todotxt\n")
     assert "Importing" in stderr and "task" not in stderr
     small = tmp_path / "small.txt"
     small.write_text("one\ntwo\n")
-    assert stderr_on_a_terminal(
-        todo_db, "--user", "d", "import", str(small), env={"TERM": "dumb"}
-    ) == (
+    assert todo_db.stderr_tty("--user", "d", "import", str(small), env={"TERM": "dumb"}) == (
         0,
         "Imported 2 todos (1-2) from todotxt\n",
         "",

@@ -24,7 +24,7 @@ from todo_cli.models import SQLModel
 from todo_cli.store import driver, migrations, schema
 from todo_cli.store.runner import connection
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_head_constant_matches_the_scripts() -> None:

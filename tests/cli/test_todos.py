@@ -1,4 +1,4 @@
-"""The installed `todo` in a subprocess, on both backends: output, exit codes, isolation."""
+"""todo's real main() in-process, on every backend: output, exit codes, isolation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from todo_cli.cli_todos import parse_numbers
+from todo_cli.commands.args import parse_numbers
 from todo_cli.errors import InvalidInputError
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")

@@ -29,7 +29,7 @@ from tests.support import IN_CI
 from tests.support.peers import peer
 from tests.support.processes import TODO_BIN, clean_env, drain_terminal
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 _BLOCK = re.compile(
     r"<!-- example-time: (?P<at>[0-9-]+ [0-9:]+) -->\n```console\n(?P<body>.*?)^```",
     re.M | re.S,

@@ -1,30 +1,28 @@
-"""Moving todos in and out: export and import."""
+"""export and import: todos out to other formats and in from them."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import stat
-import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from todo_cli import cli_history, render  # noqa: F401  (cli_history: its commands list first)
-from todo_cli.cliapp import JsonOpt, app, env_of
-from todo_cli.errors import ConfigError, InvalidInputError
-from todo_cli.shapes import import_dict
+from todo_cli.app import env_of
+from todo_cli.commands.args import JsonOpt
+from todo_cli.errors import ConfigError, InvalidInputError, StorageError
 
 if TYPE_CHECKING:
+    from todo_cli.app import Env
     from todo_cli.store.session import Session
 
 _SKIPS_SHOWN = 10
 
 
-@app.command()
 def export(
     ctx: typer.Context,
     format: Annotated[
@@ -43,45 +41,51 @@ def export(
     from todo_cli import formats
     from todo_cli.store import listing
 
+    env = env_of(ctx)
     if format not in formats.EXPORT_FORMATS:
         known = ", ".join(formats.EXPORT_FORMATS)
         raise InvalidInputError(f"unknown format {format!r}: use {known}")
     everything = listing.Filter(status="all")
 
-    def write(session: Session, out: TextIO) -> int:
+    def write(session: Session, out: Any) -> int:
         read = listing.iter_text if format in formats.TEXT_FORMATS else listing.iter_todos
         return formats.write(read(session, filter=everything, sort="number"), format, out)
 
-    env = env_of(ctx)
     if output is None:
-        env.stream(write)
+        env.run(lambda s: write(s, env.out), mode="read")
         return
-    count = env.run(lambda s: _to_file(output, lambda out: write(s, out)), mode="read")
+    path = output if output.is_absolute() else env.environment.cwd / output
+    count = env.run(lambda s: _to_file(path, output, lambda out: write(s, out)), mode="read")
     noun = "todo" if count == 1 else "todos"
-    sys.stderr.write(f"Exported {count} {noun} to {output}\n")
+    env.out.note(f"Exported {count} {noun} to {output}")
 
 
-def _to_file(path: Path, write: Callable[[TextIO], int]) -> int:
+def _to_file(path: Path, shown: Path, write: Callable[[Any], int]) -> int:
     """Write next to `path`, then rename over it: a failure leaves the old
     file (or none) in place, never half an export."""
     folder = path.parent
     if not folder.is_dir():
-        raise InvalidInputError(f"cannot write {path}: no such directory {folder}")
+        raise InvalidInputError(f"cannot write {shown}: no such directory {shown.parent}")
+    if path.is_dir():
+        raise InvalidInputError(f"cannot write {shown}: it is a directory")
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write {path}: {exc.strerror}") from None
-    try:
         # mkstemp makes the file 0600: give it the mode the file has, or
         # would get from `todo export > FILE`.
         os.chmod(tmp, _mode_of(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             count = write(out)
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        tmp = None
+    except OSError as exc:
+        raise StorageError(
+            f"cannot write {shown}: {exc.strerror or exc} (nothing was written over it)"
+        ) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     return count
 
 
@@ -94,10 +98,6 @@ def _mode_of(path: Path) -> int:
         return 0o666 & ~umask
 
 
-# --- import ---------------------------------------------------------------------------
-
-
-@app.command("import")
 def import_(
     ctx: typer.Context,
     file: Annotated[
@@ -118,16 +118,18 @@ def import_(
     file or an earlier copy of it) are skipped, so importing twice is safe.
     One `todo undo` takes the whole import back.
     """
-    from todo_cli import formats
+    from todo_cli import formats, shapes
     from todo_cli.store import transfer
 
-    parsed = formats.parse(_read(file), format)
+    env = env_of(ctx)
+    out = env.out.use_json(json_)
+    parsed = formats.parse(_read(env, file), format)
     records = parsed.records
     planned: set[str] = set()
-    with _progress(len(records)) as progress:
-        result = env_of(ctx).run(
+    with out.progress(len(records), "Importing") as progress:
+        result = env.run(
             lambda s: transfer.import_records(s, records, on_progress=progress, planned=planned),
-            # A second try after a lost COMMIT finds what the first one saved
+            # A second try after a lost reply finds what the first one saved
             # (and, through `planned`, reports it as added).
             mode="idempotent",
         )
@@ -135,20 +137,21 @@ def import_(
     skipped += [(None, f"already imported: {r.title}") for r in result.already]
     skipped += [(None, f"the same item as an earlier one: {r.title}") for r in result.repeated]
     numbers = sorted([t.number for t in result.added] + result.saved_before)
-    if json_:
-        render.emit_json(import_dict(parsed.format, numbers, skipped))
-        return
     span = f" ({_span(numbers)})" if numbers else ""
     noun = "todo" if len(numbers) == 1 else "todos"
+    out.saved = f"imported {len(numbers)} {noun}{span}"
+    if out.mode == "json":
+        out.json(shapes.import_dict(parsed.format, numbers, skipped))
+        return
     line = f"Imported {len(numbers)} {noun}{span} from {parsed.format}"
     if skipped:
         line += f"; skipped {len(skipped)}"
-    render.out(line)
+    out.line(line)
     for item, reason in skipped[:_SKIPS_SHOWN]:
         where = f"item {item}: " if item else ""
-        sys.stderr.write(f"  skipped {where}{reason}\n")
+        out.note(f"  skipped {where}{reason}")
     if len(skipped) > _SKIPS_SHOWN:
-        sys.stderr.write(f"  … and {len(skipped) - _SKIPS_SHOWN} more skipped (--json lists all)\n")
+        out.note(f"  … and {len(skipped) - _SKIPS_SHOWN} more skipped (--json lists all)")
 
 
 def _span(numbers: list[int]) -> str:
@@ -156,11 +159,14 @@ def _span(numbers: list[int]) -> str:
     return str(first) if first == last else f"{first}-{last}"
 
 
-def _read(file: str) -> str:
+def _read(env: Env, file: str) -> str:
     try:
         if file == "-":
-            return sys.stdin.buffer.read().decode("utf-8")
-        return Path(file).read_bytes().decode("utf-8")
+            stdin = env.environment.stdin
+            raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+            return str(raw.decode("utf-8"))
+        path = Path(file)
+        return (path if path.is_absolute() else env.environment.cwd / path).read_bytes().decode()
     except FileNotFoundError:
         raise InvalidInputError(f"no such file: {file}") from None
     except IsADirectoryError:
@@ -173,15 +179,6 @@ def _read(file: str) -> str:
         ) from None
 
 
-@contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
-    """A Rich progress bar on stderr when it is a terminal; nothing otherwise."""
-    if total < 1 or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Importing", total=total)
-        yield lambda done: bar.update(task, completed=done)
+def register(app: typer.Typer) -> None:
+    app.command()(export)
+    app.command("import")(import_)

@@ -29,7 +29,7 @@ from todo_cli.errors import ConfigError
 from todo_cli.store import driver, faults
 from todo_cli.store import schema as migrate
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 # Round trips of one `todo add` on a trust-auth connection without TLS:
 # startup, then one message that is the whole transaction (then Terminate).
 COMMIT_BURST = 2

@@ -1,0 +1,137 @@
+"""edit, done, reopen and rm: all or nothing, journaled, undoable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from todo_cli import render
+from todo_cli.app import env_of
+from todo_cli.commands.args import DueOpt, JsonOpt, NumbersArg, parse_numbers, parse_when
+from todo_cli.errors import ExitCode, InvalidInputError
+
+if TYPE_CHECKING:
+    from todo_cli.app import Env
+    from todo_cli.todo import Todo
+
+
+def edit(
+    ctx: typer.Context,
+    numbers: NumbersArg,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="New title (one todo at a time).", show_default=False),
+    ] = None,
+    priority: Annotated[
+        str | None,
+        typer.Option("--priority", "-p", help="high, medium, low, or none.", show_default=False),
+    ] = None,
+    due: DueOpt = None,
+    no_due: Annotated[bool, typer.Option("--no-due", help="Remove the due date.")] = False,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", "-t", help="+x adds tag x, -x removes it (repeatable)."),
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", "-n", help='New note ("" clears it).', show_default=False),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Change todos: all or nothing. Tags: --tag +x adds, --tag -x removes."""
+    from todo_cli import todo as fields
+    from todo_cli.store import todos
+
+    env = env_of(ctx)
+    env.out.use_json(json_)
+    if due is not None and no_due:
+        raise InvalidInputError("--due and --no-due cannot be combined")
+    add_tags: list[str] = []
+    remove_tags: list[str] = []
+    for t in tag or ():
+        (remove_tags if t.startswith("-") else add_tags).append(fields.clean_tag(t.lstrip("+-")))
+    changes: dict[str, Any] = {"add_tags": add_tags, "remove_tags": remove_tags}
+    if title is not None:
+        changes["title"] = title
+    if priority is not None:
+        changes["priority"] = fields.parse_priority(priority)
+    if due is not None or no_due:
+        changes["due"] = parse_when(due, env.now()) if due is not None else None
+    if note is not None:
+        changes["note"] = fields.clean_note(note)
+    if len(changes) == 2 and not add_tags and not remove_tags:
+        raise InvalidInputError(
+            "nothing to change: give --title, --priority, --due/--no-due, --tag or --note"
+        )
+    wanted = parse_numbers(numbers)
+    # Editing to the same values again is harmless, so a lost reply may be retried.
+    edited = env.run(lambda s: todos.edit(s, numbers=wanted, **changes), mode="idempotent")
+    _report(env, [(t, "Edited") for t in edited], "edited")
+
+
+def done(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> None:
+    """Mark todos done. All or nothing: if any number is missing, nothing changes."""
+    from todo_cli.store import todos
+
+    env = env_of(ctx)
+    env.out.use_json(json_)
+    wanted = parse_numbers(numbers)
+    # Completing is idempotent, so a retry after a lost reply is harmless.
+    results = env.run(lambda s: todos.complete(s, numbers=wanted), mode="idempotent")
+    verbs = [(t, "Completed" if newly else "Already done") for t, newly in results]
+    _report(env, verbs, "completed")
+
+
+def reopen(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> None:
+    """Mark done todos open again (undo done). All or nothing."""
+    from todo_cli.store import todos
+
+    env = env_of(ctx)
+    env.out.use_json(json_)
+    wanted = parse_numbers(numbers)
+    results = env.run(lambda s: todos.reopen(s, numbers=wanted), mode="idempotent")
+    verbs = [(t, "Reopened" if newly else "Already open") for t, newly in results]
+    _report(env, verbs, "reopened")
+
+
+def rm(
+    ctx: typer.Context,
+    numbers: NumbersArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Remove todos. Asks first on a terminal; in a script, pass --yes."""
+    from todo_cli.store import todos
+
+    env = env_of(ctx)
+    out = env.out.use_json(json_)
+    wanted = parse_numbers(numbers)
+    if not yes:
+        if not out.can_ask():
+            raise InvalidInputError(
+                "refusing to remove without confirmation (no terminal); pass --yes"
+            )
+        found = env.run(lambda s: todos.find(s, numbers=wanted), mode="read")
+        for todo in found:
+            out.note(f"  {todo.number}: {todo.title}")
+        noun = "this todo" if len(found) == 1 else f"these {len(found)} todos"
+        if not out.confirm(f"Remove {noun}?"):
+            out.note("Nothing removed.")
+            raise typer.Exit(ExitCode.NOT_FOUND)
+    removed = env.run(lambda s: todos.remove(s, numbers=wanted), mode="once")
+    _report(env, [(t, "Removed") for t in removed], "removed")
+
+
+def _report(env: Env, results: Sequence[tuple[Todo, str]], what: str) -> None:
+    numbers = ", ".join(str(t.number) for t, _ in results[:10])
+    env.out.saved = f"{what} {numbers}" + (" and more" if len(results) > 10 else "")
+    render.changed(env.out, results)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(edit)
+    app.command()(done)
+    app.command()(reopen)
+    app.command()(rm)

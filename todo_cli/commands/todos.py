@@ -1,0 +1,198 @@
+"""add, list and show."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from todo_cli import render
+from todo_cli.app import env_of
+from todo_cli.commands.args import DueOpt, JsonOpt, NoteOpt, PriorityOpt, parse_numbers, parse_when
+from todo_cli.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from todo_cli.app import Env
+    from todo_cli.store.listing import Sort
+
+
+def add(
+    ctx: typer.Context,
+    title: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="TITLE...", help="The title; words are joined with spaces. - reads stdin."
+        ),
+    ],
+    priority: PriorityOpt = None,
+    due: DueOpt = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="A tag; repeat for more.")
+    ] = None,
+    note: NoteOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Add a todo and print its number.
+
+    With - as the title, read one title per line from stdin (blank lines are
+    skipped) and add them all in one transaction: all or nothing. The
+    options apply to each of them.
+
+    Use -- before a title that starts with a dash: todo add -- -5 degrees
+    """
+    from todo_cli import todo as fields
+    from todo_cli.store import todos
+
+    env = env_of(ctx)
+    out = env.out.use_json(json_)
+    shared: dict[str, Any] = {
+        "priority": fields.parse_priority(priority) if priority is not None else None,
+        "due": parse_when(due, env.now()) if due is not None else None,
+        "tags": tuple(fields.clean_tag(t) for t in tag or ()),
+        "note": fields.clean_note(note) if note is not None else None,
+    }
+    many = title == ["-"]
+    titles = _stdin_titles(env) if many else [fields.clean_title(" ".join(title))]
+    new = [fields.NewTodo(t, **shared) for t in titles]
+    # One id for every attempt: a retry after a lost reply finds the first
+    # attempt's todos instead of adding them twice.
+    request_id = uuid.uuid4().hex
+    added = env.run(
+        lambda s: todos.add_many(s, todos=new, request_id=request_id), mode="idempotent"
+    )
+    numbers = f"{added[0].number}-{added[-1].number}" if len(added) > 1 else added[0].number
+    out.saved = f"added {numbers}"
+    render.added(out, added, many=many)
+
+
+def _stdin_titles(env: Env) -> list[str]:
+    from todo_cli.todo import clean_title
+
+    if env.environment.stdin_isatty:
+        env.out.note("Reading titles from stdin, one per line; end with Ctrl-D.")
+    titles = []
+    for n, line in enumerate(env.environment.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            titles.append(clean_title(line.rstrip("\r\n")))
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"stdin line {n}: {exc.message}") from None
+    if not titles:
+        raise InvalidInputError("no titles on stdin (one per line); nothing was added")
+    return titles
+
+
+def list_(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Open and done todos.")] = False,
+    done: Annotated[bool, typer.Option("--done", help="Only done todos.")] = False,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Only todos with this tag (repeatable).")
+    ] = None,
+    priority: PriorityOpt = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue todos.")] = False,
+    due_before: Annotated[
+        str | None,
+        typer.Option("--due-before", help="Only todos due before WHEN.", show_default=False),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search", "-s", help="Only titles containing TEXT (any case).", show_default=False
+        ),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort", help="number, due, priority or created (default: overdue, priority, due)."
+        ),
+    ] = "default",
+    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            help="Show at most N (0: no limit). Default: a screenful; --json: everything.",
+            show_default=False,
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List your todos: overdue first, then by priority, then by due date.
+
+    A table on a terminal, tab-separated lines in a pipe, a JSON array with --json.
+    """
+    from todo_cli import todo as fields
+    from todo_cli.store import listing
+
+    env = env_of(ctx)
+    out = env.out.use_json(json_)
+    if all_ and done:
+        raise InvalidInputError("--all and --done cannot be combined")
+    if sort not in listing.SORTS:
+        raise InvalidInputError(f"unknown sort {sort!r}: use {', '.join(listing.SORTS[1:])}")
+    chosen: Sort = sort
+    status: listing.Status = "all" if all_ else "done" if done else "open"
+    flt = listing.Filter(
+        status=status,
+        tags=tuple(fields.clean_tag(t) for t in tag or ()),
+        priority=fields.parse_priority(priority) if priority else None,
+        overdue=overdue,
+        due_before=parse_when(due_before, env.now()) if due_before else None,
+        search=search or None,
+    )
+    if out.mode == "json":
+        # Streamed as rows arrive; a script gets everything unless it asked for --limit.
+        env.run(
+            lambda s: out.json_array(
+                listing.iter_text(s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None)
+            ),
+            mode="read",
+        )
+        return
+    shown = (limit or None) if limit is not None else out.screenful()
+    if shown is None:
+        items = env.run(
+            lambda s: list(listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse)),
+            mode="read",
+        )
+        total = len(items)
+    else:
+        items, total = env.run(
+            lambda s: listing.page(s, filter=flt, sort=chosen, reverse=reverse, limit=shown),
+            mode="read",
+        )
+    if items:
+        render.todos(out, items, show_status=status != "open", now=env.now())
+    elif out.mode == "table":
+        empty = {"open": "No open todos.", "done": "No done todos.", "all": "No todos."}
+        out.note(empty[status])
+    if total > len(items):
+        out.note(f"… and {total - len(items)} more (todo list --limit 0 shows all; --json too)")
+
+
+def show(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="The todo's number.")],
+    json_: JsonOpt = False,
+) -> None:
+    """Show one todo in full, note included."""
+    from todo_cli.store import todos
+
+    env = env_of(ctx)
+    out = env.out.use_json(json_)
+    wanted = parse_numbers([number])
+    if len(wanted) != 1:
+        raise InvalidInputError("show takes one todo number")
+    (found,) = env.run(lambda s: todos.find(s, numbers=wanted), mode="read")
+    render.todo(out, found, now=env.now())
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(add)
+    app.command("list")(list_)
+    app.command()(show)

@@ -1,0 +1,186 @@
+"""The one way out: data to stdout, messages to stderr, and what happens
+when either cannot be written.
+
+A command asks for its Output once (Env.out, with json=...), and hands it
+data; the output chooses the form: JSON when asked, a table on a terminal,
+plain lines in a pipe (render.py draws the tables and lines). Nothing else
+writes to the streams.
+
+A reader that goes away (`todo list | head -1`) is not an error: writing
+stops and the command exits 0, having done whatever it did. Any other
+failure to write stdout (closed, disk full) is exit 7, in one line on
+stderr that says whether a change was saved (Output.saved).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Literal
+
+from todo_cli.errors import OutputError
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from todo_cli.app import Environment
+
+Mode = Literal["json", "plain", "table"]
+
+
+class ReaderGone(Exception):
+    """stdout's reader went away: stop writing (the command exits 0)."""
+
+
+class Output:
+    def __init__(self, environment: Environment) -> None:
+        self.env = environment
+        self.started = False  # anything written to stdout (see store.runner)
+        self.saved: str | None = None  # the change a write command made
+        self.mode: Mode = "table" if environment.stdout_isatty else "plain"
+        encoding = (getattr(environment.stdout, "encoding", None) or "utf-8").lower()
+        # JSON stays exact on a stream that cannot hold every character:
+        # what it cannot write it escapes.
+        self.ascii_json = encoding.replace("-", "") not in ("utf8", "utf16", "utf32")
+
+    def use_json(self, json_: bool) -> Output:
+        if json_:
+            self.mode = "json"
+        return self
+
+    # --- stdout ------------------------------------------------------------------
+
+    def write(self, text: str) -> None:
+        if not text:
+            return
+        self.started = True
+        try:
+            self.env.stdout.write(text)
+        except BrokenPipeError:
+            raise ReaderGone from None
+        except OSError as exc:
+            raise self._lost(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.env.stdout.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, OSError):
+                raise self._lost(exc) from None
+
+    def _lost(self, exc: OSError) -> OutputError:
+        reason = exc.strerror or str(exc)
+        if self.saved:
+            return OutputError(
+                f"{self.saved}, but the output could not be written: {reason} (standard output)"
+            )
+        return OutputError(f"could not write to standard output: {reason}")
+
+    def line(self, text: str = "") -> None:
+        self.write(text + "\n")
+
+    def lines(self, texts: Iterable[str]) -> None:
+        self.write("".join(f"{t}\n" for t in texts))
+
+    def json(self, data: Any) -> None:
+        self.write(json.dumps(data, ensure_ascii=self.ascii_json, indent=2) + "\n")
+
+    def json_array(self, items: Iterable[Any]) -> int:
+        """Stream a JSON array as items arrive (shapes.json_array)."""
+        from todo_cli.shapes import json_array
+
+        return json_array(items, self, ascii=self.ascii_json)  # type: ignore[arg-type]
+
+    def print(self, renderable: RenderableType) -> None:
+        """A Rich renderable, drawn for this terminal, through write()."""
+        import io
+
+        buffer = io.StringIO()
+        console = self.console(buffer, terminal=self.env.stdout_isatty)
+        console.print(renderable)
+        self.write(buffer.getvalue())
+
+    def console(self, file: Any, *, terminal: bool) -> Console:
+        from rich.console import Console
+
+        columns, _ = self.env.size()
+        return Console(
+            file=file,
+            width=columns,
+            force_terminal=terminal,
+            # NO_COLOR users want plain text: drop bold and dim too, not only colour.
+            color_system=None if self.color_disabled() else "auto",
+            highlight=False,
+            _environ=dict(self.env.environ),
+        )
+
+    def color_disabled(self) -> bool:
+        environ = self.env.environ
+        return bool(environ.get("NO_COLOR")) or environ.get("TERM") == "dumb"
+
+    def screenful(self) -> int:
+        """How many todos fit on the screen (a pipe counts as 50 lines, or $LINES)."""
+        _, lines = self.env.size()
+        return max(5, lines - 3)
+
+    # --- stderr ------------------------------------------------------------------
+
+    def _err(self, text: str) -> None:
+        # Nowhere left to say it if stderr itself is closed or full.
+        with contextlib.suppress(OSError, ValueError):
+            self.env.stderr.write(text)
+            self.env.stderr.flush()
+
+    def note(self, text: str) -> None:
+        """A message for the person at the terminal, not data: stderr."""
+        self._err(text + "\n")
+
+    def warn(self, message: str) -> None:
+        self._err(f"todo: warning: {message}\n")
+
+    def retry(self, message: str) -> None:
+        self._err(f"todo: retry: {message}\n")
+
+    def error(self, message: str) -> None:
+        self._err(f"todo: error: {message}\n")
+
+    def raw_error(self, text: str) -> None:
+        """Text as it is (a traceback, Click's usage block)."""
+        self._err(text)
+
+    # --- the terminal ------------------------------------------------------------
+
+    def can_ask(self) -> bool:
+        return self.env.stdin_isatty and self.env.stderr_isatty
+
+    def confirm(self, question: str) -> bool:
+        """Ask on stderr, read a line from stdin: y or yes; n, no, nothing or
+        end of input is no. Anything else asks again."""
+        while True:
+            self._err(f"{question} [y/N]: ")
+            answer = self.env.stdin.readline()
+            if not answer:  # end of input
+                self._err("\n")
+                return False
+            word = answer.strip().lower()
+            if word in ("y", "yes"):
+                return True
+            if word in ("", "n", "no"):
+                return False
+            self._err(f"todo: please answer y or n (not {answer.strip()!r})\n")
+
+    @contextlib.contextmanager
+    def progress(self, total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+        """A progress bar on stderr when it is a terminal; nothing otherwise."""
+        if total < 1 or not self.env.stderr_isatty or self.env.environ.get("TERM") == "dumb":
+            yield None
+            return
+        from rich.progress import Progress
+
+        console = self.console(self.env.stderr, terminal=True)
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(label, total=total)
+            yield lambda done: bar.update(task, completed=done)
