@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from todo_cli.shapes import TodoText, iso, json_array, todo_dict, todo_json
 from todo_cli.store.sql import adapt, read_time, sqlite_time, to_pyformat
-from todo_cli.store.todos import to_todo_text
+from todo_cli.store.rows import to_todo_text
 from todo_cli.todo import Todo
 
 

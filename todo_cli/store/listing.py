@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from todo_cli.shapes import TodoText
+from todo_cli.store.rows import columns, text_columns, to_todo, to_todo_text
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, Backend
-from todo_cli.store.todos import columns, text_columns, to_todo, to_todo_text
 from todo_cli.todo import PRIORITIES, Todo
 
 Status = Literal["open", "done", "all"]

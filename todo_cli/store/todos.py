@@ -10,108 +10,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from todo_cli.errors import ConcurrentChangeError, InvalidInputError, missing_numbers
-from todo_cli.shapes import TodoText
 from todo_cli.store import events
+from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, Backend, in_set, sqlite_time, values_of
-from todo_cli.todo import PRIORITIES, PRIORITY_NAMES, UNSET, NewTodo, Todo, _Unset, clean_title
-
-# --- rows -------------------------------------------------------------------------
-
-_TAG_LIST = {
-    "postgresql": "string_agg(g.tag, ',' ORDER BY g.tag)",
-    "sqlite": "group_concat(g.tag, ',')",
-}
-
-
-def columns(backend: Backend) -> str:
-    """The select list of every query of todos (the table unaliased: todos),
-    in the order to_todo() reads."""
-    tags = f"(SELECT {_TAG_LIST[backend]} FROM todo_tags g WHERE g.todo_id = todos.id)"
-    return (
-        "todos.number, todos.title, todos.done, todos.priority, todos.due, "
-        f"{tags} AS tags, todos.note, todos.created_at, todos.updated_at, todos.completed_at"
-    )
-
-
-# PostgreSQL formats a timestamp as the JSON shape has it (ISO 8601 in UTC
-# with microseconds) itself; SQLite's stored text needs only a T and a Z,
-# which Python adds quicker than SQLite's string functions do.
-_PG_ISO = "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
-
-def text_columns(backend: Backend) -> str:
-    """columns(), with the timestamps ready to become ISO text (to_todo_text)."""
-    if backend == "sqlite":
-        return columns(backend)
-    iso = _PG_ISO.format
-    tags = f"(SELECT {_TAG_LIST[backend]} FROM todo_tags g WHERE g.todo_id = todos.id)"
-    return (
-        f"todos.number, todos.title, todos.done, todos.priority, {iso('todos.due')}, "
-        f"{tags} AS tags, todos.note, {iso('todos.created_at')}, "
-        f"{iso('todos.updated_at')}, {iso('todos.completed_at')}"
-    )
-
-
-def _sqlite_iso(stored: str | None) -> str | None:
-    """'2026-11-25 09:12:00.123456' -> '2026-11-25T09:12:00.123456Z' (a
-    value written without microseconds gets them, as on PostgreSQL)."""
-    if stored is None:
-        return None
-    text = stored.replace(" ", "T")
-    return text + "Z" if len(text) == 26 else text + ".000000Z"
-
-
-def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
-    """A row of text_columns() as a TodoText."""
-    convert = _sqlite_iso if backend == "sqlite" else None
-
-    def text(row: Sequence[Any]) -> TodoText:
-        number, title, done, priority, due, tags, note, created, updated, completed = row
-        if convert is not None:
-            due, created, updated, completed = (
-                convert(due),
-                convert(created),
-                convert(updated),
-                convert(completed),
-            )
-        return TodoText(
-            number,
-            title,
-            bool(done),
-            PRIORITY_NAMES.get(priority),
-            due,
-            tuple(sorted(tags.split(","))) if tags else (),
-            note,
-            created,
-            updated,
-            completed,
-        )
-
-    return text
-
-
-def to_todo(row: Sequence[Any], time: Callable[[Any], Any]) -> Todo:
-    number, title, done, priority, due, tags, note, created, updated, completed = row[:10]
-    return Todo(
-        number,
-        title,
-        bool(done),
-        PRIORITY_NAMES.get(priority),
-        time(due),
-        tuple(sorted(tags.split(","))) if tags else (),
-        note,
-        time(created),
-        time(updated),
-        time(completed),
-    )
-
+from todo_cli.todo import PRIORITIES, UNSET, NewTodo, Todo, _Unset, clean_title
 
 # --- adding -------------------------------------------------------------------------
 
