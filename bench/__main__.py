@@ -41,7 +41,11 @@ def this_commit() -> str:
 
 def main() -> int:
     sections = discover()
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--runs", type=int, default=15, help="timed runs per command")
     parser.add_argument("--warmup", type=int, default=2, help="warmup runs per command")
     parser.add_argument("--only", action="append", choices=list(sections), help="these sections")

@@ -117,7 +117,8 @@ class Timing:
     label: str
     times: list[float]
     round_trips: list[int] = field(default_factory=list)  # per run, when through a proxy
-    method: str = "a Python loop"
+    method: str = "python"  # or "hyperfine"
+    rounds: int = 1  # hyperfine calls the runs were split into
 
     @property
     def median(self) -> float:
@@ -266,8 +267,9 @@ def time_hyperfine(
         out.unlink()
         for c, r_ in zip(order, data["results"], strict=True):
             times[c.label] += r_["times"]
-    method = f"hyperfine -N in {rounds} rounds" if rounds > 1 else "hyperfine -N"
-    return {label: Timing(label, t, method=method) for label, t in times.items()}
+    return {
+        label: Timing(label, t, method="hyperfine", rounds=rounds) for label, t in times.items()
+    }
 
 
 # --- the shared context ------------------------------------------------------------
@@ -347,10 +349,9 @@ def how_timed(timings: dict[str, Timing], warmup: int) -> str:
     """One sentence for a table's notes: how its timings were taken."""
     first = next(iter(timings.values()))
     runs = first.runs
-    if first.method.startswith("hyperfine"):
-        rounds = first.method.rsplit(" ", 2)[-2] if "rounds" in first.method else "1"
+    if first.method == "hyperfine":
         return (
-            f"Timed with hyperfine -N (no shell): {runs} runs per command in {rounds} "
+            f"Timed with hyperfine -N (no shell): {runs} runs per command in {first.rounds} "
             f"hyperfine calls, the commands in a rotated order in each, {warmup} warmup "
             "run(s) per command in each call; medians shown."
         )

@@ -101,7 +101,7 @@ def _isatty(stream: Any) -> bool:
 class _ClosedStream(io.TextIOBase):
     """Stands in for a stream the shell closed: writing fails like it."""
 
-    def write(self, text: str) -> int:
+    def write(self, text: str) -> int:  # noqa: ARG002  (nothing can be written)
         raise OSError(errno.EBADF, "Bad file descriptor (the stream is closed)")
 
     def isatty(self) -> bool:
@@ -252,7 +252,7 @@ def root(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Report connection retries on stderr.")
     ] = False,
-    version: Annotated[
+    version: Annotated[  # noqa: ARG001  (its callback prints the version and exits)
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,

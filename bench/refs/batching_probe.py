@@ -64,7 +64,7 @@ class Connection:
         return getattr(self._conn, name)
 
 
-driver.connect = lambda *a, **kw: Connection(real_connect(*a, **kw))  # type: ignore[assignment]
+driver.connect = lambda *a, **kw: Connection(real_connect(*a, **kw))
 
 with tempfile.TemporaryDirectory() as config_dir:
     settings = load_settings(user=user, database_url=url, env={"TODO_CONFIG_DIR": config_dir})

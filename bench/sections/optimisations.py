@@ -87,7 +87,7 @@ def run(b: Bench) -> list[Table]:
             f"{ms(cost('import sqlalchemy, psycopg2') - cost('import psycopg2'))} ms on every "
             "PostgreSQL command (SQLAlchemy Core alone)",
             f"this run: median wall time of `python -c ...` less `python -c pass` "
-            f"({ms(base)} ms); {how_timed(t, b.warmup)}",
+            f"({ms(base)} ms); " + _lower(how_timed(t, b.warmup)),
         ],
         [
             "Typer pinned below 0.29 (0.29 imports pydantic for every option)",
@@ -176,3 +176,7 @@ def _scale_rows(b: Bench) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def _lower(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]

@@ -276,7 +276,8 @@ def test_profile_add_rejects_bad_names(todo: Todo, name: str) -> None:
     else:  # the exact quoting of an over-long name is a known rough edge
         assert result.stderr.startswith("todo: error: invalid profile name ")
         assert result.stderr.endswith(f": {NAME_RULE}\n")
-        assert result.stderr.count("\n") == 1 and "x" * 65 not in result.stderr
+        assert result.stderr.count("\n") == 1
+        assert "x" * 65 not in result.stderr
     assert not config_path(todo).parent.exists()
 
 
@@ -370,7 +371,9 @@ def test_list_is_a_table_on_a_tty_lines_in_a_pipe_and_plain_with_no_color(todo: 
     code, coloured = todo.tty("list", env={"TERM": "xterm-256color"})
     assert code == 0
     assert ANSI.search(coloured)  # so the NO_COLOR check below is not vacuous
-    assert "Title" in coloured and "Call the bank" in coloured and "\t" not in coloured
+    assert "Title" in coloured
+    assert "Call the bank" in coloured
+    assert "\t" not in coloured
 
     code, plain = todo.tty("list", env={"TERM": "xterm-256color", "NO_COLOR": "1"})
     assert code == 0

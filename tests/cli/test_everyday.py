@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.support.inprocess import InProcess
+
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 DATE_HELP = (
     "try: today, tomorrow, fri, next week, in 3 days, in 2w, 2026-12-24, "
@@ -14,7 +16,7 @@ DATE_HELP = (
 )
 
 
-def test_a_realistic_session(todo_db) -> None:
+def test_a_realistic_session(todo_db: InProcess) -> None:
     assert (
         todo_db.ok("add", "Write report", "-p", "high", "-d", "tomorrow 9am", "-t", "work") == "1\n"
     )
@@ -43,11 +45,13 @@ def test_a_realistic_session(todo_db) -> None:
     assert todo_db.ok("reopen", "3") == "Reopened 3: Water plants\n"
     assert todo_db.ok("list", "--done") == "1\tdone\tWrite report\n"
     full = json.loads(todo_db.ok("show", "1", "--json"))
-    assert full["tags"] == ["q4", "work"] and full["priority"] == "high"
-    assert ISO_Z.match(full["due"]) and full["done"] is True
+    assert full["tags"] == ["q4", "work"]
+    assert full["priority"] == "high"
+    assert ISO_Z.match(full["due"])
+    assert full["done"] is True
 
 
-def test_show_prints_everything(todo_db) -> None:
+def test_show_prints_everything(todo_db: InProcess) -> None:
     todo_db.ok(
         "add",
         "Plan trip",
@@ -87,7 +91,9 @@ def test_show_prints_everything(todo_db) -> None:
         (["reopen", "x"], "todo: error: 'x' is not a todo number: use positive whole numbers like 3, 3 4 or 1-3,7\n"),
     ],
 )  # fmt: skip
-def test_parsing_errors_are_exit_2_and_change_nothing(todo_db, args, stderr) -> None:
+def test_parsing_errors_are_exit_2_and_change_nothing(
+    todo_db: InProcess, args: list[str], stderr: str
+) -> None:
     todo_db.ok("add", "-", input="one\ntwo\n")
     result = todo_db(*args)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", stderr)
@@ -95,7 +101,7 @@ def test_parsing_errors_are_exit_2_and_change_nothing(todo_db, args, stderr) -> 
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_edit_range_is_all_or_nothing(todo_db) -> None:
+def test_edit_range_is_all_or_nothing(todo_db: InProcess) -> None:
     todo_db.ok("add", "-", input="a\nb\nc\n")
     result = todo_db("edit", "2-5", "-p", "high")
     assert result.returncode == 1
@@ -107,13 +113,16 @@ def test_edit_range_is_all_or_nothing(todo_db) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_the_table_shows_priority_due_and_tags_at_80_columns(todo_db) -> None:
+def test_the_table_shows_priority_due_and_tags_at_80_columns(todo_db: InProcess) -> None:
     todo_db.ok("add", "A" * 120, "-p", "high", "-d", "2020-01-01", "-t", "work")
     code, output = todo_db.tty("list", env={"NO_COLOR": "1", "COLUMNS": "80"})
     assert code == 0
     header, row, *wrapped = output.splitlines()
     assert header.split() == ["#", "Pri", "Title", "Due", "Tags", "Created"]
-    assert row.split()[:2] == ["1", "H"] and "overdue" in row and "work" in row
-    assert wrapped and all(set(line.strip()) == {"A"} for line in wrapped)  # the title wraps
+    assert row.split()[:2] == ["1", "H"]
+    assert "overdue" in row
+    assert "work" in row
+    assert wrapped
+    assert all(set(line.strip()) == {"A"} for line in wrapped)
     assert max(len(line) for line in output.splitlines()) <= 80
     assert json.loads(todo_db.ok("list", "--json"))[0]["title"] == "A" * 120  # never cut in JSON

@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.inprocess import InProcess
+from tests.support.sessions import OpenSession
 from todo_cli.errors import InvalidInputError
 from todo_cli.store import listing, todos
 
@@ -36,7 +38,7 @@ TITLES = st.text(
 
 
 @pytest.mark.parametrize("title", NASTY)
-def test_nasty_titles_round_trip_exactly(open_session, title: str) -> None:
+def test_nasty_titles_round_trip_exactly(open_session: OpenSession, title: str) -> None:
     with open_session("alice") as s:
         added = todos.add(s, title=title)
     with open_session("alice") as s:
@@ -49,7 +51,7 @@ def test_nasty_titles_round_trip_exactly(open_session, title: str) -> None:
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(title=TITLES)
-def test_any_printable_title_round_trips(open_session, title: str) -> None:
+def test_any_printable_title_round_trips(open_session: OpenSession, title: str) -> None:
     with open_session("prop") as s:
         added = todos.add(s, title=title)
         found = [t for t in listing.list_todos(s, status="all") if t.number == added.number]
@@ -60,7 +62,7 @@ def test_any_printable_title_round_trips(open_session, title: str) -> None:
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(needle=st.text(alphabet=string.printable.strip() + "%_\\", min_size=1, max_size=6))
-def test_search_treats_every_character_literally(open_session, needle: str) -> None:
+def test_search_treats_every_character_literally(open_session: OpenSession, needle: str) -> None:
     with open_session("search") as s:
         haystack = f"x{needle}y"
         added = todos.add(s, title=haystack)
@@ -71,14 +73,16 @@ def test_search_treats_every_character_literally(open_session, needle: str) -> N
 
 
 @pytest.mark.parametrize("bad", ["a\x00b", "a\x1bb", "tab\there", "a\x7fb", "x" * 501])
-def test_control_characters_and_long_titles_are_refused(open_session, bad: str) -> None:
+def test_control_characters_and_long_titles_are_refused(
+    open_session: OpenSession, bad: str
+) -> None:
     with pytest.raises(InvalidInputError), open_session("alice") as s:
         todos.add(s, title=bad)
     with open_session("alice") as s:
         assert listing.list_todos(s, status="all") == []
 
 
-def test_a_ten_megabyte_title_fails_cleanly_and_writes_nothing(todo_db) -> None:
+def test_a_ten_megabyte_title_fails_cleanly_and_writes_nothing(todo_db: InProcess) -> None:
     huge = "x" * (10 * 1024 * 1024)
     result = todo_db("add", "-", input=huge + "\n")
     assert (result.returncode, result.stdout) == (2, "")
@@ -105,7 +109,7 @@ SECRET = "S3cr3t-Passw0rd"
         ["db", "upgrade"],
     ],
 )
-def test_passwords_never_appear_in_output(todo, args: list[str]) -> None:
+def test_passwords_never_appear_in_output(todo: InProcess, args: list[str]) -> None:
     for url in (
         f"postgresql://alice:{SECRET}@127.0.0.1:9/nowhere?sslmode=disable",
         f"postgres://alice:{SECRET}@bad host/db",

@@ -7,13 +7,14 @@ import re
 
 import pytest
 
+from tests.support.inprocess import InProcess
 from todo_cli.commands.args import parse_numbers
 from todo_cli.errors import InvalidInputError
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
-def test_add_list_done_rm_round_trip(todo_db) -> None:
+def test_add_list_done_rm_round_trip(todo_db: InProcess) -> None:
     assert todo_db.ok("add", "Call", "the", "bank") == "1\n"
     assert todo_db.ok("add", "Pay rent") == "2\n"
     assert todo_db.ok("list") == "1\topen\tCall the bank\n2\topen\tPay rent\n"
@@ -26,18 +27,22 @@ def test_add_list_done_rm_round_trip(todo_db) -> None:
     assert todo_db.ok("add", "Next") == "3\n"  # numbers are never reused
 
 
-def test_json_shape_is_the_documented_contract(todo_db) -> None:
+def test_json_shape_is_the_documented_contract(todo_db: InProcess) -> None:
     added = json.loads(todo_db.ok("add", "--json", "Write report"))
     assert list(added) == [
         "number", "title", "done", "priority", "due", "tags", "note",
         "created_at", "updated_at", "completed_at",
     ]  # fmt: skip
     assert (added["priority"], added["due"], added["tags"], added["note"]) == (None, None, [], None)
-    assert added["number"] == 1 and added["title"] == "Write report" and added["done"] is False
-    assert ISO_Z.match(added["created_at"]) and added["updated_at"] == added["created_at"]
+    assert added["number"] == 1
+    assert added["title"] == "Write report"
+    assert added["done"] is False
+    assert ISO_Z.match(added["created_at"])
+    assert added["updated_at"] == added["created_at"]
     assert added["completed_at"] is None
     (completed,) = json.loads(todo_db.ok("done", "1", "--json"))
-    assert completed["done"] is True and ISO_Z.match(completed["completed_at"])
+    assert completed["done"] is True
+    assert ISO_Z.match(completed["completed_at"])
     assert completed["created_at"] == added["created_at"]
     assert json.loads(todo_db.ok("list", "--json")) == []
     assert json.loads(todo_db.ok("list", "--all", "--json")) == [completed]
@@ -45,7 +50,7 @@ def test_json_shape_is_the_documented_contract(todo_db) -> None:
     assert removed == completed
 
 
-def test_two_users_are_isolated_across_processes(todo_db) -> None:
+def test_two_users_are_isolated_across_processes(todo_db: InProcess) -> None:
     todo_db.ok("--user", "alice", "add", "alice one")
     todo_db.ok("--user", "alice", "add", "alice two")
     assert todo_db.ok("--user", "bob", "add", "bob one") == "1\n"
@@ -64,7 +69,7 @@ def test_two_users_are_isolated_across_processes(todo_db) -> None:
     assert todo_db.ok("list", "--all", env={"TODO_USER": "carol"}) == ""
 
 
-def test_multi_item_done_and_rm_are_all_or_nothing(todo_db) -> None:
+def test_multi_item_done_and_rm_are_all_or_nothing(todo_db: InProcess) -> None:
     for title in ("a", "b", "c"):
         todo_db.ok("add", title)
     result = todo_db("done", "1", "5", "2", "6")
@@ -74,12 +79,13 @@ def test_multi_item_done_and_rm_are_all_or_nothing(todo_db) -> None:
         == "todo: error: no todos numbered 5, 6; nothing was changed (see: todo list --all)\n"
     )
     result = todo_db("rm", "--yes", "1-4")
-    assert result.returncode == 1 and "numbered 4;" in result.stderr
+    assert result.returncode == 1
+    assert "numbered 4;" in result.stderr
     assert todo_db.ok("list") == "1\topen\ta\n2\topen\tb\n3\topen\tc\n"
     assert todo_db.ok("done", "1-2,3") == "Completed 1: a\nCompleted 2: b\nCompleted 3: c\n"
 
 
-def test_rm_without_a_terminal_needs_yes(todo_db) -> None:
+def test_rm_without_a_terminal_needs_yes(todo_db: InProcess) -> None:
     todo_db.ok("add", "keep me")
     result = todo_db("rm", "1")
     assert (result.returncode, result.stdout) == (2, "")
@@ -90,24 +96,23 @@ def test_rm_without_a_terminal_needs_yes(todo_db) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_rm_asks_on_a_terminal(todo_db) -> None:
+def test_rm_asks_on_a_terminal(todo_db: InProcess) -> None:
     todo_db.ok("add", "first")
     todo_db.ok("add", "second")
     code, output = todo_db.tty("rm", "1", input="n\n")
     assert code == 1
-    assert (
-        "1: first" in output
-        and "Remove this todo? [y/N]" in output
-        and "Nothing removed." in output
-    )
+    assert "1: first" in output
+    assert "Remove this todo? [y/N]" in output
+    assert "Nothing removed." in output
     code, output = todo_db.tty("rm", "1", "2", input="y\n")
     assert code == 0
-    assert "Remove these 2 todos?" in output and "Removed 2: second" in output
+    assert "Remove these 2 todos?" in output
+    assert "Removed 2: second" in output
     assert todo_db.ok("list", "--all") == ""
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_terminal_output_is_a_table_and_add_is_chatty(todo_db) -> None:
+def test_terminal_output_is_a_table_and_add_is_chatty(todo_db: InProcess) -> None:
     code, output = todo_db.tty("add", "Call the bank", env={"NO_COLOR": "1"})
     assert (code, output) == (0, "Added 1: Call the bank\n")
     code, output = todo_db.tty("list", env={"NO_COLOR": "1"})
@@ -147,33 +152,35 @@ def test_number_lists_and_ranges() -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_bad_numbers_are_usage_errors(todo_db) -> None:
+def test_bad_numbers_are_usage_errors(todo_db: InProcess) -> None:
     todo_db.ok("add", "x")
     for args in (["done", "--", "-1"], ["done", "1.5"], ["rm", "--yes", "abc"], ["done", ""]):
         result = todo_db(*args)
         assert result.returncode == 2, (args, result.stderr)
-        assert result.stderr.startswith("todo: error: ") and result.stderr.count("\n") == 1
+        assert result.stderr.startswith("todo: error: ")
+        assert result.stderr.count("\n") == 1
     assert todo_db("done", "0").stderr == (
         "todo: error: '0' is not a todo number: use positive whole numbers like 3, 3 4 or 1-3,7\n"
     )
     assert todo_db.ok("list") == "1\topen\tx\n"
 
 
-def test_title_limits_on_the_command_line(todo_db) -> None:
+def test_title_limits_on_the_command_line(todo_db: InProcess) -> None:
     result = todo_db("add", "x" * 501)
     assert result.returncode == 2
     assert result.stderr == (
         "todo: error: the title is 501 characters; the limit is 500. Shorten it (nothing was saved)\n"
     )
     result = todo_db("add", "  ")
-    assert result.returncode == 2 and "the title is empty" in result.stderr
+    assert result.returncode == 2
+    assert "the title is empty" in result.stderr
     assert todo_db.ok("add", "--", "-5 degrees") == "1\n"
     assert todo_db.ok("list") == "1\topen\t-5 degrees\n"
     assert todo_db.ok("list", "--all") == "1\topen\t-5 degrees\n"
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_usage_errors_are_one_line_exit_2(todo_db) -> None:
+def test_usage_errors_are_one_line_exit_2(todo_db: InProcess) -> None:
     cases = {
         ("add",): "todo: error: Missing argument 'TITLE...'. (see: todo add --help)\n",
         ("list", "--all", "--done"): "todo: error: --all and --done cannot be combined\n",
@@ -190,27 +197,30 @@ def test_usage_errors_are_one_line_exit_2(todo_db) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_help_and_version(todo_db) -> None:
+def test_help_and_version(todo_db: InProcess) -> None:
     bare = todo_db("")
     assert bare.returncode == 2  # an empty-string command is not a command
     help_text = todo_db.ok()
     assert help_text.startswith("Usage: todo [OPTIONS] COMMAND [ARGS]...")
-    assert "todo add Call the bank" in help_text and "todo whoami --check" in help_text
+    assert "todo add Call the bank" in help_text
+    assert "todo whoami --check" in help_text
     assert "Use -- before a title" in todo_db.ok("add", "--help")
 
 
-def test_unreachable_database_is_exit_4(todo) -> None:
+def test_unreachable_database_is_exit_4(todo: InProcess) -> None:
     url = "postgresql://alice:SECRETPW@127.0.0.1:9/nowhere?sslmode=disable"
     todo.env["TODO_RETRY_BUDGET"] = "0.5"
     result = todo("add", "x", env={"DATABASE_URL": url})
     assert (result.returncode, result.stdout) == (4, "")
     assert result.stderr.startswith("todo: error: cannot reach postgresql 127.0.0.1:9/nowhere")
-    assert result.stderr.count("\n") == 1 and "SECRETPW" not in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "SECRETPW" not in result.stderr
     result = todo("--debug", "whoami", "--check", env={"DATABASE_URL": url})
-    assert result.returncode == 4 and "SECRETPW" not in result.stdout + result.stderr
+    assert result.returncode == 4
+    assert "SECRETPW" not in result.stdout + result.stderr
 
 
-def test_add_from_stdin(todo_db) -> None:
+def test_add_from_stdin(todo_db: InProcess) -> None:
     todo_db.ok("add", "existing")
     assert todo_db.ok("add", "-", input="Call the bank\n\n  Pay rent  \r\nWater plants") == (
         "2\n3\n4\n"
@@ -222,7 +232,8 @@ def test_add_from_stdin(todo_db) -> None:
         "Shorten it (nothing was saved)\n"
     )
     result = todo_db("add", "-", input="\n \n")
-    assert result.returncode == 2 and "no titles on stdin" in result.stderr
+    assert result.returncode == 2
+    assert "no titles on stdin" in result.stderr
     listed = json.loads(todo_db.ok("add", "-", "--json", input="five\nsix\n"))
     assert [(t["number"], t["title"]) for t in listed] == [(5, "five"), (6, "six")]
     assert todo_db.ok("list", "--limit", "0").splitlines()[1:4] == [
@@ -233,7 +244,7 @@ def test_add_from_stdin(todo_db) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_list_is_bounded_to_a_screenful_but_json_is_complete(todo_db) -> None:
+def test_list_is_bounded_to_a_screenful_but_json_is_complete(todo_db: InProcess) -> None:
     todo_db.ok("add", "-", input="".join(f"t{i}\n" for i in range(1, 13)))
     screen = {"LINES": "10"}  # 7 todos fit beside the header and footer
     result = todo_db("list", env=screen)
@@ -245,6 +256,5 @@ def test_list_is_bounded_to_a_screenful_but_json_is_complete(todo_db) -> None:
     assert len(json.loads(todo_db.ok("list", "--json", env=screen))) == 12
     assert len(json.loads(todo_db.ok("list", "--json", "--limit", "3"))) == 3
     code, output = todo_db.tty("list", env={**screen, "NO_COLOR": "1"})
-    assert code == 0 and output.endswith(
-        "… and 5 more (todo list --limit 0 shows all; --json too)\n"
-    )
+    assert code == 0
+    assert output.endswith("… and 5 more (todo list --limit 0 shows all; --json too)\n")

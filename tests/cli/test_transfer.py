@@ -20,7 +20,7 @@ from typing import Any
 import psycopg2
 import pytest
 
-from tests.support.inprocess import InProcess as Todo
+from tests.support.inprocess import InProcess
 from tests.support.peers import Task, TodoTxt
 
 # A fixed dataset in the exact layout of `todo export`: importing it into a
@@ -108,26 +108,26 @@ FIXED_EXPORTS = {
 
 
 @pytest.fixture(autouse=True)
-def _utc(todo: Todo) -> None:
+def _utc(todo: InProcess) -> None:
     """A fixed zone, whatever the machine's: dates in the output are local."""
     todo.env["TZ"] = "UTC"
 
 
-def run_ok(todo: Todo, *args: str, **kw: object) -> tuple[str, str]:
+def run_ok(todo: InProcess, *args: str, **kw: object) -> tuple[str, str]:
     """(stdout, stderr) of a command that must succeed."""
     result = todo(*args, **kw)  # type: ignore[arg-type]
     assert result.returncode == 0, (args, result.returncode, result.stdout, result.stderr)
     return result.stdout, result.stderr
 
 
-def run_raw(todo: Todo, *args: str, env: dict[str, str] | None = None) -> tuple[bytes, bytes]:
+def run_raw(todo: InProcess, *args: str, env: dict[str, str] | None = None) -> tuple[bytes, bytes]:
     """(stdout, stderr) as bytes, line ends as written (csv's are CRLF)."""
     result = todo(*args, env=env)
     assert result.returncode == 0, (args, result)
     return result.stdout.encode(), result.stderr.encode()
 
 
-def import_fixed(todo: Todo, tmp_path: Path, user: str = "tester") -> Path:
+def import_fixed(todo: InProcess, tmp_path: Path, user: str = "tester") -> Path:
     path = tmp_path / "fixed.json"
     path.write_text(FIXED, encoding="utf-8")
     assert run_ok(todo, "--user", user, "import", str(path)) == (
@@ -137,8 +137,11 @@ def import_fixed(todo: Todo, tmp_path: Path, user: str = "tester") -> Path:
     return path
 
 
-def listed(todo: Todo, *args: str) -> list[dict[str, Any]]:
-    return json.loads(todo.ok(*args, "list", "--all", "--json", "--sort", "number"))
+def listed(todo: InProcess, *args: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(
+        todo.ok(*args, "list", "--all", "--json", "--sort", "number")
+    )
+    return items
 
 
 def utc_day(iso: str) -> date:
@@ -152,7 +155,7 @@ def parts(todos: list[dict[str, object]], *fields: str) -> list[tuple[object, ..
 # --- 1. json round trip -------------------------------------------------------
 
 
-def test_json_round_trip_into_another_user_is_byte_identical(todo_db, tmp_path: Path) -> None:
+def test_json_round_trip_into_another_user_is_byte_identical(todo_db: InProcess) -> None:
     todo_db.ok("add", "Write report", "-p", "high", "-d", "2030-06-01T09:30Z", "-t", "work")
     todo_db.ok("add", "Gone soon", "-t", "x")
     todo_db.ok(
@@ -189,7 +192,9 @@ def test_json_round_trip_into_another_user_is_byte_identical(todo_db, tmp_path: 
     assert todo_db.ok("--user", "other", "add", "next") == "5\n"
 
 
-def test_import_into_a_user_with_todos_renumbers_after_the_last(todo_db, tmp_path: Path) -> None:
+def test_import_into_a_user_with_todos_renumbers_after_the_last(
+    todo_db: InProcess, tmp_path: Path
+) -> None:
     todo_db.ok("--user", "busy", "add", "-", input="a\nb\nc\nd\ne\n")
     path = tmp_path / "fixed.json"
     path.write_text(FIXED, encoding="utf-8")
@@ -210,7 +215,7 @@ def test_import_into_a_user_with_todos_renumbers_after_the_last(todo_db, tmp_pat
 # --- 2. exact output of every format ------------------------------------------
 
 
-def test_export_formats_exact(todo_db, tmp_path: Path) -> None:
+def test_export_formats_exact(todo_db: InProcess, tmp_path: Path) -> None:
     import_fixed(todo_db, tmp_path)
     for format, expected in {"json": FIXED, **FIXED_EXPORTS}.items():
         out, err = run_raw(todo_db, "export", "--format", format, env={"TZ": AUCKLAND})
@@ -227,19 +232,17 @@ def test_export_formats_exact(todo_db, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_export_of_todos_added_now_is_dated_today(todo_db) -> None:
-    before = datetime.now(UTC).date()
+def test_export_of_todos_added_now_is_dated_today(todo_db: InProcess) -> None:
+    # A minute before midnight, then a minute after: each line is dated the
+    # day its todo was made or done (UTC is the zone here).
+    todo_db.clock = lambda: datetime(2026, 11, 29, 23, 59, tzinfo=UTC)
     todo_db.ok("add", "Water plants", "-p", "m", "-d", "2030-12-24", "-t", "garden", "-t", "home")
     todo_db.ok("add", "Call mom", "-p", "h")
+    todo_db.clock = lambda: datetime(2026, 11, 30, 0, 1, tzinfo=UTC)
     todo_db.ok("done", "2")
-    after = datetime.now(UTC).date()
-    water, call = listed(todo_db)
-    created = utc_day(water["created_at"])
-    completed = utc_day(call["completed_at"])
-    assert before <= created <= completed <= after  # today (UTC is the zone here)
     assert todo_db.ok("export", "-f", "todotxt") == (
-        f"(B) {created} Water plants +garden +home due:2030-12-24\n"
-        f"x {completed} {utc_day(call['created_at'])} Call mom pri:A\n"
+        "(B) 2026-11-29 Water plants +garden +home due:2030-12-24\n"
+        "x 2026-11-30 2026-11-29 Call mom pri:A\n"
     )
 
 
@@ -252,7 +255,7 @@ EMPTY = {
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_export_of_nothing(todo_db) -> None:
+def test_export_of_nothing(todo_db: InProcess) -> None:
     todo_db.ok("--user", "someone", "add", "not mine")
     for format, empty in EMPTY.items():
         assert run_raw(todo_db, "export", "-f", format) == (empty.encode(), b""), format
@@ -264,7 +267,7 @@ def test_export_of_nothing(todo_db) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_an_empty_export_imports_as_nothing(todo_db) -> None:
+def test_an_empty_export_imports_as_nothing(todo_db: InProcess) -> None:
     (todo_db.cwd / "e.json").write_text(todo_db.ok("export"))
     assert todo_db.ok("import", "e.json") == "Imported 0 todos from json\n"
     (todo_db.cwd / "e.txt").write_text(todo_db.ok("export", "-f", "todotxt"))
@@ -273,7 +276,7 @@ def test_an_empty_export_imports_as_nothing(todo_db) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_export_refuses_an_unknown_format(todo_db) -> None:
+def test_export_refuses_an_unknown_format(todo_db: InProcess) -> None:
     result = todo_db("export", "-f", "xml", "-o", "x.xml")
     assert (result.returncode, result.stdout, result.stderr) == (
         2,
@@ -287,7 +290,7 @@ def test_export_refuses_an_unknown_format(todo_db) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_export_to_a_file_is_atomic(todo_db, db_url: str) -> None:
+def test_export_to_a_file_is_atomic(todo_db: InProcess, db_url: str) -> None:
     todo_db.ok("add", "-", input="one\ntwo\nthree\n")
     work = todo_db.cwd
 
@@ -327,7 +330,8 @@ def test_export_to_a_file_is_atomic(todo_db, db_url: str) -> None:
     assert (streamed.returncode, streamed.stdout) == (6, ""), streamed.stderr
     result = todo_db("export", "-o", str(target))
     assert (result.returncode, result.stdout) == (6, "")
-    assert result.stderr.startswith("todo: error: ") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("todo: error: ")
+    assert result.stderr.count("\n") == 1
     assert "damaged" in result.stderr
     assert target.read_text() == "old contents\n"
     assert [p.name for p in work.iterdir()] == ["todos.json"]
@@ -341,7 +345,7 @@ def test_export_to_a_file_is_atomic(todo_db, db_url: str) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_import_errors_change_nothing(todo_db) -> None:
+def test_import_errors_change_nothing(todo_db: InProcess) -> None:
     work = todo_db.cwd
     todo_db.ok("add", "mine")
     before = todo_db.ok("export"), todo_db.ok("log", "--json")
@@ -415,7 +419,7 @@ TASKS = [
 RECURRING = "recurring template in taskwarrior (its pending instances are imported)"
 
 
-def test_import_reports_what_it_skipped(todo_db, tmp_path: Path) -> None:
+def test_import_reports_what_it_skipped(todo_db: InProcess, tmp_path: Path) -> None:
     path = tmp_path / "tw.json"
     path.write_text(json.dumps(TASKS))
     assert run_ok(todo_db, "import", str(path)) == (
@@ -442,9 +446,9 @@ def test_import_reports_what_it_skipped(todo_db, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_import_shows_ten_skips_then_counts_the_rest(todo_db) -> None:
+def test_import_shows_ten_skips_then_counts_the_rest(todo_db: InProcess) -> None:
     gone = [
-        {**TASKS[1], "uuid": f"00000000-0000-4000-8000-{i:012d}", "description": f"gone {i}"}
+        {**TASKS[1], "uuid": f"00000000-0000-4000-8000-{i:012d}", "description": f"gone {i}"}  # type: ignore[dict-item]
         for i in range(12)
     ]
     text = json.dumps([*gone[:5], TASKS[0], *gone[5:]])
@@ -511,7 +515,7 @@ def _has_poison(pg_url: str) -> bool:
 
 
 def test_import_is_all_or_nothing_and_undone_in_one_go(
-    todo_db, backend: str, db_url: str, tmp_path: Path, request: pytest.FixtureRequest
+    todo_db: InProcess, backend: str, db_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     todo_db.ok("add", "mine")
     before = todo_db.ok("export"), todo_db.ok("log", "--json")
@@ -522,7 +526,8 @@ def test_import_is_all_or_nothing_and_undone_in_one_go(
     poison(True)
     result = todo_db("import", str(txt))
     assert (result.returncode, result.stdout) == (1, "")
-    assert "poisoned tag" in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert "poisoned tag" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
     assert (todo_db.ok("export"), todo_db.ok("log", "--json")) == before
     poison(False)
 
@@ -553,8 +558,9 @@ def test_import_is_all_or_nothing_and_undone_in_one_go(
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_todo_sh_reads_our_todotxt_export(todo_db, tmp_path: Path) -> None:
+def test_todo_sh_reads_our_todotxt_export(todo_db: InProcess, tmp_path: Path) -> None:
     todotxt = TodoTxt(tmp_path, TZ="UTC")
+    todo_db.clock = lambda: datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     todo_db.ok("add", "Buy milk", "-p", "high", "-d", "2030-12-01", "-t", "shop", "-t", "home")
     todo_db.ok("add", "Write report", "-p", "medium", "-t", "work")
     todo_db.ok("add", "Call mom", "-p", "low")
@@ -563,9 +569,7 @@ def test_todo_sh_reads_our_todotxt_export(todo_db, tmp_path: Path) -> None:
     todo_db.ok("done", "4")
     (todotxt.dir / "todo.txt").write_text(todo_db.ok("export", "-f", "todotxt"))
     todos = listed(todo_db)
-    day = utc_day(todos[0]["created_at"])
-    assert {utc_day(t["created_at"]) for t in todos} == {day}  # a second or so apart
-    done = utc_day(todos[3]["completed_at"])
+    day = done = "2026-11-30"  # the clock above
 
     assert todotxt("ls") == (
         f"1 (A) {day} Buy milk +home +shop due:2030-12-01\n"
@@ -599,7 +603,7 @@ def test_todo_sh_reads_our_todotxt_export(todo_db, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_we_import_what_task_export_writes(todo_db, tmp_path: Path) -> None:
+def test_we_import_what_task_export_writes(todo_db: InProcess, tmp_path: Path) -> None:
     task = Task(tmp_path)
     task("add", "Buy milk", "due:2030-12-01", "priority:H", "+shop", "project:home.garden")
     task("add", "Write report", "priority:M", "due:2030-12-01T17:00:00Z", "+work", "+q4")
@@ -646,7 +650,7 @@ def test_we_import_what_task_export_writes(todo_db, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_taskwarrior_round_trip_through_task(todo_db, tmp_path: Path) -> None:
+def test_taskwarrior_round_trip_through_task(todo_db: InProcess, tmp_path: Path) -> None:
     task = Task(tmp_path)
     todo_db.ok("add", "Buy milk ünd Brot", "-p", "high", "-d", "2030-12-01", "-t", "home.garden",
                "-t", "shop-1", "-n", "first line\n\nsecond line")  # fmt: skip
@@ -704,12 +708,15 @@ def test_taskwarrior_round_trip_through_task(todo_db, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
-def test_progress_bar_only_on_a_terminal_and_only_on_stderr(todo_db, tmp_path: Path) -> None:
+def test_progress_bar_only_on_a_terminal_and_only_on_stderr(
+    todo_db: InProcess, tmp_path: Path
+) -> None:
     big = tmp_path / "big.txt"
     big.write_text("".join(f"(B) 2026-11-01 task {i}\n" for i in range(1, 3001)))
     code, stdout, stderr = todo_db.stderr_tty("--user", "a", "import", str(big))
     assert (code, stdout) == (0, "Imported 3000 todos (1-3000) from todotxt\n")
-    assert "Importing" in stderr and "task" not in stderr
+    assert "Importing" in stderr
+    assert "task" not in stderr
     small = tmp_path / "small.txt"
     small.write_text("one\ntwo\n")
     assert todo_db.stderr_tty("--user", "d", "import", str(small), env={"TERM": "dumb"}) == (
@@ -720,7 +727,8 @@ def test_progress_bar_only_on_a_terminal_and_only_on_stderr(todo_db, tmp_path: P
     # On a terminal for both, the bar is drawn, then wiped (transient).
     code, output = todo_db.tty("--user", "b", "import", str(big), env={"NO_COLOR": "1"})
     assert code == 0
-    assert "Importing" in output and "\x1b[?25h" in output  # the cursor is back
+    assert "Importing" in output
+    assert "\x1b[?25h" in output
     # The last line-erase wipes the bar; after it comes the result, alone.
     assert output.rsplit("\x1b[2K", 1)[1] == "Imported 3000 todos (1-3000) from todotxt\n"
     # In a pipe there is no bar, and nothing at all on stderr.
@@ -735,7 +743,9 @@ def test_progress_bar_only_on_a_terminal_and_only_on_stderr(todo_db, tmp_path: P
     )
 
 
-def test_a_backup_restored_into_its_own_account_adds_only_what_is_missing(todo_db) -> None:
+def test_a_backup_restored_into_its_own_account_adds_only_what_is_missing(
+    todo_db: InProcess,
+) -> None:
     todo_db.ok("add", "-", input="keep\ngone\n")
     backup = todo_db.cwd / "backup.json"
     backup.write_text(todo_db.ok("export"))

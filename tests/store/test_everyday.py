@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.sessions import OpenSession
 from todo_cli import todo as fields
 from todo_cli.errors import InvalidInputError, NotFoundError
 from todo_cli.store import listing, todos
@@ -18,12 +20,12 @@ YESTERDAY, TOMORROW, NEXT_WEEK = (
 )
 
 
-def numbers(items) -> list[int]:
+def numbers(items: Iterable[fields.Todo]) -> list[int]:
     return [t.number for t in items]
 
 
 @pytest.fixture
-def seeded(open_session):
+def seeded(open_session: OpenSession) -> OpenSession:
     """1 plain, 2 high+tomorrow+work, 3 low+overdue, 4 medium+next week+home,work, 5 done."""
     with open_session("alice") as s:
         todos.add_many(
@@ -42,7 +44,7 @@ def seeded(open_session):
     return open_session
 
 
-def test_new_fields_round_trip(seeded) -> None:
+def test_new_fields_round_trip(seeded: OpenSession) -> None:
     with seeded("alice") as s:
         (t,) = todos.find(s, numbers=[4])
     assert (t.priority, t.due, t.tags, t.note) == (
@@ -51,10 +53,11 @@ def test_new_fields_round_trip(seeded) -> None:
         ("home", "work"),
         "two\nlines",
     )
+    assert t.due is not None
     assert t.due.tzinfo is not None
 
 
-def test_default_order_is_overdue_priority_due_number(seeded) -> None:
+def test_default_order_is_overdue_priority_due_number(seeded: OpenSession) -> None:
     with seeded("alice") as s:
         assert numbers(listing.iter_todos(s, filter=listing.Filter())) == [3, 2, 4, 1]
         all_ = listing.Filter(status="all")
@@ -62,15 +65,17 @@ def test_default_order_is_overdue_priority_due_number(seeded) -> None:
 
 
 @pytest.mark.parametrize("status", ["open", "all"])
-def test_default_page_is_the_head_of_the_full_order(open_session, status) -> None:
+def test_default_page_is_the_head_of_the_full_order(
+    open_session: OpenSession, status: listing.Status
+) -> None:
     """page() picks candidates from two index-ordered branches (listing._candidates);
     whatever the mix of overdue and not, its page is the head of the full order."""
-    days = [-3, -1, 1, 2, None]
+    days: list[int | None] = [-3, -1, 1, 2, None]
     new = [
         fields.NewTodo(
             f"t{i}",
             priority=[None, "high", "medium", "low"][i % 4],
-            due=None if days[i % 5] is None else NOW + timedelta(days=days[i % 5], hours=i),
+            due=None if (d := days[i % 5]) is None else NOW + timedelta(days=d, hours=i),
         )
         for i in range(40)
     ]
@@ -94,7 +99,9 @@ def test_default_page_is_the_head_of_the_full_order(open_session, status) -> Non
         ("created", False, [1, 2, 3, 4]),
     ],
 )
-def test_sort_orders(seeded, sort, reverse, expected) -> None:
+def test_sort_orders(
+    seeded: OpenSession, sort: listing.Sort, reverse: bool, expected: list[int]
+) -> None:
     with seeded("alice") as s:
         items = listing.iter_todos(s, filter=listing.Filter(), sort=sort, reverse=reverse)
         assert numbers(items) == expected
@@ -120,20 +127,20 @@ def test_sort_orders(seeded, sort, reverse, expected) -> None:
         (listing.Filter(status="done", search="old"), [5]),
     ],
 )
-def test_filters(seeded, flt, expected) -> None:
+def test_filters(seeded: OpenSession, flt: listing.Filter, expected: list[int]) -> None:
     with seeded("alice") as s:
         assert numbers(listing.iter_todos(s, filter=flt)) == expected
         assert listing.page(s, filter=flt, limit=1)[1] == len(expected)
 
 
-def test_filters_never_cross_users(seeded) -> None:
+def test_filters_never_cross_users(seeded: OpenSession) -> None:
     with seeded("bob") as s:
         todos.add(s, title="bob's work", tags=("work",), priority="high")
         assert numbers(listing.iter_todos(s, filter=listing.Filter(tags=("work",)))) == [1]
         assert numbers(listing.iter_todos(s, filter=listing.Filter(overdue=True))) == []
 
 
-def test_edit_changes_fields_and_tags(seeded) -> None:
+def test_edit_changes_fields_and_tags(seeded: OpenSession) -> None:
     with seeded("alice") as s:
         (t,) = todos.edit(s, numbers=[4], title="Fix cart", priority=None, due=None, note=None,
                           add_tags=["urgent"], remove_tags=["home"])  # fmt: skip
@@ -147,7 +154,7 @@ def test_edit_changes_fields_and_tags(seeded) -> None:
     assert t.updated_at > t.created_at
 
 
-def test_edit_many_at_once_and_atomically(seeded) -> None:
+def test_edit_many_at_once_and_atomically(seeded: OpenSession) -> None:
     with seeded("alice") as s:
         edited = todos.edit(s, numbers=[1, 2, 3], priority="low", add_tags=["batch"])
         assert [(t.priority, "batch" in t.tags) for t in edited] == [("low", True)] * 3
@@ -162,7 +169,7 @@ def test_edit_many_at_once_and_atomically(seeded) -> None:
         todos.edit(s, numbers=[1, 2], title="same")
 
 
-def test_reopen_undoes_done(seeded) -> None:
+def test_reopen_undoes_done(seeded: OpenSession) -> None:
     with seeded("alice") as s:
         ((t, newly),) = todos.reopen(s, numbers=[5])
         assert (t.done, t.completed_at, newly) == (False, None, True)
@@ -170,7 +177,7 @@ def test_reopen_undoes_done(seeded) -> None:
         assert newly is False
 
 
-def test_remove_reports_tags_of_removed_todos(seeded) -> None:
+def test_remove_reports_tags_of_removed_todos(seeded: OpenSession) -> None:
     with seeded("alice") as s:
         (gone,) = todos.remove(s, numbers=[4])
         assert gone.tags == ("home", "work")

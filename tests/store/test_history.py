@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.databases import ScratchDatabases
+from tests.support.sessions import OpenSession
 from todo_cli import todo as fields
 from todo_cli.errors import NotFoundError
 from todo_cli.formats import Record
 from todo_cli.store import history, listing, todos, transfer
+from todo_cli.store.session import Session
 from todo_cli.store.sql import ME
 
 SOON = datetime(2031, 5, 17, 12, 30, tzinfo=UTC)
 
 
-def everything(s) -> list[fields.Todo]:
+def everything(s: Session) -> list[fields.Todo]:
     return listing.list_todos(s, status="all", sort="number")
 
 
-def _seed(s) -> None:
+def _seed(s: Session) -> None:
     todos.add_many(
         s,
         todos=[
@@ -34,7 +38,9 @@ def _seed(s) -> None:
     todos.complete(s, numbers=[3])
 
 
-def test_each_change_writes_one_event_and_log_lists_them_newest_first(open_session) -> None:
+def test_each_change_writes_one_event_and_log_lists_them_newest_first(
+    open_session: OpenSession,
+) -> None:
     with open_session("alice") as s:
         _seed(s)
         todos.complete(s, numbers=[1, 3])  # 3 is done already: only 1 changes
@@ -58,7 +64,9 @@ def test_each_change_writes_one_event_and_log_lists_them_newest_first(open_sessi
         assert history.log(s) == []
 
 
-def test_undo_restores_a_removed_todo_with_its_number_and_every_field(open_session) -> None:
+def test_undo_restores_a_removed_todo_with_its_number_and_every_field(
+    open_session: OpenSession,
+) -> None:
     with open_session("alice") as s:
         _seed(s)
         before = everything(s)
@@ -70,7 +78,7 @@ def test_undo_restores_a_removed_todo_with_its_number_and_every_field(open_sessi
         assert todos.add(s, title="next").number == 4  # numbers are still never reused
 
 
-def test_undo_n_goes_back_n_changes_newest_first(open_session) -> None:
+def test_undo_n_goes_back_n_changes_newest_first(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         _seed(s)
         start = everything(s)
@@ -89,7 +97,7 @@ def test_undo_n_goes_back_n_changes_newest_first(open_session) -> None:
         ]
 
 
-def test_undo_with_nothing_left_says_so(open_session) -> None:
+def test_undo_with_nothing_left_says_so(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         with pytest.raises(NotFoundError, match=r"^nothing to undo \(see: todo log\)$"):
             history.undo(s)
@@ -103,7 +111,9 @@ def test_undo_with_nothing_left_says_so(open_session) -> None:
             history.undo(s)
 
 
-def test_undo_refuses_when_the_todo_changed_since_and_changes_nothing(open_session) -> None:
+def test_undo_refuses_when_the_todo_changed_since_and_changes_nothing(
+    open_session: OpenSession,
+) -> None:
     with open_session("alice") as s:
         _seed(s)
         todos.complete(s, numbers=[1])
@@ -116,9 +126,8 @@ def test_undo_refuses_when_the_todo_changed_since_and_changes_nothing(open_sessi
         state = everything(s)
     with open_session("alice") as s, pytest.raises(history.UndoConflictError) as caught:
         history.undo(s)
-    assert caught.value.message.startswith(
-        "cannot undo the done of todo 1 ("
-    ) and caught.value.message.endswith(
+    assert caught.value.message.startswith("cannot undo the done of todo 1 (")
+    assert caught.value.message.endswith(
         "): it has changed since, on this or another machine; nothing was undone "
         "(see: todo log, todo show 1)"
     )
@@ -127,7 +136,9 @@ def test_undo_refuses_when_the_todo_changed_since_and_changes_nothing(open_sessi
         assert history.log(s, limit=1)[0].undone_at is None
 
 
-def test_undo_of_an_add_refuses_once_the_todo_was_edited_out_of_band(open_session) -> None:
+def test_undo_of_an_add_refuses_once_the_todo_was_edited_out_of_band(
+    open_session: OpenSession,
+) -> None:
     with open_session("alice") as s:
         todos.add_many(s, titles=["a", "b"])
         s.execute(f"DELETE FROM todos WHERE number = 2 AND user_id = {ME}")
@@ -136,7 +147,7 @@ def test_undo_of_an_add_refuses_once_the_todo_was_edited_out_of_band(open_sessio
         history.undo(s)
 
 
-def test_one_users_undo_never_touches_another_users_todos(open_session) -> None:
+def test_one_users_undo_never_touches_another_users_todos(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add(s, title="alice's")
     with open_session("bob") as s:
@@ -152,7 +163,9 @@ def test_one_users_undo_never_touches_another_users_todos(open_session) -> None:
         assert len(history.log(s)) == 2
 
 
-def test_an_import_is_one_event_and_one_undo(open_session, monkeypatch) -> None:
+def test_an_import_is_one_event_and_one_undo(
+    open_session: OpenSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(transfer, "BATCH", 2)  # several batches, still one event
     records = [Record(title=f"imported {i}", key=f"{i:032d}") for i in range(5)]
     with open_session("alice") as s:
@@ -195,7 +208,7 @@ CHANGES = st.lists(
 )
 
 
-def _apply(s, change: tuple) -> None:
+def _apply(s: Session, change: tuple[Any, ...]) -> None:
     numbers = [t.number for t in everything(s)]
     kind = change[0]
     if kind == "add":
@@ -227,7 +240,9 @@ def _apply(s, change: tuple) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(changes=CHANGES, one_at_a_time=st.booleans())
-def test_undoing_every_change_returns_to_the_start(open_session, changes, one_at_a_time) -> None:
+def test_undoing_every_change_returns_to_the_start(
+    open_session: OpenSession, changes: list[tuple[Any, ...]], one_at_a_time: bool
+) -> None:
     user = f"u{uuid.uuid4().hex[:12]}"  # every example starts from a fresh user
     with open_session(user) as s:
         _seed(s)
@@ -251,7 +266,9 @@ def test_undoing_every_change_returns_to_the_start(open_session, changes, one_at
         assert next(e.id for e in history.log(s) if e.undone_at is None) == seeded
 
 
-def test_an_item_repeated_in_one_file_is_imported_once(open_session, monkeypatch) -> None:
+def test_an_item_repeated_in_one_file_is_imported_once(
+    open_session: OpenSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(transfer, "BATCH", 2)
     twice = Record(title="same task", key="a" * 32)
     records = [twice, Record(title="b", key="b" * 32), Record(title="c", key="c" * 32), twice]
@@ -263,7 +280,7 @@ def test_an_item_repeated_in_one_file_is_imported_once(open_session, monkeypatch
         assert everything(s) == []
 
 
-def test_done_of_a_done_todo_changes_nothing_undo_relies_on(open_session) -> None:
+def test_done_of_a_done_todo_changes_nothing_undo_relies_on(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add(s, title="a")
         todos.complete(s, numbers=[1])
@@ -272,7 +289,7 @@ def test_done_of_a_done_todo_changes_nothing_undo_relies_on(open_session) -> Non
         assert everything(s) == []
 
 
-def test_two_imports_of_one_file_at_once_add_it_once(scratch_dbs) -> None:
+def test_two_imports_of_one_file_at_once_add_it_once(scratch_dbs: ScratchDatabases) -> None:
     """The second waits for the user's row, then sees what the first saved."""
     import threading
 

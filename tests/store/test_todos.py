@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.sessions import OpenSession
 from todo_cli.errors import InvalidInputError, NotFoundError
 from todo_cli.store import listing, todos
 
 
-def test_add_numbers_per_user_and_never_reused(open_session) -> None:
+def test_add_numbers_per_user_and_never_reused(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         assert [todos.add(s, title=t).number for t in ("a", "b", "c")] == [1, 2, 3]
     with open_session("bob") as s:
@@ -21,13 +22,15 @@ def test_add_numbers_per_user_and_never_reused(open_session) -> None:
         assert todos.add(s, title="d").number == 4
 
 
-def test_add_returns_utc_aware_timestamps(open_session) -> None:
+def test_add_returns_utc_aware_timestamps(open_session: OpenSession) -> None:
     before = datetime.now(UTC)
     with open_session("alice") as s:
         t = todos.add(s, title="  Call the bank  ")
     assert t.title == "Call the bank"
-    assert t.done is False and t.completed_at is None
-    assert t.created_at.tzinfo is not None and t.created_at.utcoffset() == timedelta(0)
+    assert t.done is False
+    assert t.completed_at is None
+    assert t.created_at.tzinfo is not None
+    assert t.created_at.utcoffset() == timedelta(0)
     assert before - timedelta(seconds=1) <= t.created_at <= datetime.now(UTC)
     with open_session("alice") as s:
         (listed,) = listing.list_todos(s)
@@ -44,7 +47,7 @@ def test_add_returns_utc_aware_timestamps(open_session) -> None:
         "-leading dash",
     ],
 )
-def test_titles_round_trip_exactly(open_session, title: str) -> None:
+def test_titles_round_trip_exactly(open_session: OpenSession, title: str) -> None:
     with open_session("alice") as s:
         todos.add(s, title=title)
     with open_session("alice") as s:
@@ -62,7 +65,7 @@ def test_titles_round_trip_exactly(open_session, title: str) -> None:
     ],
 )
 def test_bad_titles_are_rejected_and_nothing_is_written(
-    open_session, title: str, message: str
+    open_session: OpenSession, title: str, message: str
 ) -> None:
     with pytest.raises(InvalidInputError, match=re.escape(message)), open_session("alice") as s:
         todos.add(s, title=title)
@@ -70,7 +73,7 @@ def test_bad_titles_are_rejected_and_nothing_is_written(
         assert listing.list_todos(s, status="all") == []
 
 
-def test_list_filters_and_orders_by_number(open_session) -> None:
+def test_list_filters_and_orders_by_number(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         for title in ("one", "two", "three"):
             todos.add(s, title=title)
@@ -81,7 +84,7 @@ def test_list_filters_and_orders_by_number(open_session) -> None:
         assert [t.number for t in listing.list_todos(s, status="all")] == [1, 2, 3]
 
 
-def test_complete_is_atomic_and_names_missing_numbers(open_session) -> None:
+def test_complete_is_atomic_and_names_missing_numbers(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add(s, title="one")
         todos.add(s, title="two")
@@ -92,18 +95,19 @@ def test_complete_is_atomic_and_names_missing_numbers(open_session) -> None:
         assert [t.done for t in listing.list_todos(s, status="all")] == [False, False]
 
 
-def test_complete_twice_keeps_first_completion_time(open_session) -> None:
+def test_complete_twice_keeps_first_completion_time(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add(s, title="one")
         ((first, newly),) = todos.complete(s, numbers=[1])
-    assert newly is True and first.completed_at is not None
+    assert newly is True
+    assert first.completed_at is not None
     with open_session("alice") as s:
         ((again, newly),) = todos.complete(s, numbers=[1, 1])
     assert newly is False
     assert again.completed_at == first.completed_at
 
 
-def test_remove_is_atomic(open_session) -> None:
+def test_remove_is_atomic(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add(s, title="one")
         todos.add(s, title="two")
@@ -115,7 +119,7 @@ def test_remove_is_atomic(open_session) -> None:
         assert listing.list_todos(s, status="all") == []
 
 
-def test_users_are_isolated(open_session) -> None:
+def test_users_are_isolated(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add(s, title="alice secret")
         todos.add(s, title="alice two")
@@ -137,12 +141,12 @@ def test_users_are_isolated(open_session) -> None:
         ]
 
 
-def test_unscoped_sql_is_refused(open_session) -> None:
+def test_unscoped_sql_is_refused(open_session: OpenSession) -> None:
     with open_session("alice") as s, pytest.raises(AssertionError, match="unscoped statement"):
         s.execute("SELECT * FROM todos")
 
 
-def test_add_many_numbers_consecutively_and_is_idempotent(open_session) -> None:
+def test_add_many_numbers_consecutively_and_is_idempotent(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add(s, title="first")
         added = todos.add_many(s, titles=["a", " b ", "c"], request_id="r" * 32)
@@ -153,14 +157,14 @@ def test_add_many_numbers_consecutively_and_is_idempotent(open_session) -> None:
         assert todos.add(s, title="next").number == 5
 
 
-def test_add_many_is_all_or_nothing(open_session) -> None:
+def test_add_many_is_all_or_nothing(open_session: OpenSession) -> None:
     with pytest.raises(InvalidInputError), open_session("alice") as s:
         todos.add_many(s, titles=["fine", "x" * 501])
     with open_session("alice") as s:
         assert listing.list_todos(s, status="all") == []
 
 
-def test_iter_todos_filters_and_limits(open_session) -> None:
+def test_iter_todos_filters_and_limits(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add_many(s, titles=[f"t{i}" for i in range(1, 8)])
         todos.complete(s, numbers=[2, 5])
@@ -180,7 +184,7 @@ def test_iter_todos_filters_and_limits(open_session) -> None:
         assert [t.number for t in done] == [5, 2]
 
 
-def test_page_counts_everything_but_returns_a_screenful(open_session) -> None:
+def test_page_counts_everything_but_returns_a_screenful(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add_many(s, titles=[f"t{i}" for i in range(1, 11)])
         todos.complete(s, numbers=[1])

@@ -17,10 +17,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import NullPool
+from sqlmodel import SQLModel
 
+from tests.support.databases import ScratchDatabases
+from tests.support.processes import Todo
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
-from todo_cli.models import SQLModel
 from todo_cli.store import driver, migrations, schema
 from todo_cli.store.runner import connection
 
@@ -48,7 +50,7 @@ def test_migrations_build_exactly_the_models(db_url: str) -> None:
     assert diff == []
 
 
-def test_postgres_is_never_auto_migrated(scratch_dbs, todo) -> None:
+def test_postgres_is_never_auto_migrated(scratch_dbs: ScratchDatabases, todo: Todo) -> None:
     url = scratch_dbs.create(upgraded=False)
     todo.env["DATABASE_URL"] = url
     for args in (["add", "x"], ["list"], ["done", "1"]):
@@ -72,7 +74,9 @@ def test_postgres_is_never_auto_migrated(scratch_dbs, todo) -> None:
     assert todo.ok("add", "x") == "1\n"
 
 
-def test_alembic_upgrade_head_from_the_repo_reads_database_url(scratch_dbs, todo) -> None:
+def test_alembic_upgrade_head_from_the_repo_reads_database_url(
+    scratch_dbs: ScratchDatabases, todo: Todo
+) -> None:
     url = scratch_dbs.create(upgraded=False)
     alembic = str(Path(sys.executable).with_name("alembic"))
     env = {**todo.env, "DATABASE_URL": url}
@@ -83,7 +87,7 @@ def test_alembic_upgrade_head_from_the_repo_reads_database_url(scratch_dbs, todo
     assert status["up_to_date"] is True
 
 
-def test_sqlite_is_created_on_first_use_privately(todo, home: Path) -> None:
+def test_sqlite_is_created_on_first_use_privately(todo: Todo, home: Path) -> None:
     assert todo.ok("list") == ""
     path = home / ".local" / "share" / "todo" / "todo.db"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -92,7 +96,7 @@ def test_sqlite_is_created_on_first_use_privately(todo, home: Path) -> None:
     assert up_to_date in todo.ok("whoami", "--check")
 
 
-def test_concurrent_first_use_of_sqlite(todo) -> None:
+def test_concurrent_first_use_of_sqlite(todo: Todo) -> None:
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "todo_cli", "add", f"t{i}"],
@@ -109,7 +113,7 @@ def test_concurrent_first_use_of_sqlite(todo) -> None:
     assert sorted(int(r[0]) for r in results) == [1, 2, 3, 4]
 
 
-def test_the_wheel_ships_the_migrations(scratch_dbs, tmp_path: Path) -> None:
+def test_the_wheel_ships_the_migrations(scratch_dbs: ScratchDatabases, tmp_path: Path) -> None:
     """An installed wheel (not this checkout) can run `todo db upgrade`."""
     wheel_dir = tmp_path / "wheel"
     subprocess.run(
@@ -176,7 +180,9 @@ def _sql(url: str, *statements: str) -> object:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrade_keeps_rows_from_the_first_revision(backend, tmp_path, request, todo) -> None:
+def test_upgrade_keeps_rows_from_the_first_revision(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, todo: Todo
+) -> None:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
         driver.prepare_sqlite_file(tmp_path / "old.db")
@@ -218,7 +224,7 @@ def _revision(url: str, set_to: str | None = None) -> str:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_schema_newer_than_this_todo_is_named_and_left_alone(
-    backend, tmp_path, request, todo
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, todo: Todo
 ) -> None:
     """A teammate's newer todo upgraded the database: this one says so."""
     if backend == "sqlite":
@@ -266,7 +272,9 @@ def test_known_revisions_are_the_scripts() -> None:
     ]
 
 
-def test_a_sqlite_file_without_its_revision_is_named_not_remigrated(tmp_path, todo) -> None:
+def test_a_sqlite_file_without_its_revision_is_named_not_remigrated(
+    tmp_path: Path, todo: Todo
+) -> None:
     path = tmp_path / "lost.db"
     todo.env["DATABASE_URL"] = f"sqlite:///{path}"
     assert todo.ok("add", "x") == "1\n"

@@ -109,7 +109,8 @@ def test_every_console_block_has_a_time_and_commands() -> None:
     # (An indented block in a list, like the cold start under "Using Neon",
     # needs a server that fails on cue: tests/test_neon.py checks those lines.)
     assert len(blocks) == len(re.findall(r"^```console", README.read_text("utf-8"), re.M))
-    assert blocks and all(steps and steps[0].command.startswith("todo ") for _, steps in blocks)
+    assert blocks
+    assert all(steps and steps[0].command.startswith("todo ") for _, steps in blocks)
 
 
 def test_console_examples_print_what_the_readme_shows(tmp_path: Path) -> None:

@@ -42,8 +42,9 @@ def owner_exec(url: str, *statements: str | sql.Composable) -> None:
     conn.close()
 
 
-@pytest.fixture(scope="module")
-def world(scratch_dbs: ScratchDatabases) -> Iterator[World]:
+def make_world(scratch_dbs: ScratchDatabases) -> World:
+    """A database with alice and bob (per-user roles), carol and dave
+    (shared-credential users), a shared app role, and their todos."""
     url = scratch_dbs.create()
     suffix = uuid.uuid4().hex[:8]
     w = World(url, f"rls_app_{suffix}", f"rls_alice_{suffix}", f"rls_bob_{suffix}")
@@ -65,12 +66,10 @@ def world(scratch_dbs: ScratchDatabases) -> Iterator[World]:
         "json_build_object('first', 1, 'last', last_number, 'title', name)::text FROM users "
         "WHERE name IN ('alice', 'carol')",
     )
-    yield w
+    return w
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _drop_roles(world: World, scratch_dbs: ScratchDatabases) -> Iterator[None]:
-    yield
+def destroy_world(world: World, scratch_dbs: ScratchDatabases) -> None:
     # This database first: roles with privileges in it cannot be dropped.
     scratch_dbs.drop(parse_database_url(world.url, source="").database or "")
     owner_exec(
@@ -80,6 +79,23 @@ def _drop_roles(world: World, scratch_dbs: ScratchDatabases) -> Iterator[None]:
             for r in (world.app, world.alice, world.bob)
         ),
     )
+
+
+@pytest.fixture(scope="module")
+def world(scratch_dbs: ScratchDatabases) -> Iterator[World]:
+    """Shared by the tests of this module that only read and attack: none
+    of them may change it (a test that writes takes its own_world)."""
+    w = make_world(scratch_dbs)
+    yield w
+    destroy_world(w, scratch_dbs)
+
+
+@pytest.fixture
+def own_world(scratch_dbs: ScratchDatabases) -> Iterator[World]:
+    """A world for one test that changes it."""
+    w = make_world(scratch_dbs)
+    yield w
+    destroy_world(w, scratch_dbs)
 
 
 def run(url: str, *statements: str, setting: str | None = None) -> list[tuple[object, ...]]:
@@ -178,7 +194,10 @@ def test_copy_sees_only_visible_rows(world: World) -> None:
         conn.close()
 
 
-def test_the_cli_works_as_a_per_user_role_and_as_the_shared_role(world: World, todo: Todo) -> None:
+def test_the_cli_works_as_a_per_user_role_and_as_the_shared_role(
+    own_world: World, todo: Todo
+) -> None:
+    world = own_world
     todo.env.update(DATABASE_URL=world.as_role(world.alice), TODO_USER="alice")
     assert todo.ok("list") == "1\topen\talice secret 1\n2\topen\talice secret 2\n"
     assert todo.ok("add", "alice new") == "3\n"
@@ -213,7 +232,7 @@ def test_wrong_credentials_for_the_user_are_refused_clearly(world: World, todo: 
     )
 
 
-def test_admin_user_add_and_rm(world: World, todo: Todo, scratch_dbs: ScratchDatabases) -> None:
+def test_admin_user_add_and_rm(world: World, todo: Todo) -> None:
     name = f"erin_{uuid.uuid4().hex[:6]}"
     role = f"todo_{name}"
     owner = {"DATABASE_URL": world.url}
@@ -230,20 +249,23 @@ def test_admin_user_add_and_rm(world: World, todo: Todo, scratch_dbs: ScratchDat
         (cfg,) = read_config(todo.home / "config" / "config.toml").profiles.values()
         assert cfg.database_url is not None
         password = parse_database_url(cfg.database_url, source="").password
-        assert password and password not in todo.ok("profile", "list", "--json")
+        assert password
+        assert password not in todo.ok("profile", "list", "--json")
         # The new credentials, used raw, reach erin's rows and nothing else.
         assert run(cfg.database_url, "SELECT title FROM todos") == [("erin's own",)]
         assert run(cfg.database_url, "SELECT name FROM users") == [(name,)]
         # rm keeps the data; --purge needs --yes without a terminal.
         assert todo.ok("admin", "user", "rm", name, env=owner) == f"Dropped role {role}\n"
         result = todo("-P", name, "list")
-        assert result.returncode == 3 and f'role "{role}" does not exist' in result.stderr
+        assert result.returncode == 3
+        assert f'role "{role}" does not exist' in result.stderr
         assert run(
             world.url,
             f"SELECT count(*) FROM todos t JOIN users u ON u.id = t.user_id WHERE u.name = '{name}'",
         ) == [(1,)]
         result = todo("admin", "user", "rm", name, "--purge", env=owner)
-        assert result.returncode == 2 and "pass --yes" in result.stderr
+        assert result.returncode == 2
+        assert "pass --yes" in result.stderr
     finally:
         owner_exec(world.url, sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -169,7 +170,7 @@ def test_psycopg2_default_costs_two_more(floor: int, meter: Meter) -> None:
 
 
 def test_command_round_trips(
-    floor: int, meter: Meter, record_property: pytest.RecordProperty
+    floor: int, meter: Meter, record_property: Callable[[str, object], None]
 ) -> None:
     rows: list[Measured] = []
 
@@ -294,7 +295,7 @@ def test_a_long_json_list_is_one_statement(floor: int, meter: Meter, rt_db: str)
     assert listed.round_trips == floor
 
 
-def test_history_and_transfer_round_trips(floor: int, meter: Meter, tmp_path) -> None:
+def test_history_and_transfer_round_trips(floor: int, meter: Meter, tmp_path: Path) -> None:
     """The journal rides in each change's own message; undo and import read
     before they write, in one explicit transaction (exact counts, so a change
     shows)."""
@@ -306,7 +307,8 @@ def test_history_and_transfer_round_trips(floor: int, meter: Meter, tmp_path) ->
         if stdout is not None:
             assert m.result.stdout == stdout, (m.label, m.result.stdout, m.result.stderr)
         rows.append(m)
-        assert m.connections == 1 and m.round_trips == floor + extra, (m.label, m.round_trips)
+        assert m.connections == 1, m.label
+        assert m.round_trips == floor + extra, (m.label, m.round_trips)
 
     run("add", "first", extra=0, stdout="1\n")
     run("edit", "1", "--title", "First", extra=0, stdout="Edited 1: First\n")
@@ -325,7 +327,7 @@ def test_history_and_transfer_round_trips(floor: int, meter: Meter, tmp_path) ->
 
 
 def test_import_of_ten_thousand_takes_a_handful_of_round_trips(
-    floor: int, meter: Meter, tmp_path
+    floor: int, meter: Meter, tmp_path: Path
 ) -> None:
     from todo_cli.store import transfer
 

@@ -275,7 +275,8 @@ def test_todotxt_import_rules() -> None:
         Skipped(14, "invalid priority 'urgent' (A to Z)"),
     ]
     same = [rec.key for rec in parsed.records if rec.title == "Same line"]
-    assert len(same) == 2 and same[0] != same[1]
+    assert len(same) == 2
+    assert same[0] != same[1]
     assert [rec.key for rec in parse(text).records] == [rec.key for rec in parsed.records]
     # The key is of the line's content, not its position.
     assert parse("\n\n" + text).records[0].key == first.key
@@ -533,8 +534,10 @@ def test_we_read_what_todo_sh_writes(todotxt: TodoTxt) -> None:
     todotxt("pri", "2", "A")
     todotxt("do", "2")
     lines = (todotxt.dir / "todo.txt").read_text()
-    today = date.today()  # todo.sh dates the lines with `date`, in local time
-    created = datetime.combine(today, time()).astimezone().astimezone(UTC)
+    # todo.sh dates the lines with `date`, in local time: the day it wrote.
+    day = date.fromisoformat(lines.split()[1])
+    assert lines.startswith(f"(B) {day} Water plants +garden @home due:2026-12-05\nx {day} {day}")
+    created = datetime.combine(day, time()).astimezone().astimezone(UTC)
     water, taxes = parse(lines).records
     assert water.title == "Water plants"
     assert (water.priority, water.tags, water.done) == ("medium", ("garden", "home"), False)

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from todo_cli.shapes import TodoText, iso, json_array, todo_dict, todo_json
-from todo_cli.store.sql import adapt, read_time, sqlite_time, to_pyformat
 from todo_cli.store.rows import to_todo_text
+from todo_cli.store.sql import adapt, read_time, sqlite_time, to_pyformat
 from todo_cli.todo import Todo
 
 
@@ -64,7 +64,9 @@ def test_values_are_adapted_per_backend() -> None:
         "none": None,
     }
     pg = adapt("postgresql", params)
-    assert pg["when"] == moment and pg["when"].tzinfo is UTC and pg["numbers"] == [3, 1]
+    assert pg["when"] == moment
+    assert pg["when"].tzinfo is UTC
+    assert pg["numbers"] == [3, 1]
     with pytest.raises(ValueError, match="timezone-aware"):
         adapt("sqlite", {"when": datetime(2026, 1, 1)})
 

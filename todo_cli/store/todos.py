@@ -112,7 +112,8 @@ def add_many(
         raise InvalidInputError(f"at most {_BATCH_MAX} todos at once; split the input")
     if request_ids is not None:
         rids = list(request_ids)
-        assert len(rids) == len(new) and all(len(r) <= 32 for r in rids)
+        assert len(rids) == len(new)
+        assert all(len(r) <= 32 for r in rids)
     else:
         prefix = (request_id or uuid.uuid4().hex)[:26]
         rids = [f"{prefix}{i:06d}" for i in range(1, len(new) + 1)]
