@@ -15,8 +15,7 @@ from todo_cli.output import Output
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from todo_cli.store.history import Event
-    from todo_cli.todo import Todo
+    from todo_cli.todo import Event, Todo
 
 _PRIORITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 _UNDID = {

@@ -13,12 +13,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import Any, NamedTuple, TextIO
 
-from todo_cli.todo import Todo
-
-if TYPE_CHECKING:
-    from todo_cli.store.history import Event
+from todo_cli.todo import Event, Todo
 
 # What json.dumps uses for a string: the C encoder, as is or ASCII only.
 _c_string = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring

@@ -1,4 +1,5 @@
-"""A todo and the rules for its fields: plain data, no database, no output.
+"""A todo, a change to todos, and the rules for a todo's fields: plain
+data, no database, no output.
 
 The store reads and writes these; the formats parse into and write from
 them; the renderer shows them. Every rule a field must pass lives here, so a
@@ -10,9 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from todo_cli.errors import InvalidInputError
 
@@ -61,6 +62,33 @@ class NewTodo:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     completed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change, as the journal holds it (store/events.py, store/history.py)."""
+
+    id: int
+    at: datetime
+    action: str
+    numbers: tuple[int, ...]
+    titles: tuple[str, ...]  # for add and import: the first title only
+    undone_at: datetime | None
+    # The todos as they were before (edit, done, reopen, rm), for undo.
+    rows: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def summary(self) -> str:
+        """`3: Call the bank`, `4-6: Buy milk and 2 more`, `2, 9: 2 todos`."""
+        n = len(self.numbers)
+        if self.action in ("add", "import") and n > 1:
+            first, last = self.numbers[0], self.numbers[-1]
+            where = f"{first}-{last}" if last - first + 1 == n else f"{first}…{last}"
+            return f"{where}: {self.titles[0]} and {n - 1} more"
+        if n == 1:
+            return f"{self.numbers[0]}: {self.titles[0]}"
+        shown = ", ".join(str(x) for x in self.numbers[:5]) + (", …" if n > 5 else "")
+        return f"{shown}: {n} todos"
 
 
 def _check_text(what: str, text: str) -> None:

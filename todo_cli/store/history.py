@@ -13,44 +13,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from todo_cli.errors import ConcurrentChangeError, NotFoundError
 from todo_cli.store.session import Session
 from todo_cli.store.sql import FOR_UPDATE, ME, Backend, in_set
+from todo_cli.todo import Event
 
 LOG_DEFAULT = 20
 
 
 class UndoConflictError(ConcurrentChangeError):
     """A todo changed after the event being undone (exit 1: nothing was undone)."""
-
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    at: datetime
-    action: str
-    numbers: tuple[int, ...]
-    titles: tuple[str, ...]  # for add and import: the first title only
-    undone_at: datetime | None
-    # The todos as they were before (edit, done, reopen, rm), for undo.
-    rows: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
-
-    @property
-    def summary(self) -> str:
-        """`3: Call the bank`, `4-6: Buy milk and 2 more`, `2, 9: 2 todos`."""
-        n = len(self.numbers)
-        if self.action in ("add", "import") and n > 1:
-            first, last = self.numbers[0], self.numbers[-1]
-            where = f"{first}-{last}" if last - first + 1 == n else f"{first}…{last}"
-            return f"{where}: {self.titles[0]} and {n - 1} more"
-        if n == 1:
-            return f"{self.numbers[0]}: {self.titles[0]}"
-        shown = ", ".join(str(x) for x in self.numbers[:5]) + (", …" if n > 5 else "")
-        return f"{shown}: {n} todos"
 
 
 def _event(row: Sequence[Any], session: Session) -> Event:
