@@ -102,7 +102,7 @@ class _ClosedStream(io.TextIOBase):
     """Stands in for a stream the shell closed: writing fails like it."""
 
     def write(self, text: str) -> int:  # noqa: ARG002  (nothing can be written)
-        raise OSError(errno.EBADF, "Bad file descriptor (the stream is closed)")
+        raise OSError(errno.EBADF, "Bad file descriptor")
 
     def isatty(self) -> bool:
         return False

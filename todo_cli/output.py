@@ -15,6 +15,7 @@ stderr that says whether a change was saved (Output.saved).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
@@ -27,6 +28,15 @@ if TYPE_CHECKING:
     from todo_cli.app import Environment
 
 Mode = Literal["json", "plain", "table"]
+
+
+# What a failed write to stdout says about it.
+_WHY = {
+    errno.EBADF: "is closed",
+    errno.ENOSPC: "is on a full device (no space left)",
+    errno.EDQUOT: "is over its disk quota",
+    errno.EIO: "gave an input/output error",
+}
 
 
 class ReaderGone(Exception):
@@ -72,12 +82,10 @@ class Output:
                 raise self._lost(exc) from None
 
     def _lost(self, exc: OSError) -> OutputError:
-        reason = exc.strerror or str(exc)
+        why = _WHY.get(exc.errno or 0, exc.strerror or str(exc))
         if self.saved:
-            return OutputError(
-                f"{self.saved}, but the output could not be written: {reason} (standard output)"
-            )
-        return OutputError(f"could not write to standard output: {reason}")
+            return OutputError(f"{self.saved}, but its output was lost: standard output {why}")
+        return OutputError(f"cannot write the output: standard output {why}")
 
     def line(self, text: str = "") -> None:
         self.write(text + "\n")

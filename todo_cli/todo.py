@@ -76,17 +76,24 @@ class Event:
     undone_at: datetime | None
     # The todos as they were before (edit, done, reopen, rm), for undo.
     rows: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+    # What the todo of a one-todo change is called now, where it was read
+    # (todo log): a title changed since shows as "now (was: then)".
+    title_now: str | None = field(default=None, compare=False)
 
     @property
     def summary(self) -> str:
-        """`3: Call the bank`, `4-6: Buy milk and 2 more`, `2, 9: 2 todos`."""
+        """`3: Call the bank`, `4-6: Buy milk and 2 more`, `2, 9: 2 todos`,
+        `3: Dentist appointment (was: Dentist)`."""
         n = len(self.numbers)
         if self.action in ("add", "import") and n > 1:
             first, last = self.numbers[0], self.numbers[-1]
             where = f"{first}-{last}" if last - first + 1 == n else f"{first}…{last}"
             return f"{where}: {self.titles[0]} and {n - 1} more"
         if n == 1:
-            return f"{self.numbers[0]}: {self.titles[0]}"
+            then = self.titles[0]
+            if self.title_now is not None and self.title_now != then:
+                return f"{self.numbers[0]}: {self.title_now} (was: {then})"
+            return f"{self.numbers[0]}: {then}"
         shown = ", ".join(str(x) for x in self.numbers[:5]) + (", …" if n > 5 else "")
         return f"{shown}: {n} todos"
 

@@ -75,9 +75,9 @@ FIXED = """\
 AUCKLAND = "Pacific/Auckland"
 FIXED_EXPORTS = {
     "todotxt": (
-        '(A) 2026-11-01 Buy milk, eggs & "bread" 🥛 +home.garden +shop due:2026-12-01\n'
-        "x 2026-11-20 2026-11-01 Pay rent +home pri:C\n"
-        "2026-11-04 Read a book\n"
+        '(A) 2026-11-01 Buy milk, eggs & "bread" 🥛 +home.garden +shop due:2026-12-01 id:1\n'
+        "x 2026-11-20 2026-11-01 Pay rent +home pri:C id:2\n"
+        "2026-11-04 Read a book id:4\n"
     ),
     "csv": (
         "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at\r\n"
@@ -241,8 +241,8 @@ def test_export_of_todos_added_now_is_dated_today(todo_db: InProcess) -> None:
     todo_db.clock = lambda: datetime(2026, 11, 30, 0, 1, tzinfo=UTC)
     todo_db.ok("done", "2")
     assert todo_db.ok("export", "-f", "todotxt") == (
-        "(B) 2026-11-29 Water plants +garden +home due:2030-12-24\n"
-        "x 2026-11-30 2026-11-29 Call mom pri:A\n"
+        "(B) 2026-11-29 Water plants +garden +home due:2030-12-24 id:1\n"
+        "x 2026-11-30 2026-11-29 Call mom pri:A id:2\n"
     )
 
 
@@ -572,26 +572,26 @@ def test_todo_sh_reads_our_todotxt_export(todo_db: InProcess, tmp_path: Path) ->
     day = done = "2026-11-30"  # the clock above
 
     assert todotxt("ls") == (
-        f"1 (A) {day} Buy milk +home +shop due:2030-12-01\n"
-        f"2 (B) {day} Write report +work\n"
-        f"3 (C) {day} Call mom\n"
-        f"5 {day} Read a book\n"
-        f"4 x {done} {day} Pay rent +home pri:A\n"
+        f"1 (A) {day} Buy milk +home +shop due:2030-12-01 id:1\n"
+        f"2 (B) {day} Write report +work id:2\n"
+        f"3 (C) {day} Call mom id:3\n"
+        f"5 {day} Read a book id:5\n"
+        f"4 x {done} {day} Pay rent +home pri:A id:4\n"
         "--\n"
         "TODO: 5 of 5 tasks shown\n"
     )
     # todo.sh sees no (A) on a done task: its priority rides in pri:A.
     assert todotxt("listpri") == (
-        f"1 (A) {day} Buy milk +home +shop due:2030-12-01\n"
-        f"2 (B) {day} Write report +work\n"
-        f"3 (C) {day} Call mom\n"
+        f"1 (A) {day} Buy milk +home +shop due:2030-12-01 id:1\n"
+        f"2 (B) {day} Write report +work id:2\n"
+        f"3 (C) {day} Call mom id:3\n"
         "--\n"
         "TODO: 3 of 5 tasks shown\n"
     )
     assert todotxt("listproj") == "+home\n+shop\n+work\n"
     assert todotxt("ls", "+home") == (
-        f"1 (A) {day} Buy milk +home +shop due:2030-12-01\n"
-        f"4 x {done} {day} Pay rent +home pri:A\n"
+        f"1 (A) {day} Buy milk +home +shop due:2030-12-01 id:1\n"
+        f"4 x {done} {day} Pay rent +home pri:A id:4\n"
         "--\n"
         "TODO: 2 of 5 tasks shown\n"
     )
@@ -633,7 +633,7 @@ def test_we_import_what_task_export_writes(todo_db: InProcess, tmp_path: Path) -
     fields = ("done", "priority", "due", "tags", "note", "created_at", "completed_at")
     assert {title: tuple(t[f] for f in fields) for title, t in todos.items()} == {
         "Buy milk": (
-            False, "high", "2030-12-01T00:00:00.000000Z", ["home.garden", "shop"],
+            False, "high", "2030-12-01T23:59:59.000000Z", ["home.garden", "shop"],
             f"{days[0]}: call the shop first\n{days[1]}: then go",
             tw(raw["Buy milk"]["entry"]), None,
         ),

@@ -183,9 +183,9 @@ def test_json_items_with_problems_are_skipped_with_reasons() -> None:
 def test_todotxt_export() -> None:
     assert written(TODOS, "todotxt") == (
         "(A) 2026-11-01 Buy milk ünd Brot 🥛 +home.garden +shop due:"
-        f"{TODOS[0].due.astimezone():%Y-%m-%d}\n"  # type: ignore[union-attr]
-        "x 2026-11-20 2026-11-01 Pay rent +home pri:C\n"
-        "2026-11-01 Read a book\n"
+        f"{TODOS[0].due.astimezone():%Y-%m-%d} id:1\n"  # type: ignore[union-attr]
+        "x 2026-11-20 2026-11-01 Pay rent +home pri:C id:2\n"
+        "2026-11-01 Read a book id:3\n"
     )
 
 
@@ -214,6 +214,8 @@ def test_todotxt_round_trip_keeps_what_todotxt_carries() -> None:
     for record, original in zip(parsed.records, todos, strict=True):
         for name in ("title", "done", "priority", "due", "tags", "created_at", "completed_at"):
             assert getattr(record, name) == getattr(original, name), name
+        # id:N brings the number back, with a creation day to recognise it by.
+        assert (record.number, record.day_only) == (original.number, True)
         assert record.note is None  # todo.txt has no notes
         assert record.updated_at is None
 
@@ -233,9 +235,11 @@ def test_todotxt_import_rules() -> None:
             "Same line",
             "Same line",
             "+only +tags",
-            "Bad due due:tomorrow",
+            "Email bob about +project and due:tomorrow",
             "Bad pri pri:urgent",
             "2026-13-45 not a date\r",
+            "2026-11-03 Mine id:41",
+            "Two ids id:1 id:42 and id:x",
             "",
         ]
     )
@@ -252,7 +256,12 @@ def test_todotxt_import_rules() -> None:
         "X is not done either",
         "[urgent] brackets are text",
         "Same line",
+        # Syntax in name only stays words of the title: nothing is lost.
+        "Email bob about and due:tomorrow",
+        "Bad pri pri:urgent",
         "2026-13-45 not a date",
+        "Mine",
+        "Two ids id:1 and id:x",
     ]
     first = r["Call about dinner t:2026-11-30"]
     assert (first.priority, first.tags, first.done) == ("high", ("mom", "phone"), False)
@@ -269,11 +278,14 @@ def test_todotxt_import_rules() -> None:
     assert r["(a) lowercase is not a priority"].priority is None
     assert not r["X is not done either"].done
     assert r["[urgent] brackets are text"].tags == ("work-home",)
-    assert parsed.skipped == [
-        Skipped(12, "empty title"),
-        Skipped(13, "invalid due date 'tomorrow' (todo.txt dues are YYYY-MM-DD)"),
-        Skipped(14, "invalid priority 'urgent' (A to Z)"),
-    ]
+    assert r["Email bob about and due:tomorrow"].tags == ("project",)
+    assert r["Email bob about and due:tomorrow"].due is None
+    assert r["Bad pri pri:urgent"].priority is None
+    mine = r["Mine"]
+    assert (mine.number, mine.day_only, mine.created_at) == (41, True, local(2026, 11, 3, time()))
+    assert (r["Two ids id:1 and id:x"].number, r["Two ids id:1 and id:x"].day_only) == (42, False)
+    assert [(rec.number, rec.day_only) for rec in parsed.records][:2] == [(None, False)] * 2
+    assert parsed.skipped == [Skipped(12, "empty title")]
     same = [rec.key for rec in parsed.records if rec.title == "Same line"]
     assert len(same) == 2
     assert same[0] != same[1]
@@ -506,22 +518,22 @@ PEER_TODOS = [
 def test_todo_sh_reads_our_export(todotxt: TodoTxt) -> None:
     (todotxt.dir / "todo.txt").write_text(written(PEER_TODOS, "todotxt"))
     assert todotxt("ls") == (
-        "1 (A) 2026-11-01 Buy milk +home +shop due:2026-12-01\n"
-        "2 (B) 2026-11-02 Write report +work\n"
-        "3 (C) 2026-11-03 Call mom\n"
-        "5 2026-11-04 Read a book\n"
-        "4 x 2026-11-20 2026-11-01 Pay rent +home pri:A\n"
+        "1 (A) 2026-11-01 Buy milk +home +shop due:2026-12-01 id:1\n"
+        "2 (B) 2026-11-02 Write report +work id:2\n"
+        "3 (C) 2026-11-03 Call mom id:3\n"
+        "5 2026-11-04 Read a book id:5\n"
+        "4 x 2026-11-20 2026-11-01 Pay rent +home pri:A id:4\n"
         "--\n"
         "TODO: 5 of 5 tasks shown\n"
     )
     # The done todo is no longer (A) to todo.sh: its priority rides in pri:A.
     assert todotxt("listpri", "A") == (
-        "1 (A) 2026-11-01 Buy milk +home +shop due:2026-12-01\n--\nTODO: 1 of 5 tasks shown\n"
+        "1 (A) 2026-11-01 Buy milk +home +shop due:2026-12-01 id:1\n--\nTODO: 1 of 5 tasks shown\n"
     )
     assert todotxt("listproj") == "+home\n+shop\n+work\n"
     assert todotxt("ls", "+home") == (
-        "1 (A) 2026-11-01 Buy milk +home +shop due:2026-12-01\n"
-        "4 x 2026-11-20 2026-11-01 Pay rent +home pri:A\n"
+        "1 (A) 2026-11-01 Buy milk +home +shop due:2026-12-01 id:1\n"
+        "4 x 2026-11-20 2026-11-01 Pay rent +home pri:A id:4\n"
         "--\n"
         "TODO: 2 of 5 tasks shown\n"
     )
@@ -591,7 +603,7 @@ def test_we_read_task_export(task: Task) -> None:
         expect(
             "Buy milk",
             priority="high",
-            due=datetime(2030, 12, 1, tzinfo=UTC),
+            due=local(2030, 12, 1, END_OF_DAY),  # set as a day in task: its end, as ours
             tags=("home", "home.garden", "shop"),
             note=f"{note_day}: call the shop first",
         ),
@@ -601,7 +613,7 @@ def test_we_read_task_export(task: Task) -> None:
             tags=("work",),
             completed_at=tw_time(raw["Finished one"]["end"]),
         ),
-        expect("Weekly review", due=datetime(2030, 12, 2, tzinfo=UTC)),
+        expect("Weekly review", due=local(2030, 12, 2, END_OF_DAY)),
         expect("Write report", priority="medium", due=datetime(2030, 12, 1, 17, tzinfo=UTC)),
     ]
     now = datetime.now(UTC)

@@ -72,7 +72,7 @@ def edit(
 
 
 def done(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> None:
-    """Mark todos done. All or nothing: if any number is missing, nothing changes."""
+    """Mark todos done (also: complete, finish). All or nothing: if any number is missing, nothing changes."""
     from todo_cli.store import todos
 
     env = env_of(ctx)
@@ -102,7 +102,7 @@ def rm(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Remove todos. Asks first on a terminal; in a script, pass --yes."""
+    """Remove todos (also: remove, delete). Asks first on a terminal; in a script, pass --yes."""
     from todo_cli.store import todos
 
     env = env_of(ctx)
@@ -135,3 +135,6 @@ def register(app: typer.Typer) -> None:
     app.command()(done)
     app.command()(reopen)
     app.command()(rm)
+    # The words people reach for, hidden from the list (their command's help names them).
+    for alias, command in (("complete", done), ("finish", done), ("remove", rm), ("delete", rm)):
+        app.command(alias, hidden=True)(command)

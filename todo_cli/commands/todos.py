@@ -122,7 +122,7 @@ def list_(
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """List your todos: overdue first, then by priority, then by due date.
+    """List your todos (also: ls): overdue first, then by priority, then by due date.
 
     A table on a terminal, tab-separated lines in a pipe, a JSON array with --json.
     """
@@ -195,4 +195,5 @@ def show(
 def register(app: typer.Typer) -> None:
     app.command()(add)
     app.command("list")(list_)
+    app.command("ls", hidden=True)(list_)
     app.command()(show)

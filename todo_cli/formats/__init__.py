@@ -48,6 +48,7 @@ def detect(text: str) -> str:
     """
     text = _strip_bom(text)
     if not _looks_like_json(text):
+        _refuse_a_table(text)
         return "todotxt"  # an empty file too: an empty todo.txt holds nothing to import
     items = _load_json(text)
     if not items:
@@ -64,6 +65,30 @@ def detect(text: str) -> str:
         f"cannot tell the format of this JSON: {_describe_kinds(kinds)} (see item {where}); "
         + _FORMAT_HINT
     )
+
+
+_SEPARATORS = (":", ",", "\t", ";", "|")
+
+
+def _refuse_a_table(text: str) -> None:
+    """Any text reads as todo.txt lines, /etc/passwd too: refuse, unless the
+    format is given, text whose every line splits into the same number of
+    fields (five or more) at one separator, and text with NUL bytes."""
+    if "\0" in text:
+        raise InvalidInputError(
+            "the input is not text (it has NUL bytes); pass --format todotxt to import it anyway"
+        )
+    lines = [line for line in text.split("\n") if line.strip()][:200]
+    if len(lines) < 2:
+        return
+    for sep in _SEPARATORS:
+        counts = {line.count(sep) for line in lines}
+        if len(counts) == 1 and counts.pop() >= 4:
+            shown = {"\t": "tabs"}.get(sep, repr(sep))
+            raise InvalidInputError(
+                f"the input looks like a table of fields separated by {shown}, not todo.txt "
+                "lines; pass --format todotxt to import its lines as todos anyway"
+            )
 
 
 def _kind(item: Any) -> str:

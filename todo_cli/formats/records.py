@@ -50,8 +50,12 @@ class Record:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     completed_at: datetime | None = None
-    # Our json's number: kept on import when it is still free (store.transfer).
+    # The todo's number where the format carries it (our json; todo.txt's
+    # id:N): kept on import when it is still free (store.transfer).
     number: int | None = None
+    # created_at is a calendar day only (todo.txt): a todo of the user with
+    # this number, created that day, is this item come back.
+    day_only: bool = False
 
 
 @dataclass(frozen=True)

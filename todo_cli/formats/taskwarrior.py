@@ -4,8 +4,9 @@ Import: status pending and waiting are open, completed is done, deleted
 and recurring templates are skipped (the template's pending instances are
 imported as ordinary todos). Priority H/M/L is high/medium/low; the project
 becomes a tag (`home.garden` stays whole); each annotation becomes a note
-line "YYYY-MM-DD: text" (local date). Other attributes (wait, scheduled,
-depends, UDAs) are dropped.
+line "YYYY-MM-DD: text" (local date). A due at local midnight was set as a
+day (due:2026-12-20): it is due at the end of that day, as todo's dates
+are. Other attributes (wait, scheduled, depends, UDAs) are dropped.
 
 Export: each non-blank note line becomes an annotation; the uuid is derived
 from the todo (see records.todo_uuid), so importing the same export twice
@@ -54,13 +55,26 @@ def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
         key=_key(item, seen),
         done=done,
         priority=_PRIORITY[priority] if priority else None,
-        due=r.timestamp(item.get("due"), "due"),
+        due=_due(item.get("due")),
         tags=r.tags(tags),
         note=r.note(_annotations(item.get("annotations"))),
         created_at=created_at,
         updated_at=r.timestamp(item.get("modified"), "modified"),
         completed_at=r.timestamp(item.get("end"), "end") if done else None,
     )
+
+
+def _due(raw: Any) -> datetime | None:
+    """A due date set as a day in Taskwarrior (due:2026-12-20) arrives as
+    that day's local midnight: it means that day, which todo says as the end
+    of it (as --due 2026-12-20 does), not the start."""
+    due = r.timestamp(raw, "due")
+    if due is None:
+        return None
+    local = due.astimezone()
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return r.due_day(local.date())
+    return due
 
 
 def _key(item: dict[str, Any], seen: Counter[str]) -> str:

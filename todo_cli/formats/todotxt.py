@@ -3,15 +3,19 @@
 Export: the note is dropped (todo.txt has no place for free text); dates
 are local calendar days, so the time of a due date is lost; every tag is
 written as a +project. A done todo keeps its priority as `pri:A`, since
-todo.sh removes the (A) when it marks a task done.
+todo.sh removes the (A) when it marks a task done. Each line ends with
+`id:N`, the todo's number, so importing the file back into the account it
+came from recognises its todos (same number, created the same day).
 
 Import: `x` marks a done task, followed by its completion and creation
 dates; `(A)` `(B)` `(C)` are high, medium and low, and `(D)` to `(Z)` are
 low too (they rank below C). `+project` and `@context` tokens become tags
 and leave the title, wherever they stand; `due:YYYY-MM-DD` is due at the
 end of that day, local time (as `--due YYYY-MM-DD`); `pri:X` sets the
-priority; any other key:value stays in the title. Dates with no time are
-the start of that local day. Blank lines are ignored.
+priority; the last `id:N` is the todo's number. Any other key:value, and a
+due:, pri: or id: whose value is not one of those, stays in the title.
+Dates with no time are the start of that local day. Blank lines are
+ignored.
 """
 
 from __future__ import annotations
@@ -82,21 +86,21 @@ def _record(tokens: list[str], key: str) -> r.Record:
         created = _day_token(tokens)
     words: list[str] = []
     tags: list[str] = []
-    due = None
+    due = number = None
     for token in tokens:
         head, sep, value = token.partition(":")
         if token[0] in "+@" and len(token) > 1 and (tag := r.tag(token[1:])):
             tags.append(tag)
-        elif sep and head == "due" and value:
-            day = _valid_day(value) if r.DAY.fullmatch(value) else None
-            if day is None:
-                raise r.Skip(f"invalid due date {value!r} (todo.txt dues are YYYY-MM-DD)")
+        elif sep and head == "due" and (day := _valid_day(value)):
             due = r.due_day(day)
-        elif sep and head == "pri" and value:
-            if not _PRI.fullmatch(f"({value})"):
-                raise r.Skip(f"invalid priority {value!r} (A to Z)")
+        elif sep and head == "pri" and _PRI.fullmatch(f"({value})"):
             letter = value
+        elif sep and head == "id" and value.isascii() and value.isdigit():
+            if number is not None:  # an earlier id: was a word of the title
+                words.append(f"id:{number}")
+            number = int(value)
         else:
+            # Syntax in name only (due:tomorrow, a title's own words): kept.
             words.append(token)
     return r.Record(
         title=r.title(" ".join(words)),
@@ -107,10 +111,14 @@ def _record(tokens: list[str], key: str) -> r.Record:
         tags=tuple(sorted(set(tags))),
         created_at=r.day_start(created) if created else None,
         completed_at=r.day_start(completed) if completed else None,
+        number=number if number is not None and 0 < number < 2**31 else None,
+        day_only=number is not None and created is not None,
     )
 
 
 def _valid_day(value: str) -> date | None:
+    if not r.DAY.fullmatch(value):
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -141,6 +149,7 @@ def line(todo: Todo) -> str:
         parts.append(f"due:{_local_day(todo.due)}")
     if todo.done and letter:
         parts.append(f"pri:{letter}")
+    parts.append(f"id:{todo.number}")
     return " ".join(parts)
 
 

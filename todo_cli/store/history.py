@@ -28,8 +28,26 @@ class UndoConflictError(ConcurrentChangeError):
     """A todo changed after the event being undone (exit 1: nothing was undone)."""
 
 
+# The number of a change's first todo, read from its journal entry (each of
+# events.py's shapes), and what that todo is called now.
+_FIRST_NUMBER = {
+    "postgresql": "COALESCE(CAST(CAST(data AS json) -> 'todos' -> 0 ->> 'number' AS integer), "
+    "CAST(CAST(data AS json) ->> 'first' AS integer), "
+    "CAST(CAST(data AS json) -> 'numbers' ->> 0 AS integer))",
+    "sqlite": "COALESCE(json_extract(data, '$.todos[0].number'), json_extract(data, '$.first'), "
+    "json_extract(data, '$.numbers[0]'))",
+}
+
+
+def _title_now(backend: Backend) -> str:
+    return (
+        "(SELECT t.title FROM todos t WHERE t.user_id = events.user_id "
+        f"AND t.number = {_FIRST_NUMBER[backend]})"
+    )
+
+
 def _event(row: Sequence[Any], session: Session) -> Event:
-    event_id, at, action, raw, undone_at = row
+    event_id, at, action, raw, undone_at, *now = row
     data = json.loads(raw)
     if "todos" in data:
         rows = sorted(data["todos"], key=lambda r: int(r["number"]))
@@ -42,15 +60,31 @@ def _event(row: Sequence[Any], session: Session) -> Event:
         else:
             numbers = tuple(range(int(data["first"]), int(data["last"]) + 1))
         titles = (data["title"],)
-    return Event(event_id, session.time(at), action, numbers, titles, session.time(undone_at), rows)
+    title_now = now[0] if now and len(numbers) == 1 else None
+    return Event(
+        event_id,
+        session.time(at),
+        action,
+        numbers,
+        titles,
+        session.time(undone_at),
+        rows,
+        title_now,
+    )
 
 
 def _recent(
-    session: Session, limit: int, *, not_undone: bool = False, lock: str = ""
+    session: Session,
+    limit: int,
+    *,
+    not_undone: bool = False,
+    lock: str = "",
+    titles_now: bool = False,
 ) -> list[Event]:
     pending = " AND undone_at IS NULL" if not_undone else ""
+    now = f", {_title_now(session.backend)}" if titles_now else ""
     rows = session.execute(
-        "SELECT id, at, action, data, undone_at FROM events "
+        f"SELECT id, at, action, data, undone_at{now} FROM events "
         f"WHERE user_id = {ME}{pending} ORDER BY id DESC LIMIT :limit{lock}",
         params={"limit": limit},
     ).all()
@@ -58,8 +92,9 @@ def _recent(
 
 
 def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
-    """The user's most recent changes, newest first (undone ones included)."""
-    return _recent(session, limit)
+    """The user's most recent changes, newest first (undone ones included),
+    each todo under the title it has now."""
+    return _recent(session, limit, titles_now=True)
 
 
 # --- undo ------------------------------------------------------------------------

@@ -128,8 +128,10 @@ def import_records(
     ]
     known = {request_id for request_id, _, _, _ in rows}
     # A todo of this user with the item's number and creation time is the
-    # item itself: our own export, imported back (a backup restored).
+    # item itself: our own export, imported back (a backup restored). A
+    # todo.txt line knows the day only: the number and that local day.
     same = {(number, created) for _, number, created, _ in rows}
+    same_day = {(number, created.astimezone().date()) for _, number, created, _ in rows}
     # Our taskwarrior export gave each todo a uuid derived from it: a task
     # with that uuid is the todo itself, back from a trip through Taskwarrior.
     ours = {todo_key(created, number, title) for _, number, created, title in rows}
@@ -140,6 +142,11 @@ def import_records(
             r.key in known
             or r.key in ours
             or (r.number is not None and (r.number, r.created_at) in same)
+            or (
+                r.day_only
+                and r.created_at is not None
+                and (r.number, r.created_at.astimezone().date()) in same_day
+            )
         )
         (already if there else fresh).append(r)
     earlier = set(planned or ())
