@@ -109,7 +109,8 @@ class Output:
         buffer = io.StringIO()
         console = self.console(buffer, terminal=self.env.stdout_isatty)
         console.print(renderable)
-        self.write(buffer.getvalue())
+        # A table pads its last column to the width: no one wants the spaces.
+        self.write("\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n")))
 
     def console(self, file: Any, *, terminal: bool) -> Console:
         from rich.console import Console

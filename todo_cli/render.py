@@ -52,19 +52,50 @@ def todos(out: Output, items: Sequence[Todo], *, show_status: bool, now: datetim
     elif out.mode == "plain":
         out.lines(f"{t.number}\t{'done' if t.done else 'open'}\t{t.title}" for t in items)
     else:
-        out.print(_todo_table(items, show_status=show_status, now=now))
+        columns, _ = out.env.size()
+        out.print(_todo_table(items, show_status=show_status, now=now, width=columns))
 
 
-def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime) -> Table:
+_TITLE_MIN = 16  # narrower, and the other columns give way first
+_GAP = 2  # spaces between the columns of a table without borders
+
+
+def _columns(
+    items: Sequence[Todo], *, show_status: bool, now: datetime, width: int
+) -> tuple[set[str], int]:
+    """The columns that fit beside the number and the title, which always
+    show, and the title's least width: on a narrow terminal the others go,
+    least needed first, and then the title gets what is left."""
+    from todo_cli.dates import relative
+
+    wanted = {
+        "status": 1 if show_status else 0,
+        "priority": 3 if any(t.priority for t in items) else 0,
+        "due": max([len(relative(t.due, now=now)) for t in items if t.due] or [0]),
+        "tags": min(20, max([len(" ".join(t.tags)) for t in items] or [0])),
+        "created": 10,
+    }
+    shown = {name: max(w, len(name) if name != "status" else 1) for name, w in wanted.items() if w}
+    number = max(1, *(len(str(t.number)) for t in items))
+
+    def rest() -> int:
+        return number + _GAP + sum(w + _GAP for w in shown.values())
+
+    for drop in ("created", "tags", "priority", "due", "status"):
+        if rest() + _TITLE_MIN <= width:
+            break
+        shown.pop(drop, None)
+    return set(shown), max(1, min(_TITLE_MIN, width - rest()))
+
+
+def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime, width: int) -> Table:
     from rich.table import Table
 
     from todo_cli.dates import relative
 
-    has = {
-        "priority": any(t.priority for t in items),
-        "due": any(t.due for t in items),
-        "tags": any(t.tags for t in items),
-    }
+    shown, title_min = _columns(items, show_status=show_status, now=now, width=width)
+    show_status = "status" in shown
+    has = {name: name in shown for name in ("priority", "due", "tags", "created")}
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right", style="cyan", no_wrap=True)
     if show_status:
@@ -72,12 +103,13 @@ def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime) -> T
     if has["priority"]:
         table.add_column("Pri", no_wrap=True)
     # Only the title wraps: the narrow columns keep their width at 80 columns.
-    table.add_column("Title", overflow="fold", min_width=16)
+    table.add_column("Title", overflow="fold", min_width=title_min)
     if has["due"]:
         table.add_column("Due", no_wrap=True)
     if has["tags"]:
         table.add_column("Tags", no_wrap=True, style="blue", overflow="ellipsis", max_width=20)
-    table.add_column("Created", no_wrap=True, style="dim")
+    if has["created"]:
+        table.add_column("Created", no_wrap=True, style="dim")
     for t in items:
         cells = [str(t.number)]
         if show_status:
@@ -92,7 +124,8 @@ def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime) -> T
             cells.append(f"[red]{text}[/]" if late else text)
         if has["tags"]:
             cells.append(_escape(" ".join(t.tags)))
-        cells.append(_local_date(t.created_at))
+        if has["created"]:
+            cells.append(_local_date(t.created_at))
         table.add_row(*cells)
     return table
 
