@@ -65,6 +65,7 @@ def main() -> int:
         return 2
     admin_url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
     started = datetime.now().astimezone()
+    commit = this_commit()  # now, when bench/run has just installed the tree into the venv
     t0 = time.monotonic()
     tables: list[Table] = []
     with (
@@ -111,7 +112,7 @@ def main() -> int:
                 print("\n" + table.markdown() + "\n", flush=True)
             print(f"   ({time.monotonic() - section_start:.0f} s)", file=sys.stderr, flush=True)
         elapsed = time.monotonic() - t0
-        head = report.header(b, pg_version, started, elapsed, this_commit())
+        head = report.header(b, pg_version, started, elapsed, commit)
 
     rounds = HYPERFINE_ROUNDS if b.hyperfine else 1
     text = report.document(

@@ -75,7 +75,7 @@ class Table:
     def budget(self, name: str, value: float, limit: float, *, unit: str = "x") -> bool:
         """A ratio (or count, unit "") that must be at most `limit`: adds the Check."""
         ok = value <= limit
-        shown = f"{value:.2f}x" if unit == "x" else f"{value:g}{unit}"
+        shown = times(value, limit) if unit == "x" else f"{value:g}{unit}"
         self.checks.append(Check(name, shown, f"<= {limit:g}{unit}", ok))
         return ok
 
@@ -90,6 +90,14 @@ def ms(seconds: float) -> str:
 
 def ratio(value: float, reference: float) -> str:
     return f"{value / reference:.2f}x"
+
+
+def times(value: float, limit: float | None = None) -> str:
+    """A ratio as "1.23x"; with three decimals where two would hide which side
+    of the limit it is on (1.702 shown as 1.70 against a limit of 1.7)."""
+    if limit is not None and (round(value, 2) <= limit) != (value <= limit):
+        return f"{value:.3f}x"
+    return f"{value:.2f}x"
 
 
 def fmt_int(n: float) -> str:

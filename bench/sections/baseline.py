@@ -9,7 +9,18 @@ import subprocess
 from pathlib import Path
 
 from bench import baseline
-from bench.harness import Bench, BenchError, Check, Cmd, Table, fmt_int, how_timed, ms, result
+from bench.harness import (
+    Bench,
+    BenchError,
+    Check,
+    Cmd,
+    Table,
+    fmt_int,
+    how_timed,
+    ms,
+    result,
+    times,
+)
 from bench.seed import seed_sqlite, sqlite_file
 
 NAME = "baseline"
@@ -78,7 +89,7 @@ def run(b: Bench) -> list[Table]:
                 f"`{label}`",
                 ms(mine),
                 ms(base),
-                f"{mine / base:.2f}x",
+                times(mine / base, BUDGET),
                 f"yes (md5 {md5[:12]}, {fmt_int(size)} bytes)"
                 if same
                 else f"NO: md5 {md5[:12]} ({fmt_int(size)} bytes) vs {base_md5[:12]} "
@@ -90,7 +101,7 @@ def run(b: Bench) -> list[Table]:
         table.checks.append(
             Check(
                 f"baseline: `{label}` of {fmt_int(TODOS)} todos (SQLite), this tree / {rev}",
-                f"{mine / base:.2f}x, {'same bytes' if same else 'DIFFERENT bytes'}",
+                f"{times(mine / base, BUDGET)}, {'same bytes' if same else 'DIFFERENT bytes'}",
                 f"<= {BUDGET}x, same bytes",
                 ok,
             )

@@ -17,6 +17,7 @@ from bench.harness import (
     ms,
     ratio,
     result,
+    times,
 )
 from bench.pg import as_psycopg2
 from tests.support.tcp_proxy import TCPProxy, proxied_url
@@ -67,6 +68,7 @@ def _floor_table(
             ok = table.budget(
                 f"{where}: `{label}` / `todo --version`", timing.median / floor, limit
             )
+            row[3] = times(timing.median / floor, limit)
             row[4:] = [f"<= {limit}x", result(ok)]
         table.rows.append(row)
     table.notes.append(how_timed(t, b.warmup) + " " + " ".join(extra))

@@ -22,6 +22,7 @@ from bench.harness import (
     ms,
     result,
     time_varying,
+    times,
 )
 from bench.pg import pg_run, scratch_database, upgraded, user_todos
 from bench.plans import (
@@ -159,7 +160,7 @@ def _postgres(b: Bench) -> list[Table]:
                 f"heavy: `{verb}`",
                 ms(heavy),
                 str(runs),
-                f"{heavy / light:.2f}x",
+                times(heavy / light, RATIO_BUDGET),
                 f"<= {RATIO_BUDGET}x",
                 result(ok),
             ]
@@ -304,7 +305,7 @@ def _sqlite(b: Bench) -> Table:
             f"`todo list`, {fmt_int(SQLITE_HEAVY)} open todos",
             ms(heavy),
             str(t[cmds[1].label].runs),
-            f"{heavy / light:.2f}x",
+            times(heavy / light, RATIO_BUDGET),
             f"<= {RATIO_BUDGET}x",
             result(ok),
         ],

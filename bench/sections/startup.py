@@ -64,7 +64,7 @@ def run(b: Bench) -> list[Table]:
         "depends on it). todo turns Rich help off (`rich_markup_mode=None`); next to "
         "`bench/refs/minimal_typer_plain.py`, the same app with Rich off too, `todo --help` "
         f"is {ratio(t['todo --help'].median, plain)}. `todo --version` is the CLI's own floor "
-        "(Typer and the config, no database): the latency tables compare the everyday "
-        "commands with it."
+        "(the interpreter, Typer and todo's app; no config file read, no database): the "
+        "latency tables compare the everyday commands with it."
     )
     return [table]

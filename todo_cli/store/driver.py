@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import urllib.parse
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,10 +101,27 @@ def _connect_sqlite(url: DatabaseURL) -> sqlite3.Connection:
     return conn
 
 
-def enable_wal(conn: sqlite3.Connection) -> None:
-    """WAL lets readers go on while a writer writes. The mode is stored in
-    the file, so this is done once, when the schema is created."""
-    conn.execute("PRAGMA journal_mode=WAL")
+def connect_read_only(path: Path, failure: BaseException) -> sqlite3.Connection | None:
+    """A read-only connection to a file todo could open but not use in
+    the usual way because it may not write beside it: a read-only folder
+    (where the WAL's -shm file cannot be made) or a read-only -shm. Opened
+    as immutable, which skips SQLite's locking: only when no WAL holds
+    changes that are not in the file yet (then None: the caller reports the
+    failure), and a writer, if any, is someone else with more rights."""
+    name = getattr(failure, "sqlite_errorname", "") or ""
+    if not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")):
+        return None
+    wal = Path(f"{path}-wal")
+    if not os.access(path, os.R_OK) or (wal.exists() and wal.stat().st_size > 0):
+        return None
+    uri = "file:" + urllib.parse.quote(str(path)) + "?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn.create_function("todo_fold", 1, _fold, deterministic=True)
+        conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        return None
+    return conn
 
 
 def _fold(text: str | None) -> str | None:

@@ -85,10 +85,11 @@ def translate(settings: Settings, exc: BaseException) -> BaseException:
 def sqlite_fault(path: Path, exc: sqlite3.Error) -> StorageError | None:
     name = getattr(exc, "sqlite_errorname", "") or ""
     message = str(exc)
-    if name == "SQLITE_FULL" or "disk is full" in message:
+    io = name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_FULL"))
+    if name == "SQLITE_FULL" or "disk is full" in message or (io and _device_full(path)):
         return StorageError(
             f"no space left on the device that holds {path}; free some space and try again "
-            "(nothing was saved)"
+            "(nothing was changed)"
         )
     if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
         return StorageError(f"cannot write {path}: {_why_not_writable(path)}")
@@ -106,11 +107,39 @@ def sqlite_fault(path: Path, exc: sqlite3.Error) -> StorageError | None:
     return None
 
 
+def _device_full(path: Path) -> bool:
+    """No space left where the file is (SQLite's journal files need some:
+    in WAL mode a full disk reads as an I/O error)."""
+    folder = path.parent if path.parent.is_dir() else path.parent.parent
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail == 0 or stats.f_favail == 0
+
+
+def not_a_file(path: Path) -> StorageError | None:
+    """The database path names something that is not a file SQLite can use."""
+    if not path.exists() or path.is_file():
+        return None
+    what = "a folder" if path.is_dir() else "not a regular file (a device, or a link to one?)"
+    return StorageError(
+        f"{path} is {what}, not a todo database; move it aside (todo starts a new one there)"
+    )
+
+
 def local_file(settings: Settings, exc: OSError) -> StorageError:
     """An OSError while preparing the database file or its folder."""
     where = exc.filename or settings.url.database
-    if exc.errno == errno.ENOSPC:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return StorageError(f"no space left on the device that holds {where}; free some space")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        database = settings.url.database
+        made = f" (on the way to {database})" if str(where) != str(database) else ""
+        return StorageError(
+            f"cannot create {where}{made}: permission denied; fix the permissions, "
+            "or set XDG_DATA_HOME or DATABASE_URL to a place you can write"
+        )
     if exc.errno in (errno.EEXIST, errno.ENOTDIR):
         return StorageError(
             f"cannot create {settings.url.database}: {where} is in the way (not a folder); "
@@ -129,7 +158,12 @@ def _why_not_writable(path: Path) -> str:
             f"its folder {folder} is read-only for you (SQLite writes a journal beside the "
             "file); fix the folder's permissions (chmod u+w)"
         )
-    return "permission denied"
+    # SQLite opened it read-only, and (as it does) set the mode of the file
+    # beside it that made it so: by now nothing looks amiss.
+    return (
+        f"SQLite opened it read-only: a read-only {path.name}-shm or {path.name}-wal was left "
+        "beside it (SQLite has given it back its mode); run the command again"
+    )
 
 
 def _why_not_openable(path: Path) -> str:

@@ -24,6 +24,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 from todo_cli.config import Settings
@@ -69,7 +70,7 @@ def run(
     backend = settings.url.backend
 
     def attempt() -> T:
-        conn = _connect(settings)
+        conn = _connect(settings, read=mode == "read")
         session = Session(conn, backend, settings.user.value, now(), write=mode != "read")
         try:
             result = operation(session)
@@ -115,10 +116,13 @@ def _with_retries(settings: Settings, step: Callable[[], T], on_retry: RetryHook
             backoff = min(backoff * 2, _MAX_BACKOFF)
 
 
-def _connect(settings: Settings) -> Any:
+def _connect(settings: Settings, *, read: bool = False) -> Any:
     """One connection attempt; on SQLite the file's schema is created or
-    upgraded first if need be."""
+    upgraded first if need be. A read of a file todo may not write (a
+    read-only folder, a read-only journal beside it) opens it read-only."""
     url = settings.url
+    if url.backend == "sqlite" and (odd := faults.not_a_file(Path(url.database or ""))):
+        raise odd
     try:
         conn = driver.connect(url, connect_timeout=settings.connect_timeout)
     except driver.errors(url.backend) as exc:
@@ -134,6 +138,8 @@ def _connect(settings: Settings) -> Any:
             schema.ensure_sqlite(conn, url)
         except driver.errors("sqlite") as exc:
             _close(conn)
+            if read and (reader := driver.connect_read_only(Path(url.database or ""), exc)):
+                return reader
             if driver.classify(exc) == "busy":
                 raise _Retry(faults.busy_reason(settings), faults.busy(settings)) from exc
             raise faults.translate(settings, exc) from None

@@ -120,7 +120,15 @@ def ensure_sqlite(conn: sqlite3.Connection, url: DatabaseURL) -> str | None:
             )
         from todo_cli.store import migrations
 
-        migrations.upgrade_sqlite(url)
+        try:
+            migrations.upgrade_sqlite(url)
+        except Exception as exc:
+            # SQLAlchemy's wrapper around the driver's error: the driver's
+            # own says what happened to the file (faults.sqlite_fault).
+            orig = getattr(exc, "orig", None)
+            if isinstance(orig, sqlite3.Error):
+                raise orig from exc
+            raise
         return current
 
 
