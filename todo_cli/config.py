@@ -7,14 +7,10 @@ defaults. Settings remembers where each value came from, for `todo whoami`.
 
 from __future__ import annotations
 
-import getpass
-import json
 import os
 import re
 import stat
 import sys
-import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +114,8 @@ def read_config(path: Path) -> ConfigFile:
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     try:
+        import tomllib  # here: most commands run with no config file
+
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path} is not valid UTF-8; fix or remove it") from None
@@ -163,6 +161,8 @@ def _parse_config(path: Path, data: dict[str, Any]) -> ConfigFile:
 def _toml_str(value: str) -> str:
     # JSON string escapes (\", \\, \n, \uXXXX) are all valid TOML basic-string escapes;
     # JSON leaves DEL raw, which TOML forbids.
+    import json
+
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
@@ -180,6 +180,8 @@ def write_config(config: ConfigFile) -> None:
     path = config.path.resolve() if config.path.is_symlink() else config.path
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise ConfigError(
@@ -318,6 +320,8 @@ def _login_name(env: Mapping[str, str]) -> str:
         if env.get(name):
             return env[name]
     try:
+        import getpass
+
         return getpass.getuser()
     except (OSError, KeyError):
         raise ConfigError("cannot tell who you are: set TODO_USER or pass --user") from None

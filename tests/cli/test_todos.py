@@ -258,3 +258,12 @@ def test_list_is_bounded_to_a_screenful_but_json_is_complete(todo_db: InProcess)
     code, output = todo_db.tty("list", env={**screen, "NO_COLOR": "1"})
     assert code == 0
     assert output.endswith("… and 5 more (todo list --limit 0 shows all; --json too)\n")
+    # Counted as far as over 1,000 more: the page stays a bounded read.
+    todo_db.ok("add", "-", input="".join(f"u{i}\n" for i in range(1, 996)))
+    assert todo_db("list", env=screen).stderr == (
+        "… and 1000 more (todo list --limit 0 shows all; --json too)\n"
+    )
+    todo_db.ok("add", "more")
+    assert todo_db("list", env=screen).stderr == (
+        "… and over 1,000 more (todo list --limit 0 shows all; --json too)\n"
+    )

@@ -172,7 +172,10 @@ def list_(
         empty = {"open": "No open todos.", "done": "No done todos.", "all": "No todos."}
         out.note(empty[status])
     if total > len(items):
-        out.note(f"… and {total - len(items)} more (todo list --limit 0 shows all; --json too)")
+        from todo_cli.store.listing import COUNT_CAP
+
+        more = f"over {COUNT_CAP:,}" if total - len(items) > COUNT_CAP else f"{total - len(items)}"
+        out.note(f"… and {more} more (todo list --limit 0 shows all; --json too)")
 
 
 def show(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -68,6 +67,8 @@ def _to_file(path: Path, shown: Path, write: Callable[[Any], int]) -> int:
         raise InvalidInputError(f"cannot write {shown}: no such directory {shown.parent}")
     if path.is_dir():
         raise InvalidInputError(f"cannot write {shown}: it is a directory")
+    import tempfile
+
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")

@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import sqlite3
-import urllib.parse
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from todo_cli.dburl import DatabaseURL
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SQLITE_BUSY_MS = 1000  # one wait inside SQLite; runner.run() retries within the budget
 
@@ -86,6 +87,8 @@ def libpq_url(url: DatabaseURL) -> str:
 
 
 def _connect_sqlite(url: DatabaseURL) -> sqlite3.Connection:
+    import sqlite3
+
     path = url.database or ":memory:"
     if path != ":memory:":
         prepare_sqlite_file(Path(path))
@@ -108,6 +111,9 @@ def connect_read_only(path: Path, failure: BaseException) -> sqlite3.Connection 
     as immutable, which skips SQLite's locking: only when no WAL holds
     changes that are not in the file yet (then None: the caller reports the
     failure), and a writer, if any, is someone else with more rights."""
+    import sqlite3
+    import urllib.parse
+
     name = getattr(failure, "sqlite_errorname", "") or ""
     if not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")):
         return None
@@ -140,6 +146,8 @@ def prepare_sqlite_file(path: Path) -> None:
 def errors(backend: str) -> tuple[type[BaseException], ...]:
     """The driver's exception base classes (psycopg2 only when it is in use)."""
     if backend == "sqlite":
+        import sqlite3
+
         return (sqlite3.Error,)
     import psycopg2
 
@@ -161,7 +169,7 @@ def sqlstate(exc: BaseException) -> str | None:
 
 def classify(exc: BaseException) -> Kind:
     """What a driver error means for the command that met it."""
-    if isinstance(exc, sqlite3.Error):
+    if is_sqlite(exc):
         name = getattr(exc, "sqlite_errorname", "") or ""
         if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             return "busy"
@@ -185,6 +193,11 @@ def classify(exc: BaseException) -> Kind:
         if getattr(exc, "__class__", type).__name__ in ("InterfaceError",):
             return "transient"
     return "other"
+
+
+def is_sqlite(exc: BaseException) -> bool:
+    """An error of the sqlite3 driver (without importing it for PostgreSQL)."""
+    return type(exc).__module__ == "sqlite3"
 
 
 def server_reported(exc: BaseException) -> bool:

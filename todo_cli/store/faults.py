@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from todo_cli.config import Settings
 from todo_cli.errors import ConfigError, DatabaseUnreachableError, StorageError, TodoError
 from todo_cli.store import driver
+
+if TYPE_CHECKING:
+    import sqlite3
 
 Final = Callable[[int], TodoError]  # the error once the budget is spent, given the attempts
 
@@ -22,10 +25,10 @@ Final = Callable[[int], TodoError]  # the error once the budget is spent, given 
 def cannot_connect(settings: Settings, exc: BaseException, kind: str) -> Final:
     url = settings.url
     reason = url.redact(driver.first_line(exc))
-    if isinstance(exc, sqlite3.Error):
+    if driver.is_sqlite(exc):
         if kind == "busy":
             return busy(settings)
-        error = sqlite_fault(Path(url.database or ""), exc)
+        error = sqlite_fault(Path(url.database or ""), exc)  # type: ignore[arg-type]
         return lambda _attempts: error or StorageError(f"cannot open {url.database}: {reason}")
     if kind == "config":
         return lambda _attempts: ConfigError(
@@ -77,8 +80,8 @@ def output_cut(settings: Settings) -> TodoError:
 def translate(settings: Settings, exc: BaseException) -> BaseException:
     """A TodoError for a failure a user, a disk or a network can cause;
     the driver's own exception (a bug, reported as such) otherwise."""
-    if isinstance(exc, sqlite3.Error):
-        return sqlite_fault(Path(settings.url.database or ""), exc) or exc
+    if driver.is_sqlite(exc):
+        return sqlite_fault(Path(settings.url.database or ""), exc) or exc  # type: ignore[arg-type]
     return exc
 
 

@@ -29,7 +29,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from todo_cli.config import Settings
 from todo_cli.errors import ConfigError, DatabaseUnreachableError, InterruptedAfterSaveError
-from todo_cli.store import driver, faults, schema
+from todo_cli.store import driver, faults
 from todo_cli.store.session import Session
 
 T = TypeVar("T")
@@ -134,6 +134,8 @@ def _connect(settings: Settings, *, read: bool = False) -> Any:
     except OSError as exc:
         raise faults.local_file(settings, exc) from None
     if url.backend == "sqlite":
+        from todo_cli.store import schema
+
         try:
             schema.ensure_sqlite(conn, url)
         except driver.errors("sqlite") as exc:
@@ -157,6 +159,8 @@ def _failure(
     url = settings.url
     reason = url.redact(driver.first_line(exc))
     if kind == "schema":
+        from todo_cli.store import schema
+
         return schema.mismatch(session.connection, url) or exc
     if kind == "refused":
         return ConfigError(

@@ -9,17 +9,18 @@ Alembic itself pay for those imports.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from todo_cli.config import Settings
 from todo_cli.dburl import DatabaseURL
 from todo_cli.errors import SchemaError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # The newest revision this code was written for. A test checks it against
 # the migration scripts, so the hot path compares revisions without Alembic.
@@ -52,7 +53,7 @@ def revision(conn: Any, backend: str) -> str | None:
     if backend == "sqlite":
         try:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError as exc:
+        except Exception as exc:
             if "no such table" in str(exc):
                 return None
             raise
@@ -126,7 +127,7 @@ def ensure_sqlite(conn: sqlite3.Connection, url: DatabaseURL) -> str | None:
             # SQLAlchemy's wrapper around the driver's error: the driver's
             # own says what happened to the file (faults.sqlite_fault).
             orig = getattr(exc, "orig", None)
-            if isinstance(orig, sqlite3.Error):
+            if orig is not None and type(orig).__module__ == "sqlite3":
                 raise orig from exc
             raise
         return current
@@ -138,6 +139,8 @@ def _file_lock(url: DatabaseURL) -> Iterator[None]:
     if not url.database or url.database == ":memory:":
         yield
         return
+    import fcntl
+
     lock_path = Path(url.database).with_name(Path(url.database).name + ".lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
