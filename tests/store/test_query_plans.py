@@ -22,7 +22,7 @@ from tests.support.databases import ScratchDatabases
 from tests.support.recording import Recording
 from todo_cli.config import load_settings
 from todo_cli.formats import Record
-from todo_cli.store import listing, todos, transfer
+from todo_cli.store import history, listing, todos, transfer
 from todo_cli.store.runner import connection
 from todo_cli.store.session import Session
 
@@ -169,12 +169,27 @@ def test_done_and_rm_touch_rows_through_the_unique_index(plans: Any) -> None:
         assert "uq_todos_user_number" in plan or "ix_todos_user_open " in plan, plan
 
 
+def test_undo_touches_its_todos_through_the_number_index(plans: Any) -> None:
+    """Undo of one change to a user with 40,000 todos reads and restores
+    that todo, not every todo of the user hashed against the journal."""
+    session, explain = plans
+    todos.edit(session, numbers=[5], title="renamed", add_tags=["x"])
+    todos.remove(session, numbers=[6])
+    explain()
+    history.undo(session, count=2)
+    explained = explain()
+    assert len(explained) >= 6, explained
+    for plan in explained:
+        assert "Seq Scan on todos" not in plan, plan
+        assert "Bitmap Heap Scan on todos" not in plan, plan
+
+
 def test_import_looks_up_what_it_may_hold_through_indexes(plans: Any) -> None:
     """What an import may already hold is found by request id and by number,
     each through its unique index: the cost follows the file, not the table."""
     session, explain = plans
     records = [
-        Record(title="again", key=f"{i:032d}", number=40000 + i, created_at=None)
+        Record(title="again", key=f"{i:032d}", number=40000 + i, created_at=None, tags=("t",))
         for i in range(1, 4)
     ]
     imported = transfer.import_records(session, records)
@@ -185,6 +200,15 @@ def test_import_looks_up_what_it_may_hold_through_indexes(plans: Any) -> None:
     assert "Seq Scan on todos" not in lookup, lookup
     assert "Index Scan using uq_todos_user_request on todos" in lookup, lookup
     assert "Index Scan using uq_todos_user_number on todos" in lookup, lookup
+    # Each batch reads back what it added by request id, through its index,
+    # not by walking every todo of the user (50,000 again after an undo
+    # took minutes so).
+    read_back = explained[-2]  # before the journal entry
+    assert "Seq Scan on todos" not in read_back, read_back
+    assert "uq_todos_user_request" in read_back, read_back
+    tags = explained[-3]  # each tag finds its todo by request id too
+    assert "Seq Scan on todos" not in tags, tags
+    assert "uq_todos_user_request" in tags, tags
 
 
 # --- SQLite -------------------------------------------------------------------------

@@ -155,7 +155,8 @@ def _insert_tags(backend: Backend, k: int) -> str:
     return (
         f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, t.tag FROM "
         f"{_tags_table(backend, f'rows_{k}')} CROSS JOIN todos "
-        f"WHERE todos.user_id = {ME} AND todos.number = t.number"
+        f"WHERE todos.user_id = {ME} AND todos.number = t.number "
+        f"AND {in_set(backend, 'todos.number', f'numbers_{k}')}"
     )
 
 
@@ -179,8 +180,11 @@ def _reverse(backend: Backend, event: Event, k: int) -> list[str]:
         _clear_tags(backend, k),
         # Materialised, so SQLite joins through an automatic index on b.number
         # instead of reading the JSON again for every todo.
+        # The list of numbers makes the todos an index range, not every
+        # todo of the user hashed against the saved rows.
         f"WITH b AS MATERIALIZED {_rows_query(backend, f'rows_{k}')} "
-        f"UPDATE todos SET {sets} FROM b WHERE todos.user_id = {ME} AND todos.number = b.number",
+        f"UPDATE todos SET {sets} FROM b WHERE todos.user_id = {ME} AND todos.number = b.number "
+        f"AND {in_set(backend, 'todos.number', f'numbers_{k}')}",
         _insert_tags(backend, k),
     ]
 

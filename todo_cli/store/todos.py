@@ -158,18 +158,30 @@ def add_many(
         *(
             # The items drive the join (CROSS JOIN fixes the order on SQLite,
             # which otherwise reads the JSON once per todo of the user), each
-            # finding its todo through the (user_id, request_id) index.
+            # finding its todo through the (user_id, request_id) index; the
+            # list of request ids keeps PostgreSQL from hashing every todo
+            # of the user instead.
             [
                 "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
                 f"FROM {_ITEM_TAGS[backend]} CROSS JOIN todos "
-                f"WHERE todos.user_id = {ME} AND todos.request_id = n.rid ON CONFLICT DO NOTHING"
+                f"WHERE todos.user_id = {ME} AND todos.request_id = n.rid "
+                f"AND {in_set(backend, 'todos.request_id', 'rids', kind='text')} "
+                "ON CONFLICT DO NOTHING"
             ]
             if any(t.tags for t in new)
             else []
         ),
+        # By request id, a list of values: index lookups whatever the
+        # statistics say, never a walk through every todo of the user.
         f"SELECT {columns(backend)} FROM todos WHERE user_id = {ME} "
-        f"AND request_id IN (SELECT i.rid FROM {_ITEMS[backend]}) ORDER BY number",
-        params={"n": bump, "items": items, "first": rids[0], "event_title": new[0].title},
+        f"AND {in_set(backend, 'request_id', 'rids', kind='text')} ORDER BY number",
+        params={
+            "n": bump,
+            "items": items,
+            "rids": rids,
+            "first": rids[0],
+            "event_title": new[0].title,
+        },
     ).all()
     if len(rows) != len(new):
         # Some, not all, of the request ids were there already: another
