@@ -1,5 +1,5 @@
 """python -m todo_cli: the same as the `todo` command."""
 
-from todo_cli.cli import run
+from todo_cli.entry import run
 
 run()

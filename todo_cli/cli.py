@@ -97,15 +97,3 @@ def _reader_gone(environment: Environment) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, environment.stdout.fileno())
     return int(ExitCode.OK)
-
-
-def run() -> None:
-    """The console script: main(), then exit without tearing the interpreter
-    down (everything is flushed and closed by then; skipping the teardown
-    saves about a tenth of a short command)."""
-    code = main()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            if stream is not None:
-                stream.flush()
-    os._exit(code)

@@ -84,7 +84,7 @@ def test_only_the_output_and_the_entry_point_touch_the_process_streams() -> None
         for name, path in modules().items()
         if "sys.stdout" in path.read_text() or "sys.stderr" in path.read_text()
     }
-    assert touching == {"todo_cli.app", "todo_cli.cli"}
+    assert touching == {"todo_cli.app", "todo_cli.cli", "todo_cli.entry"}
 
 
 @pytest.mark.parametrize("name", sorted(modules()))
