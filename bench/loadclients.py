@@ -62,7 +62,7 @@ class Client:
         return MIX[-1][0]
 
     def operate(self, kind: str, page: Callable[[Any], Any], recorder: Recorder) -> None:
-        from todo_cli.store import todos
+        from todo_cli.store import changes, todos
         from todo_cli.store.runner import run
 
         if kind == "done" and not self.open:
@@ -84,7 +84,7 @@ class Client:
             number = self.open.pop(self.rng.randrange(len(self.open)))
             run(
                 self.settings,
-                lambda s: todos.complete(s, numbers=[number]),
+                lambda s: changes.complete(s, numbers=[number]).todos,
                 mode="idempotent",
                 on_retry=hook,
             )

@@ -116,6 +116,11 @@ def _local(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock).astimezone()
 
 
+def end_of_day(now: datetime) -> datetime:
+    """The end of now's local day, in UTC: the due of "today"."""
+    return _local(now.astimezone().date(), END_OF_DAY).astimezone(UTC)
+
+
 def relative(due: datetime, *, now: datetime | None = None) -> str:
     """'today', 'tomorrow', 'in 3d', 'in 2w', 'overdue 2d': for tables."""
     now = (now or datetime.now(UTC)).astimezone()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     SmallInteger,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -57,6 +58,22 @@ class Todo(SQLModel, table=True):
             sqlite_where=text("done = false"),
         ),
         Index("ix_todos_user_due", "user_id", "due"),
+        # One instance of a series per due date: see alembic/versions/0009.
+        Index(
+            "uq_todos_user_series_due",
+            "user_id",
+            "series",
+            "due",
+            unique=True,
+            postgresql_where=text("series IS NOT NULL"),
+            sqlite_where=text("series IS NOT NULL"),
+        ),
+        Index(
+            "ix_todos_user_unfollowed",
+            "user_id",
+            postgresql_where=text("every IS NOT NULL AND done = true AND continued = false"),
+            sqlite_where=text("every IS NOT NULL AND done = true AND continued = false"),
+        ),
         # The default list order: see alembic/versions/0006.
         Index(
             "ix_todos_user_open_order",
@@ -90,6 +107,18 @@ class Todo(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text, nullable=True)
     # Bumped by every change; undo compares it with the event it reverses.
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # A recurring todo (todo_cli/recurrence.py): its rule, the day of the
+    # month its series began on, its end, its series, and whether its
+    # successor was made.
+    every: str | None = Field(default=None, max_length=40, nullable=True)
+    anchor: int | None = Field(default=None, sa_type=SmallInteger, nullable=True)
+    until: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    series: str | None = Field(default=None, max_length=32, nullable=True)
+    continued: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Hidden from the default list until then; wait_lead: each instance of a
+    # series waits until this many seconds before its due.
+    wait: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    wait_lead: int | None = Field(default=None, nullable=True)
 
 
 class TodoTag(SQLModel, table=True):

@@ -73,6 +73,9 @@ def _columns(
         "priority": 3 if any(t.priority for t in items) else 0,
         "due": max([len(relative(t.due, now=now)) for t in items if t.due] or [0]),
         "tags": min(20, max([len(" ".join(t.tags)) for t in items] or [0])),
+        "waits": max(
+            [len(relative(t.wait, now=now)) for t in items if t.wait and _waiting(t, now)] or [0]
+        ),
         "created": 10,
     }
     shown = {name: max(w, len(name) if name != "status" else 1) for name, w in wanted.items() if w}
@@ -81,11 +84,15 @@ def _columns(
     def rest() -> int:
         return number + _GAP + sum(w + _GAP for w in shown.values())
 
-    for drop in ("created", "tags", "priority", "due", "status"):
+    for drop in ("created", "waits", "tags", "priority", "due", "status"):
         if rest() + _TITLE_MIN <= width:
             break
         shown.pop(drop, None)
     return set(shown), max(1, min(_TITLE_MIN, width - rest()))
+
+
+def _waiting(t: Todo, now: datetime) -> bool:
+    return t.wait is not None and not t.done and t.wait > now
 
 
 def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime, width: int) -> Table:
@@ -95,7 +102,7 @@ def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime, widt
 
     shown, title_min = _columns(items, show_status=show_status, now=now, width=width)
     show_status = "status" in shown
-    has = {name: name in shown for name in ("priority", "due", "tags", "created")}
+    has = {name: name in shown for name in ("priority", "due", "tags", "waits", "created")}
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right", style="cyan", no_wrap=True)
     if show_status:
@@ -108,6 +115,8 @@ def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime, widt
         table.add_column("Due", no_wrap=True)
     if has["tags"]:
         table.add_column("Tags", no_wrap=True, style="blue", overflow="ellipsis", max_width=20)
+    if has["waits"]:
+        table.add_column("Waits", no_wrap=True, style="dim")
     if has["created"]:
         table.add_column("Created", no_wrap=True, style="dim")
     for t in items:
@@ -117,13 +126,16 @@ def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime, widt
         if has["priority"]:
             p = t.priority
             cells.append(f"[{_PRIORITY_STYLE[p]}]{p[0].upper()}[/]" if p else "")
-        cells.append(_escape(t.title))
+        # ↻: it repeats (`todo show` says how).
+        cells.append(_escape(t.title) + (" [dim]↻[/]" if t.every else ""))
         if has["due"]:
             text = relative(t.due, now=now) if t.due else ""
             late = t.due is not None and not t.done and text.startswith("overdue")
             cells.append(f"[red]{text}[/]" if late else text)
         if has["tags"]:
             cells.append(_escape(" ".join(t.tags)))
+        if has["waits"]:
+            cells.append(relative(t.wait, now=now) if t.wait and _waiting(t, now) else "")
         if has["created"]:
             cells.append(_local_date(t.created_at))
         table.add_row(*cells)
@@ -149,10 +161,34 @@ def todo(out: Output, t: Todo, *, now: datetime) -> None:
             ("created", _when(t.created_at)),
             ("updated", _when(t.updated_at)),
             ("completed", _when(t.completed_at)),
+            *_repeat_rows(t),
         ],
     )
     if t.note:
         out.lines(["note", *(f"  {line}" for line in t.note.splitlines())])
+
+
+def _repeat_rows(t: Todo) -> list[tuple[str, str]]:
+    """show's lines for a repeating or waiting todo (none for the others)."""
+    rows = []
+    if t.every and t.due:
+        from todo_cli import recurrence
+
+        rule = recurrence.parse(t.every)
+        rows.append(("repeats", recurrence.describe(rule)))
+        if rule.from_done:
+            rows.append(("next due", f"{recurrence.describe_step(rule)} after it is done"))
+        else:
+            anchor = t.anchor or t.due.astimezone().day
+            following = recurrence.next_due(t.due, rule, anchor=anchor)
+            past = t.until is not None and following > t.until
+            rows.append(("next due", "none (the repeat ends)" if past else _when(following)))
+        if t.until:
+            rows.append(("until", _when(t.until)))
+    if t.wait:
+        lead = f" ({shapes.lead_text(t.wait_lead)} before each due)" if t.wait_lead else ""
+        rows.append(("waits until", _when(t.wait) + lead))
+    return rows
 
 
 def added(out: Output, items: Sequence[Todo], *, many: bool) -> None:
@@ -167,12 +203,16 @@ def added(out: Output, items: Sequence[Todo], *, many: bool) -> None:
         out.line(f"Added {len(items)} todos: {items[0].number}-{items[-1].number}")
 
 
-def changed(out: Output, results: Sequence[tuple[Todo, str]]) -> None:
-    """What edit, done, reopen and rm did: a sentence a todo, or their JSON."""
+def changed(out: Output, results: Sequence[tuple[Todo, str]], *, made: Sequence[Todo] = ()) -> None:
+    """What edit, done, reopen and rm did: a sentence a todo, or their JSON
+    (the todos asked for; the next ones of repeating todos are in `list`)."""
     if out.mode == "json":
         out.json([shapes.todo_dict(t) for t, _ in results])
-    else:
-        out.lines(f"{verb} {t.number}: {t.title}" for t, verb in results)
+        return
+    out.lines(f"{verb} {t.number}: {t.title}" for t, verb in results)
+    out.lines(
+        f"Next {t.number}: {t.title}" + (f" (due {_when(t.due)})" if t.due else "") for t in made
+    )
 
 
 # --- history -----------------------------------------------------------------------

@@ -15,7 +15,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TextIO
 
-from todo_cli.todo import Event, Todo
+from todo_cli.todo import Event, Todo, lead_text
+
+__all__ = ["lead_text"]
 
 # What json.dumps uses for a string: the C encoder, as is or ASCII only.
 _c_string = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
@@ -49,6 +51,10 @@ def todo_dict(todo: Todo) -> dict[str, Any]:
         "created_at": iso(todo.created_at),
         "updated_at": iso(todo.updated_at),
         "completed_at": iso(todo.completed_at),
+        "every": todo.every,
+        "until": iso(todo.until),
+        "wait": iso(todo.wait),
+        "wait_before": None if todo.wait_lead is None else lead_text(todo.wait_lead),
     }
 
 
@@ -67,6 +73,10 @@ class TodoText(NamedTuple):
     created_at: str
     updated_at: str
     completed_at: str | None
+    every: str | None = None
+    until: str | None = None
+    wait: str | None = None
+    wait_lead: int | None = None
 
 
 _TODOS = (Todo, TodoText)
@@ -84,12 +94,16 @@ def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -
     created: str | None
     updated: str | None
     completed: str | None
+    until: str | None
+    wait: str | None
     if isinstance(todo, Todo):
-        number, title, done, priority, _, tags, note, _, _, _ = todo
+        number, title, done, priority, _, tags, note, _, _, _, every, _, _, lead, _ = todo
         due, created = iso(todo.due), iso(todo.created_at)
         updated, completed = iso(todo.updated_at), iso(todo.completed_at)
+        until, wait = iso(todo.until), iso(todo.wait)
     else:
-        number, title, done, priority, due, tags, note, created, updated, completed = todo
+        number, title, done, priority, due, tags, note, created, updated, completed = todo[:10]
+        every, until, wait, lead = todo[10:]
     pad = indent + "  "
     if tags:
         inner = f",\n{pad}  ".join(map(string, tags))
@@ -106,7 +120,11 @@ def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -
         f'{pad}"note": {"null" if note is None else string(note)},\n'
         f'{pad}"created_at": "{created}",\n'
         f'{pad}"updated_at": "{updated}",\n'
-        f'{pad}"completed_at": {_quoted(completed)}\n'
+        f'{pad}"completed_at": {_quoted(completed)},\n'
+        f'{pad}"every": {"null" if every is None else string(every)},\n'
+        f'{pad}"until": {_quoted(until)},\n'
+        f'{pad}"wait": {_quoted(wait)},\n'
+        f'{pad}"wait_before": {"null" if lead is None else _quoted(lead_text(lead))}\n'
         f"{indent}}}"
     )
 

@@ -46,6 +46,14 @@ class Todo(NamedTuple):
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    # Recurrence (todo_cli/recurrence.py): the canonical SPEC, the series'
+    # end, the day of the month it keeps; and when it stops waiting, fixed
+    # or (wait_lead, seconds) that long before each due.
+    every: str | None = None
+    until: datetime | None = None
+    wait: datetime | None = None
+    wait_lead: int | None = None
+    anchor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,14 @@ class NewTodo:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     completed_at: datetime | None = None
+    every: str | None = None
+    until: datetime | None = None
+    wait: datetime | None = None
+    wait_lead: int | None = None
+    # Import: a series already continued (its next instance exists), and
+    # the day of the month it keeps.
+    continued: bool = False
+    anchor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,8 @@ class Event:
     # What the todo of a one-todo change is called now, where it was read
     # (todo log): a title changed since shows as "now (was: then)".
     title_now: str | None = field(default=None, compare=False)
+    # The next instances of recurring todos the change made (done, rm).
+    created: tuple[int, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -96,6 +114,15 @@ class Event:
             return f"{self.numbers[0]}: {then}"
         shown = ", ".join(str(x) for x in self.numbers[:5]) + (", …" if n > 5 else "")
         return f"{shown}: {n} todos"
+
+
+def lead_text(seconds: int) -> str:
+    """A wait before each due, as `show` and the JSON write it: 3d, 2w, 12h."""
+    if seconds % (7 * 86400) == 0:
+        return f"{seconds // (7 * 86400)}w"
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400}d"
+    return f"{seconds // 3600}h"
 
 
 def _check_text(what: str, text: str) -> None:

@@ -17,7 +17,7 @@ import tempfile
 from typing import Any
 
 from todo_cli.config import load_settings
-from todo_cli.store import driver, todos
+from todo_cli.store import changes, driver, todos
 from todo_cli.store.runner import run
 
 url, user, op, mode = sys.argv[1:5]
@@ -73,5 +73,5 @@ with tempfile.TemporaryDirectory() as config_dir:
         print(todo.number, sent)
     else:
         number = int(sys.argv[5])
-        run(settings, lambda s: todos.complete(s, numbers=[number]), mode="idempotent")
+        run(settings, lambda s: changes.complete(s, numbers=[number]).todos, mode="idempotent")
         print(number, sent)

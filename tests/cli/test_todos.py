@@ -31,9 +31,10 @@ def test_json_shape_is_the_documented_contract(todo_db: InProcess) -> None:
     added = json.loads(todo_db.ok("add", "--json", "Write report"))
     assert list(added) == [
         "number", "title", "done", "priority", "due", "tags", "note",
-        "created_at", "updated_at", "completed_at",
+        "created_at", "updated_at", "completed_at", "every", "until", "wait", "wait_before",
     ]  # fmt: skip
     assert (added["priority"], added["due"], added["tags"], added["note"]) == (None, None, [], None)
+    assert [added[k] for k in ("every", "until", "wait", "wait_before")] == [None] * 4
     assert added["number"] == 1
     assert added["title"] == "Write report"
     assert added["done"] is False
@@ -183,7 +184,11 @@ def test_title_limits_on_the_command_line(todo_db: InProcess) -> None:
 def test_usage_errors_are_one_line_exit_2(todo_db: InProcess) -> None:
     cases = {
         ("add",): "todo: error: Missing argument 'TITLE...'. (see: todo add --help)\n",
-        ("list", "--all", "--done"): "todo: error: --all and --done cannot be combined\n",
+        (
+            "list",
+            "--all",
+            "--done",
+        ): "todo: error: --all, --done and --waiting cannot be combined\n",
         ("list", "--bogus"): "todo: error: No such option: --bogus (see: todo list --help)\n",
         ("frobnicate",): "todo: error: No such command 'frobnicate'. (see: todo --help)\n",
         ("list", "--user", "bob"): (

@@ -40,7 +40,11 @@ FIXED = """\
     "note": "first line\\nsecond, \\"quoted\\"",
     "created_at": "2026-11-01T09:00:00.000000Z",
     "updated_at": "2026-11-02T09:30:00.123456Z",
-    "completed_at": null
+    "completed_at": null,
+    "every": "1w",
+    "until": "2027-06-30T11:59:59.000000Z",
+    "wait": "2026-11-28T10:59:59.000000Z",
+    "wait_before": "3d"
   },
   {
     "number": 2,
@@ -54,7 +58,11 @@ FIXED = """\
     "note": null,
     "created_at": "2026-11-01T09:00:00.000000Z",
     "updated_at": "2026-11-20T08:15:00.000000Z",
-    "completed_at": "2026-11-20T08:15:00.000000Z"
+    "completed_at": "2026-11-20T08:15:00.000000Z",
+    "every": null,
+    "until": null,
+    "wait": null,
+    "wait_before": null
   },
   {
     "number": 4,
@@ -66,7 +74,11 @@ FIXED = """\
     "note": null,
     "created_at": "2026-11-03T23:30:00.000000Z",
     "updated_at": "2026-11-03T23:30:00.000000Z",
-    "completed_at": null
+    "completed_at": null,
+    "every": null,
+    "until": null,
+    "wait": "2026-12-05T11:00:00.000000Z",
+    "wait_before": null
   }
 ]
 """
@@ -75,18 +87,22 @@ FIXED = """\
 AUCKLAND = "Pacific/Auckland"
 FIXED_EXPORTS = {
     "todotxt": (
-        '(A) 2026-11-01 Buy milk, eggs & "bread" 🥛 +home.garden +shop due:2026-12-01 id:1\n'
+        '(A) 2026-11-01 Buy milk, eggs & "bread" 🥛 +home.garden +shop due:2026-12-01 rec:+1w '
+        "t:2026-11-28 id:1\n"
         "x 2026-11-20 2026-11-01 Pay rent +home pri:C id:2\n"
-        "2026-11-04 Read a book id:4\n"
+        "2026-11-04 Read a book t:2026-12-06 id:4\n"
     ),
     "csv": (
-        "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at\r\n"
+        "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at,every,until,"
+        "wait,wait_before\r\n"
         '1,"Buy milk, eggs & ""bread"" 🥛",false,high,2026-12-01T10:59:59.000000Z,'
         'home.garden shop,"first line\nsecond, ""quoted""",2026-11-01T09:00:00.000000Z,'
-        "2026-11-02T09:30:00.123456Z,\r\n"
+        "2026-11-02T09:30:00.123456Z,,1w,2027-06-30T11:59:59.000000Z,2026-11-28T10:59:59.000000Z,"
+        "3d\r\n"
         "2,Pay rent,true,low,,home,,2026-11-01T09:00:00.000000Z,2026-11-20T08:15:00.000000Z,"
-        "2026-11-20T08:15:00.000000Z\r\n"
-        "4,Read a book,false,,,,,2026-11-03T23:30:00.000000Z,2026-11-03T23:30:00.000000Z,\r\n"
+        "2026-11-20T08:15:00.000000Z,,,,\r\n"
+        "4,Read a book,false,,,,,2026-11-03T23:30:00.000000Z,2026-11-03T23:30:00.000000Z,,,,"
+        "2026-12-05T11:00:00.000000Z,\r\n"
     ),
     # The uuids are fixed forever (formats.records._NAMESPACE): a change would
     # make taskwarrior duplicate every task on the next import.
@@ -95,13 +111,14 @@ FIXED_EXPORTS = {
         '{"uuid": "098109b7-b751-5e47-a21e-ef73cadc08d9", "description": "Buy milk, eggs & \\"bread\\" 🥛", '
         '"status": "pending", "entry": "20261101T090000Z", "modified": "20261102T093000Z", '
         '"due": "20261201T105959Z", "priority": "H", "tags": ["home.garden", "shop"], '
+        '"recur": "weekly", "until": "20270630T115959Z", "wait": "20261128T105959Z", '
         '"annotations": [{"entry": "20261102T093000Z", "description": "first line"}, '
         '{"entry": "20261102T093001Z", "description": "second, \\"quoted\\""}]},\n'
         '{"uuid": "17bd20b0-274d-50b6-b418-9af111e75bd9", "description": "Pay rent", "status": "completed", '
         '"entry": "20261101T090000Z", "modified": "20261120T081500Z", '
         '"end": "20261120T081500Z", "priority": "L", "tags": ["home"]},\n'
         '{"uuid": "48ce0ac6-b574-536a-86ef-03c1af158ec1", "description": "Read a book", "status": "pending", '
-        '"entry": "20261103T233000Z", "modified": "20261103T233000Z"}\n'
+        '"entry": "20261103T233000Z", "modified": "20261103T233000Z", "wait": "20261205T110000Z"}\n'
         "]\n"
     ),
 }
@@ -249,7 +266,7 @@ def test_export_of_todos_added_now_is_dated_today(todo_db: InProcess) -> None:
 EMPTY = {
     "json": "[]\n",
     "todotxt": "",
-    "csv": "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at\r\n",
+    "csv": "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at,every,until,wait,wait_before\r\n",
     "taskwarrior": "[]\n",
 }
 
@@ -416,21 +433,22 @@ TASKS = [
         "recur": "weekly",
     },
 ]
-RECURRING = "recurring template in taskwarrior (its pending instances are imported)"
 
 
 def test_import_reports_what_it_skipped(todo_db: InProcess, tmp_path: Path) -> None:
     path = tmp_path / "tw.json"
     path.write_text(json.dumps(TASKS))
     assert run_ok(todo_db, "import", str(path)) == (
-        "Imported 2 todos (1-2) from taskwarrior; skipped 2\n",
-        f"  skipped item 2: deleted in taskwarrior\n  skipped item 4: {RECURRING}\n",
+        "Imported 3 todos (1-3) from taskwarrior; skipped 1\n",
+        "  skipped item 2: deleted in taskwarrior\n",
     )
+    # A recurring template with no instance in the file is its own open todo.
     assert parts(
-        listed(todo_db), "number", "title", "done", "priority", "tags", "completed_at"
+        listed(todo_db), "number", "title", "done", "priority", "tags", "completed_at", "every"
     ) == [
-        (1, "Keep me", False, "high", ["home", "shop"], None),
-        (2, "Finished", True, None, [], "2026-11-03T09:00:00.000000Z"),
+        (1, "Keep me", False, "high", ["home", "shop"], None, None),
+        (2, "Finished", True, None, [], "2026-11-03T09:00:00.000000Z", None),
+        (3, "Every week", False, None, [], None, "1w"),
     ]
     assert json.loads(todo_db.ok("import", str(path), "--json")) == {
         "format": "taskwarrior",
@@ -438,9 +456,9 @@ def test_import_reports_what_it_skipped(todo_db: InProcess, tmp_path: Path) -> N
         "numbers": [],
         "skipped": [
             {"item": 2, "reason": "deleted in taskwarrior"},
-            {"item": 4, "reason": RECURRING},
             {"item": None, "reason": "already imported: Keep me"},
             {"item": None, "reason": "already imported: Finished"},
+            {"item": None, "reason": "already imported: Every week"},
         ],
     }
 
@@ -759,3 +777,93 @@ def test_a_backup_restored_into_its_own_account_adds_only_what_is_missing(
     )
     # Number 2 is not reused: the restored todo comes back as 3.
     assert todo_db.ok("list") == "1\topen\tkept, edited since\n3\topen\tgone\n"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_recurring_task_from_task_export_is_one_series(
+    todo_db: InProcess, tmp_path: Path
+) -> None:
+    """Taskwarrior writes a template and the instances it made; they come in
+    as one series, which goes on from its earliest pending instance."""
+    task = Task(tmp_path)
+    task("add", "Water plants", "due:2030-12-02", "recur:weekly", "until:2031-03-01",
+         "wait:due-2d", "+home")  # fmt: skip
+    task("add", "Standup", "due:2020-01-06", "recur:weekdays")  # Taskwarrior makes many
+    task("count")  # Taskwarrior makes its instances when it runs
+    text = task("export")
+    raw = json.loads(text)
+    standups = [t for t in raw if t["description"] == "Standup" and t["status"] == "pending"]
+    assert len(standups) > 100
+    (tmp_path / "tw.json").write_text(text)
+    out, err = run_ok(todo_db, "import", str(tmp_path / "tw.json"))
+    assert out == f"Imported 2 todos (1-2) from taskwarrior; skipped {len(standups) - 1}\n"
+    assert "a later occurrence of the recurring task 'Standup'" in err
+    got = {t["title"]: t for t in listed(todo_db)}
+    assert {
+        k: got["Water plants"][k] for k in ("due", "every", "until", "wait", "wait_before")
+    } == {
+        "due": "2030-12-02T23:59:59.000000Z",
+        "every": "1w",
+        "until": "2031-03-01T23:59:59.000000Z",
+        "wait": "2030-11-30T23:59:59.000000Z",
+        "wait_before": "2d",
+    }
+    assert (got["Standup"]["due"], got["Standup"]["every"]) == (
+        "2020-01-06T23:59:59.000000Z",
+        "weekday",
+    )
+    # The right next due date: a week on, waiting two days before it.
+    number = got["Water plants"]["number"]
+    assert todo_db.ok("done", str(number)).endswith(
+        "Next 3: Water plants (due 2030-12-09 23:59 UTC)\n"
+    )
+    (nxt,) = [t for t in listed(todo_db) if t["number"] == 3]
+    assert (nxt["due"], nxt["wait"]) == (
+        "2030-12-09T23:59:59.000000Z",
+        "2030-12-07T23:59:59.000000Z",
+    )
+    # Imported again, nothing comes twice: the series is its template.
+    out, _ = run_ok(todo_db, "import", str(tmp_path / "tw.json"))
+    assert out.startswith("Imported 0 todos from taskwarrior")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_our_repeats_go_to_task_and_back(todo_db: InProcess, tmp_path: Path) -> None:
+    task = Task(tmp_path)
+    todo_db.ok("add", "Water plants", "--every", "2w", "-d", "2030-12-02", "--until",
+               "2031-06-30", "--wait", "1 day before")  # fmt: skip
+    (tmp_path / "out.tw").write_text(todo_db.ok("export", "-f", "taskwarrior"))
+    task("import", str(tmp_path / "out.tw"))
+    task("count")
+    (tmp_path / "back.json").write_text(task("export"))
+    # A task with recur (Taskwarrior makes it a template and an instance
+    # once its due draws near).
+    (tw,) = json.loads((tmp_path / "back.json").read_text())
+    assert (tw["status"], tw["recur"]) == ("pending", "2w")
+    run_ok(todo_db, "--user", "x", "import", str(tmp_path / "back.json"))
+    (back,) = listed(todo_db, "--user", "x")
+    fields = ("title", "due", "every", "until", "wait", "wait_before")
+    assert parts([back], *fields) == parts(listed(todo_db), *fields)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_todo_sh_keeps_our_rec_and_t(todo_db: InProcess, tmp_path: Path) -> None:
+    todotxt = TodoTxt(tmp_path, keep_done=True, TZ="UTC")
+    todo_db.clock = lambda: datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    todo_db.ok("add", "Water plants", "--every", "week", "-d", "2026-12-02", "--wait", "2026-12-01")
+    todo_db.ok("add", "Haircut", "--every", "6w", "--from-done", "-d", "2026-12-20")
+    (todotxt.dir / "todo.txt").write_text(todo_db.ok("export", "-f", "todotxt"))
+    assert todotxt("ls") == (
+        "2 2026-11-30 Haircut due:2026-12-20 rec:6w id:2\n"
+        "1 2026-11-30 Water plants due:2026-12-02 rec:+1w t:2026-12-01 id:1\n"
+        "--\n"
+        "TODO: 2 of 2 tasks shown\n"
+    )
+    todotxt("do", "1")
+    out = todo_db.ok("--user", "back", "import", str(todotxt.dir / "todo.txt"))
+    assert out == "Imported 2 todos (1-2) from todotxt\n"
+    fields = ("title", "done", "due", "every", "wait")
+    assert parts(listed(todo_db, "--user", "back"), *fields) == [
+        ("Water plants", True, "2026-12-02T23:59:59.000000Z", "1w", "2026-12-01T00:00:00.000000Z"),
+        ("Haircut", False, "2026-12-20T23:59:59.000000Z", "6w from done", None),
+    ]

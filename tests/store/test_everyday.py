@@ -10,7 +10,7 @@ import pytest
 from tests.support.sessions import OpenSession
 from todo_cli import todo as fields
 from todo_cli.errors import InvalidInputError, NotFoundError
-from todo_cli.store import listing, todos
+from todo_cli.store import changes, listing, todos
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 YESTERDAY, TOMORROW, NEXT_WEEK = (
@@ -40,7 +40,7 @@ def seeded(open_session: OpenSession) -> OpenSession:
                 fields.NewTodo("Old thing"),
             ],
         )
-        todos.complete(s, numbers=[5])
+        changes.complete(s, numbers=[5])
     return open_session
 
 
@@ -81,7 +81,7 @@ def test_default_page_is_the_head_of_the_full_order(
     ]
     with open_session("alice") as s:
         todos.add_many(s, todos=new)
-        todos.complete(s, numbers=[2, 5, 11])
+        changes.complete(s, numbers=[2, 5, 11])
         flt = listing.Filter(status=status)
         everything = numbers(listing.iter_todos(s, filter=flt))
         for limit in (1, 3, 7, 16, 30, 45):
@@ -142,7 +142,7 @@ def test_filters_never_cross_users(seeded: OpenSession) -> None:
 
 def test_edit_changes_fields_and_tags(seeded: OpenSession) -> None:
     with seeded("alice") as s:
-        (t,) = todos.edit(s, numbers=[4], title="Fix cart", priority=None, due=None, note=None,
+        (t,) = changes.edit(s, numbers=[4], title="Fix cart", priority=None, due=None, note=None,
                           add_tags=["urgent"], remove_tags=["home"])  # fmt: skip
     assert (t.title, t.priority, t.due, t.note, t.tags) == (
         "Fix cart",
@@ -156,30 +156,30 @@ def test_edit_changes_fields_and_tags(seeded: OpenSession) -> None:
 
 def test_edit_many_at_once_and_atomically(seeded: OpenSession) -> None:
     with seeded("alice") as s:
-        edited = todos.edit(s, numbers=[1, 2, 3], priority="low", add_tags=["batch"])
+        edited = changes.edit(s, numbers=[1, 2, 3], priority="low", add_tags=["batch"])
         assert [(t.priority, "batch" in t.tags) for t in edited] == [("low", True)] * 3
     with pytest.raises(NotFoundError, match="no todo numbered 9"), seeded("alice") as s:
-        todos.edit(s, numbers=[1, 9], priority="high")
+        changes.edit(s, numbers=[1, 9], priority="high")
     with seeded("alice") as s:
         assert todos.find(s, numbers=[1])[0].priority == "low"
     with (
         pytest.raises(InvalidInputError, match="--title changes one todo at a time"),
         seeded("alice") as s,
     ):
-        todos.edit(s, numbers=[1, 2], title="same")
+        changes.edit(s, numbers=[1, 2], title="same")
 
 
 def test_reopen_undoes_done(seeded: OpenSession) -> None:
     with seeded("alice") as s:
-        ((t, newly),) = todos.reopen(s, numbers=[5])
+        ((t, newly),) = changes.reopen(s, numbers=[5]).todos
         assert (t.done, t.completed_at, newly) == (False, None, True)
-        ((_, newly),) = todos.reopen(s, numbers=[5])
+        ((_, newly),) = changes.reopen(s, numbers=[5]).todos
         assert newly is False
 
 
 def test_remove_reports_tags_of_removed_todos(seeded: OpenSession) -> None:
     with seeded("alice") as s:
-        (gone,) = todos.remove(s, numbers=[4])
+        (gone,) = changes.remove(s, numbers=[4]).items
         assert gone.tags == ("home", "work")
 
 

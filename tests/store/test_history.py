@@ -15,7 +15,7 @@ from tests.support.sessions import OpenSession
 from todo_cli import todo as fields
 from todo_cli.errors import NotFoundError
 from todo_cli.formats import Record
-from todo_cli.store import history, listing, todos, transfer
+from todo_cli.store import changes, history, listing, todos, transfer
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME
 
@@ -35,7 +35,7 @@ def _seed(s: Session) -> None:
             fields.NewTodo("Renew passport", priority="low"),
         ],
     )
-    todos.complete(s, numbers=[3])
+    changes.complete(s, numbers=[3])
 
 
 def test_each_change_writes_one_event_and_log_lists_them_newest_first(
@@ -43,11 +43,11 @@ def test_each_change_writes_one_event_and_log_lists_them_newest_first(
 ) -> None:
     with open_session("alice") as s:
         _seed(s)
-        todos.complete(s, numbers=[1, 3])  # 3 is done already: only 1 changes
-        todos.complete(s, numbers=[3])  # nothing changes: no event
-        todos.edit(s, numbers=[2], title="Water the plants")
-        todos.reopen(s, numbers=[1])
-        todos.remove(s, numbers=[2, 3])
+        changes.complete(s, numbers=[1, 3])  # 3 is done already: only 1 changes
+        changes.complete(s, numbers=[3])  # nothing changes: no event
+        changes.edit(s, numbers=[2], title="Water the plants")
+        changes.reopen(s, numbers=[1])
+        changes.remove(s, numbers=[2, 3])
         events = history.log(s)
     assert [(e.action, e.numbers, e.summary) for e in events] == [
         ("rm", (2, 3), "2, 3: 2 todos"),
@@ -70,7 +70,7 @@ def test_undo_restores_a_removed_todo_with_its_number_and_every_field(
     with open_session("alice") as s:
         _seed(s)
         before = everything(s)
-        todos.remove(s, numbers=[1, 2])
+        changes.remove(s, numbers=[1, 2])
     with open_session("alice") as s:
         (undone,) = history.undo(s)
         assert (undone.action, undone.numbers) == ("rm", (1, 2))
@@ -82,8 +82,8 @@ def test_undo_n_goes_back_n_changes_newest_first(open_session: OpenSession) -> N
     with open_session("alice") as s:
         _seed(s)
         start = everything(s)
-        todos.edit(s, numbers=[1], priority=None, due=None, add_tags=["x"], remove_tags=["money"])
-        todos.complete(s, numbers=[1, 2])
+        changes.edit(s, numbers=[1], priority=None, due=None, add_tags=["x"], remove_tags=["money"])
+        changes.complete(s, numbers=[1, 2])
         todos.add(s, title="later")
     with open_session("alice") as s:
         undone = history.undo(s, count=3)
@@ -116,7 +116,7 @@ def test_undo_refuses_when_the_todo_changed_since_and_changes_nothing(
 ) -> None:
     with open_session("alice") as s:
         _seed(s)
-        todos.complete(s, numbers=[1])
+        changes.complete(s, numbers=[1])
         # Another client changed todo 1 without journaling it (an older
         # todo, or a hand-written UPDATE): the trigger of migration 0007
         # moves its version all the same.
@@ -152,7 +152,7 @@ def test_one_users_undo_never_touches_another_users_todos(open_session: OpenSess
         todos.add(s, title="alice's")
     with open_session("bob") as s:
         todos.add(s, title="bob's")
-        todos.complete(s, numbers=[1])
+        changes.complete(s, numbers=[1])
     with open_session("alice") as s:
         with pytest.raises(NotFoundError, match="only 1 change is left"):
             history.undo(s, count=10)  # bob's two changes are not alice's to count
@@ -225,13 +225,13 @@ def _apply(s: Session, change: tuple[Any, ...]) -> None:
         return
     picked = [numbers[change[1] % len(numbers)]]
     if kind == "done":
-        todos.complete(s, numbers=picked)
+        changes.complete(s, numbers=picked)
     elif kind == "reopen":
-        todos.reopen(s, numbers=picked)
+        changes.reopen(s, numbers=picked)
     elif kind == "rm":
-        todos.remove(s, numbers=picked)
+        changes.remove(s, numbers=picked)
     else:
-        todos.edit(s, numbers=picked, **_EDITS[change[2]])
+        changes.edit(s, numbers=picked, **_EDITS[change[2]])
 
 
 @settings(
@@ -283,8 +283,8 @@ def test_an_item_repeated_in_one_file_is_imported_once(
 def test_done_of_a_done_todo_changes_nothing_undo_relies_on(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add(s, title="a")
-        todos.complete(s, numbers=[1])
-        todos.complete(s, numbers=[1])  # no change, no event, version unmoved
+        changes.complete(s, numbers=[1])
+        changes.complete(s, numbers=[1])  # no change, no event, version unmoved
         assert [e.action for e in history.undo(s, count=2)] == ["done", "add"]
         assert everything(s) == []
 

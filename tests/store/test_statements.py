@@ -28,7 +28,7 @@ import pytest
 from tests.support.databases import ScratchDatabases
 from todo_cli.config import load_settings
 from todo_cli.formats import parse
-from todo_cli.store import driver, history, listing, todos, transfer
+from todo_cli.store import changes, driver, history, listing, todos, transfer
 from todo_cli.store.runner import connection
 from todo_cli.store.session import Rows, Session
 from todo_cli.todo import NewTodo
@@ -87,12 +87,12 @@ def every_operation(open_: Callable[[], contextlib.AbstractContextManager[Tracin
                 NewTodo("late", priority="low", due=NOW - timedelta(days=1), note="a note"),
             ],
         )
-        todos.edit(s, numbers=[1], title="Plain", priority="medium", due=NOW, note="n")
-        todos.edit(s, numbers=[2], add_tags=["c"], remove_tags=["a"])
-        todos.complete(s, numbers=[1, 2])
-        todos.reopen(s, numbers=[2])
+        changes.edit(s, numbers=[1], title="Plain", priority="medium", due=NOW, note="n")
+        changes.edit(s, numbers=[2], add_tags=["c"], remove_tags=["a"])
+        changes.complete(s, numbers=[1, 2])
+        changes.reopen(s, numbers=[2])
         todos.find(s, numbers=[3])
-        todos.remove(s, numbers=[3])
+        changes.remove(s, numbers=[3])
         for status in ("open", "done", "all"):
             for sort in listing.SORTS:
                 for reverse in (False, True):
@@ -138,6 +138,49 @@ def every_operation(open_: Callable[[], contextlib.AbstractContextManager[Tracin
         "add",
         "add",
     ]
+    repeating(open_)
+
+
+def repeating(open_: Callable[[], contextlib.AbstractContextManager[Tracing]]) -> None:
+    """Each branch of recurrence and waiting: add and edit them, done and rm
+    that make the next one, the repair of one an older release completed,
+    the waiting filters, and the undo of each."""
+    with open_() as s:
+        (first,) = todos.add_many(
+            s,
+            todos=[
+                NewTodo(
+                    "water",
+                    due=NOW,
+                    every="1w",
+                    until=NOW + timedelta(days=60),
+                    wait_lead=86400,
+                    tags=("home",),
+                ),
+                NewTodo("later", wait=NOW + timedelta(days=3)),
+                NewTodo("old", due=NOW, every="1d"),
+            ],
+        )[:1]
+        changes.edit(s, numbers=[first.number], every="1m from done", wait=None)
+        changes.edit(s, numbers=[first.number], due=NOW + timedelta(days=1), wait_lead=3600)
+        changes.edit(s, numbers=[first.number], until=None)
+        changes.complete(s, numbers=[first.number])
+        (plain,) = todos.add_many(s, titles=["plain"])
+        changes.edit(s, numbers=[plain.number], every="weekday")
+        changes.remove(s, numbers=[plain.number])
+        (last,) = listing.iter_todos(s, filter=listing.Filter(search="plain"))
+        changes.remove(s, numbers=[last.number], series=True)
+        # As a release without recurrence completes one: done, no next one.
+        s.execute(
+            "UPDATE todos SET done = true WHERE user_id = (SELECT id FROM users WHERE name = :me) "
+            "AND title = 'old'"
+        )
+        for wait in ("hide", "only", "show"):
+            listing.page(s, filter=listing.Filter(wait=wait), limit=5)
+        changes.edit(s, numbers=[first.number], every=None)
+    with open_() as s:
+        undone = history.undo(s, count=6)
+    assert [e.action for e in undone] == ["edit", "rm", "rm", "edit", "add", "done"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -176,8 +219,10 @@ def opener(
 def test_every_statement_runs_against_the_migrated_schema(migrated: str) -> None:
     sent_from: set[str] = set()
     every_operation(opener(migrated, sent_from))
-    # The run reached every function of the store that sends SQL.
-    assert sending_sites() - sent_from == set()
+    # The run reached every function of the store that sends SQL (on
+    # PostgreSQL, the repair's statements travel with the listing's).
+    unsent = {"recurring.repairs"} if migrated.startswith("postgresql") else set()
+    assert sending_sites() - sent_from == unsent
     assert len(sending_sites()) >= 10, sorted(sending_sites())  # the scan finds them
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.sessions import OpenSession
 from todo_cli.errors import InvalidInputError, NotFoundError
-from todo_cli.store import listing, todos
+from todo_cli.store import changes, listing, todos
 
 
 def test_add_numbers_per_user_and_never_reused(open_session: OpenSession) -> None:
@@ -18,7 +18,7 @@ def test_add_numbers_per_user_and_never_reused(open_session: OpenSession) -> Non
     with open_session("bob") as s:
         assert todos.add(s, title="bob's").number == 1
     with open_session("alice") as s:
-        todos.remove(s, numbers=[3])
+        changes.remove(s, numbers=[3])
         assert todos.add(s, title="d").number == 4
 
 
@@ -77,7 +77,7 @@ def test_list_filters_and_orders_by_number(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         for title in ("one", "two", "three"):
             todos.add(s, title=title)
-        todos.complete(s, numbers=[2])
+        changes.complete(s, numbers=[2])
     with open_session("alice") as s:
         assert [t.number for t in listing.list_todos(s)] == [1, 3]
         assert [t.number for t in listing.list_todos(s, status="done")] == [2]
@@ -90,7 +90,7 @@ def test_complete_is_atomic_and_names_missing_numbers(open_session: OpenSession)
         todos.add(s, title="two")
     missing = "no todos numbered 7, 9; nothing was changed"
     with pytest.raises(NotFoundError, match=missing), open_session("alice") as s:
-        todos.complete(s, numbers=[1, 7, 2, 9])
+        changes.complete(s, numbers=[1, 7, 2, 9])
     with open_session("alice") as s:
         assert [t.done for t in listing.list_todos(s, status="all")] == [False, False]
 
@@ -98,11 +98,11 @@ def test_complete_is_atomic_and_names_missing_numbers(open_session: OpenSession)
 def test_complete_twice_keeps_first_completion_time(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add(s, title="one")
-        ((first, newly),) = todos.complete(s, numbers=[1])
+        ((first, newly),) = changes.complete(s, numbers=[1]).todos
     assert newly is True
     assert first.completed_at is not None
     with open_session("alice") as s:
-        ((again, newly),) = todos.complete(s, numbers=[1, 1])
+        ((again, newly),) = changes.complete(s, numbers=[1, 1]).todos
     assert newly is False
     assert again.completed_at == first.completed_at
 
@@ -112,9 +112,9 @@ def test_remove_is_atomic(open_session: OpenSession) -> None:
         todos.add(s, title="one")
         todos.add(s, title="two")
     with pytest.raises(NotFoundError, match="no todo numbered 3"), open_session("alice") as s:
-        todos.remove(s, numbers=[1, 3])
+        changes.remove(s, numbers=[1, 3])
     with open_session("alice") as s:
-        removed = todos.remove(s, numbers=[2, 1])
+        removed = changes.remove(s, numbers=[2, 1]).items
         assert [t.number for t in removed] == [2, 1]
         assert listing.list_todos(s, status="all") == []
 
@@ -127,9 +127,9 @@ def test_users_are_isolated(open_session: OpenSession) -> None:
         todos.add(s, title="bob's")
         assert [t.title for t in listing.list_todos(s, status="all")] == ["bob's"]
         with pytest.raises(NotFoundError):
-            todos.complete(s, numbers=[2])
+            changes.complete(s, numbers=[2])
         with pytest.raises(NotFoundError):
-            todos.remove(s, numbers=[2])
+            changes.remove(s, numbers=[2])
     with open_session("mallory") as s:
         assert listing.list_todos(s, status="all") == []
         with pytest.raises(NotFoundError):
@@ -167,7 +167,7 @@ def test_add_many_is_all_or_nothing(open_session: OpenSession) -> None:
 def test_iter_todos_filters_and_limits(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add_many(s, titles=[f"t{i}" for i in range(1, 8)])
-        todos.complete(s, numbers=[2, 5])
+        changes.complete(s, numbers=[2, 5])
         f = listing.Filter
         assert [t.number for t in listing.iter_todos(s, filter=f(), sort="number")] == [
             1,
@@ -187,7 +187,7 @@ def test_iter_todos_filters_and_limits(open_session: OpenSession) -> None:
 def test_page_counts_everything_but_returns_a_screenful(open_session: OpenSession) -> None:
     with open_session("alice") as s:
         todos.add_many(s, titles=[f"t{i}" for i in range(1, 11)])
-        todos.complete(s, numbers=[1])
+        changes.complete(s, numbers=[1])
         items, total = listing.page(s, filter=listing.Filter(), limit=3)
         assert ([t.number for t in items], total) == ([2, 3, 4], 9)
         assert listing.page(s, filter=listing.Filter(status="done"), limit=3)[1] == 1

@@ -106,7 +106,7 @@ class Meter:
             input="",
             capture_output=True,
             text=True,
-            env={**self.todo.env, "DATABASE_URL": self.url, "TODO_USER": user},
+            env={**self.todo.env, "DATABASE_URL": self.url, "TODO_USER": user, "TZ": "UTC"},
             cwd=self.todo.cwd,
             timeout=60,
         )
@@ -202,6 +202,22 @@ def test_command_round_trips(
     run("done", "99", expect_code=1, note="missing: rolled back")
     run("rm", "3", "4", "--yes", stdout="Removed 3: third\nRemoved 4: fourth\n")
     run("list", "--all", stdout="1\tdone\tFirst\n")
+    # A repeating todo costs the same: its next one is made in the message
+    # that completes it (or removes it), and so is the repair of one an
+    # older release completed.
+    run("add", "Water plants", "--every", "week", "--due", "2030-01-01", stdout="5\n")
+    run(
+        "done",
+        "5",
+        stdout="Completed 5: Water plants\nNext 6: Water plants (due 2030-01-08 23:59 UTC)\n",
+    )
+    run(
+        "rm",
+        "6",
+        "--yes",
+        stdout="Removed 6: Water plants\nNext 7: Water plants (due 2030-01-15 23:59 UTC)\n",
+    )
+    run("list", "--waiting")
     run("log")
     run("log", "--json")
     run("export")
@@ -319,10 +335,14 @@ def test_history_and_transfer_round_trips(floor: int, meter: Meter, tmp_path: Pa
     # Read the events, read the versions of their todos, restore and commit.
     run("undo", extra=2, stdout="Undid reopen 1: First (done again)\n")
     run("undo", "3", extra=2)
+    # Undo of a done that made the next instance takes it back in the same messages.
+    run("add", "Stretch", "--every", "day", extra=0, stdout="2\n")
+    run("done", "2", extra=0)
+    run("undo", extra=2, stdout="Undid done 2: Stretch (open again)\n")
     exported = tmp_path / "one.json"
     exported.write_text(json.dumps([{"title": "from a file", "created_at": None}]))
     # Read which items are there already, add the batch, journal and commit.
-    run("import", str(exported), extra=2, stdout="Imported 1 todo (2) from json\n")
+    run("import", str(exported), extra=2, stdout="Imported 1 todo (4) from json\n")
     print("\n" + _table(floor, rows))
 
 

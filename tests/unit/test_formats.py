@@ -240,6 +240,10 @@ def test_todotxt_import_rules() -> None:
             "2026-13-45 not a date\r",
             "2026-11-03 Mine id:41",
             "Two ids id:1 id:42 and id:x",
+            "Water plants due:2026-12-01 rec:+1w",
+            "Run rec:2d t:2026-12-01",
+            "Standup rec:+1b",
+            "Bad repeat rec:fortnightly t:soon",
             "",
         ]
     )
@@ -247,7 +251,7 @@ def test_todotxt_import_rules() -> None:
     assert parsed.format == "todotxt"
     r = {rec.title: rec for rec in parsed.records}
     assert list(r) == [
-        "Call about dinner t:2026-11-30",
+        "Call about dinner",
         "Old todo.sh kept the priority",
         "Newer keeps it as a key",
         "Done without dates",
@@ -262,8 +266,21 @@ def test_todotxt_import_rules() -> None:
         "2026-13-45 not a date",
         "Mine",
         "Two ids id:1 and id:x",
+        "Water plants",
+        "Run",
+        "Standup",
+        "Bad repeat rec:fortnightly t:soon",
     ]
-    first = r["Call about dinner t:2026-11-30"]
+    # rec:+1w from the due date, rec:2d from done, +1b business days;
+    # t: (threshold) the day it stops waiting.
+    assert [(r[t].every, r[t].wait) for t in ("Water plants", "Run", "Standup")] == [
+        ("1w", None),
+        ("2d from done", local(2026, 12, 1, time())),
+        ("weekday", None),
+    ]
+    assert r["Bad repeat rec:fortnightly t:soon"].every is None
+    first = r["Call about dinner"]
+    assert first.wait == local(2026, 11, 30, time())
     assert (first.priority, first.tags, first.done) == ("high", ("mom", "phone"), False)
     assert first.due == local(2026, 12, 1, END_OF_DAY)
     assert first.created_at == local(2026, 11, 1, time())
@@ -319,14 +336,14 @@ def test_csv_export_exact() -> None:
         ),
     ]
     assert written(todos, "csv") == (
-        "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at\r\n"
+        "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at,every,until,wait,wait_before\r\n"
         '7,"Say ""hi"", then leave",false,high,2026-12-01T22:59:59.000000Z,a b.c,"two\nlines",'
-        "2026-11-01T09:00:00.000000Z,2026-11-02T09:00:00.000005Z,\r\n"
+        "2026-11-01T09:00:00.000000Z,2026-11-02T09:00:00.000005Z,,,,,\r\n"
         "8,Done,true,,,,,2026-11-01T09:00:00.000000Z,2026-11-03T09:00:00.000000Z,"
-        "2026-11-03T09:00:00.000000Z\r\n"
+        "2026-11-03T09:00:00.000000Z,,,,\r\n"
     )
     assert written([], "csv") == (
-        "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at\r\n"
+        "number,title,done,priority,due,tags,note,created_at,updated_at,completed_at,every,until,wait,wait_before\r\n"
     )
 
 
@@ -613,22 +630,22 @@ def test_we_read_task_export(task: Task) -> None:
             tags=("work",),
             completed_at=tw_time(raw["Finished one"]["end"]),
         ),
-        expect("Weekly review", due=local(2030, 12, 2, END_OF_DAY)),
+        # One series: the pending instance, under its template's identity.
+        Record(
+            title="Weekly review",
+            key=uuid.UUID(raw["Weekly review*"]["uuid"]).hex,
+            created_at=tw_time(raw["Weekly review"]["entry"]),
+            updated_at=tw_time(raw["Weekly review"]["modified"]),
+            due=local(2030, 12, 2, END_OF_DAY),
+            every="1w",
+        ),
         expect("Write report", priority="medium", due=datetime(2030, 12, 1, 17, tzinfo=UTC)),
     ]
     now = datetime.now(UTC)
     assert all(now - timedelta(minutes=5) < r.created_at <= now for r in parsed.records)  # type: ignore[operator]
     position = {name: i for i, name in enumerate(raw, 1)}
-    assert sorted(parsed.skipped, key=lambda s: s.item) == sorted(
-        [
-            Skipped(position["Deleted one"], "deleted in taskwarrior"),
-            Skipped(
-                position["Weekly review*"],
-                "recurring template in taskwarrior (its pending instances are imported)",
-            ),
-        ],
-        key=lambda s: s.item,
-    )
+    # The template is folded into its instance: neither imported nor skipped.
+    assert parsed.skipped == [Skipped(position["Deleted one"], "deleted in taskwarrior")]
 
 
 def test_task_import_takes_our_export_once(task: Task, tmp_path: Path) -> None:

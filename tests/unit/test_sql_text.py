@@ -100,6 +100,10 @@ todos = st.builds(
     created_at=moments,
     updated_at=moments,
     completed_at=st.none() | moments,
+    every=st.none() | texts,
+    until=st.none() | moments,
+    wait=st.none() | moments,
+    wait_lead=st.none() | st.integers(1, 10**7).map(lambda n: n * 3600),
 )
 
 
@@ -120,6 +124,10 @@ def test_todo_json_is_json_dumps_byte_for_byte(todo: Todo) -> None:
         sqlite_time(todo.created_at),
         sqlite_time(todo.updated_at),
         sqlite_time(todo.completed_at) if todo.completed_at else None,
+        todo.every,
+        sqlite_time(todo.until) if todo.until else None,
+        sqlite_time(todo.wait) if todo.wait else None,
+        todo.wait_lead,
     )
     text = to_todo_text("sqlite")(row)
     assert todo_json(text) == expected
@@ -142,4 +150,6 @@ def test_iso_is_utc_with_microseconds() -> None:
     assert iso(datetime(2026, 1, 1, 0, 0, 0, 7, tzinfo=UTC)) == "2026-01-01T00:00:00.000007Z"
     assert iso(None) is None
     text = TodoText(1, "t", False, None, None, (), None, "a", "b", None)
-    assert todo_json(text).endswith('"completed_at": null\n}')
+    assert todo_json(text).endswith(
+        '"completed_at": null,\n  "every": null,\n  "until": null,\n  "wait": null,\n  "wait_before": null\n}'
+    )

@@ -9,7 +9,18 @@ import typer
 
 from todo_cli import render
 from todo_cli.app import env_of
-from todo_cli.commands.args import DueOpt, JsonOpt, NumbersArg, parse_numbers, parse_when
+from todo_cli.commands.args import (
+    DueOpt,
+    EveryOpt,
+    FromDoneOpt,
+    JsonOpt,
+    NumbersArg,
+    UntilOpt,
+    WaitOpt,
+    parse_numbers,
+    parse_when,
+    repeat_fields,
+)
 from todo_cli.errors import ExitCode, InvalidInputError
 
 if TYPE_CHECKING:
@@ -29,7 +40,9 @@ def edit(
         typer.Option("--priority", "-p", help="high, medium, low, or none.", show_default=False),
     ] = None,
     due: DueOpt = None,
-    no_due: Annotated[bool, typer.Option("--no-due", help="Remove the due date.")] = False,
+    no_due: Annotated[
+        bool, typer.Option("--no-due", help="Remove the due date (a repeat stops too).")
+    ] = False,
     tag: Annotated[
         list[str] | None,
         typer.Option("--tag", "-t", help="+x adds tag x, -x removes it (repeatable)."),
@@ -38,11 +51,18 @@ def edit(
         str | None,
         typer.Option("--note", "-n", help='New note ("" clears it).', show_default=False),
     ] = None,
+    every: EveryOpt = None,
+    from_done: FromDoneOpt = False,
+    no_repeat: Annotated[bool, typer.Option("--no-repeat", help="Stop repeating.")] = False,
+    until: UntilOpt = None,
+    wait: WaitOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Change todos: all or nothing. Tags: --tag +x adds, --tag -x removes."""
+    """Change todos: all or nothing. Tags: --tag +x adds, --tag -x removes.
+
+    --until and --wait take none to clear them."""
     from todo_cli import todo as fields
-    from todo_cli.store import todos
+    from todo_cli.store import changes
 
     env = env_of(ctx)
     env.out.use_json(json_)
@@ -52,47 +72,57 @@ def edit(
     remove_tags: list[str] = []
     for t in tag or ():
         (remove_tags if t.startswith("-") else add_tags).append(fields.clean_tag(t.lstrip("+-")))
-    changes: dict[str, Any] = {"add_tags": add_tags, "remove_tags": remove_tags}
+    update: dict[str, Any] = {"add_tags": add_tags, "remove_tags": remove_tags}
     if title is not None:
-        changes["title"] = title
+        update["title"] = title
     if priority is not None:
-        changes["priority"] = fields.parse_priority(priority)
+        update["priority"] = fields.parse_priority(priority)
     if due is not None or no_due:
-        changes["due"] = parse_when(due, env.now()) if due is not None else None
+        update["due"] = parse_when(due, env.now()) if due is not None else None
     if note is not None:
-        changes["note"] = fields.clean_note(note)
-    if len(changes) == 2 and not add_tags and not remove_tags:
+        update["note"] = fields.clean_note(note)
+    if every is not None and no_repeat:
+        raise InvalidInputError("--every and --no-repeat cannot be combined")
+    if every is not None and no_due:
+        raise InvalidInputError("a repeating todo needs a due date: --every and --no-due clash")
+    update.update(
+        repeat_fields(env.now(), every=every, from_done=from_done, until=until, wait=wait)
+    )
+    if no_repeat:
+        update["every"] = None
+    if len(update) == 2 and not add_tags and not remove_tags:
         raise InvalidInputError(
-            "nothing to change: give --title, --priority, --due/--no-due, --tag or --note"
+            "nothing to change: give --title, --priority, --due/--no-due, --tag, --note, "
+            "--every/--no-repeat, --until or --wait"
         )
     wanted = parse_numbers(numbers)
     # Editing to the same values again is harmless, so a lost reply may be retried.
-    edited = env.run(lambda s: todos.edit(s, numbers=wanted, **changes), mode="idempotent")
+    edited = env.run(lambda s: changes.edit(s, numbers=wanted, **update), mode="idempotent")
     _report(env, [(t, "Edited") for t in edited], "edited")
 
 
 def done(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> None:
     """Mark todos done (also: complete, finish). All or nothing: if any number is missing, nothing changes."""
-    from todo_cli.store import todos
+    from todo_cli.store import changes
 
     env = env_of(ctx)
     env.out.use_json(json_)
     wanted = parse_numbers(numbers)
     # Completing is idempotent, so a retry after a lost reply is harmless.
-    results = env.run(lambda s: todos.complete(s, numbers=wanted), mode="idempotent")
-    verbs = [(t, "Completed" if newly else "Already done") for t, newly in results]
-    _report(env, verbs, "completed")
+    results = env.run(lambda s: changes.complete(s, numbers=wanted), mode="idempotent")
+    verbs = [(t, "Completed" if newly else "Already done") for t, newly in results.todos]
+    _report(env, verbs, "completed", made=results.made)
 
 
 def reopen(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> None:
     """Mark done todos open again (undo done). All or nothing."""
-    from todo_cli.store import todos
+    from todo_cli.store import changes
 
     env = env_of(ctx)
     env.out.use_json(json_)
     wanted = parse_numbers(numbers)
-    results = env.run(lambda s: todos.reopen(s, numbers=wanted), mode="idempotent")
-    verbs = [(t, "Reopened" if newly else "Already open") for t, newly in results]
+    results = env.run(lambda s: changes.reopen(s, numbers=wanted), mode="idempotent")
+    verbs = [(t, "Reopened" if newly else "Already open") for t, newly in results.todos]
     _report(env, verbs, "reopened")
 
 
@@ -100,10 +130,15 @@ def rm(
     ctx: typer.Context,
     numbers: NumbersArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    series: Annotated[
+        bool, typer.Option("--series", help="Of a repeating todo: stop the repeat too.")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Remove todos (also: remove, delete). Asks first on a terminal; in a script, pass --yes."""
-    from todo_cli.store import todos
+    """Remove todos (also: remove, delete). Asks first on a terminal; in a script, pass --yes.
+
+    A repeating todo's next one is made (the repeat goes on) unless --series."""
+    from todo_cli.store import changes, todos
 
     env = env_of(ctx)
     out = env.out.use_json(json_)
@@ -120,14 +155,20 @@ def rm(
         if not out.confirm(f"Remove {noun}?"):
             out.note("Nothing removed.")
             raise typer.Exit(ExitCode.NOT_FOUND)
-    removed = env.run(lambda s: todos.remove(s, numbers=wanted), mode="once")
-    _report(env, [(t, "Removed") for t in removed], "removed")
+        repeating = [t for t in found if t.every and not t.done]
+        if repeating and not series:
+            which = "it repeats" if len(found) == 1 else f"{len(repeating)} of them repeat"
+            series = out.confirm(f"{which.capitalize()}: stop the repeat too?")
+    removed = env.run(lambda s: changes.remove(s, numbers=wanted, series=series), mode="once")
+    _report(env, [(t, "Removed") for t, _ in removed.todos], "removed", made=removed.made)
 
 
-def _report(env: Env, results: Sequence[tuple[Todo, str]], what: str) -> None:
+def _report(
+    env: Env, results: Sequence[tuple[Todo, str]], what: str, *, made: Sequence[Todo] = ()
+) -> None:
     numbers = ", ".join(str(t.number) for t, _ in results[:10])
     env.out.saved = f"{what} {numbers}" + (" and more" if len(results) > 10 else "")
-    render.changed(env.out, results)
+    render.changed(env.out, results, made=made)
 
 
 def register(app: typer.Typer) -> None:

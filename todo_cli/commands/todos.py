@@ -9,7 +9,19 @@ import typer
 
 from todo_cli import render
 from todo_cli.app import env_of
-from todo_cli.commands.args import DueOpt, JsonOpt, NoteOpt, PriorityOpt, parse_numbers, parse_when
+from todo_cli.commands.args import (
+    DueOpt,
+    EveryOpt,
+    FromDoneOpt,
+    JsonOpt,
+    NoteOpt,
+    PriorityOpt,
+    UntilOpt,
+    WaitOpt,
+    parse_numbers,
+    parse_when,
+    repeat_fields,
+)
 from todo_cli.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -31,9 +43,16 @@ def add(
         list[str] | None, typer.Option("--tag", "-t", help="A tag; repeat for more.")
     ] = None,
     note: NoteOpt = None,
+    every: EveryOpt = None,
+    from_done: FromDoneOpt = False,
+    until: UntilOpt = None,
+    wait: WaitOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Add a todo and print its number.
+
+    --every makes it repeat: done, it is followed by the next one (due by the
+    end of today if there is no --due).
 
     With - as the title, read one title per line from stdin (blank lines are
     skipped) and add them all in one transaction: all or nothing. The
@@ -51,7 +70,12 @@ def add(
         "due": parse_when(due, env.now()) if due is not None else None,
         "tags": tuple(fields.clean_tag(t) for t in tag or ()),
         "note": fields.clean_note(note) if note is not None else None,
+        **repeat_fields(env.now(), every=every, from_done=from_done, until=until, wait=wait),
     }
+    if shared.get("until") and not shared.get("every"):
+        raise InvalidInputError("--until ends a repeat: give --every too")
+    if shared.get("wait_lead") and not (shared["due"] or shared.get("every")):
+        raise InvalidInputError(f"--wait {wait!r} counts back from the due date: give --due too")
     many = title == ["-"]
     titles = _stdin_titles(env) if many else [fields.clean_title(" ".join(title))]
     new = [fields.NewTodo(t, **shared) for t in titles]
@@ -93,6 +117,9 @@ def list_(
     ] = None,
     priority: PriorityOpt = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue todos.")] = False,
+    waiting: Annotated[
+        bool, typer.Option("--waiting", help="Only the open todos waiting (see add --wait).")
+    ] = False,
     due_before: Annotated[
         str | None,
         typer.Option("--due-before", help="Only todos due before WHEN.", show_default=False),
@@ -131,8 +158,8 @@ def list_(
 
     env = env_of(ctx)
     out = env.out.use_json(json_)
-    if all_ and done:
-        raise InvalidInputError("--all and --done cannot be combined")
+    if sum((all_, done, waiting)) > 1:
+        raise InvalidInputError("--all, --done and --waiting cannot be combined")
     if sort not in listing.SORTS:
         raise InvalidInputError(f"unknown sort {sort!r}: use {', '.join(listing.SORTS[1:])}")
     chosen: Sort = sort
@@ -144,6 +171,8 @@ def list_(
         overdue=overdue,
         due_before=parse_when(due_before, env.now()) if due_before else None,
         search=search or None,
+        # The default list hides the todos still waiting; --all shows them.
+        wait="only" if waiting else "hide" if status == "open" else "show",
     )
     if out.mode == "json":
         # Streamed as rows arrive; a script gets everything unless it asked for --limit.
@@ -170,7 +199,7 @@ def list_(
         render.todos(out, items, show_status=status != "open", now=env.now())
     elif out.mode == "table":
         empty = {"open": "No open todos.", "done": "No done todos.", "all": "No todos."}
-        out.note(empty[status])
+        out.note("No todos waiting." if waiting else empty[status])
     if total > len(items):
         from todo_cli.store.listing import COUNT_CAP
 

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from todo_cli.errors import InvalidInputError
 from todo_cli.formats import csv, native, taskwarrior, todotxt
-from todo_cli.formats.records import Parsed, Record, Skip, Skipped
+from todo_cli.formats.records import Folded, Parsed, Record, Skip, Skipped
 from todo_cli.shapes import TodoText
 from todo_cli.todo import Todo
 
@@ -190,7 +190,7 @@ def parse(text: str, format: str | None = None) -> Parsed:
             f"the input is {'a taskwarrior export' if other == 'taskwarrior' else 'our json export'},"
             f" not {format}; pass --format {other}"
         )
-    convert = native.record if format == "json" else taskwarrior.record
+    convert = native.record if format == "json" else taskwarrior.reader(items)
     return _collect(format, items, convert)
 
 
@@ -218,6 +218,8 @@ def _collect(
             records.append(convert(item, seen))
         except Skip as exc:
             skipped.append(Skipped(n, str(exc)))
+        except Folded:
+            continue
     return Parsed(format, records, skipped)
 
 

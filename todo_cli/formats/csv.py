@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TextIO
 
 from todo_cli.shapes import TodoText, iso
-from todo_cli.todo import Todo
+from todo_cli.todo import Todo, lead_text
 
 HEADER = (
     "number",
@@ -22,6 +22,10 @@ HEADER = (
     "created_at",
     "updated_at",
     "completed_at",
+    "every",
+    "until",
+    "wait",
+    "wait_before",
 )
 
 
@@ -48,6 +52,10 @@ def write(todos: Iterable[Todo | TodoText], out: TextIO) -> int:
                 _text(todo.created_at),
                 _text(todo.updated_at),
                 _text(todo.completed_at),
+                todo.every or "",
+                _text(todo.until),
+                _text(todo.wait),
+                lead_text(todo.wait_lead) if todo.wait_lead else "",
             ]
         )
         count += 1

@@ -43,6 +43,10 @@ def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
         updated_at=r.timestamp(item.get("updated_at"), "updated_at"),
         completed_at=r.timestamp(item.get("completed_at"), "completed_at"),
         number=number if type(number) is int and 0 < number < 2**31 else None,
+        every=r.every(item.get("every")),
+        until=r.timestamp(item.get("until"), "until"),
+        wait=r.timestamp(item.get("wait"), "wait"),
+        wait_lead=r.wait_lead(item.get("wait_before")),
     )
 
 

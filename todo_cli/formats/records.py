@@ -56,6 +56,12 @@ class Record:
     # created_at is a calendar day only (todo.txt): a todo of the user with
     # this number, created that day, is this item come back.
     day_only: bool = False
+    # A repeat (a canonical SPEC, recurrence.py) and its end; a wait, fixed
+    # or (wait_lead, seconds) that long before each due.
+    every: str | None = None
+    until: datetime | None = None
+    wait: datetime | None = None
+    wait_lead: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,11 @@ class Parsed:
 
 class Skip(Exception):
     """An item that cannot be imported; the message is the reason."""
+
+
+class Folded(Exception):
+    """An item that comes in as part of another (a Taskwarrior template, as
+    its pending instance): neither imported nor skipped."""
 
 
 def title(raw: Any) -> str:
@@ -148,6 +159,34 @@ def timestamp(raw: Any, field: str) -> datetime | None:
             else:
                 return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     raise Skip(f"invalid {field} {raw!r}")
+
+
+def every(raw: Any, *, from_done: bool = False) -> str | None:
+    """A repeat as a format writes it, as its canonical SPEC."""
+    if raw is None or raw == "":
+        return None
+    from todo_cli.recurrence import parse
+
+    try:
+        if not isinstance(raw, str):
+            raise InvalidInputError("not a string")
+        return parse(raw, from_done=from_done).spec
+    except InvalidInputError:
+        raise Skip(f"invalid repeat {raw!r}") from None
+
+
+def wait_lead(raw: Any) -> int | None:
+    """A wait before each due as our JSON writes it: 3d, 2w, 12h."""
+    if raw is None:
+        return None
+    from todo_cli.recurrence import parse_lead
+
+    try:
+        if not isinstance(raw, str):
+            raise InvalidInputError("not a string")
+        return parse_lead(f"{raw} before")
+    except InvalidInputError:
+        raise Skip(f"invalid wait_before {raw!r} (3d, 2w or 12h)") from None
 
 
 def occurrence(seen: Counter[str], identity: str) -> str:

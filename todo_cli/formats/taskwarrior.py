@@ -1,24 +1,38 @@
 """Taskwarrior: the JSON array `task export` writes and `task import` reads.
 
 Import: status pending and waiting are open, completed is done, deleted
-and recurring templates are skipped (the template's pending instances are
-imported as ordinary todos). Priority H/M/L is high/medium/low; the project
-becomes a tag (`home.garden` stays whole); each annotation becomes a note
-line "YYYY-MM-DD: text" (local date). A due at local midnight was set as a
-day (due:2026-12-20): it is due at the end of that day, as todo's dates
-are. Other attributes (wait, scheduled, depends, UDAs) are dropped.
+is skipped. Priority H/M/L is high/medium/low; the project becomes a tag
+(`home.garden` stays whole); each annotation becomes a note line
+"YYYY-MM-DD: text" (local date). A due at local midnight was set as a day
+(due:2026-12-20): it is due at the end of that day, as todo's dates are.
+recur, until and wait are kept (wait, on an instance of a recurring task:
+as that long before each due). Other attributes (scheduled, depends, UDAs)
+are dropped.
+
+A recurring task is a template (status recurring) and the instances
+Taskwarrior made of it (parent: the template's uuid). It comes in as one
+series: its earliest pending instance is the open todo, under the
+template's identity (so importing it again is recognised), its completed
+instances are done todos, and its later pending instances are skipped (a
+series has one open todo at a time). A template with no pending instance
+in the input is its own open todo.
 
 Export: each non-blank note line becomes an annotation; the uuid is derived
 from the todo (see records.todo_uuid), so importing the same export twice
-updates the tasks instead of duplicating them.
+updates the tasks instead of duplicating them. An open repeating todo
+carries recur, until and wait, which Taskwarrior turns into a template and
+its instances; a done one carries none (Taskwarrior would make a template
+of it). Named weekdays (mon,thu) and counting from done have no
+Taskwarrior form: those todos go without recur.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from todo_cli.formats import records as r
@@ -30,12 +44,48 @@ _PRIORITY = {"H": "high", "M": "medium", "L": "low"}
 _LETTER = {v: k for k, v in _PRIORITY.items()}
 
 
+Reader = Callable[[dict[str, Any], Counter[str]], r.Record]
+
+
+def reader(items: list[Any]) -> Reader:
+    """record() for the items of one export, which knows their recurring
+    tasks: each template's earliest pending instance."""
+    tasks = [i for i in items if isinstance(i, dict)]
+    templates = {t["uuid"]: t for t in tasks if t.get("status") == "recurring" and "uuid" in t}
+    first: dict[str, dict[str, Any]] = {}
+    for task in tasks:
+        parent = task.get("parent")
+        if task.get("status") in ("pending", "waiting") and isinstance(parent, str):
+            earlier = first.get(parent)
+            if earlier is None or str(task.get("due", "")) < str(earlier.get("due", "")):
+                first[parent] = task
+
+    def read(item: dict[str, Any], seen: Counter[str]) -> r.Record:
+        status = item.get("status")
+        parent = item.get("parent")
+        if status == "recurring":
+            if item.get("uuid") in first:
+                raise r.Folded  # it comes in as its earliest pending instance
+            return record({**item, "status": "pending"}, seen)
+        if isinstance(parent, str) and status in ("pending", "waiting"):
+            if first.get(parent) is not item:
+                raise r.Skip(
+                    f"a later occurrence of the recurring task {item.get('description')!r} "
+                    "(todo keeps one open at a time: the earliest is imported)"
+                )
+            template = templates.get(parent, {})
+            return record(
+                {**template, **item, "uuid": template.get("uuid", item.get("uuid"))}, seen
+            )
+        return record(item, seen)
+
+    return read
+
+
 def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
     status = item.get("status")
     if status == "deleted":
         raise r.Skip("deleted in taskwarrior")
-    if status == "recurring":
-        raise r.Skip("recurring template in taskwarrior (its pending instances are imported)")
     if status not in ("pending", "waiting", "completed"):
         raise r.Skip(f"unknown taskwarrior status {status!r}")
     title = r.title(item.get("description"))
@@ -50,18 +100,75 @@ def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
         tags = [*tags, project]
     created_at = r.timestamp(item.get("entry"), "entry")
     done = status == "completed"
+    set_due = r.timestamp(item.get("due"), "due")
+    due = _due(item.get("due"))
+    every = _recur(item.get("recur"))
+    wait = r.timestamp(item.get("wait"), "wait")
+    # A recurring task's wait is the same distance before each due (from
+    # the due as Taskwarrior set it, before _due moves a day to its end).
+    lead = None
+    if every and set_due and due and wait and wait < set_due:
+        lead = int((set_due - wait).total_seconds())
+        if lead % 3600 == 0:
+            wait = due - timedelta(seconds=lead)
+        else:
+            lead = None
     return r.Record(
         title=title,
         key=_key(item, seen),
         done=done,
         priority=_PRIORITY[priority] if priority else None,
-        due=_due(item.get("due")),
+        due=due,
         tags=r.tags(tags),
         note=r.note(_annotations(item.get("annotations"))),
         created_at=created_at,
         updated_at=r.timestamp(item.get("modified"), "modified"),
         completed_at=r.timestamp(item.get("end"), "end") if done else None,
+        every=every,
+        until=_due(item.get("until")) if every else None,
+        wait=wait,
+        wait_lead=lead,
     )
+
+
+# Taskwarrior's names of periods, and the SPEC of each (recurrence.py).
+_RECUR = {
+    "daily": "1d", "day": "1d", "weekly": "1w", "week": "1w", "weekdays": "weekday",
+    "biweekly": "2w", "fortnight": "2w", "monthly": "1m", "month": "1m", "bimonthly": "2m",
+    "quarterly": "3m", "semiannual": "6m", "yearly": "1y", "year": "1y", "annual": "1y",
+    "biannual": "2y", "biyearly": "2y",
+}  # fmt: skip
+_RECUR_COUNT = re.compile(
+    r"^(\d{1,3})\s*(d|days?|w|wks?|weeks?|mo|mos|mths?|months?|q|qtrs?|quarters?|y|yrs?|years?)$"
+)
+_SPELLED = {"1d": "daily", "1w": "weekly", "1m": "monthly", "1y": "yearly", "weekday": "weekdays"}
+
+
+def _recur(raw: Any) -> str | None:
+    if raw is None or raw == "":
+        return None
+    text = str(raw).strip().lower()
+    if text in _RECUR:
+        return _RECUR[text]
+    match = _RECUR_COUNT.match(text)
+    if match:
+        n, unit = int(match.group(1)), match.group(2)
+        if unit.startswith("q"):
+            n, unit = n * 3, "m"
+        unit = "m" if unit.startswith("m") else unit[0]
+        return r.every(f"{n}{unit}")
+    return r.every(text)  # our own spelling; anything else is skipped
+
+
+def _recur_out(spec: str) -> str | None:
+    """A SPEC as Taskwarrior's recur, if it has one."""
+    if spec in _SPELLED:
+        return _SPELLED[spec]
+    match = re.fullmatch(r"(\d+)([dwmy])", spec)
+    if not match:
+        return None  # named weekdays, counting from done
+    n, unit = match.groups()
+    return f"{n}{'mo' if unit == 'm' else unit}"
 
 
 def _due(raw: Any) -> datetime | None:
@@ -124,6 +231,13 @@ def task(todo: Todo) -> dict[str, Any]:
         out["priority"] = _LETTER[todo.priority]
     if todo.tags:
         out["tags"] = list(todo.tags)
+    recur = _recur_out(todo.every) if todo.every and not todo.done and todo.due else None
+    if recur:
+        out["recur"] = recur
+        if todo.until:
+            out["until"] = _time(todo.until)
+    if todo.wait and not todo.done:
+        out["wait"] = _time(todo.wait)
     lines = [line.strip() for line in (todo.note or "").split("\n") if line.strip()]
     if lines:
         # taskwarrior keys annotations by their entry second: one second apart

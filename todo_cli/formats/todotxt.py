@@ -5,15 +5,21 @@ are local calendar days, so the time of a due date is lost; every tag is
 written as a +project. A done todo keeps its priority as `pri:A`, since
 todo.sh removes the (A) when it marks a task done. Each line ends with
 `id:N`, the todo's number, so importing the file back into the account it
-came from recognises its todos (same number, created the same day).
+came from recognises its todos (same number, created the same day). A
+repeat is written as the recurrence add-ons have it (topydo, todo.txt's
+rec add-on): `rec:+1w` counts from the due date, `rec:1w` from the day it
+is done; weekdays are `rec:+1b` (business days), named weekdays
+`rec:+mon,thu` (ours alone). A wait is `t:YYYY-MM-DD` (threshold); until
+has no todo.txt form and is dropped.
 
 Import: `x` marks a done task, followed by its completion and creation
 dates; `(A)` `(B)` `(C)` are high, medium and low, and `(D)` to `(Z)` are
 low too (they rank below C). `+project` and `@context` tokens become tags
 and leave the title, wherever they stand; `due:YYYY-MM-DD` is due at the
 end of that day, local time (as `--due YYYY-MM-DD`); `pri:X` sets the
-priority; the last `id:N` is the todo's number. Any other key:value, and a
-due:, pri: or id: whose value is not one of those, stays in the title.
+priority; the last `id:N` is the todo's number; `rec:` and `t:` as above.
+Any other key:value, and a due:, pri:, id:, rec: or t: whose value is not
+one of those, stays in the title.
 Dates with no time are the start of that local day. Blank lines are
 ignored.
 """
@@ -86,13 +92,17 @@ def _record(tokens: list[str], key: str) -> r.Record:
         created = _day_token(tokens)
     words: list[str] = []
     tags: list[str] = []
-    due = number = None
+    due = number = every = wait = None
     for token in tokens:
         head, sep, value = token.partition(":")
         if token[0] in "+@" and len(token) > 1 and (tag := r.tag(token[1:])):
             tags.append(tag)
         elif sep and head == "due" and (day := _valid_day(value)):
             due = r.due_day(day)
+        elif sep and head == "t" and (day := _valid_day(value)):
+            wait = r.day_start(day)
+        elif sep and head == "rec" and (spec := _rec(value)):
+            every = spec
         elif sep and head == "pri" and _PRI.fullmatch(f"({value})"):
             letter = value
         elif sep and head == "id" and value.isascii() and value.isdigit():
@@ -113,7 +123,29 @@ def _record(tokens: list[str], key: str) -> r.Record:
         completed_at=r.day_start(completed) if completed else None,
         number=number if number is not None and 0 < number < 2**31 else None,
         day_only=number is not None and created is not None,
+        every=every,
+        wait=wait,
     )
+
+
+def _rec(value: str) -> str | None:
+    """rec:+1w (strict: from the due date), rec:1w (from done), rec:2b
+    (business days: only 1b has a form here) -> a SPEC; None if it is none."""
+    strict = value.startswith("+")
+    body = value.removeprefix("+")
+    if body in ("b", "1b"):
+        body = "weekday"
+    try:
+        return r.every(body, from_done=not strict)
+    except r.Skip:
+        return None
+
+
+def _rec_out(spec: str) -> str:
+    from_done = spec.endswith(" from done")
+    body = spec.removesuffix(" from done")
+    body = "1b" if body == "weekday" else body
+    return f"rec:{'' if from_done else '+'}{body}"
 
 
 def _valid_day(value: str) -> date | None:
@@ -147,6 +179,10 @@ def line(todo: Todo) -> str:
     parts += [f"+{tag}" for tag in todo.tags]
     if todo.due:
         parts.append(f"due:{_local_day(todo.due)}")
+    if todo.every:
+        parts.append(_rec_out(todo.every))
+    if todo.wait:
+        parts.append(f"t:{_local_day(todo.wait)}")
     if todo.done and letter:
         parts.append(f"pri:{letter}")
     parts.append(f"id:{todo.number}")

@@ -96,8 +96,7 @@ def _connect_sqlite(url: DatabaseURL) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-        # SQLite's lower() folds ASCII only; searches fold like PostgreSQL's lower().
-        conn.create_function("todo_fold", 1, _fold, deterministic=True)
+        _functions(conn)
     except BaseException:
         conn.close()
         raise
@@ -123,15 +122,37 @@ def connect_read_only(path: Path, failure: BaseException) -> sqlite3.Connection 
     uri = "file:" + urllib.parse.quote(str(path)) + "?mode=ro&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-        conn.create_function("todo_fold", 1, _fold, deterministic=True)
+        _functions(conn)
         conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error:
         return None
     return conn
 
 
+def _functions(conn: sqlite3.Connection) -> None:
+    """What the SQL calls that SQLite lacks. SQLite's lower() folds ASCII
+    only; searches fold like PostgreSQL's lower(). The recurrence functions
+    are PostgreSQL's SQL functions of the same names (alembic/versions/0009)."""
+    conn.create_function("todo_fold", 1, _fold, deterministic=True)
+    conn.create_function("todo_next_due", 5, _next_due, deterministic=True)
+    conn.create_function("todo_wait_at", 2, _wait_at, deterministic=True)
+
+
 def _fold(text: str | None) -> str | None:
     return None if text is None else text.lower()
+
+
+# Imported when first called: most commands never complete a recurring todo.
+def _next_due(*args: Any) -> str | None:
+    from todo_cli.recurrence import sqlite_next_due
+
+    return sqlite_next_due(*args)
+
+
+def _wait_at(due: str | None, lead: int | None) -> str | None:
+    from todo_cli.recurrence import sqlite_wait_at
+
+    return sqlite_wait_at(due, lead)
 
 
 def prepare_sqlite_file(path: Path) -> None:

@@ -8,7 +8,8 @@ events back for `todo log` and `todo undo`.
 Two shapes of event data (JSON text in events.data):
 - edit, done, reopen, rm: {"todos": [every changed todo as it was before]},
   each row with its tags, request id and version, as the backend writes
-  JSON (history.py hands them back to the same backend unchanged);
+  JSON (history.py hands them back to the same backend unchanged), and
+  for done and rm "created": [the next instances of recurring todos made];
 - add: {"first": N, "last": M, "title": "..."}, the consecutive numbers
   the change handed out and the first title (for the log);
 - import: {"numbers": [...], "title": "..."} (an import may keep the
@@ -33,6 +34,13 @@ _FIELDS: Final = (
     "completed_at",
     "request_id",
     "version",
+    "every",
+    "anchor",
+    "until",
+    "wait",
+    "wait_lead",
+    "series",
+    "continued",
 )
 
 
@@ -52,14 +60,27 @@ def _row_json(backend: Backend) -> str:
     return f"json_object({pairs}, 'tags', {tags})"
 
 
-def _todos_json(backend: Backend) -> str:
-    """{"todos": [...]} over the rows a statement selects, as text."""
+def _todos_json(backend: Backend, created: str | None) -> str:
+    """{"todos": [...]} over the rows a statement selects, as text, with
+    "created": [the numbers of the todos matching `created`, a condition
+    on `todos`] when given."""
     if backend == "postgresql":
+        made = (
+            f", 'created', (SELECT json_agg(todos.number ORDER BY todos.number) FROM todos "
+            f"WHERE {created})"
+            if created
+            else ""
+        )
         return (
             f"CAST(json_build_object('todos', json_agg({_row_json(backend)} "
-            "ORDER BY todos.number)) AS text)"
+            f"ORDER BY todos.number){made}) AS text)"
         )
-    return f"json_object('todos', json_group_array({_row_json(backend)}))"
+    made = (
+        f", 'created', (SELECT json_group_array(todos.number) FROM todos WHERE {created})"
+        if created
+        else ""
+    )
+    return f"json_object('todos', json_group_array({_row_json(backend)}){made})"
 
 
 def lock_rows(backend: Backend, where: str) -> list[str]:
@@ -73,13 +94,15 @@ def lock_rows(backend: Backend, where: str) -> list[str]:
     return [f"SELECT 1 FROM todos WHERE todos.user_id = {ME} AND {where} FOR UPDATE"]
 
 
-def record_before(backend: Backend, action: str, where: str) -> str:
+def record_before(backend: Backend, action: str, where: str, *, created: str | None = None) -> str:
     """An INSERT that journals the user's todos matching `where` (a condition
     on `todos`) as they are now; place it before the statements that change
-    them. Nothing is recorded when no todo matches."""
+    them. Nothing is recorded when no todo matches. created: a condition
+    on `todos`, the next instances of recurring todos the change made (place
+    it after the statements that made them)."""
     return (
         "INSERT INTO events (user_id, at, action, data) "
-        f"SELECT max(todos.user_id), :now, '{action}', {_todos_json(backend)} "
+        f"SELECT max(todos.user_id), :now, '{action}', {_todos_json(backend, created)} "
         f"FROM todos WHERE todos.user_id = {ME} AND {where} HAVING count(*) > 0"
     )
 

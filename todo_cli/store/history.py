@@ -70,6 +70,7 @@ def _event(row: Sequence[Any], session: Session) -> Event:
         session.time(undone_at),
         rows,
         title_now,
+        tuple(sorted(int(n) for n in data.get("created") or ())),
     )
 
 
@@ -113,6 +114,13 @@ _COLUMNS = (
     ("completed_at", "timestamptz"),
     ("request_id", None),
     ("version", "integer"),
+    ("every", None),
+    ("anchor", "smallint"),
+    ("until", "timestamptz"),
+    ("wait", "timestamptz"),
+    ("wait_lead", "integer"),
+    ("series", None),
+    ("continued", "boolean"),
 )
 _RESTORED = [name for name, _ in _COLUMNS if name != "number"]
 
@@ -127,6 +135,11 @@ def _rows_query(backend: Backend, param: str) -> str:
         return f"(SELECT {cols} FROM json_array_elements(CAST(:{param} AS json)) AS r)"
     cols = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in _COLUMNS)
     return f"(SELECT {cols} FROM json_each(:{param}))"
+
+
+def _restored(name: str) -> str:
+    # Events journaled before recurrence (0009) have no `continued`.
+    return "COALESCE(b.continued, false)" if name == "continued" else f"b.{name}"
 
 
 def _tags_table(backend: Backend, param: str) -> str:
@@ -162,6 +175,15 @@ def _insert_tags(backend: Backend, k: int) -> str:
 
 def _reverse(backend: Backend, event: Event, k: int) -> list[str]:
     """The statements that put the todos back as they were before `event`."""
+    made = (
+        [f"DELETE FROM todos WHERE user_id = {ME} AND {in_set(backend, 'number', f'created_{k}')}"]
+        if event.created
+        else []
+    )
+    return made + _restore(backend, event, k)
+
+
+def _restore(backend: Backend, event: Event, k: int) -> list[str]:
     if event.action in ("add", "import"):
         return [
             f"DELETE FROM todos WHERE user_id = {ME} "
@@ -171,11 +193,11 @@ def _reverse(backend: Backend, event: Event, k: int) -> list[str]:
         names = ", ".join(name for name, _ in _COLUMNS)
         return [
             f"INSERT INTO todos (user_id, {names}) SELECT users.id, "
-            + ", ".join(f"b.{name}" for name, _ in _COLUMNS)
+            + ", ".join(_restored(name) for name, _ in _COLUMNS)
             + f" FROM users, {_rows_query(backend, f'rows_{k}')} AS b WHERE users.name = :me",
             _insert_tags(backend, k),
         ]
-    sets = ", ".join(f"{name} = b.{name}" for name in _RESTORED)
+    sets = ", ".join(f"{name} = {_restored(name)}" for name in _RESTORED)
     return [
         _clear_tags(backend, k),
         # Materialised, so SQLite joins through an automatic index on b.number
@@ -193,6 +215,11 @@ def _check(events: Sequence[Event], versions: dict[int, int]) -> None:
     """Replay the undo on the versions read: raise before anything is written."""
     state = dict(versions)
     for event in events:
+        for n in event.created:  # the next instances a done or rm made
+            if n not in state:
+                continue  # removed since: nothing to take back
+            if state.pop(n) != 1:
+                _conflict(event, n, "it has changed since")
         if event.action in ("add", "import"):
             for n in event.numbers:
                 if n not in state:
@@ -238,7 +265,7 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
         raise NotFoundError(
             f"only {left} left to undo, not {count}; nothing was undone (see: todo log)"
         )
-    numbers = sorted({n for e in events for n in e.numbers})
+    numbers = sorted({n for e in events for n in (*e.numbers, *e.created)})
     found = session.execute(
         f"SELECT number, version FROM todos WHERE user_id = {ME} "
         f"AND {in_set(backend, 'number', 'numbers')}{lock}",
@@ -250,6 +277,7 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
     for k, event in enumerate(events):
         statements += _reverse(backend, event, k)
         params[f"numbers_{k}"] = list(event.numbers)
+        params[f"created_{k}"] = list(event.created)
         params[f"rows_{k}"] = json.dumps(event.rows)
     statements.append(
         f"UPDATE events SET undone_at = :now WHERE user_id = {ME} AND {in_set(backend, 'id', 'ids')}"

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from todo_cli.shapes import TodoText
-from todo_cli.store.rows import columns, text_columns, to_todo, to_todo_text
+from todo_cli.store import recurring
+from todo_cli.store.rows import WIDTH, columns, text_columns, to_todo, to_todo_text
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, Backend
 from todo_cli.todo import PRIORITIES, Todo
@@ -49,6 +50,8 @@ class Filter:
     overdue: bool = False
     due_before: datetime | None = None
     search: str | None = None
+    # The todos waiting (a wait still ahead): hidden, only those, or shown.
+    wait: Literal["hide", "only", "show"] = "show"
 
 
 def _where(backend: Backend, f: Filter) -> tuple[str, dict[str, Any]]:
@@ -66,6 +69,10 @@ def _where(backend: Backend, f: Filter) -> tuple[str, dict[str, Any]]:
         params["priority"] = PRIORITIES[f.priority]
     if f.overdue:
         parts.append("todos.due < :now AND todos.done = false")
+    if f.wait == "hide":
+        parts.append("(todos.wait IS NULL OR todos.wait <= :now)")
+    elif f.wait == "only":
+        parts.append("todos.done = false AND todos.wait > :now")
     if f.due_before is not None:
         parts.append("todos.due < :due_before")
         params["due_before"] = f.due_before
@@ -123,17 +130,19 @@ def page(
     """
     where, params = _where(session.backend, filter)
     order = _order(sort, reverse)
+    repair, more = recurring.repair_first(session)
     # The page is chosen by id first, so the per-row tags subquery runs for
     # the rows shown, not for every candidate the sort looks at.
     rows = session.execute(
+        *repair,
         f"SELECT {columns(session.backend)}, (SELECT count(*) FROM (SELECT 1 FROM todos "
         f"WHERE {where} LIMIT :count_cap) AS c) AS total "
         f"FROM todos WHERE todos.id IN ({_candidates(session.backend, where, sort, reverse)}) "
         f"ORDER BY {order} LIMIT :limit",
-        params={**params, "limit": limit, "count_cap": limit + COUNT_CAP + 1},
+        params={**params, **more, "limit": limit, "count_cap": limit + COUNT_CAP + 1},
         planner=PAGE_PLANNER,
     ).all()
-    return [to_todo(r, session.time) for r in rows], int(rows[0][10]) if rows else 0
+    return [to_todo(r, session.time) for r in rows], int(rows[0][WIDTH]) if rows else 0
 
 
 def _candidates(backend: Backend, where: str, sort: Sort, reverse: bool) -> str:
@@ -181,10 +190,12 @@ def iter_todos(
     """Every matching todo in order, yielded as rows are read: one statement,
     one snapshot, one round trip; rows become Todo objects one at a time."""
     where, params = _where(session.backend, filter)
+    repair, more = recurring.repair_first(session)
     rows = session.execute(
+        *repair,
         f"SELECT {columns(session.backend)} FROM todos WHERE {where} "
         f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
-        params={**params, "limit": limit},
+        params={**params, **more, "limit": limit},
     )
     time = session.time
     for row in rows:
@@ -202,10 +213,12 @@ def iter_text(
     """iter_todos, with the timestamps formatted by the database: what a
     JSON listing streams (100,000 todos in a third of the time)."""
     where, params = _where(session.backend, filter)
+    repair, more = recurring.repair_first(session)
     rows = session.execute(
+        *repair,
         f"SELECT {text_columns(session.backend)} FROM todos WHERE {where} "
         f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
-        params={**params, "limit": limit},
+        params={**params, **more, "limit": limit},
     )
     return map(to_todo_text(session.backend), rows)
 

@@ -20,13 +20,19 @@ _TAG_LIST = {
 }
 
 
+_RECURRENCE = "todos.every, todos.until, todos.wait, todos.wait_lead, todos.anchor"
+# How many columns columns() selects: a query may add its own after them.
+WIDTH = 15
+
+
 def columns(backend: Backend) -> str:
     """The select list of every query of todos (the table unaliased: todos),
     in the order to_todo() reads."""
     tags = f"(SELECT {_TAG_LIST[backend]} FROM todo_tags g WHERE g.todo_id = todos.id)"
     return (
         "todos.number, todos.title, todos.done, todos.priority, todos.due, "
-        f"{tags} AS tags, todos.note, todos.created_at, todos.updated_at, todos.completed_at"
+        f"{tags} AS tags, todos.note, todos.created_at, todos.updated_at, todos.completed_at, "
+        + _RECURRENCE
     )
 
 
@@ -45,7 +51,8 @@ def text_columns(backend: Backend) -> str:
     return (
         f"todos.number, todos.title, todos.done, todos.priority, {iso('todos.due')}, "
         f"{tags} AS tags, todos.note, {iso('todos.created_at')}, "
-        f"{iso('todos.updated_at')}, {iso('todos.completed_at')}"
+        f"{iso('todos.updated_at')}, {iso('todos.completed_at')}, todos.every, "
+        f"{iso('todos.until')}, {iso('todos.wait')}, todos.wait_lead"
     )
 
 
@@ -63,7 +70,8 @@ def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
     convert = _sqlite_iso if backend == "sqlite" else None
 
     def text(row: Sequence[Any]) -> TodoText:
-        number, title, done, priority, due, tags, note, created, updated, completed = row
+        number, title, done, priority, due, tags, note, created, updated, completed = row[:10]
+        every, until, wait, lead = row[10:14]
         if convert is not None:
             due, created, updated, completed = (
                 convert(due),
@@ -71,6 +79,8 @@ def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
                 convert(updated),
                 convert(completed),
             )
+            if until is not None or wait is not None:
+                until, wait = convert(until), convert(wait)
         return TodoText(
             number,
             title,
@@ -82,6 +92,10 @@ def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
             created,
             updated,
             completed,
+            every,
+            until,
+            wait,
+            lead,
         )
 
     return text
@@ -89,6 +103,7 @@ def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
 
 def to_todo(row: Sequence[Any], time: Callable[[Any], Any]) -> Todo:
     number, title, done, priority, due, tags, note, created, updated, completed = row[:10]
+    every, until, wait, lead, anchor = row[10:WIDTH]
     return Todo(
         number,
         title,
@@ -100,4 +115,9 @@ def to_todo(row: Sequence[Any], time: Callable[[Any], Any]) -> Todo:
         time(created),
         time(updated),
         time(completed),
+        every,
+        time(until),
+        time(wait),
+        lead,
+        anchor,
     )

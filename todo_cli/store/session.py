@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from todo_cli.errors import missing_numbers
-from todo_cli.store.sql import Backend, adapt, read_time, to_pyformat
+from todo_cli.store.sql import Backend, adapt, local_zone, read_time, to_pyformat
 
 _MISSING = "todo: missing numbers: "
 _SET_LOCAL = "SELECT set_config('todo.user', :me, true), set_config('TimeZone', 'UTC', true)"
@@ -114,7 +114,9 @@ class Session:
             if ":me" not in sql:
                 raise AssertionError(f"unscoped statement refused: {sql[:60]!r}")
         assert not self.committed, "the transaction is over"
-        bound = adapt(self.backend, {"me": self.user, "now": self.now, **(params or {})})
+        bound = adapt(
+            self.backend, {"me": self.user, "now": self.now, "tz": local_zone(), **(params or {})}
+        )
         if self.backend == "postgresql":
             return self._message(list(statements), bound, commit)
         return self._sqlite(statements, bound, commit)

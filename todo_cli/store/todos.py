@@ -1,4 +1,4 @@
-"""The todo operations: add, complete, reopen, edit, remove, find.
+"""Adding todos, and finding them by number (changes.py changes them).
 
 Keyword-only, session first; they return plain data (todo.Todo) and raise
 domain errors. Every statement names the current user through :me, and the
@@ -12,15 +12,16 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from todo_cli.dates import end_of_day
 from todo_cli.errors import ConcurrentChangeError, InvalidInputError, missing_numbers
 from todo_cli.store import events
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, Backend, in_set, sqlite_time, values_of
-from todo_cli.todo import PRIORITIES, UNSET, NewTodo, Todo, _Unset, clean_title
+from todo_cli.store.sql import ME, Backend, in_set, sqlite_time
+from todo_cli.todo import PRIORITIES, NewTodo, Todo, clean_title
 
 # --- adding -------------------------------------------------------------------------
 
@@ -32,7 +33,11 @@ _ITEMS = {
         "e.item ->> 'n' AS note, CAST(e.item ->> 'x' AS boolean) AS done, "
         "CAST(e.item ->> 'c' AS timestamptz) AS created_at, "
         "CAST(e.item ->> 'u' AS timestamptz) AS updated_at, "
-        "CAST(e.item ->> 'f' AS timestamptz) AS completed_at, CAST(e.item ->> 'k' AS integer) AS num "
+        "CAST(e.item ->> 'f' AS timestamptz) AS completed_at, CAST(e.item ->> 'k' AS integer) AS num, "
+        "e.item ->> 'e' AS every, CAST(e.item ->> 'a' AS smallint) AS anchor, "
+        "CAST(e.item ->> 'l' AS timestamptz) AS until, CAST(e.item ->> 'w' AS timestamptz) AS wait, "
+        "CAST(e.item ->> 'wl' AS integer) AS wait_lead, e.item ->> 's' AS series, "
+        "CAST(e.item ->> 'co' AS boolean) AS continued "
         "FROM json_array_elements(CAST(:items AS json)) WITH ORDINALITY AS e(item, ord)) AS i"
     ),
     "sqlite": (
@@ -41,7 +46,10 @@ _ITEMS = {
         "json_extract(value, '$.d') AS due, json_extract(value, '$.n') AS note, "
         "json_extract(value, '$.x') AS done, json_extract(value, '$.c') AS created_at, "
         "json_extract(value, '$.u') AS updated_at, json_extract(value, '$.f') AS completed_at, "
-        "json_extract(value, '$.k') AS num "
+        "json_extract(value, '$.k') AS num, json_extract(value, '$.e') AS every, "
+        "json_extract(value, '$.a') AS anchor, json_extract(value, '$.l') AS until, "
+        "json_extract(value, '$.w') AS wait, json_extract(value, '$.wl') AS wait_lead, "
+        "json_extract(value, '$.s') AS series, json_extract(value, '$.co') AS continued "
         "FROM json_each(:items)) AS i"
     ),
 }
@@ -69,6 +77,26 @@ def _json_time(backend: Backend, value: datetime | None) -> str | None:
     if value is None:
         return None
     return sqlite_time(value) if backend == "sqlite" else value.astimezone(UTC).isoformat()
+
+
+def _repeating(backend: Backend, todo: NewTodo) -> dict[str, Any]:
+    """The recurrence and wait of a todo on its way in, as add_many's items
+    carry them: a new series for a recurring todo, keeping the day of the
+    month of its first due."""
+    due = todo.due
+    anchor = todo.anchor or (due.astimezone().day if due and todo.every else None)
+    wait = todo.wait
+    if todo.wait_lead is not None and due is not None:
+        wait = due - timedelta(seconds=todo.wait_lead)
+    return {
+        "e": todo.every,
+        "a": anchor,
+        "l": _json_time(backend, todo.until),
+        "w": _json_time(backend, wait),
+        "wl": todo.wait_lead,
+        "s": uuid.uuid4().hex if todo.every else None,
+        "co": todo.continued,
+    }
 
 
 def add(session: Session, *, title: str, request_id: str | None = None, **fields: Any) -> Todo:
@@ -105,7 +133,16 @@ def add_many(
     """
     backend = session.backend
     new = [*todos, *(NewTodo(t) for t in titles)]
-    new = [replace(t, title=clean_title(t.title), tags=tuple(dict.fromkeys(t.tags))) for t in new]
+    new = [
+        replace(
+            t,
+            title=clean_title(t.title),
+            tags=tuple(dict.fromkeys(t.tags)),
+            # A recurring todo needs a due date: by the end of today.
+            due=t.due or (end_of_day(session.now) if t.every else None),
+        )
+        for t in new
+    ]
     if not new:
         return []
     if len(new) > _BATCH_MAX:
@@ -134,6 +171,7 @@ def add_many(
                 "u": _json_time(backend, t.updated_at),
                 "f": _json_time(backend, t.completed_at),
                 "k": number,
+                **(_repeating(backend, t) if t.every or t.wait or t.wait_lead else {}),
             }
             for t, rid, number in zip(new, rids, kept, strict=True)
         ]
@@ -149,11 +187,13 @@ def add_many(
             else []
         ),
         "INSERT INTO todos (user_id, number, title, done, priority, due, note, created_at, "
-        "updated_at, completed_at, request_id) "
+        "updated_at, completed_at, request_id, every, anchor, until, wait, wait_lead, series, "
+        "continued) "
         "SELECT users.id, COALESCE(i.num, users.last_number - :n + i.ord), i.title, "
         "COALESCE(i.done, false), "
         "i.priority, i.due, i.note, COALESCE(i.created_at, :now), COALESCE(i.updated_at, :now), "
-        "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END, i.rid "
+        "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END, i.rid, "
+        "i.every, i.anchor, i.until, i.wait, i.wait_lead, i.series, COALESCE(i.continued, false) "
         f"FROM users, {_ITEMS[backend]} WHERE users.name = :me AND NOT {already}",
         *(
             # The items drive the join (CROSS JOIN fixes the order on SQLite,
@@ -193,169 +233,29 @@ def add_many(
     return [to_todo(r, session.time) for r in rows]
 
 
-# --- changing -----------------------------------------------------------------------
+# --- todos by number ------------------------------------------------------------
 
 
-def _select_numbers(backend: Backend) -> str:
+def select_numbers(backend: Backend) -> str:
     return (
         f"SELECT {columns(backend)} FROM todos WHERE user_id = {ME} "
         f"AND {in_set(backend, 'number', 'numbers')}"
     )
 
 
-_SET_DONE = {
-    # A todo that was already done keeps its completion time, and vice versa.
-    True: "done = true, completed_at = CASE WHEN done THEN completed_at ELSE :now END, "
-    "updated_at = CASE WHEN done THEN updated_at ELSE :now END, "
-    "version = CASE WHEN done THEN version ELSE version + 1 END",
-    False: "updated_at = CASE WHEN done THEN :now ELSE updated_at END, "
-    "version = CASE WHEN done THEN version + 1 ELSE version END, "
-    "done = false, completed_at = NULL",
-}
-# Spelled as the partial indexes are (done = false): SQLite matches an
-# index's condition by its text.
-_CHANGES = {True: "todos.done = false", False: "todos.done = true"}
-
-
-def _set_done(session: Session, numbers: Sequence[int], done: bool) -> list[tuple[Todo, bool]]:
-    """All or nothing; (todo, changed) pairs in the order asked."""
-    backend = session.backend
-    which = in_set(backend, "todos.number", "numbers")
-    # Only the todos that change: each change moves version, and undo
-    # relies on nothing else moving it (see alembic/versions/0007).
-    update = (
-        f"UPDATE todos SET {_SET_DONE[done]} WHERE user_id = {ME} AND {which} AND {_CHANGES[done]}"
-    )
-    statements = [
-        *_guard(backend, which),
-        events.record_before(
-            backend, "done" if done else "reopen", f"{which} AND {_CHANGES[done]}"
-        ),
-    ]
-    params = {"numbers": _unique(numbers)}
-    if backend == "postgresql":
-        # One statement, so the message's one result says which rows this
-        # command changed: the updated rows as RETURNING has them, then the
-        # rest as they are.
-        rows = session.execute(
-            *statements,
-            f"WITH changed AS ({update} RETURNING todos.*) "
-            f"SELECT {columns(backend)}, true FROM changed AS todos UNION ALL "
-            f"SELECT {columns(backend)}, false FROM todos WHERE todos.user_id = {ME} AND {which} "
-            "AND todos.id NOT IN (SELECT id FROM changed)",
-            params=params,
-        ).all()
-        changed = {row[0] for row in rows if row[10]}
-    else:
-        changed = {
-            n
-            for (n,) in session.execute(
-                *statements, update + " RETURNING number", params=params
-            ).all()
-        }
-        rows = session.execute(_select_numbers(backend), params=params).all()
-    found = _in_order(numbers, [to_todo(r, session.time) for r in rows])
-    return [(t, t.number in changed) for t in found]
-
-
-def complete(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bool]]:
-    """Mark todos done. Returns (todo, newly_completed) pairs."""
-    return _set_done(session, numbers, True)
-
-
-def reopen(session: Session, *, numbers: Sequence[int]) -> list[tuple[Todo, bool]]:
-    """Undo done. Returns (todo, newly_reopened) pairs."""
-    return _set_done(session, numbers, False)
-
-
-def edit(
-    session: Session,
-    *,
-    numbers: Sequence[int],
-    title: str | None = None,
-    priority: str | _Unset | None = UNSET,
-    due: datetime | _Unset | None = UNSET,
-    note: str | _Unset | None = UNSET,
-    add_tags: Sequence[str] = (),
-    remove_tags: Sequence[str] = (),
-) -> list[Todo]:
-    """Change fields of todos, all or nothing; tags are added and removed."""
-    backend = session.backend
-    if title is not None and len(_unique(numbers)) > 1:
-        raise InvalidInputError("--title changes one todo at a time")
-    sets = ["updated_at = :now", "version = version + 1"]
-    params: dict[str, Any] = {"numbers": _unique(numbers)}
-    if title is not None:
-        sets.append("title = :title")
-        params["title"] = clean_title(title)
-    if not isinstance(priority, _Unset):
-        sets.append("priority = :priority")
-        params["priority"] = PRIORITIES[priority] if priority else None
-    if not isinstance(due, _Unset):
-        sets.append("due = :due")
-        params["due"] = due
-    if not isinstance(note, _Unset):
-        sets.append("note = :note")
-        params["note"] = note
-    which = in_set(backend, "todos.number", "numbers")
-    mine = f"SELECT id FROM todos WHERE todos.user_id = {ME} AND {which}"
-    statements = [*_guard(backend, which), events.record_before(backend, "edit", which)]
-    if remove_tags:
-        statements.append(
-            f"DELETE FROM todo_tags WHERE {in_set(backend, 'tag', 'remove_tags', kind='text')} "
-            f"AND todo_id IN ({mine})"
-        )
-        params["remove_tags"] = list(dict.fromkeys(remove_tags))
-    if add_tags:
-        statements.append(
-            f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, a.value FROM todos, "
-            f"{values_of(backend, 'add_tags')} AS a WHERE todos.user_id = {ME} "
-            f"AND {which} ON CONFLICT DO NOTHING"
-        )
-        params["add_tags"] = list(dict.fromkeys(add_tags))
-    statements.append(
-        f"UPDATE todos SET {', '.join(sets)} WHERE user_id = {ME} "
-        f"AND {in_set(backend, 'number', 'numbers')}"
-    )
-    rows = session.execute(*statements, _select_numbers(backend), params=params).all()
-    return _in_order(numbers, [to_todo(r, session.time) for r in rows])
-
-
-def remove(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
-    """Delete todos, all or nothing. Numbers are never reused afterwards."""
-    backend = session.backend
-    before = None
-    if backend == "sqlite":
-        # SQLite cascades to todo_tags before RETURNING is computed, so read the
-        # tags first (a local read; PostgreSQL still sees them in RETURNING).
-        before = {t.number: t for t in _lookup(session, numbers, changing=True)}
-    which = in_set(backend, "todos.number", "numbers")
-    rows = session.execute(
-        *_guard(backend, which),
-        events.record_before(backend, "rm", which),
-        f"DELETE FROM todos WHERE user_id = {ME} AND {in_set(backend, 'number', 'numbers')} "
-        f"RETURNING {columns(backend)}",
-        params={"numbers": _unique(numbers)},
-    ).all()
-    removed = [to_todo(r, session.time) for r in rows]
-    if before is not None:
-        removed = [before.get(t.number, t) for t in removed]
-    return _in_order(numbers, removed)
-
-
 def find(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
     """Look todos up by number (show, and what rm will touch)."""
-    return _lookup(session, numbers, changing=False)
+    return lookup(session, numbers, changing=False)
 
 
-def _lookup(session: Session, numbers: Sequence[int], *, changing: bool) -> list[Todo]:
+def lookup(session: Session, numbers: Sequence[int], *, changing: bool) -> list[Todo]:
     rows = session.execute(
-        _select_numbers(session.backend), params={"numbers": _unique(numbers)}
+        select_numbers(session.backend), params={"numbers": unique(numbers)}
     ).all()
-    return _in_order(numbers, [to_todo(r, session.time) for r in rows], changing=changing)
+    return in_order(numbers, [to_todo(r, session.time) for r in rows], changing=changing)
 
 
-def _guard(backend: Backend, which: str) -> list[str]:
+def guard(backend: Backend, which: str) -> list[str]:
     """The statements that open a change of the todos numbered :numbers:
     lock them (PostgreSQL), and stop the whole message unless every one is
     the user's (alembic/versions/0008): all or nothing, inside the message
@@ -370,14 +270,14 @@ def _guard(backend: Backend, which: str) -> list[str]:
     ]
 
 
-def _unique(numbers: Iterable[int]) -> list[int]:
+def unique(numbers: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(numbers))
 
 
-def _in_order(asked: Sequence[int], found: list[Todo], *, changing: bool = True) -> list[Todo]:
+def in_order(asked: Sequence[int], found: list[Todo], *, changing: bool = True) -> list[Todo]:
     """Raise (so the caller's transaction rolls back) unless every number was found."""
     by_number = {t.number: t for t in found}
-    missing = [n for n in _unique(asked) if n not in by_number]
+    missing = [n for n in unique(asked) if n not in by_number]
     if missing:
         raise missing_numbers(missing, changing=changing)
-    return [by_number[n] for n in _unique(asked)]
+    return [by_number[n] for n in unique(asked)]

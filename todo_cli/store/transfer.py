@@ -197,4 +197,11 @@ def _new(r: Record) -> NewTodo:
         created_at=r.created_at,
         updated_at=r.updated_at,
         completed_at=r.completed_at,
+        every=r.every,
+        until=r.until,
+        wait=r.wait,
+        wait_lead=r.wait_lead,
+        # A repeating todo done before it came in has had its next one (in
+        # the file, as a rule): none is made for it.
+        continued=r.done,
     )
