@@ -116,6 +116,30 @@ def _local(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock).astimezone()
 
 
+def local_zone() -> str:
+    """The IANA name of this process's timezone, so PostgreSQL computes
+    local dates as this machine does: TZ, else /etc/localtime's link, else
+    /etc/timezone; UTC when the name is none the system knows (the C
+    library reads an unknown TZ as UTC too). Read each time: tests change TZ."""
+    import os
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        name = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" not in name and os.path.exists("/etc/timezone"):
+            with open("/etc/timezone", encoding="utf-8") as f:
+                name = f.read().strip()
+    if "zoneinfo/" in name:
+        name = name.split("zoneinfo/", 1)[1]
+    if not name or name.startswith("/") or ".." in name:
+        return "UTC"
+    known = any(os.path.isfile(os.path.join(d, name)) for d in _ZONEINFO)
+    return name if known else "UTC"
+
+
+_ZONEINFO = ("/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo")
+
+
 def end_of_day(now: datetime) -> datetime:
     """The end of now's local day, in UTC: the due of "today"."""
     return _local(now.astimezone().date(), END_OF_DAY).astimezone(UTC)

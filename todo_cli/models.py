@@ -108,10 +108,11 @@ class Todo(SQLModel, table=True):
     # Bumped by every change; undo compares it with the event it reverses.
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     # A recurring todo (todo_cli/recurrence.py): its rule, the day of the
-    # month its series began on, its end, its series, and whether its
-    # successor was made.
+    # month and local time of day (seconds) of its series, its end, its
+    # series, and whether its successor was made.
     every: str | None = Field(default=None, max_length=40, nullable=True)
     anchor: int | None = Field(default=None, sa_type=SmallInteger, nullable=True)
+    clock: int | None = Field(default=None, nullable=True)
     until: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     series: str | None = Field(default=None, max_length=32, nullable=True)
     continued: bool = Field(default=False, sa_column_kwargs={"server_default": false()})

@@ -27,7 +27,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from todo_cli.errors import InvalidInputError
 
@@ -41,7 +41,7 @@ _UNITS = {
 _COUNT = re.compile(r"^(?:every\s+)?(\d{1,3})?\s*([a-z]+)$")
 _FROM_DONE = " from done"
 EXAMPLES = "day, week, month, year, 2w, 3 days, weekday, mon,thu (add: from done)"
-LEAD_EXAMPLES = "3 days before, 2d, 1w before"
+LEAD_EXAMPLES = "3 days before, 1 week before, 12 hours before"
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,8 @@ def parse_lead(text: str) -> int | None:
             f"cannot read {text!r} as a time before the due; try: {LEAD_EXAMPLES}"
         )
     n, unit = int(match.group(1)), match.group(2)[0]
+    if n < 1:
+        raise InvalidInputError(f"{text!r}: wait at least 1 hour before the due")
     return n * {"d": 86400, "w": 7 * 86400, "h": 3600}[unit]
 
 
@@ -130,18 +132,29 @@ def describe(rule: Rule) -> str:
 
 
 def next_due(
-    due: datetime, rule: Rule, *, anchor: int, done_at: datetime | None = None
+    due: datetime,
+    rule: Rule,
+    *,
+    anchor: int | None = None,
+    clock: int | None = None,
+    done_at: datetime | None = None,
 ) -> datetime:
     """The due date of the todo after one due at `due` (completed at
-    done_at): in UTC, computed in the local timezone."""
-    local = due.astimezone()
+    done_at), in UTC, computed in the local timezone: on the day the rule
+    gives (keeping the series' day of the month, anchor), at the series'
+    local time of day (clock, seconds after midnight; by default the due's)."""
+    zone = local_zone_info()
+    local = due.astimezone(zone)
+    anchor = anchor or local.day
+    if clock is None:
+        clock = local.hour * 3600 + local.minute * 60 + local.second
     if rule.from_done and done_at is not None:
         # Counted from the day it was done: a month after the 12th is the 12th.
-        base = done_at.astimezone().date()
+        base = done_at.astimezone(zone).date()
         anchor = base.day
     else:
         base = local.date()
-    return _at(next_day(base, rule, anchor=anchor), local)
+    return _at(next_day(base, rule, anchor=anchor), clock, local.microsecond, zone)
 
 
 def next_day(base: date, rule: Rule, *, anchor: int) -> date:
@@ -158,13 +171,42 @@ def next_day(base: date, rule: Rule, *, anchor: int) -> date:
     return next(base + timedelta(k) for k in range(1, 8) if (base + timedelta(k)).weekday() in days)
 
 
-def _at(day: date, like: datetime) -> datetime:
-    """That day at `like`'s local time of day, in UTC (DST-safe: the wall clock)."""
-    return datetime.combine(day, like.time()).astimezone().astimezone(UTC)
+def _at(day: date, clock: int, micro: int, zone: tzinfo | None) -> datetime:
+    """That day at that local time of day, in UTC. A time the clocks skip
+    (02:30 as summer time begins) is read in the time before the change, and
+    a time they pass twice in the later one, as PostgreSQL reads them: of
+    the two readings, the later moment."""
+    naive = datetime.combine(day, time(clock // 3600, clock // 60 % 60, clock % 60, micro))
+    if zone is None:  # no zone name: the C library's local time
+        return naive.astimezone().astimezone(UTC)
+    return max(naive.replace(tzinfo=zone, fold=f).astimezone(UTC) for f in (0, 1))
+
+
+def local_zone_info() -> tzinfo | None:
+    """This process's timezone as zoneinfo has it (None: the C library's)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from todo_cli.dates import local_zone
+
+    try:
+        return ZoneInfo(local_zone())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def anchor_and_clock(due: datetime) -> tuple[int, int]:
+    """A series' day of the month and local time of day, from its first due."""
+    local = due.astimezone(local_zone_info())
+    return local.day, local.hour * 3600 + local.minute * 60 + local.second
 
 
 def sqlite_next_due(
-    due: str | None, every: str | None, anchor: int | None, done_at: str | None, _tz: str
+    due: str | None,
+    every: str | None,
+    anchor: int | None,
+    clock: int | None,
+    done_at: str | None,
+    _tz: str,
 ) -> str | None:
     """next_due for SQLite's SQL (registered as todo_next_due): timestamps
     as SQLite stores them (naive UTC text), in the local timezone of this
@@ -174,7 +216,7 @@ def sqlite_next_due(
     rule = parse(every)
     start = _stored(due)
     done = _stored(done_at) if done_at else None
-    nxt = next_due(start, rule, anchor=anchor or start.astimezone().day, done_at=done)
+    nxt = next_due(start, rule, anchor=anchor, clock=clock, done_at=done)
     return nxt.strftime(_STORED)
 
 

@@ -179,8 +179,7 @@ def _repeat_rows(t: Todo) -> list[tuple[str, str]]:
         if rule.from_done:
             rows.append(("next due", f"{recurrence.describe_step(rule)} after it is done"))
         else:
-            anchor = t.anchor or t.due.astimezone().day
-            following = recurrence.next_due(t.due, rule, anchor=anchor)
+            following = recurrence.next_due(t.due, rule, anchor=t.anchor, clock=t.clock)
             past = t.until is not None and following > t.until
             rows.append(("next due", "none (the repeat ends)" if past else _when(following)))
         if t.until:

@@ -97,7 +97,7 @@ def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -
     until: str | None
     wait: str | None
     if isinstance(todo, Todo):
-        number, title, done, priority, _, tags, note, _, _, _, every, _, _, lead, _ = todo
+        number, title, done, priority, _, tags, note, _, _, _, every, _, _, lead, _, _ = todo
         due, created = iso(todo.due), iso(todo.created_at)
         updated, completed = iso(todo.updated_at), iso(todo.completed_at)
         until, wait = iso(todo.until), iso(todo.wait)

@@ -54,6 +54,7 @@ class Todo(NamedTuple):
     wait: datetime | None = None
     wait_lead: int | None = None
     anchor: int | None = None
+    clock: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class NewTodo:
     # the day of the month it keeps.
     continued: bool = False
     anchor: int | None = None
+    clock: int | None = None
 
 
 @dataclass(frozen=True)

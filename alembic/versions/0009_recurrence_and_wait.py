@@ -6,8 +6,9 @@ Create Date: 2026-11-30
 
 A recurring todo is one instance of a series: every (the canonical SPEC of
 todo_cli/recurrence.py), anchor (the day of the month the series began on),
-until, wait_lead (how long before each due, in seconds, the next one stops
-waiting),
+clock (its local time of day, in seconds: a due the clocks skipped does not
+move the series), until, wait_lead (how long before each due, in seconds,
+the next one stops waiting),
 series (the series' identity). Completing an instance creates the next in
 the same statement list; unique (user_id, series, due) makes a second
 creation of the same instance impossible, whatever retries, concurrent
@@ -37,7 +38,7 @@ depends_on: str | Sequence[str] | None = None
 
 NEXT_DUE = r"""
 CREATE FUNCTION todo_next_due(
-  due timestamptz, every text, anchor integer, done_at timestamptz, tz text
+  due timestamptz, every text, anchor integer, clock integer, done_at timestamptz, tz text
 ) RETURNS timestamptz LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
   rule text := every;
@@ -62,6 +63,7 @@ BEGIN
   END IF;
   local_due := due AT TIME ZONE tz;
   anchor := COALESCE(anchor, extract(day FROM local_due)::integer);
+  clock := COALESCE(clock, extract(epoch FROM local_due::time)::integer);
   IF from_done AND done_at IS NOT NULL THEN
     base := (done_at AT TIME ZONE tz)::date;
     anchor := extract(day FROM base)::integer;
@@ -94,9 +96,52 @@ BEGIN
       EXIT WHEN extract(isodow FROM day)::integer = ANY(days);
     END LOOP;
   END IF;
-  RETURN (day + local_due::time) AT TIME ZONE tz;
+  -- A local time the clocks skip or pass twice is read as PostgreSQL reads
+  -- it (recurrence._at does the same).
+  RETURN (day + make_interval(secs => clock) + (local_due - date_trunc('second', local_due)))
+    AT TIME ZONE tz;
 END $$
 """
+
+
+# 0007's version trigger, except that marking an instance continued (the
+# repair of one an older todo completed) is not a change of the todo: undo
+# of that older done still finds the version it journaled.
+BUMP_PG = """
+CREATE OR REPLACE FUNCTION todos_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.version = OLD.version
+     AND (to_jsonb(NEW) - 'continued') IS DISTINCT FROM (to_jsonb(OLD) - 'continued') THEN
+    NEW.version := OLD.version + 1;
+  END IF;
+  RETURN NEW;
+END $$
+"""
+BUMP_PG_0007 = """
+CREATE OR REPLACE FUNCTION todos_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.version = OLD.version THEN
+    NEW.version := OLD.version + 1;
+  END IF;
+  RETURN NEW;
+END $$
+"""
+_COLUMNS = (
+    "user_id", "number", "title", "done", "created_at", "updated_at", "completed_at",
+    "request_id", "priority", "due", "note", "every", "anchor", "clock", "until", "wait",
+    "wait_lead", "series",
+)  # fmt: skip
+BUMP_SQLITE = (
+    "CREATE TRIGGER todos_version AFTER UPDATE ON todos FOR EACH ROW "
+    "WHEN NEW.version = OLD.version AND ("
+    + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _COLUMNS)
+    + ") BEGIN UPDATE todos SET version = OLD.version + 1 WHERE id = NEW.id; END"
+)
+BUMP_SQLITE_0007 = (
+    "CREATE TRIGGER todos_version AFTER UPDATE ON todos FOR EACH ROW "
+    "WHEN NEW.version = OLD.version "
+    "BEGIN UPDATE todos SET version = OLD.version + 1 WHERE id = NEW.id; END"
+)
 
 
 def upgrade() -> None:
@@ -104,6 +149,7 @@ def upgrade() -> None:
     # which would lose its version trigger (0007).
     op.add_column("todos", sa.Column("every", sa.String(length=40), nullable=True))
     op.add_column("todos", sa.Column("anchor", sa.SmallInteger(), nullable=True))
+    op.add_column("todos", sa.Column("clock", sa.Integer(), nullable=True))
     op.add_column("todos", sa.Column("until", UTCDateTime(), nullable=True))
     op.add_column("todos", sa.Column("wait", UTCDateTime(), nullable=True))
     op.add_column("todos", sa.Column("wait_lead", sa.Integer(), nullable=True))
@@ -129,23 +175,38 @@ def upgrade() -> None:
         sqlite_where=sa.text("every IS NOT NULL AND done = true AND continued = false"),
     )
     if op.get_bind().dialect.name != "postgresql":
+        op.execute("DROP TRIGGER todos_version")
+        op.execute(BUMP_SQLITE)
         return
+    op.execute(BUMP_PG)
     op.execute(NEXT_DUE)
     op.execute(
         "DO $$ BEGIN "
         "IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'todo_app') "
         "AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'todo_person') THEN "
-        "GRANT EXECUTE ON FUNCTION todo_next_due(timestamptz, text, integer, timestamptz, text) "
+        "GRANT EXECUTE ON FUNCTION todo_next_due(timestamptz, text, integer, integer, timestamptz, "
+        "text) "
         "TO todo_app, todo_person; "
         "END IF; END $$"
     )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION todo_next_due(timestamptz, text, integer, timestamptz, text)")
+    sqlite = op.get_bind().dialect.name != "postgresql"
+    if sqlite:
+        op.execute("DROP TRIGGER todos_version")
+    else:
+        op.execute(
+            "DROP FUNCTION todo_next_due(timestamptz, text, integer, integer, timestamptz, text)"
+        )
+        op.execute(BUMP_PG_0007)
     op.drop_index("ix_todos_user_unfollowed", table_name="todos")
     op.drop_index("uq_todos_user_series_due", table_name="todos")
-    with op.batch_alter_table("todos") as batch:
-        for column in ("continued", "series", "wait_lead", "wait", "until", "anchor", "every"):
-            batch.drop_column(column)
+    # SQLite's DROP COLUMN (3.35+), not a batch: a batch copies the table
+    # and would lose the version trigger.
+    for column in (
+        "continued", "series", "wait_lead", "wait", "until", "clock", "anchor", "every",
+    ):  # fmt: skip
+        op.drop_column("todos", column)
+    if sqlite:
+        op.execute(BUMP_SQLITE_0007)

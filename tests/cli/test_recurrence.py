@@ -276,8 +276,10 @@ def test_the_table_marks_repeating_todos(todo_at: InProcess) -> None:
         (("add", "x", "--wait", "3 days before"),
          "--wait '3 days before' counts back from the due date: give --due too"),
         (("add", "x", "--wait", "soon before"),
-         "cannot read 'soon before' as a time before the due; try: 3 days before, 2d, "
-         "1w before"),
+         "cannot read 'soon before' as a time before the due; try: 3 days before, "
+         "1 week before, 12 hours before"),
+        (("add", "x", "-d", "fri", "--wait", "0 days before"),
+         "'0 days before': wait at least 1 hour before the due"),
         (("edit", "1", "--every", "week", "--no-repeat"),
          "--every and --no-repeat cannot be combined"),
         (("edit", "1", "--every", "week", "--no-due"),
@@ -290,3 +292,39 @@ def test_usage_errors(todo_at: InProcess, args: tuple[str, ...], message: str) -
     result = todo_at(*args)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"todo: error: {message}\n")
     assert [t["title"] for t in listed(todo_at, "--all")] == ["keep"]
+
+
+def test_a_due_onto_another_of_the_series_is_refused(todo_at: InProcess) -> None:
+    todo = todo_at
+    todo.ok("add", "Sweep", "--every", "week", "--due", "2026-12-01")
+    todo.ok("done", "1")
+    result = todo("edit", "2", "--due", "2026-12-01")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "todo: error: another todo of the same repeat is due at that moment; give this one "
+        "another date or time (nothing was changed)\n",
+    )
+
+
+def test_two_done_whose_next_ones_fall_on_one_day_make_one(todo_at: InProcess) -> None:
+    """Instance 1 (Mon) and its next (moved to Tue) completed together: both
+    would be followed by Thursday's; one is made, with its tags once."""
+    todo = todo_at
+    todo.ok("add", "Gym", "--every", "mon,thu", "--due", "2026-12-07T18:00", "-t", "health")
+    todo.ok("done", "1")
+    todo.ok("reopen", "1")
+    todo.ok("edit", "2", "--due", "2026-12-08T18:00")
+    assert todo.ok("done", "1", "2") == (
+        "Completed 1: Gym\nCompleted 2: Gym\nNext 3: Gym (due 2026-12-10 18:00 CET)\n"
+    )
+    assert [(t["number"], t["tags"]) for t in listed(todo, "--all")][-1] == (3, ["health"])
+
+
+def test_a_timezone_nobody_knows_is_utc(todo_at: InProcess) -> None:
+    """The C library reads an unknown TZ as UTC; so does the next due."""
+    todo = todo_at
+    todo.env["TZ"] = "Foo/Bar"
+    todo.ok("add", "Stretch", "--every", "day", "--due", "2026-12-01T07:00")
+    assert todo.ok("done", "1").endswith("Next 2: Stretch (due 2026-12-02 07:00 Foo)\n")
+    assert shown(todo, 2)["due"] == "2026-12-02T07:00:00.000000Z"

@@ -174,11 +174,11 @@ def test_done_and_rm_touch_rows_through_the_unique_index(plans: Any) -> None:
     explained = explain()
     # Each change locks its todos, checks they are all there, makes the
     # next instances of repeating ones and journals them first: lock,
-    # check, repair (2), next, event, UPDATE with the read-back; lock,
-    # check, next, event, DELETE.
-    assert len(explained) == 12
-    _repairs_read_a_small_index(explained[2:4])
-    for plan in explained[:2] + explained[4:]:
+    # check, repair (3), next and its tags, event, UPDATE with the
+    # read-back; lock, check, next and its tags, event, DELETE.
+    assert len(explained) == 15
+    _repairs_read_a_small_index(explained[2:5])
+    for plan in explained[:2] + explained[5:]:
         _assert_indexed(plan)
         # By number: the unique index, or the open-todos one when only open
         # todos can match (done changes only those).

@@ -24,43 +24,49 @@ DUES = [
     datetime(2026, 10, 24, 22, 59, 59, tzinfo=UTC),  # and ends
     datetime(2026, 12, 4, 13, 15, tzinfo=UTC),  # a Friday
     datetime(2026, 12, 31, 12, tzinfo=UTC),
+    datetime(2025, 3, 29, 1, 30, tzinfo=UTC),  # 02:30 in Berlin, the day before the clocks skip it
+    datetime(2025, 10, 25, 0, 30, tzinfo=UTC),  # 02:30 in Berlin, the day before it comes twice
 ]
+# A series' time of day (seconds after local midnight), or the due's own.
+CLOCKS = [None, 2 * 3600 + 30 * 60]
 SPECS = ["1d", "3d", "1w", "2w", "1m", "3m", "1y", "weekday", "mon,thu", "sun", "1m from done"]
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Pacific/Auckland", "Asia/Kolkata"]
 DONE_AT = datetime(2026, 12, 9, 18, 45, tzinfo=UTC)
 
 
 def test_postgresql_computes_the_next_due_as_python_does(pg_url: str) -> None:
-    """Every due x rule x zone (month ends, a leap day, both summer time
-    changes, weekdays, counting from done): the SQL function and
-    recurrence.next_due give the same moment."""
-    cases = list(itertools.product(DUES, SPECS, ZONES))
+    """Every due x rule x zone x time of day (month ends, a leap day, both
+    summer time changes, a time the clocks skip and one they pass twice,
+    weekdays, counting from done): the SQL function and recurrence.next_due
+    give the same moment."""
+    cases = list(itertools.product(DUES, SPECS, ZONES, CLOCKS))
     conn = psycopg2.connect(pg_url)
     try:
         with conn.cursor() as cur:
             cur.execute("SET TimeZone = 'UTC'")
             cur.execute(
-                "SELECT todo_next_due(d, s, a, %s, z) FROM unnest(%s::timestamptz[], %s::text[], "
-                "%s::integer[], %s::text[]) AS c(d, s, a, z)",
+                "SELECT todo_next_due(d, s, a, k, %s, z) FROM unnest(%s::timestamptz[], "
+                "%s::text[], %s::integer[], %s::integer[], %s::text[]) AS c(d, s, a, k, z)",
                 (
                     DONE_AT,
-                    [d for d, _, _ in cases],
-                    [s for _, s, _ in cases],
-                    [31 if d.day >= 28 else None for d, _, _ in cases],
-                    [z for _, _, z in cases],
+                    [d for d, _, _, _ in cases],
+                    [s for _, s, _, _ in cases],
+                    [31 if d.day >= 28 else None for d, _, _, _ in cases],
+                    [k for _, _, _, k in cases],
+                    [z for _, _, z, _ in cases],
                 ),
             )
             got = [row[0] for row in cur.fetchall()]
     finally:
         conn.close()
     expected = []
-    for due, spec, zone in cases:
+    for due, spec, zone, clock in cases:
         with timezone(zone):
-            anchor = 31 if due.day >= 28 else due.astimezone().day
-            expected.append(next_due(due, parse(spec), anchor=anchor, done_at=DONE_AT))
+            anchor = 31 if due.day >= 28 else None
+            expected.append(next_due(due, parse(spec), anchor=anchor, clock=clock, done_at=DONE_AT))
     mismatches = [(c, g, e) for c, g, e in zip(cases, got, expected, strict=True) if g != e]
     assert mismatches == []
-    assert len(cases) == 330
+    assert len(cases) == 880
 
 
 def _as_an_older_release_completes(open_session: OpenSession, title: str) -> None:

@@ -3,6 +3,7 @@ processes, PgBouncer or a lost COMMIT reply do."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -158,3 +159,31 @@ def test_an_older_todo_works_on_the_new_schema_and_its_done_is_followed_once(
         (2, False),
         (3, False),
     ]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_undo_of_an_older_todos_changes_keeps_the_repeat(
+    backend: str, older_todo: list[str], todo: Todo, tmp_path: Path, scratch_dbs: ScratchDatabases
+) -> None:
+    """The older todo's journal knows nothing of repeats: undoing its edit
+    leaves the repeat as it is; undoing its done (followed since by the
+    repair) reopens it."""
+    url = f"sqlite:///{tmp_path / 'todo.db'}" if backend == "sqlite" else scratch_dbs.create()
+    env = {**todo.env, "DATABASE_URL": url, "TZ": "UTC"}
+
+    def older(*args: str) -> str:
+        result = subprocess.run(
+            [*older_todo, *args], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+        return result.stdout
+
+    todo.ok("add", "Water plants", "--every", "week", "--due", "2030-01-01", env=env)
+    older("edit", "1", "--title", "Water the plants")
+    assert todo.ok("undo", env=env) == "Undid edit 1: Water plants (as before)\n"
+    shown = json.loads(todo.ok("show", "1", "--json", env=env))
+    assert (shown["title"], shown["every"]) == ("Water plants", "1w")
+    older("done", "1")
+    assert todo.ok("list", env=env) == "2\topen\tWater plants\n"  # the repair
+    assert todo.ok("undo", env=env) == "Undid done 1: Water plants (open again)\n"
+    assert json.loads(todo.ok("show", "1", "--json", env=env))["every"] == "1w"

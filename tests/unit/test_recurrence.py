@@ -162,3 +162,18 @@ def test_a_date_is_not_a_lead() -> None:
     assert parse_lead("2026-12-01") is None
     with pytest.raises(InvalidInputError, match="as a time before the due"):
         parse_lead("soon before")
+
+
+def test_a_time_the_clocks_skip_does_not_move_the_series() -> None:
+    """Daily at 02:30 in Berlin: on the night summer time begins 02:30 does
+    not exist (it is read as 03:30, as PostgreSQL reads it), and the next
+    day the series is back at 02:30."""
+    daily = parse("day")
+    start = local(2025, 3, 29, 2, 30)
+    skipped = next_due(start, daily, clock=9000)
+    assert skipped.astimezone().strftime("%m-%d %H:%M %Z") == "03-30 03:30 CEST"
+    after = next_due(skipped, daily, clock=9000)
+    assert after.astimezone().strftime("%m-%d %H:%M %Z") == "03-31 02:30 CEST"
+    # A time that comes twice (the night summer time ends) is the later one.
+    twice = next_due(local(2025, 10, 25, 2, 30), daily, clock=9000)
+    assert twice.astimezone().strftime("%m-%d %H:%M %Z") == "10-26 02:30 CET"

@@ -200,6 +200,11 @@ def edit(
     return in_order(numbers, [to_todo(r, session.time) for r in rows])
 
 
+# The local time of day of a due, in seconds (a series keeps it).
+_CLOCK_OF = {
+    "postgresql": "CAST(extract(epoch FROM CAST(({0}) AT TIME ZONE :tz AS time)) AS integer)",
+    "sqlite": "CAST(strftime('%s', strftime('1970-01-01 %H:%M:%S', {0}, 'localtime')) AS integer)",
+}
 # The day of the month of a due, in the local timezone (a series keeps it).
 _DAY_OF = {
     "postgresql": "CAST(extract(day FROM ({0}) AT TIME ZONE :tz) AS smallint)",
@@ -224,8 +229,11 @@ def _edit_recurrence(
     sets: dict[str, str] = {}
     new_due = "todos.due"
     if isinstance(due, datetime):
+        from todo_cli.recurrence import anchor_and_clock
+
         new_due = ":due"
-        sets["anchor"] = _DAY_OF[backend].format(":due")
+        params["anchor"], params["clock"] = anchor_and_clock(due)
+        sets.update(anchor=":anchor", clock=":clock")
     elif due is None and not isinstance(every, str):
         # No due date, no next one: the todo stops repeating.
         every = None
@@ -234,6 +242,7 @@ def _edit_recurrence(
             new_due = "COALESCE(todos.due, :default_due)"
             sets["due"] = new_due
             sets["anchor"] = _DAY_OF[backend].format(new_due)
+            sets["clock"] = _CLOCK_OF[backend].format(new_due)
             params["default_due"] = end_of_day(now)
         sets["every"] = ":every"
         sets["series"] = "COALESCE(todos.series, :series || CAST(todos.number AS text))"

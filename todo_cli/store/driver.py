@@ -134,7 +134,7 @@ def _functions(conn: sqlite3.Connection) -> None:
     only; searches fold like PostgreSQL's lower(). The recurrence functions
     are PostgreSQL's SQL functions of the same names (alembic/versions/0009)."""
     conn.create_function("todo_fold", 1, _fold, deterministic=True)
-    conn.create_function("todo_next_due", 5, _next_due, deterministic=True)
+    conn.create_function("todo_next_due", 6, _next_due, deterministic=True)
     conn.create_function("todo_wait_at", 2, _wait_at, deterministic=True)
 
 

@@ -36,6 +36,7 @@ _FIELDS: Final = (
     "version",
     "every",
     "anchor",
+    "clock",
     "until",
     "wait",
     "wait_lead",

@@ -116,6 +116,7 @@ _COLUMNS = (
     ("version", "integer"),
     ("every", None),
     ("anchor", "smallint"),
+    ("clock", "integer"),
     ("until", "timestamptz"),
     ("wait", "timestamptz"),
     ("wait_lead", "integer"),
@@ -123,6 +124,13 @@ _COLUMNS = (
     ("continued", "boolean"),
 )
 _RESTORED = [name for name, _ in _COLUMNS if name != "number"]
+# Journaled since 0009: an event an older todo wrote has none of them, and
+# undo of it leaves them as they are (an insert, for rm: as a new todo has them).
+_SINCE_0009 = {"every", "anchor", "clock", "until", "wait", "wait_lead", "series", "continued"}
+_KNOWN = {
+    "postgresql": "(CAST(r AS jsonb) ? 'every') AS known",
+    "sqlite": "(json_type(value, '$.every') IS NOT NULL) AS known",
+}
 
 
 def _rows_query(backend: Backend, param: str) -> str:
@@ -132,13 +140,21 @@ def _rows_query(backend: Backend, param: str) -> str:
             f"CAST(r ->> '{name}' AS {cast}) AS {name}" if cast else f"r ->> '{name}' AS {name}"
             for name, cast in _COLUMNS
         )
-        return f"(SELECT {cols} FROM json_array_elements(CAST(:{param} AS json)) AS r)"
+        return (
+            f"(SELECT {cols}, {_KNOWN[backend]} "
+            f"FROM json_array_elements(CAST(:{param} AS json)) AS r)"
+        )
     cols = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in _COLUMNS)
-    return f"(SELECT {cols} FROM json_each(:{param}))"
+    return f"(SELECT {cols}, {_KNOWN[backend]} FROM json_each(:{param}))"
 
 
-def _restored(name: str) -> str:
-    # Events journaled before recurrence (0009) have no `continued`.
+def _restored(name: str, *, kept: bool = True) -> str:
+    """The value undo restores; kept: the todo is there, and keeps what an
+    older todo's event does not know of."""
+    if name not in _SINCE_0009:
+        return f"b.{name}"
+    if kept:
+        return f"CASE WHEN b.known THEN b.{name} ELSE todos.{name} END"
     return "COALESCE(b.continued, false)" if name == "continued" else f"b.{name}"
 
 
@@ -193,7 +209,7 @@ def _restore(backend: Backend, event: Event, k: int) -> list[str]:
         names = ", ".join(name for name, _ in _COLUMNS)
         return [
             f"INSERT INTO todos (user_id, {names}) SELECT users.id, "
-            + ", ".join(_restored(name) for name, _ in _COLUMNS)
+            + ", ".join(_restored(name, kept=False) for name, _ in _COLUMNS)
             + f" FROM users, {_rows_query(backend, f'rows_{k}')} AS b WHERE users.name = :me",
             _insert_tags(backend, k),
         ]

@@ -32,7 +32,7 @@ WAIT_AT: Final = {
     "postgresql": "({due} - make_interval(secs => {lead}))",
     "sqlite": "todo_wait_at({due}, {lead})",
 }
-_COPIED = ("title", "priority", "note", "every", "anchor", "until", "wait_lead", "series")
+_COPIED = ("title", "priority", "note", "every", "anchor", "clock", "until", "wait_lead", "series")
 _INSERTED = "user_id, number, done, due, wait, created_at, updated_at, request_id, " + ", ".join(
     _COPIED
 )
@@ -52,7 +52,7 @@ def spawn(backend: Backend, source: str, *, done_at: str, letter: str) -> list[s
     nexts = (
         "(SELECT s.id AS src, s.user_id, s.number, "
         + ", ".join(f"s.{c}" for c in _COPIED)
-        + f", todo_next_due(s.due, s.every, s.anchor, {done_at}, :tz) AS due "
+        + f", todo_next_due(s.due, s.every, s.anchor, s.clock, {done_at}, :tz) AS due "
         f"FROM todos s WHERE s.user_id = {ME} AND {source} AND s.due IS NOT NULL)"
     )
     fresh = (
@@ -76,6 +76,15 @@ def spawn(backend: Backend, source: str, *, done_at: str, letter: str) -> list[s
         f":spawn || '{letter}' || CAST(f.number AS text), " + ", ".join(f"f.{c}" for c in _COPIED)
     )
     conflict = "ON CONFLICT (user_id, series, due) WHERE series IS NOT NULL DO NOTHING"
+    # The tags of each todo followed, onto the next one it made (found by
+    # its request id: a statement of its own, so row-level security sees
+    # the new todo).
+    tags = (
+        "INSERT INTO todo_tags (todo_id, tag) SELECT t.id, g.tag "
+        f"FROM todos s JOIN todo_tags g ON g.todo_id = s.id JOIN todos t "
+        f"ON t.user_id = s.user_id AND t.request_id = :spawn || '{letter}' || CAST(s.number AS text) "
+        f"WHERE s.user_id = {ME} AND {source} ON CONFLICT DO NOTHING"
+    )
     if backend == "postgresql":
         # One statement, one snapshot: the counter is locked and read back
         # (RETURNING) by the statement that numbers the instances.
@@ -83,12 +92,10 @@ def spawn(backend: Backend, source: str, *, done_at: str, letter: str) -> list[s
             f"WITH f AS MATERIALIZED {ranked}, "
             "c AS (UPDATE users SET last_number = users.last_number + (SELECT count(*) FROM f) "
             "WHERE users.name = :me AND EXISTS (SELECT 1 FROM f) "
-            "RETURNING users.last_number - (SELECT count(*) FROM f) AS base), "
-            f"made AS (INSERT INTO todos ({_INSERTED}) SELECT {values.format(base='c.base')} "
-            f"FROM f, c {conflict} RETURNING todos.id, todos.series, todos.due) "
-            "INSERT INTO todo_tags (todo_id, tag) SELECT made.id, g.tag FROM made "
-            "JOIN f ON f.series = made.series AND f.due = made.due "
-            "JOIN todo_tags g ON g.todo_id = f.src"
+            "RETURNING users.last_number - (SELECT count(*) FROM f) AS base) "
+            f"INSERT INTO todos ({_INSERTED}) SELECT {values.format(base='c.base')} "
+            f"FROM f, c {conflict}",
+            tags,
         ]
     # SQLite: the write transaction holds the file, so the statements see
     # one state.
@@ -99,10 +106,7 @@ def spawn(backend: Backend, source: str, *, done_at: str, letter: str) -> list[s
         f"INSERT INTO todos ({_INSERTED}) SELECT "
         f"{values.format(base='users.last_number - f.total')} FROM users, {ranked} AS f "
         f"WHERE users.name = :me {conflict}",
-        "INSERT INTO todo_tags (todo_id, tag) SELECT t.id, g.tag "
-        f"FROM todos s JOIN todo_tags g ON g.todo_id = s.id JOIN todos t "
-        f"ON t.user_id = s.user_id AND t.request_id = :spawn || '{letter}' || CAST(s.number AS text) "
-        f"WHERE s.user_id = {ME} AND {source}",
+        tags,
     ]
 
 

@@ -20,9 +20,9 @@ _TAG_LIST = {
 }
 
 
-_RECURRENCE = "todos.every, todos.until, todos.wait, todos.wait_lead, todos.anchor"
+_RECURRENCE = "todos.every, todos.until, todos.wait, todos.wait_lead, todos.anchor, todos.clock"
 # How many columns columns() selects: a query may add its own after them.
-WIDTH = 15
+WIDTH = 16
 
 
 def columns(backend: Backend) -> str:
@@ -103,7 +103,7 @@ def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
 
 def to_todo(row: Sequence[Any], time: Callable[[Any], Any]) -> Todo:
     number, title, done, priority, due, tags, note, created, updated, completed = row[:10]
-    every, until, wait, lead, anchor = row[10:WIDTH]
+    every, until, wait, lead, anchor, clock = row[10:WIDTH]
     return Todo(
         number,
         title,
@@ -120,4 +120,5 @@ def to_todo(row: Sequence[Any], time: Callable[[Any], Any]) -> Todo:
         time(wait),
         lead,
         anchor,
+        clock,
     )

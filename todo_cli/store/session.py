@@ -27,8 +27,8 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from todo_cli.errors import missing_numbers
-from todo_cli.store.sql import Backend, adapt, local_zone, read_time, to_pyformat
+from todo_cli.errors import InvalidInputError, missing_numbers
+from todo_cli.store.sql import Backend, adapt, read_time, to_pyformat
 
 _MISSING = "todo: missing numbers: "
 _SET_LOCAL = "SELECT set_config('todo.user', :me, true), set_config('TimeZone', 'UTC', true)"
@@ -114,9 +114,12 @@ class Session:
             if ":me" not in sql:
                 raise AssertionError(f"unscoped statement refused: {sql[:60]!r}")
         assert not self.committed, "the transaction is over"
-        bound = adapt(
-            self.backend, {"me": self.user, "now": self.now, "tz": local_zone(), **(params or {})}
-        )
+        fixed: dict[str, Any] = {"me": self.user, "now": self.now}
+        if any(":tz" in sql for sql in statements):
+            from todo_cli.dates import local_zone
+
+            fixed["tz"] = local_zone()
+        bound = adapt(self.backend, {**fixed, **(params or {})})
         if self.backend == "postgresql":
             return self._message(list(statements), bound, commit)
         return self._sqlite(statements, bound, commit)
@@ -155,6 +158,7 @@ class Session:
             missing = _missing_numbers(exc)
             if missing:
                 raise missing_numbers(missing) from exc
+            _refuse_a_second_instance(exc)
             raise
         self.committed = ends
         return Rows(cursor)
@@ -165,7 +169,11 @@ class Session:
         self.messages += 1
         cursor = None
         for sql in statements:
-            cursor = self.connection.execute(sql, bound)
+            try:
+                cursor = self.connection.execute(sql, bound)
+            except Exception as exc:
+                _refuse_a_second_instance(exc)
+                raise
         assert cursor is not None
         if commit:
             self.commit_sent = True
@@ -220,6 +228,19 @@ class Session:
                 self.connection.cursor().execute("ROLLBACK")
         except Exception:  # closing the connection rolls back too
             pass
+
+
+def _refuse_a_second_instance(exc: BaseException) -> None:
+    """A change that would give a series two todos due at the same moment
+    (edit --due onto another one's date): the user's to fix, exit 2."""
+    constraint = getattr(getattr(exc, "diag", None), "constraint_name", None)
+    if constraint == "uq_todos_user_series_due" or "todos.user_id, todos.series, todos.due" in str(
+        exc
+    ):
+        raise InvalidInputError(
+            "another todo of the same repeat is due at that moment; give this one another "
+            "date or time (nothing was changed)"
+        ) from exc
 
 
 def _missing_numbers(exc: BaseException) -> list[int]:

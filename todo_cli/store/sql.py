@@ -108,20 +108,6 @@ def values_of(backend: Backend, param: str, *, integer: bool = False) -> str:
     return f"(SELECT value FROM json_each(:{param}))"
 
 
-def local_zone() -> str:
-    """The IANA name of this process's timezone (bound as :tz), so
-    PostgreSQL computes local dates as this machine does: from TZ, else
-    /etc/localtime's link, else UTC. Read each time: tests change TZ."""
-    import os
-
-    name = os.environ.get("TZ", "").lstrip(":")
-    if not name:
-        name = os.path.realpath("/etc/localtime")
-    if "zoneinfo/" in name:
-        name = name.split("zoneinfo/", 1)[1]
-    return name if name and not name.startswith("/") else "UTC"
-
-
 # Row locks for reads that decide a write. SQLite has none: a write
 # transaction there holds the whole file (BEGIN IMMEDIATE).
 FOR_UPDATE: Final = {"postgresql": " FOR UPDATE", "sqlite": ""}

@@ -35,6 +35,7 @@ _ITEMS = {
         "CAST(e.item ->> 'u' AS timestamptz) AS updated_at, "
         "CAST(e.item ->> 'f' AS timestamptz) AS completed_at, CAST(e.item ->> 'k' AS integer) AS num, "
         "e.item ->> 'e' AS every, CAST(e.item ->> 'a' AS smallint) AS anchor, "
+        "CAST(e.item ->> 'ck' AS integer) AS clock, "
         "CAST(e.item ->> 'l' AS timestamptz) AS until, CAST(e.item ->> 'w' AS timestamptz) AS wait, "
         "CAST(e.item ->> 'wl' AS integer) AS wait_lead, e.item ->> 's' AS series, "
         "CAST(e.item ->> 'co' AS boolean) AS continued "
@@ -47,7 +48,8 @@ _ITEMS = {
         "json_extract(value, '$.x') AS done, json_extract(value, '$.c') AS created_at, "
         "json_extract(value, '$.u') AS updated_at, json_extract(value, '$.f') AS completed_at, "
         "json_extract(value, '$.k') AS num, json_extract(value, '$.e') AS every, "
-        "json_extract(value, '$.a') AS anchor, json_extract(value, '$.l') AS until, "
+        "json_extract(value, '$.a') AS anchor, json_extract(value, '$.ck') AS clock, "
+        "json_extract(value, '$.l') AS until, "
         "json_extract(value, '$.w') AS wait, json_extract(value, '$.wl') AS wait_lead, "
         "json_extract(value, '$.s') AS series, json_extract(value, '$.co') AS continued "
         "FROM json_each(:items)) AS i"
@@ -84,13 +86,20 @@ def _repeating(backend: Backend, todo: NewTodo) -> dict[str, Any]:
     carry them: a new series for a recurring todo, keeping the day of the
     month of its first due."""
     due = todo.due
-    anchor = todo.anchor or (due.astimezone().day if due and todo.every else None)
+    anchor, clock = todo.anchor, todo.clock
+    if due and todo.every and (anchor is None or clock is None):
+        from todo_cli.recurrence import anchor_and_clock
+
+        day, time_of_day = anchor_and_clock(due)
+        anchor = anchor or day
+        clock = time_of_day if clock is None else clock
     wait = todo.wait
     if todo.wait_lead is not None and due is not None:
         wait = due - timedelta(seconds=todo.wait_lead)
     return {
         "e": todo.every,
         "a": anchor,
+        "ck": clock,
         "l": _json_time(backend, todo.until),
         "w": _json_time(backend, wait),
         "wl": todo.wait_lead,
@@ -187,13 +196,14 @@ def add_many(
             else []
         ),
         "INSERT INTO todos (user_id, number, title, done, priority, due, note, created_at, "
-        "updated_at, completed_at, request_id, every, anchor, until, wait, wait_lead, series, "
-        "continued) "
+        "updated_at, completed_at, request_id, every, anchor, clock, until, wait, wait_lead, "
+        "series, continued) "
         "SELECT users.id, COALESCE(i.num, users.last_number - :n + i.ord), i.title, "
         "COALESCE(i.done, false), "
         "i.priority, i.due, i.note, COALESCE(i.created_at, :now), COALESCE(i.updated_at, :now), "
         "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END, i.rid, "
-        "i.every, i.anchor, i.until, i.wait, i.wait_lead, i.series, COALESCE(i.continued, false) "
+        "i.every, i.anchor, i.clock, i.until, i.wait, i.wait_lead, i.series, "
+        "COALESCE(i.continued, false) "
         f"FROM users, {_ITEMS[backend]} WHERE users.name = :me AND NOT {already}",
         *(
             # The items drive the join (CROSS JOIN fixes the order on SQLite,
