@@ -29,20 +29,33 @@ class TodoError(Exception):
 
 class NotFoundError(TodoError):
     exit_code = ExitCode.NOT_FOUND
+    numbers: list[int] | None = None  # the todo numbers not found, when that was it
 
 
 _MISSING_SHOWN = 10
 
 
-def missing_numbers(missing: list[int], *, changing: bool = True) -> NotFoundError:
+def missing_numbers(
+    missing: list[int], *, changing: bool = True, owner: str | None = None
+) -> NotFoundError:
     """Numbers the user has no todo with (exit 1): the first few, and how
-    many more; a change says that nothing was changed."""
-    listed = ", ".join(str(n) for n in missing[:_MISSING_SHOWN])
+    many more; a change says that nothing was changed. owner: numbers of
+    another user's todos (alice/3), which may be missing or not shared."""
+    prefix = f"{owner}/" if owner else ""
+    listed = ", ".join(f"{prefix}{n}" for n in missing[:_MISSING_SHOWN])
     if len(missing) > _MISSING_SHOWN:
         listed += f" and {len(missing) - _MISSING_SHOWN:,} more"
     plural = "s" if len(missing) > 1 else ""
     outcome = "; nothing was changed" if changing else ""
-    return NotFoundError(f"no todo{plural} numbered {listed}{outcome} (see: todo list --all)")
+    if owner:
+        error = NotFoundError(
+            f"no todo{plural} {listed} shared with you{' to change' if changing else ''}"
+            f"{outcome} (see: todo list --shared, todo shares)"
+        )
+    else:
+        error = NotFoundError(f"no todo{plural} numbered {listed}{outcome} (see: todo list --all)")
+    error.numbers = missing
+    return error
 
 
 class ConcurrentChangeError(TodoError):

@@ -120,23 +120,73 @@ class Todo(SQLModel, table=True):
     # series waits until this many seconds before its due.
     wait: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     wait_lead: int | None = Field(default=None, nullable=True)
+    # Who added it to this list, when not its owner (a share; 0010).
+    added_by: str | None = Field(default=None, max_length=64, nullable=True)
 
 
 class TodoTag(SQLModel, table=True):
     __tablename__ = "todo_tags"
-    __table_args__ = (Index("ix_todo_tags_tag", "tag", "todo_id"),)
+    __table_args__ = (
+        Index("ix_todo_tags_tag", "tag", "todo_id"),
+        Index("ix_todo_tags_user_tag", "user_id", "tag"),
+    )
 
     todo_id: int = Field(
         sa_column=Column(Integer, ForeignKey("todos.id", ondelete="CASCADE"), primary_key=True)
     )
     tag: str = Field(max_length=64, primary_key=True)
+    # The todo's owner, set by a trigger on insert (alembic/versions/0010).
+    user_id: int | None = Field(default=None, nullable=True)
+
+
+class Share(SQLModel, table=True):
+    """The owner's todos with a tag, shared with a user named grantee_name
+    (alembic/versions/0010)."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "tag", "grantee_name", name="uq_shares_owner_tag_grantee"),
+        Index("ix_shares_grantee", "grantee_name", "owner_name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    owner_name: str = Field(max_length=NAME_MAX)
+    tag: str = Field(max_length=64)
+    grantee_name: str = Field(max_length=NAME_MAX)
+    can_write: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SharedTodo(SQLModel, table=True):
+    """A share resolved to its todos, kept by triggers; what row-level
+    security reads."""
+
+    __tablename__ = "shared_todos"
+    __table_args__ = (
+        Index("ix_shared_todos_grantee", "grantee_name", "owner_id"),
+        Index("ix_shared_todos_owner", "owner_id", "tag"),
+    )
+
+    todo_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("todos.id", ondelete="CASCADE"), primary_key=True)
+    )
+    grantee_name: str = Field(max_length=NAME_MAX, primary_key=True)
+    tag: str = Field(max_length=64, primary_key=True)
+    owner_id: int
+    can_write: bool
 
 
 class Event(SQLModel, table=True):
     """One change, journaled in the transaction that made it (history.py)."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_user_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_user_id", "user_id", "id"),
+        Index("ix_events_owner_id", "owner_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
@@ -147,3 +197,5 @@ class Event(SQLModel, table=True):
     # JSON: {"todos": [rows as they were]} or {"first", "last", "title"}.
     data: str = Field(sa_type=Text)
     undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # The owner of the todos changed, when not the user who changed them.
+    owner_id: int | None = Field(default=None, nullable=True)

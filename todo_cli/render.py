@@ -45,15 +45,23 @@ def _when(value: datetime | None) -> str:
 # --- todos ---------------------------------------------------------------------------
 
 
-def todos(out: Output, items: Sequence[Todo], *, show_status: bool, now: datetime) -> None:
-    """A list of todos: one per line in a pipe (number<TAB>status<TAB>title)."""
+def todos(
+    out: Output,
+    items: Sequence[Todo],
+    *,
+    show_status: bool,
+    now: datetime,
+    me: str | None = None,
+) -> None:
+    """A list of todos: one per line in a pipe (number<TAB>status<TAB>title),
+    a todo shared with me numbered alice/3."""
     if out.mode == "json":
         out.json_array(items)
     elif out.mode == "plain":
-        out.lines(f"{t.number}\t{'done' if t.done else 'open'}\t{t.title}" for t in items)
+        out.lines(f"{ref(t, me)}\t{'done' if t.done else 'open'}\t{t.title}" for t in items)
     else:
         columns, _ = out.env.size()
-        out.print(_todo_table(items, show_status=show_status, now=now, width=columns))
+        out.print(_todo_table(items, show_status=show_status, now=now, width=columns, me=me))
 
 
 _TITLE_MIN = 16  # narrower, and the other columns give way first
@@ -61,7 +69,7 @@ _GAP = 2  # spaces between the columns of a table without borders
 
 
 def _columns(
-    items: Sequence[Todo], *, show_status: bool, now: datetime, width: int
+    items: Sequence[Todo], *, show_status: bool, now: datetime, width: int, me: str | None = None
 ) -> tuple[set[str], int]:
     """The columns that fit beside the number and the title, which always
     show, and the title's least width: on a narrow terminal the others go,
@@ -79,7 +87,7 @@ def _columns(
         "created": 10,
     }
     shown = {name: max(w, len(name) if name != "status" else 1) for name, w in wanted.items() if w}
-    number = max(1, *(len(str(t.number)) for t in items))
+    number = max(1, *(len(ref(t, me)) for t in items))
 
     def rest() -> int:
         return number + _GAP + sum(w + _GAP for w in shown.values())
@@ -95,12 +103,14 @@ def _waiting(t: Todo, now: datetime) -> bool:
     return t.wait is not None and not t.done and t.wait > now
 
 
-def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime, width: int) -> Table:
+def _todo_table(
+    items: Sequence[Todo], *, show_status: bool, now: datetime, width: int, me: str | None = None
+) -> Table:
     from rich.table import Table
 
     from todo_cli.dates import relative
 
-    shown, title_min = _columns(items, show_status=show_status, now=now, width=width)
+    shown, title_min = _columns(items, show_status=show_status, now=now, width=width, me=me)
     show_status = "status" in shown
     has = {name: name in shown for name in ("priority", "due", "tags", "waits", "created")}
     table = Table(box=None, header_style="bold", pad_edge=False)
@@ -120,7 +130,7 @@ def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime, widt
     if has["created"]:
         table.add_column("Created", no_wrap=True, style="dim")
     for t in items:
-        cells = [str(t.number)]
+        cells = [ref(t, me)]
         if show_status:
             cells.append("[green]✓[/]" if t.done else "·")
         if has["priority"]:
@@ -142,7 +152,7 @@ def _todo_table(items: Sequence[Todo], *, show_status: bool, now: datetime, widt
     return table
 
 
-def todo(out: Output, t: Todo, *, now: datetime) -> None:
+def todo(out: Output, t: Todo, *, now: datetime, me: str | None = None) -> None:
     """One todo in full, for `todo show`."""
     from todo_cli.dates import relative
 
@@ -152,7 +162,7 @@ def todo(out: Output, t: Todo, *, now: datetime) -> None:
     key_values(
         out,
         [
-            ("number", str(t.number)),
+            ("number", ref(t, me)),
             ("title", t.title),
             ("status", "done" if t.done else "open"),
             ("priority", t.priority or ""),
@@ -190,27 +200,39 @@ def _repeat_rows(t: Todo) -> list[tuple[str, str]]:
     return rows
 
 
-def added(out: Output, items: Sequence[Todo], *, many: bool) -> None:
-    """What `add` made: its number in a pipe, a sentence at a terminal."""
+def added(out: Output, items: Sequence[Todo], *, many: bool, me: str | None = None) -> None:
+    """What `add` made: its number in a pipe, a sentence at a terminal
+    (alice/3 for one added to another's list)."""
     if out.mode == "json":
         out.json([shapes.todo_dict(t) for t in items] if many else shapes.todo_dict(items[0]))
     elif out.mode == "plain":
-        out.lines(str(t.number) for t in items)
+        out.lines(ref(t, me) for t in items)
     elif len(items) == 1:
-        out.line(f"Added {items[0].number}: {items[0].title}")
+        out.line(f"Added {ref(items[0], me)}: {items[0].title}")
     else:
-        out.line(f"Added {len(items)} todos: {items[0].number}-{items[-1].number}")
+        out.line(f"Added {len(items)} todos: {ref(items[0], me)}-{items[-1].number}")
 
 
-def changed(out: Output, results: Sequence[tuple[Todo, str]], *, made: Sequence[Todo] = ()) -> None:
+def ref(t: Todo, me: str | None) -> str:
+    """How the user names a todo: 3, or alice/3 for one shared with them."""
+    return f"{t.owner}/{t.number}" if t.owner and t.owner != me else str(t.number)
+
+
+def changed(
+    out: Output,
+    results: Sequence[tuple[Todo, str]],
+    *,
+    made: Sequence[Todo] = (),
+    me: str | None = None,
+) -> None:
     """What edit, done, reopen and rm did: a sentence a todo, or their JSON
     (the todos asked for; the next ones of repeating todos are in `list`)."""
     if out.mode == "json":
         out.json([shapes.todo_dict(t) for t, _ in results])
         return
-    out.lines(f"{verb} {t.number}: {t.title}" for t, verb in results)
+    out.lines(f"{verb} {ref(t, me)}: {t.title}" for t, verb in results)
     out.lines(
-        f"Next {t.number}: {t.title}" + (f" (due {_when(t.due)})" if t.due else "") for t in made
+        f"Next {ref(t, me)}: {t.title}" + (f" (due {_when(t.due)})" if t.due else "") for t in made
     )
 
 

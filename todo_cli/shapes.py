@@ -55,6 +55,7 @@ def todo_dict(todo: Todo) -> dict[str, Any]:
         "until": iso(todo.until),
         "wait": iso(todo.wait),
         "wait_before": None if todo.wait_lead is None else lead_text(todo.wait_lead),
+        "owner": todo.owner,
     }
 
 
@@ -77,6 +78,7 @@ class TodoText(NamedTuple):
     until: str | None = None
     wait: str | None = None
     wait_lead: int | None = None
+    owner: str | None = None
 
 
 _TODOS = (Todo, TodoText)
@@ -97,13 +99,13 @@ def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -
     until: str | None
     wait: str | None
     if isinstance(todo, Todo):
-        number, title, done, priority, _, tags, note, _, _, _, every, _, _, lead, _, _ = todo
+        number, title, done, priority, _, tags, note, _, _, _, every, _, _, lead, _, _, who = todo
         due, created = iso(todo.due), iso(todo.created_at)
         updated, completed = iso(todo.updated_at), iso(todo.completed_at)
         until, wait = iso(todo.until), iso(todo.wait)
     else:
         number, title, done, priority, due, tags, note, created, updated, completed = todo[:10]
-        every, until, wait, lead = todo[10:]
+        every, until, wait, lead, who = todo[10:]
     pad = indent + "  "
     if tags:
         inner = f",\n{pad}  ".join(map(string, tags))
@@ -124,7 +126,8 @@ def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -
         f'{pad}"every": {"null" if every is None else string(every)},\n'
         f'{pad}"until": {_quoted(until)},\n'
         f'{pad}"wait": {_quoted(wait)},\n'
-        f'{pad}"wait_before": {"null" if lead is None else _quoted(lead_text(lead))}\n'
+        f'{pad}"wait_before": {"null" if lead is None else _quoted(lead_text(lead))},\n'
+        f'{pad}"owner": {"null" if who is None else string(who)}\n'
         f"{indent}}}"
     )
 

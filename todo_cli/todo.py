@@ -55,6 +55,8 @@ class Todo(NamedTuple):
     wait_lead: int | None = None
     anchor: int | None = None
     clock: int | None = None
+    # Whose it is: my own name for mine (sharing, alembic/versions/0010).
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,22 +101,37 @@ class Event:
     title_now: str | None = field(default=None, compare=False)
     # The next instances of recurring todos the change made (done, rm).
     created: tuple[int, ...] = ()
+    # A change to another user's todos: their id, and their name (for the
+    # one who made it); for the owner, who made it (by).
+    owner_id: int | None = field(default=None, compare=False)
+    owner: str | None = field(default=None, compare=False)
+    by: str | None = field(default=None, compare=False)
 
     @property
     def summary(self) -> str:
         """`3: Call the bank`, `4-6: Buy milk and 2 more`, `2, 9: 2 todos`,
-        `3: Dentist appointment (was: Dentist)`."""
+        `3: Dentist appointment (was: Dentist)`; another's todos as
+        `alice/3: Milk`, and a change someone else made as `... (by bob)`."""
+        text = self._summary()
+        return f"{text} (by {self.by})" if self.by else text
+
+    def label(self, number: int) -> str:
+        """A todo of this change as its user names it: 3, or alice/3."""
+        return f"{self.owner}/{number}" if self.owner else str(number)
+
+    def _summary(self) -> str:
         n = len(self.numbers)
+        label = self.label
         if self.action in ("add", "import") and n > 1:
             first, last = self.numbers[0], self.numbers[-1]
-            where = f"{first}-{last}" if last - first + 1 == n else f"{first}…{last}"
+            where = f"{label(first)}-{last}" if last - first + 1 == n else f"{label(first)}…{last}"
             return f"{where}: {self.titles[0]} and {n - 1} more"
         if n == 1:
             then = self.titles[0]
             if self.title_now is not None and self.title_now != then:
-                return f"{self.numbers[0]}: {self.title_now} (was: {then})"
-            return f"{self.numbers[0]}: {then}"
-        shown = ", ".join(str(x) for x in self.numbers[:5]) + (", …" if n > 5 else "")
+                return f"{label(self.numbers[0])}: {self.title_now} (was: {then})"
+            return f"{label(self.numbers[0])}: {then}"
+        shown = ", ".join(label(x) for x in self.numbers[:5]) + (", …" if n > 5 else "")
         return f"{shown}: {n} todos"
 
 

@@ -32,7 +32,9 @@ def test_json_shape_is_the_documented_contract(todo_db: InProcess) -> None:
     assert list(added) == [
         "number", "title", "done", "priority", "due", "tags", "note",
         "created_at", "updated_at", "completed_at", "every", "until", "wait", "wait_before",
+        "owner",
     ]  # fmt: skip
+    assert added["owner"] == "tester"  # whose it is: mine
     assert (added["priority"], added["due"], added["tags"], added["note"]) == (None, None, [], None)
     assert [added[k] for k in ("every", "until", "wait", "wait_before")] == [None] * 4
     assert added["number"] == 1

@@ -44,7 +44,8 @@ FIXED = """\
     "every": "1w",
     "until": "2027-06-30T11:59:59.000000Z",
     "wait": "2026-11-28T10:59:59.000000Z",
-    "wait_before": "3d"
+    "wait_before": "3d",
+    "owner": "tester"
   },
   {
     "number": 2,
@@ -62,7 +63,8 @@ FIXED = """\
     "every": null,
     "until": null,
     "wait": null,
-    "wait_before": null
+    "wait_before": null,
+    "owner": "tester"
   },
   {
     "number": 4,
@@ -78,7 +80,8 @@ FIXED = """\
     "every": null,
     "until": null,
     "wait": "2026-12-05T11:00:00.000000Z",
-    "wait_before": null
+    "wait_before": null,
+    "owner": "tester"
   }
 ]
 """
@@ -173,6 +176,7 @@ def parts(todos: list[dict[str, object]], *fields: str) -> list[tuple[object, ..
 
 
 def test_json_round_trip_into_another_user_is_byte_identical(todo_db: InProcess) -> None:
+    """Byte for byte, but for whose they are ("owner")."""
     todo_db.ok("add", "Write report", "-p", "high", "-d", "2030-06-01T09:30Z", "-t", "work")
     todo_db.ok("add", "Gone soon", "-t", "x")
     todo_db.ok(
@@ -193,7 +197,9 @@ def test_json_round_trip_into_another_user_is_byte_identical(todo_db: InProcess)
         "Imported 3 todos (1-4) from json\n",
         "",
     )
-    assert todo_db.ok("--user", "other", "export").encode() == original.encode()
+    theirs = original.replace('"owner": "tester"', '"owner": "other"')
+    assert theirs.count('"owner": "other"') == 3
+    assert todo_db.ok("--user", "other", "export").encode() == theirs.encode()
     log = todo_db.ok("--user", "other", "log", "--json")
 
     # Again: every item was imported before, so nothing changes.
@@ -203,7 +209,7 @@ def test_json_round_trip_into_another_user_is_byte_identical(todo_db: InProcess)
         "  skipped already imported: Pay rent ünd 🏠\n"
         "  skipped already imported: Plain\n",
     )
-    assert todo_db.ok("--user", "other", "export") == original
+    assert todo_db.ok("--user", "other", "export") == theirs
     assert todo_db.ok("--user", "other", "log", "--json") == log
     # New todos of the copy are numbered after the imported ones.
     assert todo_db.ok("--user", "other", "add", "next") == "5\n"
@@ -225,7 +231,7 @@ def test_import_into_a_user_with_todos_renumbers_after_the_last(
     moved = listed(todo_db, "--user", "busy")[5:]
     fixed = json.loads(FIXED)
     for got, want in zip(moved, fixed, strict=True):
-        assert got == {**want, "number": got["number"]}
+        assert got == {**want, "number": got["number"], "owner": "busy"}
     assert [t["number"] for t in moved] == [6, 7, 8]
 
 

@@ -27,8 +27,9 @@ import pytest
 
 from tests.support.databases import ScratchDatabases
 from todo_cli.config import load_settings
+from todo_cli.errors import InvalidInputError
 from todo_cli.formats import parse
-from todo_cli.store import changes, driver, history, listing, todos, transfer
+from todo_cli.store import changes, driver, history, listing, sharing, todos, transfer
 from todo_cli.store.runner import connection
 from todo_cli.store.session import Rows, Session
 from todo_cli.todo import NewTodo
@@ -139,6 +140,35 @@ def every_operation(open_: Callable[[], contextlib.AbstractContextManager[Tracin
         "add",
     ]
     repeating(open_)
+    shared(open_)
+
+
+def shared(open_: Opener) -> None:
+    """Sharing: make, change, list and revoke a share; the other user's
+    view, changes, additions and undo of their todos."""
+    with open_() as s:
+        todos.add_many(s, todos=[NewTodo("Milk", tags=("groceries",), due=NOW, every="1w")])
+        sharing.share(s, tag="groceries", grantee="bob", write=False)
+        sharing.share(s, tag="groceries", grantee="bob", write=True)
+        sharing.shares(s)
+    with open_("bob") as s:
+        (milk,) = listing.iter_todos(s, filter=listing.Filter(shared=True))
+        scope = sharing.scope_for("alice", write=True)
+        todos.find(s, numbers=[milk.number], scope=sharing.scope_for("alice", write=False))
+        changes.edit(s, numbers=[milk.number], priority="high", add_tags=["x"], scope=scope)
+        changes.complete(s, numbers=[milk.number], scope=scope)
+        changes.reopen(s, numbers=[milk.number], scope=scope)
+        sharing.add_to(s, owner="alice", new=[NewTodo("Bread")])
+        listing.page(s, filter=listing.Filter(shared=True), limit=5)
+        list(listing.iter_text(s, filter=listing.Filter(shared=True)))
+        history.log(s)
+    with pytest.raises(InvalidInputError), open_("bob") as s:
+        changes.edit(s, numbers=[milk.number], remove_tags=["groceries"], scope=scope)
+    with open_("bob") as s:
+        undone = history.undo(s, count=4)
+    assert [e.action for e in undone] == ["add", "reopen", "done", "edit"]
+    with open_() as s:
+        sharing.unshare(s, tag="groceries", grantee="bob")
 
 
 def repeating(open_: Callable[[], contextlib.AbstractContextManager[Tracing]]) -> None:
@@ -193,15 +223,16 @@ def migrated(request: pytest.FixtureRequest, tmp_path: Path, scratch_dbs: Scratc
     return scratch_dbs.create()
 
 
-def opener(
-    url: str, sent_from: set[str]
-) -> Callable[[], contextlib.AbstractContextManager[Tracing]]:
+Opener = Callable[..., contextlib.AbstractContextManager[Tracing]]
+
+
+def opener(url: str, sent_from: set[str]) -> Opener:
     settings = load_settings(user="alice", database_url=url, env={})
 
     @contextlib.contextmanager
-    def open_() -> Iterator[Tracing]:
+    def open_(user: str = "alice") -> Iterator[Tracing]:
         conn = connection(settings)
-        s = Tracing(conn, settings.url.backend, "alice", NOW)
+        s = Tracing(conn, settings.url.backend, user, NOW)
         s.sent_from = sent_from
         s.begin(hold=True)
         try:

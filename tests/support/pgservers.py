@@ -105,6 +105,14 @@ class PgBouncer:
     def url(self, database: str, user: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}?sslmode=disable"
 
+    def allow(self, *users: str) -> None:
+        """Let these roles through too (auth_file, reloaded)."""
+        with (self.directory / "users.txt").open("a") as f:
+            f.writelines(f'"{u}" ""\n' for u in users)
+        # The process may be runuser's child: signal pgbouncer by its config.
+        subprocess.run(["pkill", "-HUP", "-f", str(self.directory / "pgbouncer.ini")], check=False)
+        time.sleep(0.3)  # the reload is asynchronous
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()

@@ -363,3 +363,20 @@ def test_import_of_ten_thousand_takes_a_handful_of_round_trips(
     # One read of the keys already imported, a message per batch, the
     # journal with the COMMIT.
     assert m.round_trips == floor + batches + 1
+
+
+def test_shared_todos_cost_what_ones_own_do(floor: int, meter: Meter) -> None:
+    """list --shared and done alice/N: connect + one message, as list and done N."""
+    meter.todo_cmd("add", "milk", "-t", "groceries", user="sharer")
+    meter.todo_cmd("share", "groceries", "--with", "grantee", "--write", user="sharer")
+    rows = [
+        meter.todo_cmd("list", "--shared", user="grantee"),
+        meter.todo_cmd("show", "sharer/1", user="grantee"),
+        meter.todo_cmd("done", "sharer/1", user="grantee"),
+        meter.todo_cmd("reopen", "sharer/1", user="grantee"),
+        meter.todo_cmd("edit", "sharer/1", "-p", "high", user="grantee"),
+    ]
+    print("\n" + _table(floor, rows))
+    assert rows[0].result.stdout == "sharer/1\topen\tmilk\n"
+    assert rows[2].result.stdout == "Completed sharer/1: milk\n"
+    assert [r.round_trips for r in rows] == [floor] * len(rows)

@@ -104,6 +104,7 @@ todos = st.builds(
     until=st.none() | moments,
     wait=st.none() | moments,
     wait_lead=st.none() | st.integers(1, 10**7).map(lambda n: n * 3600),
+    owner=st.none() | texts,
 )
 
 
@@ -128,6 +129,7 @@ def test_todo_json_is_json_dumps_byte_for_byte(todo: Todo) -> None:
         sqlite_time(todo.until) if todo.until else None,
         sqlite_time(todo.wait) if todo.wait else None,
         todo.wait_lead,
+        todo.owner,
     )
     text = to_todo_text("sqlite")(row)
     assert todo_json(text) == expected
@@ -151,5 +153,5 @@ def test_iso_is_utc_with_microseconds() -> None:
     assert iso(None) is None
     text = TodoText(1, "t", False, None, None, (), None, "a", "b", None)
     assert todo_json(text).endswith(
-        '"completed_at": null,\n  "every": null,\n  "until": null,\n  "wait": null,\n  "wait_before": null\n}'
+        '"completed_at": null,\n  "every": null,\n  "until": null,\n  "wait": null,\n  "wait_before": null,\n  "owner": null\n}'
     )

@@ -15,7 +15,10 @@ MAX_RANGE = 10_000  # numbers one range may span: 1-10000 is the widest
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
 NumbersArg = Annotated[
-    list[str], typer.Argument(metavar="NUMBERS...", help="Todo numbers: 3, 3 4, 1-3,7.")
+    list[str],
+    typer.Argument(
+        metavar="NUMBERS...", help="Todo numbers: 3, 3 4, 1-3,7; shared with you: alice/3."
+    ),
 ]
 PriorityOpt = Annotated[
     str | None,
@@ -50,6 +53,25 @@ WaitOpt = Annotated[
         show_default=False,
     ),
 ]  # fmt: skip
+
+
+def parse_refs(args: Sequence[str], me: str) -> tuple[str | None, list[int]]:
+    """'3 4', '1-3,7', 'alice/3', 'alice/3,5' -> (owner, numbers): None for
+    my own todos, the owner's name for todos shared with me (one owner at a
+    time)."""
+    owners = set()
+    plain = []
+    for arg in args:
+        owner, slash, rest = arg.rpartition("/")
+        if slash and not owner:
+            raise InvalidInputError(f"{arg!r}: a shared todo is OWNER/NUMBER, e.g. alice/3")
+        owners.add(None if not slash or owner == me else owner)
+        plain.append(rest if slash else arg)
+    if len(owners) > 1:
+        raise InvalidInputError(
+            "one owner's todos at a time: give yours and each owner's in separate commands"
+        )
+    return owners.pop() if owners else None, parse_numbers(plain)
 
 
 def parse_numbers(args: Sequence[str]) -> list[int]:

@@ -17,7 +17,7 @@ from todo_cli.commands.args import (
     NumbersArg,
     UntilOpt,
     WaitOpt,
-    parse_numbers,
+    parse_refs,
     parse_when,
     repeat_fields,
 )
@@ -25,6 +25,7 @@ from todo_cli.errors import ExitCode, InvalidInputError
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
+    from todo_cli.store.sql import Scope
     from todo_cli.todo import Todo
 
 
@@ -95,9 +96,11 @@ def edit(
             "nothing to change: give --title, --priority, --due/--no-due, --tag, --note, "
             "--every/--no-repeat, --until or --wait"
         )
-    wanted = parse_numbers(numbers)
+    scope, wanted = _refs(env, numbers)
     # Editing to the same values again is harmless, so a lost reply may be retried.
-    edited = env.run(lambda s: changes.edit(s, numbers=wanted, **update), mode="idempotent")
+    edited = env.run(
+        lambda s: changes.edit(s, numbers=wanted, scope=scope, **update), mode="idempotent"
+    )
     _report(env, [(t, "Edited") for t in edited], "edited")
 
 
@@ -107,9 +110,9 @@ def done(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> Non
 
     env = env_of(ctx)
     env.out.use_json(json_)
-    wanted = parse_numbers(numbers)
+    scope, wanted = _refs(env, numbers)
     # Completing is idempotent, so a retry after a lost reply is harmless.
-    results = env.run(lambda s: changes.complete(s, numbers=wanted), mode="idempotent")
+    results = env.run(lambda s: changes.complete(s, numbers=wanted, scope=scope), mode="idempotent")
     verbs = [(t, "Completed" if newly else "Already done") for t, newly in results.todos]
     _report(env, verbs, "completed", made=results.made)
 
@@ -120,8 +123,8 @@ def reopen(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> N
 
     env = env_of(ctx)
     env.out.use_json(json_)
-    wanted = parse_numbers(numbers)
-    results = env.run(lambda s: changes.reopen(s, numbers=wanted), mode="idempotent")
+    scope, wanted = _refs(env, numbers)
+    results = env.run(lambda s: changes.reopen(s, numbers=wanted, scope=scope), mode="idempotent")
     verbs = [(t, "Reopened" if newly else "Already open") for t, newly in results.todos]
     _report(env, verbs, "reopened")
 
@@ -142,7 +145,11 @@ def rm(
 
     env = env_of(ctx)
     out = env.out.use_json(json_)
-    wanted = parse_numbers(numbers)
+    owner, wanted = parse_refs(numbers, env.settings().user.value)
+    if owner:
+        raise InvalidInputError(
+            f"only {owner} can remove {owner}'s todos; you may complete them (todo done)"
+        )
     if not yes:
         if not out.can_ask():
             raise InvalidInputError(
@@ -163,12 +170,21 @@ def rm(
     _report(env, [(t, "Removed") for t, _ in removed.todos], "removed", made=removed.made)
 
 
+def _refs(env: Env, numbers: Sequence[str]) -> tuple[Scope, list[int]]:
+    """The numbers, and whose: mine, or the owner's of alice/3 (to change)."""
+    from todo_cli.store.sql import MINE, shared_with_me
+
+    owner, wanted = parse_refs(numbers, env.settings().user.value)
+    return (shared_with_me(owner, write=True) if owner else MINE), wanted
+
+
 def _report(
     env: Env, results: Sequence[tuple[Todo, str]], what: str, *, made: Sequence[Todo] = ()
 ) -> None:
-    numbers = ", ".join(str(t.number) for t, _ in results[:10])
+    me = env.settings().user.value
+    numbers = ", ".join(render.ref(t, me) for t, _ in results[:10])
     env.out.saved = f"{what} {numbers}" + (" and more" if len(results) > 10 else "")
-    render.changed(env.out, results, made=made)
+    render.changed(env.out, results, made=made, me=me)
 
 
 def register(app: typer.Typer) -> None:

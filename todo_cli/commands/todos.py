@@ -18,7 +18,7 @@ from todo_cli.commands.args import (
     PriorityOpt,
     UntilOpt,
     WaitOpt,
-    parse_numbers,
+    parse_refs,
     parse_when,
     repeat_fields,
 )
@@ -47,6 +47,14 @@ def add(
     from_done: FromDoneOpt = False,
     until: UntilOpt = None,
     wait: WaitOpt = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner",
+            help="Add to this user's list, into a tag they share with you to write.",
+            show_default=False,
+        ),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Add a todo and print its number.
@@ -82,12 +90,23 @@ def add(
     # One id for every attempt: a retry after a lost reply finds the first
     # attempt's todos instead of adding them twice.
     request_id = uuid.uuid4().hex
-    added = env.run(
-        lambda s: todos.add_many(s, todos=new, request_id=request_id), mode="idempotent"
-    )
-    numbers = f"{added[0].number}-{added[-1].number}" if len(added) > 1 else added[0].number
-    out.saved = f"added {numbers}"
-    render.added(out, added, many=many)
+    me = env.settings().user.value
+    if owner and owner != me:
+        from todo_cli.store import sharing
+
+        # Not repeated after an unknown outcome: the owner's counter and the
+        # journal would not know the first attempt's todos.
+        added = env.run(
+            lambda s: sharing.add_to(s, owner=owner, new=new, request_id=request_id),
+            mode="once",
+        )
+    else:
+        added = env.run(
+            lambda s: todos.add_many(s, todos=new, request_id=request_id), mode="idempotent"
+        )
+    first = render.ref(added[0], me)
+    out.saved = f"added {first}-{added[-1].number}" if len(added) > 1 else f"added {first}"
+    render.added(out, added, many=many, me=me)
 
 
 def _stdin_titles(env: Env) -> list[str]:
@@ -119,6 +138,9 @@ def list_(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue todos.")] = False,
     waiting: Annotated[
         bool, typer.Option("--waiting", help="Only the open todos waiting (see add --wait).")
+    ] = False,
+    shared: Annotated[
+        bool, typer.Option("--shared", help="The todos others share with you (OWNER/NUMBER).")
     ] = False,
     due_before: Annotated[
         str | None,
@@ -173,6 +195,7 @@ def list_(
         search=search or None,
         # The default list hides the todos still waiting; --all shows them.
         wait="only" if waiting else "hide" if status == "open" else "show",
+        shared=shared,
     )
     if out.mode == "json":
         # Streamed as rows arrive; a script gets everything unless it asked for --limit.
@@ -196,10 +219,18 @@ def list_(
             mode="read",
         )
     if items:
-        render.todos(out, items, show_status=status != "open", now=env.now())
+        render.todos(
+            out, items, show_status=status != "open", now=env.now(), me=env.settings().user.value
+        )
     elif out.mode == "table":
         empty = {"open": "No open todos.", "done": "No done todos.", "all": "No todos."}
-        out.note("No todos waiting." if waiting else empty[status])
+        out.note(
+            "Nothing shared with you (see: todo shares)."
+            if shared
+            else "No todos waiting."
+            if waiting
+            else empty[status]
+        )
     if total > len(items):
         from todo_cli.store.listing import COUNT_CAP
 
@@ -209,19 +240,23 @@ def list_(
 
 def show(
     ctx: typer.Context,
-    number: Annotated[str, typer.Argument(metavar="NUMBER", help="The todo's number.")],
+    number: Annotated[
+        str, typer.Argument(metavar="NUMBER", help="The todo's number (shared: alice/3).")
+    ],
     json_: JsonOpt = False,
 ) -> None:
     """Show one todo in full, note included."""
     from todo_cli.store import todos
+    from todo_cli.store.sql import MINE, shared_with_me
 
     env = env_of(ctx)
     out = env.out.use_json(json_)
-    wanted = parse_numbers([number])
+    owner, wanted = parse_refs([number], env.settings().user.value)
     if len(wanted) != 1:
         raise InvalidInputError("show takes one todo number")
-    (found,) = env.run(lambda s: todos.find(s, numbers=wanted), mode="read")
-    render.todo(out, found, now=env.now())
+    scope = shared_with_me(owner, write=False) if owner else MINE
+    (found,) = env.run(lambda s: todos.find(s, numbers=wanted, scope=scope), mode="read")
+    render.todo(out, found, now=env.now(), me=env.settings().user.value)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,8 +16,8 @@ from todo_cli.errors import InvalidInputError
 from todo_cli.store import events, recurring
 from todo_cli.store.rows import WIDTH, columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, Backend, in_set, values_of
-from todo_cli.store.todos import guard, in_order, lookup, select_numbers, unique
+from todo_cli.store.sql import ME, MINE, Backend, Scope, in_set, values_of
+from todo_cli.store.todos import guard, in_order, lookup, named, select_numbers, unique
 from todo_cli.todo import PRIORITIES, UNSET, Todo, _Unset, clean_title
 
 _SET_DONE = {
@@ -53,60 +53,68 @@ class Changed(NamedTuple):
 
 
 def _next_instances(
-    session: Session, params: dict[str, Any], *, done_at: str, repair: bool
+    session: Session, params: dict[str, Any], scope: Scope, *, done_at: str, repair: bool
 ) -> tuple[list[str], str]:
     """The statements that make the next instances of the recurring todos
-    numbered :numbers (and, with repair, of those a release without
+    numbered :numbers (and, with repair, of my own that a release without
     recurrence completed), and a condition on `todos` for what they made."""
     backend = session.backend
     prefix = uuid.uuid4().hex[:20]
     params["spawn"] = prefix
     params["made"] = recurring.made_ids(prefix, "n", params["numbers"])
-    followed = _FOLLOWED + in_set(backend, "s.number", "numbers")
+    followed = _FOLLOWED + in_set(backend, "s.number", "numbers") + scope.only("s")
     return [
         *(recurring.repairs(session) if repair else []),
-        *recurring.spawn(backend, followed, done_at=done_at, letter="n"),
-    ], recurring.made(backend, "made")
+        *recurring.spawn(backend, followed, done_at=done_at, letter="n", owner=scope.owner),
+    ], recurring.made(backend, "made", owner=scope.owner)
 
 
-def _set_done(session: Session, numbers: Sequence[int], done: bool) -> Changed:
+def _set_done(session: Session, numbers: Sequence[int], done: bool, scope: Scope) -> Changed:
     """All or nothing; (todo, changed) pairs in the order asked."""
     backend = session.backend
-    which = in_set(backend, "todos.number", "numbers")
+    which = in_set(backend, "todos.number", "numbers") + scope.only()
     # Only the todos that change: each change moves version, and undo
     # relies on nothing else moving it (see alembic/versions/0007).
     update = (
-        f"UPDATE todos SET {_SET_DONE[done]} WHERE user_id = {ME} AND {which} AND {_CHANGES[done]}"
+        f"UPDATE todos SET {_SET_DONE[done]} WHERE todos.user_id = {scope.owner} AND {which} "
+        f"AND {_CHANGES[done]}"
     )
-    params: dict[str, Any] = {"numbers": unique(numbers)}
-    statements = guard(backend, which)
+    params: dict[str, Any] = {"numbers": unique(numbers), **scope.params}
+    statements = guard(backend, which, scope)
     made = None
     if done:
-        more, made = _next_instances(session, params, done_at=":now", repair=True)
+        more, made = _next_instances(session, params, scope, done_at=":now", repair=True)
         statements += more
     statements.append(
         events.record_before(
-            backend, "done" if done else "reopen", f"{which} AND {_CHANGES[done]}", created=made
+            backend,
+            "done" if done else "reopen",
+            f"{which} AND {_CHANGES[done]}",
+            created=made,
+            scope=scope,
         )
     )
+    cols = columns(backend, scope)
     if backend == "postgresql":
         # One statement, so the message's one result says which rows this
         # command changed: the updated rows as RETURNING has them, the rest
         # as they are, then the next instances made (flag NULL).
-        made_rows = f" UNION ALL SELECT {columns(backend)}, NULL FROM todos WHERE {made}"
-        rows = session.execute(
-            *statements,
-            f"WITH changed AS ({update} RETURNING todos.*) "
-            f"SELECT {columns(backend)}, true FROM changed AS todos UNION ALL "
-            f"SELECT {columns(backend)}, false FROM todos WHERE todos.user_id = {ME} AND {which} "
-            "AND todos.id NOT IN (SELECT id FROM changed)" + (made_rows if made else ""),
-            params=params,
-        ).all()
+        made_rows = f" UNION ALL SELECT {cols}, NULL FROM todos WHERE {made}"
+        with named(scope):
+            rows = session.execute(
+                *statements,
+                f"WITH changed AS ({update} RETURNING todos.*) "
+                f"SELECT {cols}, true FROM changed AS todos UNION ALL "
+                f"SELECT {cols}, false FROM todos WHERE todos.user_id = {scope.owner} "
+                f"AND {which} AND todos.id NOT IN (SELECT id FROM changed)"
+                + (made_rows if made else ""),
+                params=params,
+            ).all()
         flagged = [(to_todo(r, session.time), r[WIDTH]) for r in rows]
     else:
         # The client checks before it writes (a missing number could be the
         # one a next instance is about to take).
-        lookup(session, numbers, changing=True)
+        lookup(session, numbers, changing=True, scope=scope)
         changed = {
             n
             for (n,) in session.execute(
@@ -114,14 +122,16 @@ def _set_done(session: Session, numbers: Sequence[int], done: bool) -> Changed:
             ).all()
         }
         rows = session.execute(
-            select_numbers(backend) + (f" OR ({made})" if made else ""), params=params
+            select_numbers(backend, scope) + (f" OR ({made})" if made else ""), params=params
         ).all()
         asked = set(params["numbers"])
         flagged = [
             (t, t.number in changed if t.number in asked else None)
             for t in (to_todo(r, session.time) for r in rows)
         ]
-    found = in_order(numbers, [t for t, flag in flagged if flag is not None])
+    found = in_order(
+        numbers, [t for t, flag in flagged if flag is not None], owner=scope.owner_name
+    )
     changed_now = {t.number for t, flag in flagged if flag}
     return Changed(
         [(t, t.number in changed_now) for t in found],
@@ -129,14 +139,14 @@ def _set_done(session: Session, numbers: Sequence[int], done: bool) -> Changed:
     )
 
 
-def complete(session: Session, *, numbers: Sequence[int]) -> Changed:
+def complete(session: Session, *, numbers: Sequence[int], scope: Scope = MINE) -> Changed:
     """Mark todos done, making the next instance of each recurring one."""
-    return _set_done(session, numbers, True)
+    return _set_done(session, numbers, True, scope)
 
 
-def reopen(session: Session, *, numbers: Sequence[int]) -> Changed:
+def reopen(session: Session, *, numbers: Sequence[int], scope: Scope = MINE) -> Changed:
     """Undo done."""
-    return _set_done(session, numbers, False)
+    return _set_done(session, numbers, False, scope)
 
 
 def edit(
@@ -153,6 +163,7 @@ def edit(
     until: datetime | _Unset | None = UNSET,
     wait: datetime | _Unset | None = UNSET,
     wait_lead: int | _Unset | None = UNSET,
+    scope: Scope = MINE,
 ) -> list[Todo]:
     """Change fields of todos, all or nothing; tags are added and removed.
     every: a canonical SPEC makes each todo recurring (due by the end of
@@ -162,7 +173,9 @@ def edit(
     if title is not None and len(unique(numbers)) > 1:
         raise InvalidInputError("--title changes one todo at a time")
     sets = ["updated_at = :now", "version = version + 1"]
-    params: dict[str, Any] = {"numbers": unique(numbers)}
+    params: dict[str, Any] = {"numbers": unique(numbers), **scope.params}
+    if remove_tags and scope.owner_name:
+        _keep_shared_tags(session, numbers, remove_tags, scope)
     if title is not None:
         sets.append("title = :title")
         params["title"] = clean_title(title)
@@ -176,9 +189,12 @@ def edit(
         sets.append("note = :note")
         params["note"] = note
     sets += _edit_recurrence(backend, params, session.now, due, every, until, wait, wait_lead)
-    which = in_set(backend, "todos.number", "numbers")
-    mine = f"SELECT id FROM todos WHERE todos.user_id = {ME} AND {which}"
-    statements = [*guard(backend, which), events.record_before(backend, "edit", which)]
+    which = in_set(backend, "todos.number", "numbers") + scope.only()
+    mine = f"SELECT id FROM todos WHERE todos.user_id = {scope.owner} AND {which}"
+    statements = [
+        *guard(backend, which, scope),
+        events.record_before(backend, "edit", which, scope=scope),
+    ]
     if remove_tags:
         statements.append(
             f"DELETE FROM todo_tags WHERE {in_set(backend, 'tag', 'remove_tags', kind='text')} "
@@ -188,16 +204,38 @@ def edit(
     if add_tags:
         statements.append(
             f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, a.value FROM todos, "
-            f"{values_of(backend, 'add_tags')} AS a WHERE todos.user_id = {ME} "
+            f"{values_of(backend, 'add_tags')} AS a WHERE todos.user_id = {scope.owner} "
             f"AND {which} ON CONFLICT DO NOTHING"
         )
         params["add_tags"] = list(dict.fromkeys(add_tags))
     statements.append(
-        f"UPDATE todos SET {', '.join(sets)} WHERE user_id = {ME} "
-        f"AND {in_set(backend, 'number', 'numbers')}"
+        f"UPDATE todos SET {', '.join(sets)} WHERE todos.user_id = {scope.owner} AND {which}"
     )
-    rows = session.execute(*statements, select_numbers(backend), params=params).all()
-    return in_order(numbers, [to_todo(r, session.time) for r in rows])
+    if backend == "sqlite":
+        lookup(session, numbers, changing=True, scope=scope)
+    with named(scope):
+        rows = session.execute(*statements, select_numbers(backend, scope), params=params).all()
+    return in_order(numbers, [to_todo(r, session.time) for r in rows], owner=scope.owner_name)
+
+
+def _keep_shared_tags(
+    session: Session, numbers: Sequence[int], tags: Sequence[str], scope: Scope
+) -> None:
+    """A tag by which another user shares a todo with me is theirs to remove."""
+    session.begin()
+    found = session.execute(
+        "SELECT DISTINCT s.tag FROM shared_todos s JOIN todos ON todos.id = s.todo_id "
+        f"WHERE s.grantee_name = :me AND todos.user_id = {scope.owner} "
+        f"AND {in_set(session.backend, 'todos.number', 'numbers')} "
+        f"AND {in_set(session.backend, 's.tag', 'tags', kind='text')}",
+        params={"numbers": unique(numbers), "tags": list(tags), **scope.params},
+    ).all()
+    if found:
+        tag = sorted(t for (t,) in found)[0]
+        raise InvalidInputError(
+            f"+{tag} is how {scope.owner_name} shares this with you: only "
+            f"{scope.owner_name} can remove it (nothing was changed)"
+        )
 
 
 # The local time of day of a due, in seconds (a series keeps it).
@@ -283,7 +321,7 @@ def remove(session: Session, *, numbers: Sequence[int], series: bool = False) ->
     statements = guard(backend, which)
     made = None
     if not series:
-        more, made = _next_instances(session, params, done_at="NULL", repair=False)
+        more, made = _next_instances(session, params, MINE, done_at="NULL", repair=False)
         statements += more
     statements.append(events.record_before(backend, "rm", which, created=made))
     delete = (

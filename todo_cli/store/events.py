@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from todo_cli.store.sql import ME, Backend
+from todo_cli.store.sql import ME, MINE, Backend, Scope
 
 _FIELDS: Final = (
     "number",
@@ -61,10 +61,12 @@ def _row_json(backend: Backend) -> str:
     return f"json_object({pairs}, 'tags', {tags})"
 
 
-def _todos_json(backend: Backend, created: str | None) -> str:
+def _todos_json(backend: Backend, created: str | None, by: bool) -> str:
     """{"todos": [...]} over the rows a statement selects, as text, with
     "created": [the numbers of the todos matching `created`, a condition
-    on `todos`] when given."""
+    on `todos`] when given, and "by": the user who made the change, when
+    the todos are another's."""
+    who = ", 'by', CAST(:me AS text), 'owner', CAST(:owner AS text)" if by else ""
     if backend == "postgresql":
         made = (
             f", 'created', (SELECT json_agg(todos.number ORDER BY todos.number) FROM todos "
@@ -74,17 +76,17 @@ def _todos_json(backend: Backend, created: str | None) -> str:
         )
         return (
             f"CAST(json_build_object('todos', json_agg({_row_json(backend)} "
-            f"ORDER BY todos.number){made}) AS text)"
+            f"ORDER BY todos.number){made}{who}) AS text)"
         )
     made = (
         f", 'created', (SELECT json_group_array(todos.number) FROM todos WHERE {created})"
         if created
         else ""
     )
-    return f"json_object('todos', json_group_array({_row_json(backend)}){made})"
+    return f"json_object('todos', json_group_array({_row_json(backend)}){made}{who})"
 
 
-def lock_rows(backend: Backend, where: str) -> list[str]:
+def lock_rows(backend: Backend, where: str, *, owner: str = ME) -> list[str]:
     """On PostgreSQL, a statement that locks the user's todos matching
     `where` until the transaction ends; place it first, so the snapshot
     record_before journals is the one the change then changes (a concurrent
@@ -92,19 +94,29 @@ def lock_rows(backend: Backend, where: str) -> list[str]:
     needs none: a write transaction holds the database's write lock."""
     if backend != "postgresql":
         return []
-    return [f"SELECT 1 FROM todos WHERE todos.user_id = {ME} AND {where} FOR UPDATE"]
+    return [f"SELECT 1 FROM todos WHERE todos.user_id = {owner} AND {where} FOR UPDATE"]
 
 
-def record_before(backend: Backend, action: str, where: str, *, created: str | None = None) -> str:
-    """An INSERT that journals the user's todos matching `where` (a condition
-    on `todos`) as they are now; place it before the statements that change
-    them. Nothing is recorded when no todo matches. created: a condition
-    on `todos`, the next instances of recurring todos the change made (place
-    it after the statements that made them)."""
+def record_before(
+    backend: Backend,
+    action: str,
+    where: str,
+    *,
+    created: str | None = None,
+    scope: Scope = MINE,
+) -> str:
+    """An INSERT that journals the todos of the scope's owner matching
+    `where` (a condition on `todos`) as they are now; place it before the
+    statements that change them. Nothing is recorded when no todo matches.
+    created: a condition on `todos`, the next instances of recurring todos
+    the change made (place it after the statements that made them). A change
+    to another user's todos is the user's event, naming the owner."""
+    theirs = scope.owner_name is not None
     return (
-        "INSERT INTO events (user_id, at, action, data) "
-        f"SELECT max(todos.user_id), :now, '{action}', {_todos_json(backend, created)} "
-        f"FROM todos WHERE todos.user_id = {ME} AND {where} HAVING count(*) > 0"
+        "INSERT INTO events (user_id, owner_id, at, action, data) "
+        f"SELECT {ME}, {scope.owner if theirs else 'NULL'}, :now, '{action}', "
+        f"{_todos_json(backend, created, theirs)} "
+        f"FROM todos WHERE todos.user_id = {scope.owner} AND {where} HAVING count(*) > 0"
     )
 
 

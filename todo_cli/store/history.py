@@ -41,13 +41,13 @@ _FIRST_NUMBER = {
 
 def _title_now(backend: Backend) -> str:
     return (
-        "(SELECT t.title FROM todos t WHERE t.user_id = events.user_id "
-        f"AND t.number = {_FIRST_NUMBER[backend]})"
+        "(SELECT t.title FROM todos t WHERE t.user_id = COALESCE(events.owner_id, "
+        f"events.user_id) AND t.number = {_FIRST_NUMBER[backend]})"
     )
 
 
 def _event(row: Sequence[Any], session: Session) -> Event:
-    event_id, at, action, raw, undone_at, *now = row
+    event_id, at, action, raw, undone_at, owner_id, *now = row
     data = json.loads(raw)
     if "todos" in data:
         rows = sorted(data["todos"], key=lambda r: int(r["number"]))
@@ -71,6 +71,11 @@ def _event(row: Sequence[Any], session: Session) -> Event:
         rows,
         title_now,
         tuple(sorted(int(n) for n in data.get("created") or ())),
+        owner_id,
+        # Of a change to another's todos: their name to the one who made
+        # it, and who made it to the owner.
+        data.get("owner") if data.get("by") == session.user else None,
+        data.get("by") if data.get("by") not in (None, session.user) else None,
     )
 
 
@@ -81,12 +86,16 @@ def _recent(
     not_undone: bool = False,
     lock: str = "",
     titles_now: bool = False,
+    theirs: bool = False,
 ) -> list[Event]:
+    """The user's events, newest first; theirs: with the changes others
+    made to the user's todos."""
     pending = " AND undone_at IS NULL" if not_undone else ""
     now = f", {_title_now(session.backend)}" if titles_now else ""
+    whose = f"(user_id = {ME} OR owner_id = {ME})" if theirs else f"user_id = {ME}"
     rows = session.execute(
-        f"SELECT id, at, action, data, undone_at{now} FROM events "
-        f"WHERE user_id = {ME}{pending} ORDER BY id DESC LIMIT :limit{lock}",
+        f"SELECT id, at, action, data, undone_at, owner_id{now} FROM events "
+        f"WHERE {whose}{pending} ORDER BY id DESC LIMIT :limit{lock}",
         params={"limit": limit},
     ).all()
     return [_event(r, session) for r in rows]
@@ -95,7 +104,7 @@ def _recent(
 def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
     """The user's most recent changes, newest first (undone ones included),
     each todo under the title it has now."""
-    return _recent(session, limit, titles_now=True)
+    return _recent(session, limit, titles_now=True, theirs=True)
 
 
 # --- undo ------------------------------------------------------------------------
@@ -171,28 +180,62 @@ def _tags_table(backend: Backend, param: str) -> str:
     )
 
 
-def _clear_tags(backend: Backend, k: int) -> str:
+def _owner(event: Event, k: int) -> str:
+    """Whose todos the event changed, in SQL: mine, or (a change I made to
+    another's todos) theirs, while they still share them with me to write."""
+    return ME if event.owner_id is None else f"CAST(:owner_{k} AS integer)"
+
+
+def _still_shared(event: Event, alias: str = "todos") -> str:
+    if event.owner_id is None:
+        return ""
     return (
-        f"DELETE FROM todo_tags WHERE todo_id IN (SELECT id FROM todos WHERE user_id = {ME} "
-        f"AND {in_set(backend, 'number', f'numbers_{k}')})"
+        f" AND {alias}.id IN (SELECT todo_id FROM shared_todos WHERE grantee_name = :me "
+        "AND can_write)"
     )
 
 
-def _insert_tags(backend: Backend, k: int) -> str:
+def _added_by_me(event: Event) -> str:
+    """Of another's todos, only those I added (a todo, a next one) are mine
+    to take back."""
+    return "" if event.owner_id is None else " AND todos.added_by = :me"
+
+
+def _clear_tags(backend: Backend, event: Event, k: int) -> str:
+    # Of another's todo, not the tags that share it with me: those are the
+    # owner's to remove (their policy says so on PostgreSQL).
+    theirs = (
+        ""
+        if event.owner_id is None
+        else " AND todo_tags.tag NOT IN (SELECT s.tag FROM shared_todos s "
+        "WHERE s.todo_id = todo_tags.todo_id AND s.grantee_name = :me)"
+    )
+    return (
+        f"DELETE FROM todo_tags WHERE todo_id IN (SELECT id FROM todos WHERE "
+        f"todos.user_id = {_owner(event, k)} AND {in_set(backend, 'number', f'numbers_{k}')}"
+        f"{_still_shared(event)}){theirs}"
+    )
+
+
+def _insert_tags(backend: Backend, event: Event, k: int) -> str:
     # The saved rows drive the join, each finding its todo by number
     # (CROSS JOIN fixes that order on SQLite; see todos.add_many).
     return (
         f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, t.tag FROM "
         f"{_tags_table(backend, f'rows_{k}')} CROSS JOIN todos "
-        f"WHERE todos.user_id = {ME} AND todos.number = t.number "
-        f"AND {in_set(backend, 'todos.number', f'numbers_{k}')}"
+        f"WHERE todos.user_id = {_owner(event, k)} AND todos.number = t.number "
+        f"AND {in_set(backend, 'todos.number', f'numbers_{k}')}{_still_shared(event)} "
+        "ON CONFLICT DO NOTHING"
     )
 
 
 def _reverse(backend: Backend, event: Event, k: int) -> list[str]:
     """The statements that put the todos back as they were before `event`."""
     made = (
-        [f"DELETE FROM todos WHERE user_id = {ME} AND {in_set(backend, 'number', f'created_{k}')}"]
+        [
+            f"DELETE FROM todos WHERE todos.user_id = {_owner(event, k)} "
+            f"AND {in_set(backend, 'number', f'created_{k}')}{_added_by_me(event)}"
+        ]
         if event.created
         else []
     )
@@ -200,10 +243,11 @@ def _reverse(backend: Backend, event: Event, k: int) -> list[str]:
 
 
 def _restore(backend: Backend, event: Event, k: int) -> list[str]:
+    owner = _owner(event, k)
     if event.action in ("add", "import"):
         return [
-            f"DELETE FROM todos WHERE user_id = {ME} "
-            f"AND {in_set(backend, 'number', f'numbers_{k}')}"
+            f"DELETE FROM todos WHERE todos.user_id = {owner} "
+            f"AND {in_set(backend, 'number', f'numbers_{k}')}{_added_by_me(event)}"
         ]
     if event.action == "rm":
         names = ", ".join(name for name, _ in _COLUMNS)
@@ -211,54 +255,62 @@ def _restore(backend: Backend, event: Event, k: int) -> list[str]:
             f"INSERT INTO todos (user_id, {names}) SELECT users.id, "
             + ", ".join(_restored(name, kept=False) for name, _ in _COLUMNS)
             + f" FROM users, {_rows_query(backend, f'rows_{k}')} AS b WHERE users.name = :me",
-            _insert_tags(backend, k),
+            _insert_tags(backend, event, k),
         ]
     sets = ", ".join(f"{name} = {_restored(name)}" for name in _RESTORED)
     return [
-        _clear_tags(backend, k),
+        _clear_tags(backend, event, k),
         # Materialised, so SQLite joins through an automatic index on b.number
         # instead of reading the JSON again for every todo.
         # The list of numbers makes the todos an index range, not every
         # todo of the user hashed against the saved rows.
         f"WITH b AS MATERIALIZED {_rows_query(backend, f'rows_{k}')} "
-        f"UPDATE todos SET {sets} FROM b WHERE todos.user_id = {ME} AND todos.number = b.number "
-        f"AND {in_set(backend, 'todos.number', f'numbers_{k}')}",
-        _insert_tags(backend, k),
+        f"UPDATE todos SET {sets} FROM b WHERE todos.user_id = {owner} "
+        f"AND todos.number = b.number AND {in_set(backend, 'todos.number', f'numbers_{k}')}"
+        f"{_still_shared(event)}",
+        _insert_tags(backend, event, k),
     ]
 
 
-def _check(events: Sequence[Event], versions: dict[int, int]) -> None:
+Key = tuple[int | None, int]  # (the owner's id, None for mine; the number)
+
+
+def _check(events: Sequence[Event], versions: dict[Key, int]) -> None:
     """Replay the undo on the versions read: raise before anything is written."""
     state = dict(versions)
     for event in events:
+        whose = event.owner_id
         for n in event.created:  # the next instances a done or rm made
-            if n not in state:
+            if (whose, n) not in state:
                 continue  # removed since: nothing to take back
-            if state.pop(n) != 1:
+            if state.pop((whose, n)) != 1:
                 _conflict(event, n, "it has changed since")
         if event.action in ("add", "import"):
             for n in event.numbers:
-                if n not in state:
+                if (whose, n) not in state:
                     _conflict(event, n, "it has been removed since")
-                if state.pop(n) != 1:
+                if state.pop((whose, n)) != 1:
                     _conflict(event, n, "it has changed since")
             continue
         for row in event.rows:
             n, before = int(row["number"]), int(row["version"])
             if event.action == "rm":
-                if n in state:  # numbers are never reused; only a bug gets here
+                if (whose, n) in state:  # numbers are never reused; only a bug gets here
                     _conflict(event, n, f"a todo numbered {n} exists again")
-            elif state.get(n) != before + 1:
-                why = "it has been removed since" if n not in state else "it has changed since"
+            elif state.get((whose, n)) != before + 1:
+                gone = (whose, n) not in state
+                why = "it has been removed since" if gone else "it has changed since"
+                if gone and whose is not None:
+                    why = "it has been removed or is no longer shared with you"
                 _conflict(event, n, why)
-            state[n] = before
+            state[(whose, n)] = before
 
 
 def _conflict(event: Event, number: int, why: str) -> None:
+    name = event.label(number)
     raise UndoConflictError(
-        f"cannot undo the {event.action} of todo {number} ({_when(event.at)}): {why}, on this "
-        "or another machine; nothing was undone (see: todo log, todo show "
-        f"{number})"
+        f"cannot undo the {event.action} of todo {name} ({_when(event.at)}): {why}, on this "
+        f"or another machine; nothing was undone (see: todo log, todo show {name})"
     )
 
 
@@ -281,13 +333,7 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
         raise NotFoundError(
             f"only {left} left to undo, not {count}; nothing was undone (see: todo log)"
         )
-    numbers = sorted({n for e in events for n in (*e.numbers, *e.created)})
-    found = session.execute(
-        f"SELECT number, version FROM todos WHERE user_id = {ME} "
-        f"AND {in_set(backend, 'number', 'numbers')}{lock}",
-        params={"numbers": numbers},
-    ).all()
-    _check(events, {number: version for number, version in found})
+    _check(events, _versions(session, events, lock))
     statements: list[str] = []
     params: dict[str, Any] = {"ids": [e.id for e in events]}
     for k, event in enumerate(events):
@@ -295,8 +341,39 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
         params[f"numbers_{k}"] = list(event.numbers)
         params[f"created_{k}"] = list(event.created)
         params[f"rows_{k}"] = json.dumps(event.rows)
+        if event.owner_id is not None:
+            params[f"owner_{k}"] = event.owner_id
     statements.append(
         f"UPDATE events SET undone_at = :now WHERE user_id = {ME} AND {in_set(backend, 'id', 'ids')}"
     )
     session.execute_and_commit(*statements, params=params)
     return events
+
+
+def _versions(session: Session, events: Sequence[Event], lock: str) -> dict[Key, int]:
+    """The versions of every todo the events touched, mine and (changes I
+    made to another's todos) theirs that they still share with me."""
+    backend = session.backend
+    owners = sorted({e.owner_id for e in events}, key=lambda o: -1 if o is None else o)
+    terms = []
+    params: dict[str, Any] = {}
+    for k, owner in enumerate(owners):
+        numbers = sorted(
+            {n for e in events if e.owner_id == owner for n in (*e.numbers, *e.created)}
+        )
+        params[f"numbers_{k}"] = numbers
+        which = in_set(backend, "todos.number", f"numbers_{k}")
+        if owner is None:
+            terms.append(f"(todos.user_id = {ME} AND {which})")
+        else:
+            params[f"owner_{k}"] = owner
+            terms.append(
+                f"(todos.user_id = CAST(:owner_{k} AS integer) AND {which} AND todos.id IN "
+                "(SELECT todo_id FROM shared_todos WHERE grantee_name = :me AND can_write))"
+            )
+    found = session.execute(
+        f"SELECT CASE WHEN todos.user_id = {ME} THEN NULL ELSE todos.user_id END, "
+        f"todos.number, todos.version FROM todos WHERE {' OR '.join(terms)}{lock}",
+        params=params,
+    ).all()
+    return {(owner, number): version for owner, number, version in found}

@@ -12,7 +12,7 @@ from todo_cli.shapes import TodoText
 from todo_cli.store import recurring
 from todo_cli.store.rows import WIDTH, columns, text_columns, to_todo, to_todo_text
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, Backend
+from todo_cli.store.sql import ME, MINE, Backend, Scope
 from todo_cli.todo import PRIORITIES, Todo
 
 Status = Literal["open", "done", "all"]
@@ -52,10 +52,12 @@ class Filter:
     search: str | None = None
     # The todos waiting (a wait still ahead): hidden, only those, or shown.
     wait: Literal["hide", "only", "show"] = "show"
+    # The todos others share with me, instead of mine.
+    shared: bool = False
 
 
 def _where(backend: Backend, f: Filter) -> tuple[str, dict[str, Any]]:
-    parts = [f"todos.user_id = {ME}"]
+    parts = [SHARED_WITH_ME if f.shared else f"todos.user_id = {ME}"]
     params: dict[str, Any] = {}
     if _STATUS[f.status]:
         parts.append(_STATUS[f.status])
@@ -82,6 +84,18 @@ def _where(backend: Backend, f: Filter) -> tuple[str, dict[str, Any]]:
         parts.append(f"{_FOLD[backend]} LIKE :pattern ESCAPE '\\'")
         params["pattern"] = f"%{escaped}%"
     return " AND ".join(parts), params
+
+
+SHARED_WITH_ME = "todos.id IN (SELECT todo_id FROM shared_todos WHERE grantee_name = :me)"
+
+
+def _whose(f: Filter) -> Scope | None:
+    """Whose names the rows carry: mine, or each one's sharer."""
+    return None if f.shared else MINE
+
+
+def _repair(session: Session, f: Filter) -> tuple[list[str], dict[str, Any]]:
+    return ([], {}) if f.shared else recurring.repair_first(session)
 
 
 def _order(sort: Sort, reverse: bool) -> str:
@@ -130,12 +144,12 @@ def page(
     """
     where, params = _where(session.backend, filter)
     order = _order(sort, reverse)
-    repair, more = recurring.repair_first(session)
+    repair, more = _repair(session, filter)
     # The page is chosen by id first, so the per-row tags subquery runs for
     # the rows shown, not for every candidate the sort looks at.
     rows = session.execute(
         *repair,
-        f"SELECT {columns(session.backend)}, (SELECT count(*) FROM (SELECT 1 FROM todos "
+        f"SELECT {columns(session.backend, _whose(filter))}, (SELECT count(*) FROM (SELECT 1 FROM todos "
         f"WHERE {where} LIMIT :count_cap) AS c) AS total "
         f"FROM todos WHERE todos.id IN ({_candidates(session.backend, where, sort, reverse)}) "
         f"ORDER BY {order} LIMIT :limit",
@@ -190,10 +204,10 @@ def iter_todos(
     """Every matching todo in order, yielded as rows are read: one statement,
     one snapshot, one round trip; rows become Todo objects one at a time."""
     where, params = _where(session.backend, filter)
-    repair, more = recurring.repair_first(session)
+    repair, more = _repair(session, filter)
     rows = session.execute(
         *repair,
-        f"SELECT {columns(session.backend)} FROM todos WHERE {where} "
+        f"SELECT {columns(session.backend, _whose(filter))} FROM todos WHERE {where} "
         f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
         params={**params, **more, "limit": limit},
     )
@@ -213,10 +227,10 @@ def iter_text(
     """iter_todos, with the timestamps formatted by the database: what a
     JSON listing streams (100,000 todos in a third of the time)."""
     where, params = _where(session.backend, filter)
-    repair, more = recurring.repair_first(session)
+    repair, more = _repair(session, filter)
     rows = session.execute(
         *repair,
-        f"SELECT {text_columns(session.backend)} FROM todos WHERE {where} "
+        f"SELECT {text_columns(session.backend, _whose(filter))} FROM todos WHERE {where} "
         f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
         params={**params, **more, "limit": limit},
     )

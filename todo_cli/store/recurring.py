@@ -33,8 +33,9 @@ WAIT_AT: Final = {
     "sqlite": "todo_wait_at({due}, {lead})",
 }
 _COPIED = ("title", "priority", "note", "every", "anchor", "clock", "until", "wait_lead", "series")
-_INSERTED = "user_id, number, done, due, wait, created_at, updated_at, request_id, " + ", ".join(
-    _COPIED
+_INSERTED = (
+    "user_id, number, done, due, wait, created_at, updated_at, request_id, added_by, "
+    + ", ".join(_COPIED)
 )
 
 
@@ -43,17 +44,21 @@ def made_ids(prefix: str, letter: str, numbers: list[int]) -> list[str]:
     return [f"{prefix}{letter}{n}" for n in numbers]
 
 
-def spawn(backend: Backend, source: str, *, done_at: str, letter: str) -> list[str]:
+def spawn(
+    backend: Backend, source: str, *, done_at: str, letter: str, owner: str = ME
+) -> list[str]:
     """The statements that make the next instance of each recurring todo of
     the user's matching `source` (a condition on `s`, the todos followed),
     due after its due (or, counted from done, after done_at: an SQL
     expression). Nothing past a series' until, nor an instance that exists.
-    The caller binds :spawn (this command's prefix)."""
+    The caller binds :spawn (this command's prefix). owner: whose todos
+    (another user's, shared with me to write: numbered from their counter
+    by todo_take_numbers, alembic/versions/0010)."""
     nexts = (
         "(SELECT s.id AS src, s.user_id, s.number, "
         + ", ".join(f"s.{c}" for c in _COPIED)
         + f", todo_next_due(s.due, s.every, s.anchor, s.clock, {done_at}, :tz) AS due "
-        f"FROM todos s WHERE s.user_id = {ME} AND {source} AND s.due IS NOT NULL)"
+        f"FROM todos s WHERE s.user_id = {owner} AND {source} AND s.due IS NOT NULL)"
     )
     fresh = (
         "(n.until IS NULL OR n.due <= n.until) AND NOT EXISTS (SELECT 1 FROM todos t "
@@ -73,7 +78,10 @@ def spawn(backend: Backend, source: str, *, done_at: str, letter: str) -> list[s
     )
     values = (
         f"f.user_id, {{base}} + f.k, false, f.due, {wait}, :now, :now, "
-        f":spawn || '{letter}' || CAST(f.number AS text), " + ", ".join(f"f.{c}" for c in _COPIED)
+        f":spawn || '{letter}' || CAST(f.number AS text), "
+        # Added to another's list: by me (alembic/versions/0010).
+        + ("NULL, " if owner == ME else "CAST(:me AS text), ")
+        + ", ".join(f"f.{c}" for c in _COPIED)
     )
     conflict = "ON CONFLICT (user_id, series, due) WHERE series IS NOT NULL DO NOTHING"
     # The tags of each todo followed, onto the next one it made (found by
@@ -83,17 +91,24 @@ def spawn(backend: Backend, source: str, *, done_at: str, letter: str) -> list[s
         "INSERT INTO todo_tags (todo_id, tag) SELECT t.id, g.tag "
         f"FROM todos s JOIN todo_tags g ON g.todo_id = s.id JOIN todos t "
         f"ON t.user_id = s.user_id AND t.request_id = :spawn || '{letter}' || CAST(s.number AS text) "
-        f"WHERE s.user_id = {ME} AND {source} ON CONFLICT DO NOTHING"
+        f"WHERE s.user_id = {owner} AND {source} ON CONFLICT DO NOTHING"
     )
     if backend == "postgresql":
         # One statement, one snapshot: the counter is locked and read back
-        # (RETURNING) by the statement that numbers the instances.
-        return [
-            f"WITH f AS MATERIALIZED {ranked}, "
+        # (RETURNING) by the statement that numbers the instances; another
+        # user's counter through the function that checks the share.
+        counter = (
             "c AS (UPDATE users SET last_number = users.last_number + (SELECT count(*) FROM f) "
             "WHERE users.name = :me AND EXISTS (SELECT 1 FROM f) "
             "RETURNING users.last_number - (SELECT count(*) FROM f) AS base) "
-            f"INSERT INTO todos ({_INSERTED}) SELECT {values.format(base='c.base')} "
+            if owner == ME
+            else f"c AS (SELECT todo_take_numbers({owner}, CAST(count(*) AS integer)) - count(*) "
+            "AS base FROM f HAVING count(*) > 0) "
+        )
+        return [
+            f"WITH f AS MATERIALIZED {ranked}, "
+            + counter
+            + f"INSERT INTO todos ({_INSERTED}) SELECT {values.format(base='c.base')} "
             f"FROM f, c {conflict}",
             tags,
         ]
@@ -101,11 +116,11 @@ def spawn(backend: Backend, source: str, *, done_at: str, letter: str) -> list[s
     # one state.
     return [
         f"UPDATE users SET last_number = last_number + (SELECT count(*) FROM {nexts} AS n "
-        f"WHERE {fresh}) WHERE users.name = :me AND EXISTS (SELECT 1 FROM {nexts} AS n "
+        f"WHERE {fresh}) WHERE users.id = {owner} AND EXISTS (SELECT 1 FROM {nexts} AS n "
         f"WHERE {fresh})",
         f"INSERT INTO todos ({_INSERTED}) SELECT "
         f"{values.format(base='users.last_number - f.total')} FROM users, {ranked} AS f "
-        f"WHERE users.name = :me {conflict}",
+        f"WHERE users.id = {owner} {conflict}",
         tags,
     ]
 
@@ -127,10 +142,10 @@ def needs_repair() -> str:
     return f"SELECT EXISTS (SELECT 1 FROM todos s WHERE s.user_id = {ME} AND {UNFOLLOWED})"
 
 
-def made(backend: Backend, param: str) -> str:
+def made(backend: Backend, param: str, *, owner: str = ME) -> str:
     """A condition on `todos`: one of the instances with the request ids
     bound to :param."""
-    return f"todos.user_id = {ME} AND {in_set(backend, 'todos.request_id', param, kind='text')}"
+    return f"todos.user_id = {owner} AND {in_set(backend, 'todos.request_id', param, kind='text')}"
 
 
 def repairs(session: Session) -> list[str]:

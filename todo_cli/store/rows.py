@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from todo_cli.shapes import TodoText
-from todo_cli.store.sql import Backend
+from todo_cli.store.sql import MINE, Backend, Scope
 from todo_cli.todo import PRIORITY_NAMES, Todo
 
 _TAG_LIST = {
@@ -22,10 +22,22 @@ _TAG_LIST = {
 
 _RECURRENCE = "todos.every, todos.until, todos.wait, todos.wait_lead, todos.anchor, todos.clock"
 # How many columns columns() selects: a query may add its own after them.
-WIDTH = 16
+WIDTH = 17
+# The owner's name of a todo shared with me, whoever's it is (list --shared).
+SHARER = (
+    "(SELECT max(s.owner_name) FROM shares s WHERE s.owner_id = todos.user_id "
+    "AND s.grantee_name = :me)"
+)
 
 
-def columns(backend: Backend) -> str:
+def owner(scope: Scope | None) -> str:
+    """The owner's name: mine, the scope's, or (None) each todo's sharer."""
+    if scope is None:
+        return SHARER
+    return "CAST(:owner AS text)" if scope.owner_name else "CAST(:me AS text)"
+
+
+def columns(backend: Backend, scope: Scope | None = MINE) -> str:
     """The select list of every query of todos (the table unaliased: todos),
     in the order to_todo() reads."""
     tags = f"(SELECT {_TAG_LIST[backend]} FROM todo_tags g WHERE g.todo_id = todos.id)"
@@ -33,6 +45,7 @@ def columns(backend: Backend) -> str:
         "todos.number, todos.title, todos.done, todos.priority, todos.due, "
         f"{tags} AS tags, todos.note, todos.created_at, todos.updated_at, todos.completed_at, "
         + _RECURRENCE
+        + f", {owner(scope)}"
     )
 
 
@@ -42,17 +55,17 @@ def columns(backend: Backend) -> str:
 _PG_ISO = "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 
-def text_columns(backend: Backend) -> str:
+def text_columns(backend: Backend, scope: Scope | None = MINE) -> str:
     """columns(), with the timestamps ready to become ISO text (to_todo_text)."""
     if backend == "sqlite":
-        return columns(backend)
+        return columns(backend, scope)
     iso = _PG_ISO.format
     tags = f"(SELECT {_TAG_LIST[backend]} FROM todo_tags g WHERE g.todo_id = todos.id)"
     return (
         f"todos.number, todos.title, todos.done, todos.priority, {iso('todos.due')}, "
         f"{tags} AS tags, todos.note, {iso('todos.created_at')}, "
         f"{iso('todos.updated_at')}, {iso('todos.completed_at')}, todos.every, "
-        f"{iso('todos.until')}, {iso('todos.wait')}, todos.wait_lead"
+        f"{iso('todos.until')}, {iso('todos.wait')}, todos.wait_lead, {owner(scope)}"
     )
 
 
@@ -96,6 +109,7 @@ def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
             until,
             wait,
             lead,
+            row[-1],
         )
 
     return text
@@ -103,7 +117,7 @@ def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
 
 def to_todo(row: Sequence[Any], time: Callable[[Any], Any]) -> Todo:
     number, title, done, priority, due, tags, note, created, updated, completed = row[:10]
-    every, until, wait, lead, anchor, clock = row[10:WIDTH]
+    every, until, wait, lead, anchor, clock = row[10:16]
     return Todo(
         number,
         title,
@@ -121,4 +135,5 @@ def to_todo(row: Sequence[Any], time: Callable[[Any], Any]) -> Todo:
         lead,
         anchor,
         clock,
+        row[16],
     )

@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 Backend = Literal["sqlite", "postgresql"]
 
@@ -106,6 +106,44 @@ def values_of(backend: Backend, param: str, *, integer: bool = False) -> str:
         kind = "integer" if integer else "text"
         return f"(SELECT unnest(CAST(:{param} AS {kind}[])) AS value)"
     return f"(SELECT value FROM json_each(:{param}))"
+
+
+class Scope(NamedTuple):
+    """Whose todos an operation touches: mine, or another user's shared
+    with me (alembic/versions/0010). owner is the SQL of the owner's id;
+    shared a condition on {t} (the todos' alias) that the todo is shared
+    with me, and to write when the scope is for changing; owner_name is
+    bound as :owner. On PostgreSQL row-level security says the same."""
+
+    owner: str = ME
+    shared: str = ""
+    owner_name: str | None = None
+
+    def only(self, alias: str = "todos") -> str:
+        """ " AND <shared with me>" for another's todos; "" for mine."""
+        return f" AND {self.shared.format(t=alias)}" if self.shared else ""
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"owner": self.owner_name} if self.owner_name else {}
+
+    @property
+    def label(self) -> str:
+        """How a number of this scope is written: 3, or alice/3."""
+        return f"{self.owner_name}/" if self.owner_name else ""
+
+
+MINE: Final = Scope()
+
+
+def shared_with_me(owner_name: str, *, write: bool) -> Scope:
+    """The todos of owner_name shared with me (to write, with write)."""
+    can = " AND can_write" if write else ""
+    return Scope(
+        f"(SELECT max(owner_id) FROM shares WHERE owner_name = :owner AND grantee_name = :me{can})",
+        "{t}.id IN (SELECT todo_id FROM shared_todos WHERE grantee_name = :me" + can + ")",
+        owner_name,
+    )
 
 
 # Row locks for reads that decide a write. SQLite has none: a write

@@ -8,25 +8,31 @@ one message, one round trip, journal included (events.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from todo_cli.dates import end_of_day
-from todo_cli.errors import ConcurrentChangeError, InvalidInputError, missing_numbers
+from todo_cli.errors import (
+    ConcurrentChangeError,
+    InvalidInputError,
+    NotFoundError,
+    missing_numbers,
+)
 from todo_cli.store import events
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, Backend, in_set, sqlite_time
+from todo_cli.store.sql import ME, MINE, Backend, Scope, in_set, sqlite_time
 from todo_cli.todo import PRIORITIES, NewTodo, Todo, clean_title
 
 # --- adding -------------------------------------------------------------------------
 
 # The batch travels as one JSON parameter that the server unpacks.
-_ITEMS = {
+ITEMS = {
     "postgresql": (
         "(SELECT e.item ->> 't' AS title, e.item ->> 'r' AS rid, e.ord AS ord, "
         "CAST(e.item ->> 'p' AS smallint) AS priority, CAST(e.item ->> 'd' AS timestamptz) AS due, "
@@ -55,7 +61,7 @@ _ITEMS = {
         "FROM json_each(:items)) AS i"
     ),
 }
-_ITEM_TAGS = {
+ITEM_TAGS = {
     "postgresql": (
         "(SELECT e.item ->> 'r' AS rid, json_array_elements_text(e.item -> 'g') AS tag "
         "FROM json_array_elements(CAST(:items AS json)) AS e(item)) AS n"
@@ -108,6 +114,63 @@ def _repeating(backend: Backend, todo: NewTodo) -> dict[str, Any]:
     }
 
 
+# What add_many and sharing.add_to insert: the columns after user_id and
+# number, from the items (ITEMS).
+INSERTED = (
+    "user_id, number, title, done, priority, due, note, created_at, updated_at, completed_at, "
+    "request_id, every, anchor, clock, until, wait, wait_lead, series, continued"
+)
+ITEM_VALUES = (
+    "i.title, COALESCE(i.done, false), i.priority, i.due, i.note, COALESCE(i.created_at, :now), "
+    "COALESCE(i.updated_at, :now), "
+    "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END, i.rid, "
+    "i.every, i.anchor, i.clock, i.until, i.wait, i.wait_lead, i.series, "
+    "COALESCE(i.continued, false)"
+)
+
+
+def prepared(session: Session, new: Sequence[NewTodo]) -> list[NewTodo]:
+    """Todos on their way in, checked: titles cleaned, tags once, a
+    repeating todo's due by the end of today when it has none."""
+    ready = [
+        replace(
+            t,
+            title=clean_title(t.title),
+            tags=tuple(dict.fromkeys(t.tags)),
+            due=t.due or (end_of_day(session.now) if t.every else None),
+        )
+        for t in new
+    ]
+    if len(ready) > _BATCH_MAX:
+        raise InvalidInputError(f"at most {_BATCH_MAX} todos at once; split the input")
+    return ready
+
+
+def items_json(
+    backend: Backend, new: Sequence[NewTodo], rids: Sequence[str], kept: Sequence[int | None]
+) -> str:
+    """The batch as the one JSON parameter the server unpacks (ITEMS)."""
+    return json.dumps(
+        [
+            {
+                "t": t.title,
+                "r": rid,
+                "p": PRIORITIES[t.priority] if t.priority else None,
+                "d": _json_time(backend, t.due),
+                "n": t.note,
+                "g": list(t.tags),
+                "x": t.done,
+                "c": _json_time(backend, t.created_at),
+                "u": _json_time(backend, t.updated_at),
+                "f": _json_time(backend, t.completed_at),
+                "k": number,
+                **(_repeating(backend, t) if t.every or t.wait or t.wait_lead else {}),
+            }
+            for t, rid, number in zip(new, rids, kept, strict=True)
+        ]
+    )
+
+
 def add(session: Session, *, title: str, request_id: str | None = None, **fields: Any) -> Todo:
     """Add one todo (see add_many)."""
     (todo,) = add_many(session, todos=[NewTodo(title, **fields)], request_id=request_id)
@@ -141,21 +204,9 @@ def add_many(
     the user's row locked, that all are above the user's last_number.
     """
     backend = session.backend
-    new = [*todos, *(NewTodo(t) for t in titles)]
-    new = [
-        replace(
-            t,
-            title=clean_title(t.title),
-            tags=tuple(dict.fromkeys(t.tags)),
-            # A recurring todo needs a due date: by the end of today.
-            due=t.due or (end_of_day(session.now) if t.every else None),
-        )
-        for t in new
-    ]
+    new = prepared(session, [*todos, *(NewTodo(t) for t in titles)])
     if not new:
         return []
-    if len(new) > _BATCH_MAX:
-        raise InvalidInputError(f"at most {_BATCH_MAX} todos at once; split the input")
     if request_ids is not None:
         rids = list(request_ids)
         assert len(rids) == len(new)
@@ -166,25 +217,7 @@ def add_many(
     kept = list(numbers) if numbers is not None else [None] * len(new)
     # With numbers given, the counter moves up to the highest of them.
     bump = max(0, max(numbers) - last_number) if numbers else len(new)
-    items = json.dumps(
-        [
-            {
-                "t": t.title,
-                "r": rid,
-                "p": PRIORITIES[t.priority] if t.priority else None,
-                "d": _json_time(backend, t.due),
-                "n": t.note,
-                "g": list(t.tags),
-                "x": t.done,
-                "c": _json_time(backend, t.created_at),
-                "u": _json_time(backend, t.updated_at),
-                "f": _json_time(backend, t.completed_at),
-                "k": number,
-                **(_repeating(backend, t) if t.every or t.wait or t.wait_lead else {}),
-            }
-            for t, rid, number in zip(new, rids, kept, strict=True)
-        ]
-    )
+    items = items_json(backend, new, rids, kept)
     already = "EXISTS (SELECT 1 FROM todos t WHERE t.user_id = users.id AND t.request_id = :first)"
     rows = session.execute(
         f"INSERT INTO users (name, created_at, last_number, db_role) VALUES (:me, :now, :n, "
@@ -195,16 +228,9 @@ def add_many(
             if action
             else []
         ),
-        "INSERT INTO todos (user_id, number, title, done, priority, due, note, created_at, "
-        "updated_at, completed_at, request_id, every, anchor, clock, until, wait, wait_lead, "
-        "series, continued) "
-        "SELECT users.id, COALESCE(i.num, users.last_number - :n + i.ord), i.title, "
-        "COALESCE(i.done, false), "
-        "i.priority, i.due, i.note, COALESCE(i.created_at, :now), COALESCE(i.updated_at, :now), "
-        "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END, i.rid, "
-        "i.every, i.anchor, i.clock, i.until, i.wait, i.wait_lead, i.series, "
-        "COALESCE(i.continued, false) "
-        f"FROM users, {_ITEMS[backend]} WHERE users.name = :me AND NOT {already}",
+        f"INSERT INTO todos ({INSERTED}) "
+        f"SELECT users.id, COALESCE(i.num, users.last_number - :n + i.ord), {ITEM_VALUES} "
+        f"FROM users, {ITEMS[backend]} WHERE users.name = :me AND NOT {already}",
         *(
             # The items drive the join (CROSS JOIN fixes the order on SQLite,
             # which otherwise reads the JSON once per todo of the user), each
@@ -213,7 +239,7 @@ def add_many(
             # of the user instead.
             [
                 "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
-                f"FROM {_ITEM_TAGS[backend]} CROSS JOIN todos "
+                f"FROM {ITEM_TAGS[backend]} CROSS JOIN todos "
                 f"WHERE todos.user_id = {ME} AND todos.request_id = n.rid "
                 f"AND {in_set(backend, 'todos.request_id', 'rids', kind='text')} "
                 "ON CONFLICT DO NOTHING"
@@ -246,48 +272,77 @@ def add_many(
 # --- todos by number ------------------------------------------------------------
 
 
-def select_numbers(backend: Backend) -> str:
+def select_numbers(backend: Backend, scope: Scope = MINE) -> str:
     return (
-        f"SELECT {columns(backend)} FROM todos WHERE user_id = {ME} "
-        f"AND {in_set(backend, 'number', 'numbers')}"
+        f"SELECT {columns(backend, scope)} FROM todos WHERE todos.user_id = {scope.owner} "
+        f"AND {in_set(backend, 'todos.number', 'numbers')}{scope.only()}"
     )
 
 
-def find(session: Session, *, numbers: Sequence[int]) -> list[Todo]:
+def find(session: Session, *, numbers: Sequence[int], scope: Scope = MINE) -> list[Todo]:
     """Look todos up by number (show, and what rm will touch)."""
-    return lookup(session, numbers, changing=False)
+    return lookup(session, numbers, changing=False, scope=scope)
 
 
-def lookup(session: Session, numbers: Sequence[int], *, changing: bool) -> list[Todo]:
+def lookup(
+    session: Session, numbers: Sequence[int], *, changing: bool, scope: Scope = MINE
+) -> list[Todo]:
     rows = session.execute(
-        select_numbers(session.backend), params={"numbers": unique(numbers)}
+        select_numbers(session.backend, scope),
+        params={"numbers": unique(numbers), **scope.params},
     ).all()
-    return in_order(numbers, [to_todo(r, session.time) for r in rows], changing=changing)
+    todos = [to_todo(r, session.time) for r in rows]
+    return in_order(numbers, todos, changing=changing, owner=scope.owner_name)
 
 
-def guard(backend: Backend, which: str) -> list[str]:
+def me_row(backend: Backend) -> str:
+    """The user's row, made if this is their first write (a change to
+    another's todo journals it as theirs)."""
+    return (
+        "INSERT INTO users (name, created_at, last_number, db_role) VALUES (:me, :now, 0, "
+        f"{PROPOSED_ROLE[backend]}) ON CONFLICT (name) DO NOTHING"
+    )
+
+
+def guard(backend: Backend, which: str, scope: Scope = MINE) -> list[str]:
     """The statements that open a change of the todos numbered :numbers:
     lock them (PostgreSQL), and stop the whole message unless every one is
-    the user's (alembic/versions/0008): all or nothing, inside the message
-    that commits. On SQLite the client checks before it commits."""
+    the scope's (alembic/versions/0008): all or nothing, inside the message
+    that commits. On SQLite the client checks before it commits. Another's
+    todos: the user's row first."""
+    mine = [me_row(backend)] if scope.owner_name else []
     if backend != "postgresql":
-        return []
+        return mine
     numbers = "CAST(:numbers AS integer[])"
     return [
-        *events.lock_rows(backend, which),
+        *mine,
+        *events.lock_rows(backend, which, owner=scope.owner),
         f"SELECT todo_require_numbers({numbers}, ARRAY(SELECT number FROM todos "
-        f"WHERE user_id = {ME} AND number = ANY({numbers})))",
+        f"WHERE todos.user_id = {scope.owner} AND number = ANY({numbers}){scope.only()}))",
     ]
+
+
+@contextlib.contextmanager
+def named(scope: Scope) -> Iterator[None]:
+    """Missing numbers of another's todos named as alice/3."""
+    try:
+        yield
+    except NotFoundError as exc:
+        if scope.owner_name and exc.numbers:
+            raise missing_numbers(exc.numbers, owner=scope.owner_name) from None
+        raise
 
 
 def unique(numbers: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(numbers))
 
 
-def in_order(asked: Sequence[int], found: list[Todo], *, changing: bool = True) -> list[Todo]:
+def in_order(
+    asked: Sequence[int], found: list[Todo], *, changing: bool = True, owner: str | None = None
+) -> list[Todo]:
     """Raise (so the caller's transaction rolls back) unless every number was found."""
     by_number = {t.number: t for t in found}
     missing = [n for n in unique(asked) if n not in by_number]
     if missing:
-        raise missing_numbers(missing, changing=changing)
+        raise missing_numbers(missing, changing=changing, owner=owner)
     return [by_number[n] for n in unique(asked)]
