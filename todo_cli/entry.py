@@ -12,9 +12,15 @@ def run() -> None:
     is flushed and closed by then, and skipping the teardown saves about a
     tenth of a short command."""
     try:
-        from todo_cli.cli import main
+        if sys.argv[1:2] == ["__complete"]:
+            # A shell waiting on TAB: neither Typer nor a driver unless needed.
+            from todo_cli.completion import main as complete
 
-        code = main()
+            code = complete(sys.argv[2:], sys.stdout)
+        else:
+            from todo_cli.cli import main
+
+            code = main()
     except KeyboardInterrupt:
         code = 130
         with contextlib.suppress(Exception):

@@ -9,7 +9,7 @@ import typer
 from todo_cli import render
 from todo_cli.app import env_of
 from todo_cli.commands.args import JsonOpt
-from todo_cli.errors import SchemaError
+from todo_cli.errors import InvalidInputError, SchemaError
 
 # --- identity ------------------------------------------------------------------
 
@@ -194,8 +194,48 @@ def db_upgrade(ctx: typer.Context) -> None:
         env.out.line(f"Upgraded schema: {before or 'none'} -> {after}")
 
 
+def completion(
+    ctx: typer.Context,
+    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish.
+
+    Commands, options, your open todo numbers (with their titles in zsh and
+    fish) and your tags complete on TAB.
+
+    Examples:
+
+      eval "$(todo completion bash)"                  in ~/.bashrc
+      eval "$(todo completion zsh)"                   in ~/.zshrc, after compinit
+      todo completion fish > ~/.config/fish/completions/todo.fish
+    """
+    from todo_cli.completion import SCRIPTS
+
+    env = env_of(ctx)
+    if shell not in SCRIPTS:
+        raise InvalidInputError(f"no completion for {shell!r}: use bash, zsh or fish")
+    env.out.write(SCRIPTS[shell])
+
+
+def complete_words(
+    ctx: typer.Context,
+    words: Annotated[list[str] | None, typer.Argument()] = None,
+) -> None:
+    """The candidates a completion script asks for (todo __complete SHELL CWORD WORDS...)."""
+    from todo_cli.completion import candidates
+
+    env = env_of(ctx)
+    args = words or []
+    if len(args) >= 2 and args[1].isdigit():
+        env.out.write("".join(f"{line}\n" for line in candidates(args[0], args[2:], int(args[1]))))
+
+
 def register(app: typer.Typer) -> None:
     app.command()(whoami)
+    app.command()(completion)
+    app.command("__complete", hidden=True, context_settings={"ignore_unknown_options": True})(
+        complete_words
+    )
     profiles = typer.Typer(
         help="Named profiles: a user and an optional database URL.", no_args_is_help=True
     )

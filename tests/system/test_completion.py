@@ -1,0 +1,160 @@
+"""Completion the way each shell runs it: bash's COMP_WORDS and COMPREPLY,
+zsh's words and CURRENT, fish's complete -C, and bash in tmux as a person
+types; live numbers and tags from the embedded default; a database that
+does not answer costs about a second and offers nothing."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import IN_CI
+from tests.support.processes import TODO_BIN, clean_env
+
+
+def _shell(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed (apt-get install {name})"
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A HOME whose user has 1 (open, +money), 2 (done, +home) and 3 (open, +home)."""
+    home = tmp_path_factory.mktemp("completion")
+    env = clean_env(home, TZ="UTC")
+    env["PATH"] = f"{Path(TODO_BIN).parent}:{env['PATH']}"
+    for args in (
+        ["add", "Call the bank", "-t", "money"],
+        ["add", "Pay rent", "-t", "home"],
+        ["add", "Water plants", "-t", "home"],
+        ["done", "2"],
+    ):
+        subprocess.run([TODO_BIN, *args], env=env, check=True, capture_output=True)
+    return env
+
+
+def run(env: dict[str, str], *argv: str) -> str:
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60).stdout
+
+
+BASH = 'source <(todo completion bash); COMP_WORDS=({words}); COMP_CWORD={cword}; ' \
+       '_todo_complete; printf "%s\\n" "${{COMPREPLY[@]}}"'  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        ('todo done ""', 2, "1\n3\n"),
+        ('todo reopen ""', 2, "2\n"),
+        ('todo list --tag ""', 3, "home\nmoney\n"),
+        ('todo edit 3 --tag ""', 4, "+home\n+money\n-home\n-money\n"),
+        ("todo ex", 1, "export\n"),
+        ('todo list --sort ""', 3, "number\ndue\npriority\ncreated\n"),
+    ],
+)
+def test_bash(env: dict[str, str], words: str, cword: int, expected: str) -> None:
+    bash = _shell("bash")
+    assert run(env, bash, "-c", BASH.format(words=words, cword=cword)) == expected
+
+
+ZSH = (
+    # compsys's functions, stubbed: _describe prints what it was given.
+    "compdef() {{ : }}; _files() {{ print FILES }}; "
+    '_describe() {{ print -l -- "${{(@P)${{@[-1]}}}}" }}; '
+    'eval "$(todo completion zsh)"; words=({words}); CURRENT={current}; _todo'
+)
+
+
+def test_zsh(env: dict[str, str]) -> None:
+    zsh = _shell("zsh")
+    assert run(env, zsh, "-f", "-c", ZSH.format(words='todo done ""', current=3)) == (
+        "1:Call the bank\n3:Water plants\n"
+    )
+    assert run(env, zsh, "-f", "-c", ZSH.format(words='todo list --tag ""', current=4)) == (
+        "home:2 todos\nmoney:1 todo\n"
+    )
+
+
+def test_fish(env: dict[str, str], tmp_path: Path) -> None:
+    fish = _shell("fish")
+    script = tmp_path / "todo.fish"
+    script.write_text(run(env, TODO_BIN, "completion", "fish"))
+    fish_env = {**env, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    asked = f"source {script}; complete -C 'todo done '; complete -C 'todo list --tag m'"
+    assert run(fish_env, fish, "--no-config", "-c", asked) == (
+        "1\tCall the bank\n3\tWater plants\nmoney\t1 todo\n"
+    )
+
+
+def test_bash_in_tmux_as_a_person_types(env: dict[str, str], tmp_path: Path) -> None:
+    """todo done <TAB><TAB> offers the open numbers; todo list --tag <TAB><TAB> the tags."""
+    tmux = _shell("tmux")
+    socket_name = f"todo-test-{tmp_path.name}"
+    tmux_env = {**env, "TERM": "xterm"}
+
+    def tmux_run(*args: str) -> str:
+        return subprocess.run([tmux, "-L", socket_name, *args], env=tmux_env, check=True,
+                              capture_output=True, text=True).stdout  # fmt: skip
+
+    tmux_run("new-session", "-d", "-x", "100", "-y", "20", "bash --norc --noprofile")
+    try:
+        tmux_run("send-keys", 'eval "$(todo completion bash)"; clear', "Enter")
+        time.sleep(0.5)
+        tmux_run("send-keys", "todo done ", "Tab", "Tab")
+        lines = _wait_for(lambda: tmux_run("capture-pane", "-p"), "3").split("\n")
+        # bash lists the candidates under the line, then shows the line again.
+        assert lines[0].endswith("todo done"), lines
+        assert lines[1].split() == ["1", "3"], lines
+        assert lines[2].endswith("todo done"), lines
+        tmux_run("send-keys", "C-u", "clear", "Enter")
+        time.sleep(0.3)
+        tmux_run("send-keys", "todo list --tag ", "Tab", "Tab")
+        lines = _wait_for(lambda: tmux_run("capture-pane", "-p"), "money").split("\n")
+        assert lines[0].endswith("todo list --tag"), lines
+        assert lines[1].split() == ["home", "money"], lines
+    finally:
+        subprocess.run([tmux, "-L", socket_name, "kill-server"], env=tmux_env, check=False)
+
+
+def _wait_for(capture: Callable[[], str], text: str) -> str:
+    screen = ""
+    for _ in range(50):
+        screen = capture()
+        if text in screen:
+            return screen
+        time.sleep(0.1)
+    return screen
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never answers (a server that hangs)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield listener.getsockname()[1]
+
+
+def test_a_database_that_does_not_answer_costs_a_second_and_offers_nothing(
+    env: dict[str, str], silent_server: int
+) -> None:
+    hung = {**env, "DATABASE_URL": f"postgresql://todo@127.0.0.1:{silent_server}/todo"}
+    start = time.monotonic()
+    out = run(hung, TODO_BIN, "__complete", "bash", "2", "todo", "done", "")
+    elapsed = time.monotonic() - start
+    assert out == ""
+    # The live part gives up after 0.9 s (libpq alone would wait 2 s).
+    assert elapsed < 1.9, elapsed
+    # The static part does not connect at all.
+    assert run(hung, TODO_BIN, "__complete", "bash", "1", "todo", "sh") == "share\nshares\nshow\n"
