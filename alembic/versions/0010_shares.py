@@ -31,11 +31,18 @@ On PostgreSQL:
   ones naming them, and nothing of other grantees.
 - events gains owner_id: a change to another user's todo is journaled by
   the one who made it, for the owner to see too.
-- todo_take_numbers(owner, n): the numbers of todos added into another
-  user's share, taken from the owner's counter by a function that checks
-  the share (its caller cannot update the owner's row). users is no longer
-  FORCEd, so the function (which runs as the tables' owner) can read it;
+- todos_added: a todo added into another user's share is numbered from
+  the owner's counter by a trigger that checks the share (the adder cannot
+  update the owner's row, nor choose the number). users is no longer
+  FORCEd, so the functions that run as the tables' owner can read it;
   row-level security still applies to every other role.
+- Hardening found by review: users are matched by their login role
+  (session_user), so SET ROLE todo_person does not make a per-user role a
+  shared-credential one; every function has a fixed search_path (a
+  caller's temporary tables cannot stand in for ours); a user's name and
+  role, a share's owner and an event's content cannot be updated by the
+  application's roles (column privileges); an event about another's todos
+  names who made it as the database knows them.
 
 SQLite (one machine, every user a name in one file) gets the tables and the
 triggers; the application enforces the same rules in its statements.
@@ -62,7 +69,8 @@ ME_NAME = "(SELECT name FROM users)"
 PG_FUNCTIONS = [
     # The owner of a tag's todo, set on every insert (by whoever inserts).
     """
-CREATE FUNCTION todo_tags_owner() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION todo_tags_owner() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   NEW.user_id := (SELECT user_id FROM todos WHERE id = NEW.todo_id);
   RETURN NEW;
@@ -71,16 +79,18 @@ END $$""",
     # the grantees' rows are not the inserter's to see).
     """
 CREATE FUNCTION todo_tags_shared() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER SET search_path = public, pg_temp AS $$
+SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    DELETE FROM shared_todos WHERE todo_id = OLD.todo_id AND tag = OLD.tag;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
     INSERT INTO shared_todos (todo_id, owner_id, grantee_name, tag, can_write)
     SELECT NEW.todo_id, s.owner_id, s.grantee_name, s.tag, s.can_write
     FROM shares s WHERE s.owner_id = NEW.user_id AND s.tag = NEW.tag
     ON CONFLICT DO NOTHING;
     RETURN NEW;
   END IF;
-  DELETE FROM shared_todos WHERE todo_id = OLD.todo_id AND tag = OLD.tag;
   RETURN OLD;
 END $$""",
     # A share made, changed or revoked, resolved to its todos (as the
@@ -88,7 +98,7 @@ END $$""",
     # policy on shares has made sure the share is the caller's own).
     """
 CREATE FUNCTION shares_resolve() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER SET search_path = public, pg_temp AS $$
+SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     DELETE FROM shared_todos WHERE owner_id = OLD.owner_id
@@ -104,14 +114,16 @@ BEGIN
   RETURN OLD;
 END $$""",
     """
-CREATE FUNCTION shares_owner_name() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION shares_owner_name() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   NEW.owner_name := (SELECT name FROM users WHERE id = NEW.owner_id);
   RETURN NEW;
 END $$""",
     # A todo added into someone else's share must be in it by COMMIT.
     """
-CREATE FUNCTION todos_in_share() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION todos_in_share() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF NEW.user_id NOT IN (SELECT id FROM users) AND NOT EXISTS (
     SELECT 1 FROM shared_todos t WHERE t.todo_id = NEW.id AND t.can_write
@@ -127,39 +139,67 @@ END $$""",
     # the tables' owner.
     """
 CREATE FUNCTION todo_caller_name() RETURNS text LANGUAGE sql STABLE
-SECURITY DEFINER SET search_path = public, pg_temp AS $$
+SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT name FROM users WHERE db_role = session_user
   UNION ALL
   SELECT name FROM users WHERE db_role IS NULL
     AND name = NULLIF(current_setting('todo.user', true), '')
-    AND NOT EXISTS (
-      SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
-      JOIN pg_roles u ON u.oid = m.member
-      WHERE g.rolname = 'todo_person' AND u.rolname = session_user)
+    AND NOT todo_is_person()
   LIMIT 1
 $$""",
+    # A todo added to another's list: checked against a share to write,
+    # numbered from the owner's counter (which the adder may not update),
+    # and marked as the adder's (as the tables' owner).
     """
-CREATE FUNCTION todo_take_numbers(owner integer, n integer) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+CREATE FUNCTION todos_added() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  last integer;
+  caller text := todo_caller_name();
 BEGIN
-  IF NOT EXISTS (
-    SELECT 1 FROM users u WHERE u.id = owner AND u.name = todo_caller_name()
-  ) AND NOT EXISTS (
-    SELECT 1 FROM shares s WHERE s.owner_id = owner AND s.can_write
-    AND s.grantee_name = todo_caller_name()
+  IF caller IS NULL OR NEW.added_by IS DISTINCT FROM caller OR NOT EXISTS (
+    SELECT 1 FROM shares s WHERE s.owner_id = NEW.user_id AND s.can_write
+    AND s.grantee_name = caller
   ) THEN
     RAISE EXCEPTION 'no share lets you add to that list' USING ERRCODE = 'insufficient_privilege';
   END IF;
-  UPDATE users SET last_number = last_number + n WHERE id = owner RETURNING last_number INTO last;
-  RETURN last;
+  UPDATE users SET last_number = last_number + 1 WHERE id = NEW.user_id
+    RETURNING last_number INTO NEW.number;
+  RETURN NEW;
 END $$""",
+    # A change to another's todos says who made it, and whose they are:
+    # written here, not taken from what the inserter says.
+    """
+CREATE FUNCTION events_attributed() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  NEW.data := (CAST(NEW.data AS jsonb) || jsonb_build_object(
+    'by', todo_caller_name(),
+    'owner', (SELECT name FROM users WHERE id = NEW.owner_id)))::text;
+  RETURN NEW;
+END $$""",
+    # 0005's: who is a per-user account, by the login role (SET ROLE
+    # todo_person no longer makes one a shared-credential user), with the
+    # catalog's names only.
+    """
+CREATE OR REPLACE FUNCTION todo_is_person() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_auth_members m
+    JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+    JOIN pg_catalog.pg_roles u ON u.oid = m.member
+    WHERE g.rolname = 'todo_person' AND u.rolname = session_user)
+$$""",
 ]
 
+# What a grantee added to the owner's list, in this very transaction (until
+# its tags put it in the share): the row's xmin is this transaction's id.
 ADDED = (
-    f"added_by IN {ME_NAME} AND user_id IN (SELECT owner_id FROM shares WHERE can_write "
-    f"AND grantee_name IN {ME_NAME})"
+    f"added_by IN {ME_NAME} AND CAST(CAST(xmin AS text) AS bigint) = txid_current() % 4294967296"
+)
+# 0005's users policy, by the login role: see todo_is_person.
+VISIBLE_USER = (
+    "db_role = session_user OR (db_role IS NULL "
+    "AND name = NULLIF(current_setting('todo.user', true), '') AND NOT todo_is_person())"
 )
 POLICIES = {
     "todos": [
@@ -169,13 +209,23 @@ POLICIES = {
         f"FROM shared_todos WHERE can_write AND grantee_name IN {ME_NAME})) "
         f"WITH CHECK (id IN (SELECT todo_id FROM shared_todos WHERE can_write "
         f"AND owner_id = todos.user_id AND grantee_name IN {ME_NAME}))",
-        f"CREATE POLICY todos_shared_add ON todos FOR INSERT WITH CHECK (user_id IN "
-        f"(SELECT owner_id FROM shares WHERE can_write AND grantee_name IN {ME_NAME}))",
+        # Into a share to write, marked as the adder's (todos_added numbers it).
+        f"CREATE POLICY todos_shared_add ON todos FOR INSERT WITH CHECK (added_by IN {ME_NAME} "
+        f"AND user_id IN (SELECT owner_id FROM shares WHERE can_write "
+        f"AND grantee_name IN {ME_NAME}))",
         # What a grantee added to the owner's list (a todo, the next one of
-        # a repeating todo): theirs to see until it is in the share, and to
-        # take back (undo).
+        # a repeating todo): theirs to see until the same transaction tags it
+        # into the share, and to take back (undo) while it is in a share to
+        # write.
         f"CREATE POLICY todos_added_read ON todos FOR SELECT USING ({ADDED})",
-        f"CREATE POLICY todos_added_remove ON todos FOR DELETE USING ({ADDED})",
+        f"CREATE POLICY todos_added_remove ON todos FOR DELETE USING (added_by IN {ME_NAME} "
+        f"AND id IN (SELECT todo_id FROM shared_todos WHERE can_write "
+        f"AND grantee_name IN {ME_NAME}))",
+    ],
+    "users": [
+        "DROP POLICY users_isolation ON users",
+        f"CREATE POLICY users_isolation ON users USING ({VISIBLE_USER}) "
+        f"WITH CHECK ({VISIBLE_USER})",
     ],
     "todo_tags": [
         # 0005's policy let whoever sees a todo change its tags: now a
@@ -235,6 +285,13 @@ END""",
     """CREATE TRIGGER todo_tags_unshared AFTER DELETE ON todo_tags FOR EACH ROW
 BEGIN
   DELETE FROM shared_todos WHERE todo_id = OLD.todo_id AND tag = OLD.tag;
+END""",
+    """CREATE TRIGGER todo_tags_retagged AFTER UPDATE OF tag, todo_id ON todo_tags FOR EACH ROW
+BEGIN
+  DELETE FROM shared_todos WHERE todo_id = OLD.todo_id AND tag = OLD.tag;
+  INSERT OR IGNORE INTO shared_todos (todo_id, owner_id, grantee_name, tag, can_write)
+  SELECT NEW.todo_id, s.owner_id, s.grantee_name, s.tag, s.can_write FROM shares s
+  WHERE s.owner_id = (SELECT user_id FROM todos WHERE id = NEW.todo_id) AND s.tag = NEW.tag;
 END""",
     """CREATE TRIGGER shares_made AFTER INSERT ON shares FOR EACH ROW
 BEGIN
@@ -309,7 +366,8 @@ def upgrade() -> None:
         "EXECUTE FUNCTION todo_tags_owner()"
     )
     op.execute(
-        "CREATE TRIGGER todo_tags_shared AFTER INSERT OR DELETE ON todo_tags FOR EACH ROW "
+        "CREATE TRIGGER todo_tags_shared AFTER INSERT OR UPDATE OR DELETE ON todo_tags "
+        "FOR EACH ROW "
         "EXECUTE FUNCTION todo_tags_shared()"
     )
     op.execute(
@@ -323,6 +381,16 @@ def upgrade() -> None:
     op.execute(
         "CREATE CONSTRAINT TRIGGER todos_in_share AFTER INSERT ON todos DEFERRABLE INITIALLY "
         "DEFERRED FOR EACH ROW EXECUTE FUNCTION todos_in_share()"
+    )
+    # Only for rows marked as added by someone (the policy requires the mark
+    # of a grantee's insert): an owner's own adds and imports pay nothing.
+    op.execute(
+        "CREATE TRIGGER todos_added BEFORE INSERT ON todos FOR EACH ROW "
+        "WHEN (NEW.added_by IS NOT NULL) EXECUTE FUNCTION todos_added()"
+    )
+    op.execute(
+        "CREATE TRIGGER events_attributed BEFORE INSERT ON events FOR EACH ROW "
+        "WHEN (NEW.owner_id IS NOT NULL) EXECUTE FUNCTION events_attributed()"
     )
     # The functions that run as the tables' owner read users: it keeps its
     # policy for everyone else.
@@ -342,8 +410,13 @@ def upgrade() -> None:
         "REVOKE UPDATE ON todos FROM todo_app, todo_person; "
         f"GRANT UPDATE ({TODO_COLUMNS}) ON todos TO todo_app, todo_person; "
         "REVOKE UPDATE ON todo_tags FROM todo_app, todo_person; "
-        "GRANT EXECUTE ON FUNCTION todo_take_numbers(integer, integer), todo_caller_name() "
-        "TO todo_app, todo_person; "
+        # A user's name, role and a share's owner cannot be changed by them:
+        # only the counter, whether a share writes, and undo's mark.
+        "REVOKE UPDATE ON users, shares, events FROM todo_app, todo_person; "
+        "GRANT UPDATE (last_number) ON users TO todo_app, todo_person; "
+        "GRANT UPDATE (can_write) ON shares TO todo_app, todo_person; "
+        "GRANT UPDATE (undone_at) ON events TO todo_app, todo_person; "
+        "GRANT EXECUTE ON FUNCTION todo_caller_name() TO todo_app, todo_person; "
         "END IF; END $$"
     )
 
@@ -361,15 +434,24 @@ def downgrade() -> None:
             "(SELECT id FROM todos)) WITH CHECK (todo_id IN (SELECT id FROM todos))"
         )
         op.execute("DROP TRIGGER todos_in_share ON todos")
+        op.execute("DROP TRIGGER todos_added ON todos")
+        op.execute("DROP TRIGGER events_attributed ON events")
+        op.execute(
+            "CREATE POLICY users_isolation ON users USING (db_role = current_user OR (db_role "
+            "IS NULL AND name = NULLIF(current_setting('todo.user', true), '') AND NOT "
+            "todo_is_person())) WITH CHECK (db_role = current_user OR (db_role IS NULL AND "
+            "name = NULLIF(current_setting('todo.user', true), '') AND NOT todo_is_person()))"
+        )
         op.execute("DROP TRIGGER todo_tags_owner ON todo_tags")
         op.execute("DROP TRIGGER todo_tags_shared ON todo_tags")
         op.execute("ALTER TABLE users FORCE ROW LEVEL SECURITY")
         op.execute(
             "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'todo_app') THEN "
-            "GRANT UPDATE ON todos, todo_tags TO todo_app, todo_person; END IF; END $$"
+            "GRANT UPDATE ON todos, todo_tags, users, events TO todo_app, todo_person; "
+            "END IF; END $$"
         )
     else:
-        for trigger in ("todo_tags_owner", "todo_tags_unshared"):
+        for trigger in ("todo_tags_owner", "todo_tags_unshared", "todo_tags_retagged"):
             op.execute(f"DROP TRIGGER {trigger}")
     op.drop_index("ix_events_owner_id", table_name="events")
     op.drop_column("todos", "added_by")
@@ -381,8 +463,14 @@ def downgrade() -> None:
     if pg:
         for function in (
             "todo_tags_owner()", "todo_tags_shared()", "shares_resolve()", "shares_owner_name()",
-            "todos_in_share()", "todo_caller_name()", "todo_take_numbers(integer, integer)",
+            "todos_in_share()", "todos_added()", "events_attributed()", "todo_caller_name()",
         ):  # fmt: skip
             op.execute(f"DROP FUNCTION {function}")
+        op.execute(
+            "CREATE OR REPLACE FUNCTION todo_is_person() RETURNS boolean LANGUAGE sql STABLE AS "
+            "$$ SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = "
+            "m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = 'todo_person' AND "
+            "u.rolname = current_user) $$"
+        )
     with op.batch_alter_table("todo_tags") as batch:
         batch.drop_column("user_id")

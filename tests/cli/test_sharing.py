@@ -155,3 +155,23 @@ def test_one_owners_todos_at_a_time(alice: InProcess) -> None:
     )
     # Your own name before a number is your own todo.
     assert ok(alice, "alice", "done", "alice/1") == "Completed 1: Milk\n"
+
+
+def test_undo_never_takes_back_what_is_no_longer_shared(alice: InProcess) -> None:
+    """bob's done made alice's next todo; she made it private; bob's undo
+    reopens his done but leaves her todo alone."""
+    ok(alice, "alice", "share", "groceries", "--with", "bob", "--write")
+    ok(alice, "alice", "add", "Weekly shop", "-t", "groceries", "--every", "week")
+    ok(alice, "bob", "done", "alice/4")
+    ok(alice, "alice", "edit", "5", "-t", "-groceries", "-t", "+private")
+    result = as_(alice, "bob", "undo")
+    assert result.returncode == 0, result.stderr
+    assert "5\topen\tWeekly shop" in ok(alice, "alice", "list")
+
+
+def test_the_log_shows_no_title_of_what_is_no_longer_shared(alice: InProcess) -> None:
+    ok(alice, "alice", "share", "groceries", "--with", "bob", "--write")
+    ok(alice, "bob", "edit", "alice/3", "-p", "low")
+    ok(alice, "alice", "unshare", "groceries", "--with", "bob")
+    ok(alice, "alice", "edit", "3", "--title", "Eggs, and the diagnosis")
+    assert "diagnosis" not in ok(alice, "bob", "log")

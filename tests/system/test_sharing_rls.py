@@ -246,23 +246,28 @@ def test_inserting_into_alices_list_without_a_write_share_is_refused(world: Worl
     assert attempt(world, "dave", planted) == "refused 42501"
     # With a write share, still not without the shared tag (checked at commit).
     assert attempt(world, "carol", planted) == "refused 42501"
-    assert attempt(world, "bob", f"SELECT todo_take_numbers({alice}, 1)") == "refused 42501"
+    marked = planted.replace("updated_at)", "updated_at, added_by)").replace(
+        "now())", "now(), 'bob')"
+    )
+    assert attempt(world, "bob", marked) == "refused 42501"
     assert [r[1] for r in alices(world)] == ["alice milk", "alice diary", "alice eggs"]
 
 
 def test_adding_into_the_share_takes_the_owners_next_number(world: World) -> None:
     """The positive control: carol adds into alice's groceries."""
     alice = world.ids["alice"]
+    # Whatever number the adder names, the database gives the owner's next.
     result = attempt(
         world,
         "carol",
         "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, added_by) "
-        f"SELECT {alice}, todo_take_numbers({alice}, 1), 'bread', false, now(), now(), 'carol'",
+        f"VALUES ({alice}, 99, 'bread', false, now(), now(), 'carol')",
         f"INSERT INTO todo_tags (todo_id, tag) SELECT id, 'groceries' FROM todos "
         f"WHERE user_id = {alice} AND title = 'bread'",
     )
     assert result == [(1,)]
     assert alices(world)[-1] == (4, "bread", alice)
+    assert _owner(world.url, f"SELECT last_number FROM users WHERE id = {alice}") == [(4,)]
     assert "bread" in titles(world, "bob")
     _owner(world.url, "DELETE FROM todos WHERE title = 'bread'",
            f"UPDATE users SET last_number = 3 WHERE id = {alice}")  # fmt: skip
@@ -282,9 +287,11 @@ def test_resharing_and_forging_are_refused(world: World) -> None:
     )
     for user in ("bob", "carol"):
         assert attempt(world, user, reshare) == "refused 42501"
-        assert attempt(
-            world, user, "UPDATE shares SET can_write = true, grantee_name = 'dave'"
-        ) == [(0,)]
+        assert (
+            attempt(world, user, "UPDATE shares SET can_write = true, grantee_name = 'dave'")
+            == "refused 42501"
+        )
+        assert attempt(world, user, "UPDATE shares SET can_write = true") == [(0,)]
         assert attempt(world, user, "DELETE FROM shares") == [(0,)]
         forged = (
             "INSERT INTO shared_todos (todo_id, owner_id, grantee_name, tag, can_write) "
@@ -409,9 +416,104 @@ def test_two_users_at_once_through_pgbouncer(
         "todo: error: cannot undo the done of todo alice/2 "
     )
     log = [line.split("\t")[2:4] for line in cli("alice", "log").splitlines()]
-    assert log[:2] == [["reopen", "2: alice diary"], ["done", "3: alice eggs (by carol)"]]
-    assert ["done", "2: alice diary (by carol)"] in log
+    assert log[0] == ["reopen", "2: alice diary"]
+    # carol's three dones, interleaved with alice's adds as they happened.
+    dones = [entry for entry in log if entry[0] == "done"]
+    assert dones == [
+        ["done", "3: alice eggs (by carol)"],
+        ["done", "2: alice diary (by carol)"],
+        ["done", "1: alice milk (by carol)"],
+    ]
     assert cli("bob", "list", "--shared", "--sort", "number") == (
         "alice/2\topen\talice diary\nalice/3\topen\talice eggs\nalice/4\topen\tmore 1\n"
         "alice/5\topen\tmore 2\nalice/6\topen\tmore 3\n"
     )
+
+
+# --- found by review: names, roles, search paths, journals ---------------------------
+
+
+def test_a_user_cannot_rename_themselves_into_anothers_shares(world: World) -> None:
+    """alice shares with erin, who has not used todo yet: nobody becomes erin."""
+    _owner(world.url, "INSERT INTO shares (owner_id, owner_name, tag, grantee_name, can_write, "
+           f"created_at) VALUES ({world.ids['alice']}, 'alice', 'home', 'erin', true, now())")  # fmt: skip
+    assert attempt(world, "bob", "UPDATE users SET name = 'erin'") == "refused 42501"
+    assert attempt(world, "bob", "UPDATE users SET db_role = NULL") == "refused 42501"
+    assert "alice diary" not in titles(world, "bob")
+
+
+def test_set_role_todo_person_does_not_make_a_per_user_role_anyone_else(world: World) -> None:
+    if not world.per_user:
+        pytest.skip("the shared role names its user by design")
+    _owner(world.url, "UPDATE users SET db_role = NULL WHERE name = 'dave'")
+    for attack in (
+        "SELECT count(*) FROM todos WHERE title LIKE 'dave%'",
+        "UPDATE todos SET title = 'pwned' WHERE title LIKE 'dave%'",
+        "INSERT INTO users (name, created_at, last_number) VALUES ('erin', now(), 0)",
+    ):
+        result = attempt(
+            world, "bob", "SET ROLE todo_person", "SELECT set_config('todo.user', 'dave', false)",
+            attack,
+        )  # fmt: skip
+        assert result in ([(0,)], "refused 42501"), (attack, result)
+    # Still bob, by his login role.
+    assert attempt(world, "bob", "SET ROLE todo_person", "SELECT name FROM users") == [("bob",)]
+
+
+def test_temporary_tables_cannot_stand_in_for_ours(world: World) -> None:
+    alice = world.ids["alice"]
+    carol = world.ids["carol"]
+    # Tagging alice's todo as if it were carol's, then sharing that tag.
+    attempt(
+        world, "carol", "CREATE TEMP TABLE todos (id int, user_id int)",
+        f"INSERT INTO pg_temp.todos SELECT id, {carol} FROM public.todos WHERE user_id = {alice}",
+        f"INSERT INTO todo_tags (todo_id, tag) SELECT id, 'leak' FROM public.todos "
+        f"WHERE user_id = {alice} AND number = 1",
+        "INSERT INTO shares (owner_id, owner_name, tag, grantee_name, can_write, created_at) "
+        f"VALUES ({carol}, 'carol', 'leak', 'dave', true, now())",
+    )  # fmt: skip
+    assert not any(t.startswith("alice") for t in titles(world, "dave"))
+    # Skipping the COMMIT check with a users of one's own.
+    result = attempt(
+        world, "carol", "CREATE TEMP TABLE users (id int, name text)",
+        f"INSERT INTO pg_temp.users VALUES ({alice}, 'alice')",
+        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, added_by) "
+        f"VALUES ({alice}, 0, 'untagged', false, now(), now(), 'carol')",
+    )  # fmt: skip
+    assert result == "refused 42501"
+
+
+def test_a_shares_owner_and_a_journals_content_are_not_the_users_to_change(
+    world: World,
+) -> None:
+    assert attempt(world, "alice", "UPDATE shares SET owner_name = 'bob'") == "refused 42501"
+    assert attempt(world, "alice", "UPDATE shares SET grantee_name = 'dave'") == "refused 42501"
+    assert attempt(world, "alice", "UPDATE shares SET can_write = true") == [(2,)]
+    # carol's change to alice's todo, saying it was bob's: the database says carol.
+    attempt(
+        world, "carol", "INSERT INTO events (user_id, owner_id, at, action, data) VALUES "
+        f"((SELECT id FROM users), {world.ids['alice']}, now(), 'done', "
+        "'{\"todos\": [], \"by\": \"bob\"}')",
+    )  # fmt: skip
+    assert attempt(world, "alice", "SELECT CAST(data AS json) ->> 'by' FROM events") == [("carol",)]
+    assert attempt(world, "carol", "UPDATE events SET data = '{}'") == "refused 42501"
+    assert attempt(world, "carol", "UPDATE events SET owner_id = NULL") == "refused 42501"
+
+
+def test_what_a_grantee_added_is_theirs_only_while_it_is_shared(world: World) -> None:
+    alice = world.ids["alice"]
+    attempt(
+        world, "carol",
+        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, added_by) "
+        f"VALUES ({alice}, 0, 'bread', false, now(), now(), 'carol')",
+        f"INSERT INTO todo_tags (todo_id, tag) SELECT id, 'groceries' FROM todos "
+        f"WHERE user_id = {alice} AND title = 'bread'",
+    )  # fmt: skip
+    # alice makes it private: carol no longer sees it, tags it or removes it.
+    _owner(world.url, "UPDATE todo_tags SET tag = 'home' WHERE todo_id = "
+           "(SELECT id FROM todos WHERE title = 'bread')")  # fmt: skip
+    assert "bread" not in titles(world, "carol")
+    assert attempt(world, "carol", "INSERT INTO todo_tags (todo_id, tag) SELECT id, 'groceries' "
+                   "FROM todos WHERE title = 'bread'") in ([(0,)], "refused 42501")  # fmt: skip
+    assert attempt(world, "carol", "DELETE FROM todos WHERE added_by = 'carol'") == [(0,)]
+    assert [r[1] for r in alices(world)][-1] == "bread"

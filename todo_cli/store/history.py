@@ -40,9 +40,12 @@ _FIRST_NUMBER = {
 
 
 def _title_now(backend: Backend) -> str:
+    # Of another's todo, only while it is shared with me (the database
+    # says so too on PostgreSQL).
     return (
         "(SELECT t.title FROM todos t WHERE t.user_id = COALESCE(events.owner_id, "
-        f"events.user_id) AND t.number = {_FIRST_NUMBER[backend]})"
+        f"events.user_id) AND t.number = {_FIRST_NUMBER[backend]} AND (t.user_id = {ME} "
+        "OR t.id IN (SELECT todo_id FROM shared_todos WHERE grantee_name = :me)))"
     )
 
 
@@ -196,9 +199,11 @@ def _still_shared(event: Event, alias: str = "todos") -> str:
 
 
 def _added_by_me(event: Event) -> str:
-    """Of another's todos, only those I added (a todo, a next one) are mine
-    to take back."""
-    return "" if event.owner_id is None else " AND todos.added_by = :me"
+    """Of another's todos, only those I added (a todo, a next one), while
+    they are shared with me to write, are mine to take back."""
+    if event.owner_id is None:
+        return ""
+    return " AND todos.added_by = :me" + _still_shared(event)
 
 
 def _clear_tags(backend: Backend, event: Event, k: int) -> str:

@@ -53,7 +53,7 @@ def spawn(
     expression). Nothing past a series' until, nor an instance that exists.
     The caller binds :spawn (this command's prefix). owner: whose todos
     (another user's, shared with me to write: numbered from their counter
-    by todo_take_numbers, alembic/versions/0010)."""
+    on PostgreSQL by the trigger todos_added, alembic/versions/0010)."""
     nexts = (
         "(SELECT s.id AS src, s.user_id, s.number, "
         + ", ".join(f"s.{c}" for c in _COPIED)
@@ -97,18 +97,22 @@ def spawn(
         # One statement, one snapshot: the counter is locked and read back
         # (RETURNING) by the statement that numbers the instances; another
         # user's counter through the function that checks the share.
-        counter = (
+        if owner != ME:
+            # Another's list: the trigger numbers each one from their counter.
+            # No ON CONFLICT: it would hold the new row to the read policy
+            # before it is in the share. The row lock and the done check
+            # keep a second one out; the unique index would refuse it.
+            return [
+                f"WITH f AS MATERIALIZED {ranked} "
+                f"INSERT INTO todos ({_INSERTED}) SELECT {values.format(base='0')} FROM f",
+                tags,
+            ]
+        return [
+            f"WITH f AS MATERIALIZED {ranked}, "
             "c AS (UPDATE users SET last_number = users.last_number + (SELECT count(*) FROM f) "
             "WHERE users.name = :me AND EXISTS (SELECT 1 FROM f) "
             "RETURNING users.last_number - (SELECT count(*) FROM f) AS base) "
-            if owner == ME
-            else f"c AS (SELECT todo_take_numbers({owner}, CAST(count(*) AS integer)) - count(*) "
-            "AS base FROM f HAVING count(*) > 0) "
-        )
-        return [
-            f"WITH f AS MATERIALIZED {ranked}, "
-            + counter
-            + f"INSERT INTO todos ({_INSERTED}) SELECT {values.format(base='c.base')} "
+            f"INSERT INTO todos ({_INSERTED}) SELECT {values.format(base='c.base')} "
             f"FROM f, c {conflict}",
             tags,
         ]

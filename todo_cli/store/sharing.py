@@ -110,8 +110,10 @@ def add_to(
     prefix = (request_id or uuid.uuid4().hex)[:26]
     rids = [f"{prefix}{i:06d}" for i in range(1, len(ready) + 1)]
     mine = f"todos.user_id = {scope.owner} AND {in_set(backend, 'todos.request_id', 'rids', kind='text')}"
+    # On PostgreSQL the trigger todos_added numbers each one from the
+    # owner's counter (after checking the share): these are placeholders.
     counter = (
-        f"(SELECT todo_take_numbers({scope.owner}, :n) AS last) AS c"
+        "(SELECT CAST(:n AS integer) AS last) AS c"
         if backend == "postgresql"
         else f"(SELECT last_number AS last FROM users WHERE id = {scope.owner}) AS c"
     )

@@ -75,7 +75,7 @@ _BATCH_MAX = 999_999  # request ids carry a 6-digit ordinal
 # The proposed users row must pass row-level security even when it only
 # bumps the counter: a per-user role proposes itself as db_role.
 PROPOSED_ROLE = {
-    "postgresql": "CASE WHEN todo_is_person() THEN current_user END",
+    "postgresql": "CASE WHEN todo_is_person() THEN session_user END",
     "sqlite": "NULL",
 }
 
