@@ -442,9 +442,8 @@ def test_a_user_cannot_rename_themselves_into_anothers_shares(world: World) -> N
     assert "alice diary" not in titles(world, "bob")
 
 
+@pytest.mark.parametrize("world", ["per_user"], indirect=True)  # the shared role names anyone
 def test_set_role_todo_person_does_not_make_a_per_user_role_anyone_else(world: World) -> None:
-    if not world.per_user:
-        pytest.skip("the shared role names its user by design")
     _owner(world.url, "UPDATE users SET db_role = NULL WHERE name = 'dave'")
     for attack in (
         "SELECT count(*) FROM todos WHERE title LIKE 'dave%'",
