@@ -99,3 +99,9 @@ def test_nothing_goes_wrong_whatever_the_words() -> None:
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_each_script_calls_back_todo(shell: str) -> None:
     assert f"todo __complete {shell}" in completion.SCRIPTS[shell]
+
+
+def test_every_command_shows_an_example_in_its_help() -> None:
+    for name, command in _commands(_click()).items():
+        assert (command.epilog or "").startswith("Examples:"), name
+        assert "todo " in command.epilog, name

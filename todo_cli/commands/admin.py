@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from todo_cli.app import env_of
+from todo_cli.commands.examples import epilog
 from todo_cli.errors import ExitCode, InvalidInputError
 
 
@@ -74,7 +75,7 @@ def register(app: typer.Typer) -> None:
     users = typer.Typer(
         help="Per-user credentials: one PostgreSQL login role per user.", no_args_is_help=True
     )
-    users.command("add")(admin_user_add)
-    users.command("rm")(admin_user_rm)
+    users.command("add", epilog=epilog("admin user add"))(admin_user_add)
+    users.command("rm", epilog=epilog("admin user rm"))(admin_user_rm)
     admin_app.add_typer(users, name="user")
     app.add_typer(admin_app, name="admin")

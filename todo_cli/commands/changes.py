@@ -21,6 +21,7 @@ from todo_cli.commands.args import (
     parse_when,
     repeat_fields,
 )
+from todo_cli.commands.examples import epilog
 from todo_cli.errors import ExitCode, InvalidInputError
 
 if TYPE_CHECKING:
@@ -188,10 +189,10 @@ def _report(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(edit)
-    app.command()(done)
-    app.command()(reopen)
-    app.command()(rm)
+    app.command(epilog=epilog("edit"))(edit)
+    app.command(epilog=epilog("done"))(done)
+    app.command(epilog=epilog("reopen"))(reopen)
+    app.command(epilog=epilog("rm"))(rm)
     # The words people reach for, hidden from the list (their command's help names them).
     for alias, command in (("complete", done), ("finish", done), ("remove", rm), ("delete", rm)):
-        app.command(alias, hidden=True)(command)
+        app.command(alias, hidden=True, epilog=epilog(command.__name__))(command)

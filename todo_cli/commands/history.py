@@ -9,6 +9,7 @@ import typer
 from todo_cli import render
 from todo_cli.app import env_of
 from todo_cli.commands.args import JsonOpt
+from todo_cli.commands.examples import epilog
 
 
 def log(
@@ -55,5 +56,5 @@ def undo(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(log)
-    app.command()(undo)
+    app.command(epilog=epilog("log"))(log)
+    app.command(epilog=epilog("undo"))(undo)

@@ -9,6 +9,7 @@ import typer
 from todo_cli import render
 from todo_cli.app import env_of
 from todo_cli.commands.args import JsonOpt
+from todo_cli.commands.examples import epilog
 from todo_cli.errors import InvalidInputError, SchemaError
 
 # --- identity ------------------------------------------------------------------
@@ -201,13 +202,9 @@ def completion(
     """Print the shell completion script for bash, zsh or fish.
 
     Commands, options, your open todo numbers (with their titles in zsh and
-    fish) and your tags complete on TAB.
-
-    Examples:
-
-      eval "$(todo completion bash)"                  in ~/.bashrc
-      eval "$(todo completion zsh)"                   in ~/.zshrc, after compinit
-      todo completion fish > ~/.config/fish/completions/todo.fish
+    fish) and your tags complete on TAB. zsh: eval "$(todo completion zsh)"
+    in ~/.zshrc, after compinit; fish: todo completion fish >
+    ~/.config/fish/completions/todo.fish
     """
     from todo_cli.completion import SCRIPTS
 
@@ -231,20 +228,20 @@ def complete_words(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(whoami)
-    app.command()(completion)
+    app.command(epilog=epilog("whoami"))(whoami)
+    app.command(epilog=epilog("completion"))(completion)
     app.command("__complete", hidden=True, context_settings={"ignore_unknown_options": True})(
         complete_words
     )
     profiles = typer.Typer(
         help="Named profiles: a user and an optional database URL.", no_args_is_help=True
     )
-    profiles.command("add")(profile_add)
-    profiles.command("list")(profile_list)
-    profiles.command("use")(profile_use)
-    profiles.command("rm")(profile_rm)
+    profiles.command("add", epilog=epilog("profile add"))(profile_add)
+    profiles.command("list", epilog=epilog("profile list"))(profile_list)
+    profiles.command("use", epilog=epilog("profile use"))(profile_use)
+    profiles.command("rm", epilog=epilog("profile rm"))(profile_rm)
     app.add_typer(profiles, name="profile")
     db = typer.Typer(help="Database schema: status and upgrade.", no_args_is_help=True)
-    db.command("status")(db_status)
-    db.command("upgrade")(db_upgrade)
+    db.command("status", epilog=epilog("db status"))(db_status)
+    db.command("upgrade", epilog=epilog("db upgrade"))(db_upgrade)
     app.add_typer(db, name="db")

@@ -8,6 +8,7 @@ import typer
 
 from todo_cli.app import env_of
 from todo_cli.commands.args import JsonOpt
+from todo_cli.commands.examples import epilog
 
 WithOpt = Annotated[
     str, typer.Option("--with", "-w", help="The user to share with.", show_default=False)
@@ -27,7 +28,7 @@ def share(
     """Share every todo of yours that carries TAG, now and later, with a user.
 
     Read-only unless --write. They name your todos OWNER/NUMBER (you/3); only
-    you can remove them. Example: todo share groceries --with bob --write
+    you can remove them.
     """
     from todo_cli.store import sharing
     from todo_cli.todo import clean_tag
@@ -92,6 +93,6 @@ def _user(name: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(share)
-    app.command()(unshare)
-    app.command()(shares)
+    app.command(epilog=epilog("share"))(share)
+    app.command(epilog=epilog("unshare"))(unshare)
+    app.command(epilog=epilog("shares"))(shares)

@@ -22,6 +22,7 @@ from todo_cli.commands.args import (
     parse_when,
     repeat_fields,
 )
+from todo_cli.commands.examples import epilog
 from todo_cli.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -260,7 +261,7 @@ def show(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(add)
-    app.command("list")(list_)
-    app.command("ls", hidden=True)(list_)
-    app.command()(show)
+    app.command(epilog=epilog("add"))(add)
+    app.command("list", epilog=epilog("list"))(list_)
+    app.command("ls", hidden=True, epilog=epilog("list"))(list_)
+    app.command(epilog=epilog("show"))(show)

@@ -13,6 +13,7 @@ import typer
 
 from todo_cli.app import env_of
 from todo_cli.commands.args import JsonOpt
+from todo_cli.commands.examples import epilog
 from todo_cli.errors import ConfigError, InvalidInputError, StorageError
 
 if TYPE_CHECKING:
@@ -181,5 +182,5 @@ def _read(env: Env, file: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(export)
-    app.command("import")(import_)
+    app.command(epilog=epilog("export"))(export)
+    app.command("import", epilog=epilog("import"))(import_)
