@@ -85,7 +85,7 @@ def test_show_prints_everything(todo_db: InProcess) -> None:
         (["add", "x", "-t", "a b"], "todo: error: invalid tag 'a b': use up to 64 letters, digits, _ . or -, starting with a letter or digit\n"),
         (["list", "--sort", "size"], "todo: error: unknown sort 'size': use number, due, priority, created\n"),
         (["edit", "1"], "todo: error: nothing to change: give --title, --priority, --due/--no-due, --tag, --note, "
-         "--every/--no-repeat, --until or --wait\n"),
+         "--every/--no-repeat, --until or --wait (or set EDITOR to edit a form)\n"),
         (["edit", "1", "--due", "fri", "--no-due"], "todo: error: --due and --no-due cannot be combined\n"),
         (["edit", "1-2", "--title", "same"], "todo: error: --title changes one todo at a time\n"),
         (["edit", "3-1", "-p", "h"], "todo: error: bad range '3-1': use LOW-HIGH, e.g. 1-3\n"),

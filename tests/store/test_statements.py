@@ -29,7 +29,16 @@ from tests.support.databases import ScratchDatabases
 from todo_cli.config import load_settings
 from todo_cli.errors import InvalidInputError
 from todo_cli.formats import parse
-from todo_cli.store import changes, driver, history, listing, sharing, todos, transfer
+from todo_cli.store import (
+    changes,
+    driver,
+    editing,
+    history,
+    listing,
+    sharing,
+    todos,
+    transfer,
+)
 from todo_cli.store.runner import connection
 from todo_cli.store.session import Rows, Session
 from todo_cli.todo import NewTodo
@@ -169,6 +178,13 @@ def shared(open_: Opener) -> None:
     assert [e.action for e in undone] == ["add", "reopen", "done", "edit"]
     with open_() as s:
         sharing.unshare(s, tag="groceries", grantee="bob")
+        # The edit form: read with versions, saved as one change.
+        read = editing.for_editing(s, numbers=[milk.number])
+        editing.edit_each(
+            s,
+            [(milk.number, {"title": "Oat milk", "add_tags": ["x"]})],
+            versions={t.number: v for t, v in read},
+        )
 
 
 def repeating(open_: Callable[[], contextlib.AbstractContextManager[Tracing]]) -> None:
@@ -251,8 +267,13 @@ def test_every_statement_runs_against_the_migrated_schema(migrated: str) -> None
     sent_from: set[str] = set()
     every_operation(opener(migrated, sent_from))
     # The run reached every function of the store that sends SQL (on
-    # PostgreSQL, the repair's statements travel with the listing's).
-    unsent = {"recurring.repairs"} if migrated.startswith("postgresql") else set()
+    # PostgreSQL, the repair's statements travel with the listing's, and the
+    # edit form's versions are checked inside the message).
+    unsent = (
+        {"recurring.repairs", "editing._check_versions"}
+        if migrated.startswith("postgresql")
+        else set()
+    )
     assert sending_sites() - sent_from == unsent
     assert len(sending_sites()) >= 10, sorted(sending_sites())  # the scan finds them
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -105,54 +104,3 @@ def _number(text: str, whole: str) -> int:
             f"{whole!r} is not a todo number: use positive whole numbers like 3, 3 4 or 1-3,7"
         )
     return int(text)
-
-
-def parse_when(text: str, now: datetime) -> datetime:
-    from todo_cli.dates import parse_due
-
-    return parse_due(text, now=now)
-
-
-def repeat_fields(
-    now: datetime,
-    *,
-    every: str | None,
-    from_done: bool,
-    until: str | None,
-    wait: str | None,
-) -> dict[str, Any]:
-    """add's and edit's --every, --from-done, --until and --wait, read: the
-    store's fields of those given (until and wait: "none" clears them)."""
-    fields: dict[str, Any] = {}
-    if every is not None:
-        from todo_cli.recurrence import parse
-
-        fields["every"] = parse(every, from_done=from_done).spec
-    elif from_done:
-        raise InvalidInputError("--from-done goes with --every, e.g. --every 2w --from-done")
-    if until is not None:
-        fields["until"] = None if _none(until) else parse_when(until, now)
-    if wait is not None:
-        from todo_cli.recurrence import parse_lead
-
-        lead = None if _none(wait) else parse_lead(wait)
-        if lead is not None:
-            fields["wait_lead"] = lead
-        else:
-            fields["wait"] = None if _none(wait) else _wait_from(parse_when(wait, now))
-    return fields
-
-
-def _wait_from(when: datetime) -> datetime:
-    """A day without a time waits until that day begins (a due date means
-    its end)."""
-    from todo_cli.dates import END_OF_DAY
-
-    local = when.astimezone()
-    if local.time() != END_OF_DAY:
-        return when
-    return datetime.combine(local.date(), datetime.min.time()).astimezone().astimezone(when.tzinfo)
-
-
-def _none(text: str) -> bool:
-    return text.strip().lower() in ("none", "-")

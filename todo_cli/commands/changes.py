@@ -18,11 +18,10 @@ from todo_cli.commands.args import (
     UntilOpt,
     WaitOpt,
     parse_refs,
-    parse_when,
-    repeat_fields,
 )
 from todo_cli.commands.examples import epilog
 from todo_cli.errors import ExitCode, InvalidInputError
+from todo_cli.inputs import parse_when, repeat_fields
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
@@ -62,7 +61,8 @@ def edit(
 ) -> None:
     """Change todos: all or nothing. Tags: --tag +x adds, --tag -x removes.
 
-    --until and --wait take none to clear them."""
+    --until and --wait take none to clear them. With no options, the todos
+    open in $VISUAL or $EDITOR as a form, saved as one change."""
     from todo_cli import todo as fields
     from todo_cli.store import changes
 
@@ -93,10 +93,17 @@ def edit(
     if no_repeat:
         update["every"] = None
     if len(update) == 2 and not add_tags and not remove_tags:
-        raise InvalidInputError(
-            "nothing to change: give --title, --priority, --due/--no-due, --tag, --note, "
-            "--every/--no-repeat, --until or --wait"
-        )
+        from todo_cli.commands.editor import edit_in_editor, editor_command
+
+        editor = None if json_ else editor_command(env)
+        if editor is None:
+            raise InvalidInputError(
+                "nothing to change: give --title, --priority, --due/--no-due, --tag, --note, "
+                "--every/--no-repeat, --until or --wait (or set EDITOR to edit a form)"
+            )
+        scope, wanted = _refs(env, numbers)
+        edit_in_editor(env, scope, wanted, editor)
+        return
     scope, wanted = _refs(env, numbers)
     # Editing to the same values again is harmless, so a lost reply may be retried.
     edited = env.run(

@@ -19,11 +19,10 @@ from todo_cli.commands.args import (
     UntilOpt,
     WaitOpt,
     parse_refs,
-    parse_when,
-    repeat_fields,
 )
 from todo_cli.commands.examples import epilog
 from todo_cli.errors import InvalidInputError
+from todo_cli.inputs import parse_when, repeat_fields
 
 if TYPE_CHECKING:
     from todo_cli.app import Env

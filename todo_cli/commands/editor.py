@@ -1,0 +1,125 @@
+"""`todo edit N...` with no options: the todos in $VISUAL or $EDITOR, as a
+form (editform.py), saved as one edit."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from todo_cli import render
+from todo_cli.errors import ConcurrentChangeError, InvalidInputError, NotFoundError, TodoError
+
+if TYPE_CHECKING:
+    from todo_cli.app import Env
+    from todo_cli.store.sql import Scope
+
+
+class EditorError(TodoError):
+    """The editor could not be run (exit 2: nothing was changed)."""
+
+    exit_code = InvalidInputError.exit_code
+
+
+def editor_command(env: Env) -> list[str] | None:
+    """$VISUAL, else $EDITOR, else vi on a terminal; None: no editor."""
+    environ = env.environment.environ
+    chosen = environ.get("VISUAL") or environ.get("EDITOR")
+    if not chosen and env.environment.stdin_isatty and env.environment.stdout_isatty:
+        chosen = "vi"
+    return shlex.split(chosen) if chosen else None
+
+
+def edit_in_editor(env: Env, scope: Scope, numbers: Sequence[int], editor: list[str]) -> None:
+    """Open the form; apply what it changes, all or nothing, or say why not."""
+    from todo_cli import editform
+    from todo_cli.store import editing
+
+    me = env.settings().user.value
+    read = env.run(lambda s: editing.for_editing(s, numbers=numbers, scope=scope), mode="read")
+    originals = {render.ref(t, me): t for t, _ in read}
+    versions = {t.number: v for t, v in read}
+    form = editform.render(list(originals.items()))
+    path = _form_file(form)
+    error: str | None = None
+    try:
+        while True:
+            before = path.read_text(encoding="utf-8")
+            _run_editor(editor, path, dict(env.environment.environ))
+            text = path.read_text(encoding="utf-8")
+            if text == before:
+                if error is not None:
+                    raise InvalidInputError(
+                        f"{error} (the form was closed unchanged; nothing saved)"
+                    )
+                env.out.note("Edit cancelled: no changes made.")
+                return
+            try:
+                wanted = editform.changes(text, originals, env.now())
+            except InvalidInputError as exc:
+                error = exc.message
+                path.write_text(editform.header(error) + _body(text), encoding="utf-8")
+                continue
+            break
+        if not wanted:
+            env.out.note("Edit cancelled: no changes made.")
+            return
+        by_name = {name: originals[name].number for name in wanted}
+        edits = [(by_name[name], change) for name, change in wanted.items()]
+        try:
+            edited = env.run(
+                lambda s: editing.edit_each(s, edits, scope=scope, versions=versions),
+                mode="idempotent",
+            )
+        except NotFoundError:
+            kept = _keep(env, text)
+            raise ConcurrentChangeError(
+                "a todo changed while you were editing it, here or on another machine: "
+                f"nothing was saved; your text is in {kept} (see: todo show)"
+            ) from None
+    finally:
+        path.unlink(missing_ok=True)
+    numbers_done = ", ".join(render.ref(t, me) for t in edited)
+    env.out.saved = f"edited {numbers_done}"
+    render.changed(env.out, [(t, "Edited") for t in edited], me=me)
+
+
+def _form_file(form: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix="todo-edit-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(form)
+    return Path(name)
+
+
+def _body(text: str) -> str:
+    """The saved form without its comment header, to go under a new one."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    return "\n" + "\n".join(lines[start:])
+
+
+def _run_editor(editor: list[str], path: Path, environ: dict[str, str]) -> None:
+    try:
+        code = subprocess.run([*editor, str(path)], check=False, env=environ).returncode
+    except OSError as exc:
+        raise EditorError(
+            f"cannot run the editor {editor[0]!r}: {exc.strerror}; set VISUAL or EDITOR"
+        ) from None
+    if code != 0:
+        raise EditorError(f"the editor {editor[0]!r} exited with {code}; nothing was changed")
+
+
+def _keep(env: Env, text: str) -> Path:
+    """The user's text, somewhere it stays."""
+    from todo_cli.config import data_dir
+
+    folder = data_dir(env.environment.environ)
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"unsaved-edit-{datetime.now():%Y%m%d-%H%M%S}.txt"
+    kept.write_text(text, encoding="utf-8")
+    return kept

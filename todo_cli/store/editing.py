@@ -1,0 +1,259 @@
+"""Editing todos: edit's fields, tags and repeats, for one set of changes
+to many todos (the flags) or different changes to each (the edit form),
+journaled as one change either way."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from todo_cli.dates import end_of_day
+from todo_cli.errors import InvalidInputError, missing_numbers
+from todo_cli.store import events, recurring
+from todo_cli.store.rows import columns, to_todo
+from todo_cli.store.session import Session
+from todo_cli.store.sql import MINE, Backend, Scope, in_set, values_of
+from todo_cli.store.todos import guard, in_order, lookup, named, select_numbers, unique
+from todo_cli.todo import PRIORITIES, UNSET, Todo, _Unset, clean_title
+
+Changes = Mapping[str, Any]  # edit's keyword arguments: title, priority, due, ...
+
+
+def edit(
+    session: Session, *, numbers: Sequence[int], scope: Scope = MINE, **fields: Any
+) -> list[Todo]:
+    """Change fields of todos, all or nothing; tags are added and removed.
+    Fields: title (one todo at a time), priority, due, note, add_tags,
+    remove_tags, every (a canonical SPEC makes each todo recurring, due by
+    the end of today if it has no due date; None stops it), until, wait,
+    wait_lead (each wait that long before the due; None clears it)."""
+    if fields.get("title") is not None and len(unique(numbers)) > 1:
+        raise InvalidInputError("--title changes one todo at a time")
+    return edit_each(session, [(n, fields) for n in unique(numbers)], scope=scope)
+
+
+def edit_each(
+    session: Session,
+    edits: Sequence[tuple[int, Changes]],
+    *,
+    scope: Scope = MINE,
+    versions: Mapping[int, int] | None = None,
+) -> list[Todo]:
+    """Different changes to different todos, one journal entry for them
+    all, all or nothing. versions: each todo must still be at that version
+    (read when the edit form was opened), or nothing changes."""
+    backend = session.backend
+    numbers = [n for n, _ in edits]
+    params: dict[str, Any] = {"numbers": unique(numbers), **scope.params}
+    removing = sorted({t for _, c in edits for t in c.get("remove_tags", ())})
+    if removing and scope.owner_name:
+        _keep_shared_tags(session, numbers, removing, scope)
+    which = in_set(backend, "todos.number", "numbers") + scope.only()
+    statements = [
+        *guard(backend, which, scope),
+        *(_same_versions(backend, scope, params, versions) if versions else []),
+        events.record_before(backend, "edit", which, scope=scope),
+    ]
+    # The same changes to every todo go once; different ones, each with its
+    # own parameters (name_k).
+    groups: dict[str, list[int]] = {}
+    for number, changes in edits:
+        groups.setdefault(repr(sorted(changes.items(), key=lambda kv: kv[0])), []).append(number)
+    by_key = {repr(sorted(c.items(), key=lambda kv: kv[0])): c for _, c in edits}
+    for k, (key, group) in enumerate(groups.items()):
+        statements += _edit_parts(session, scope, params, k, group, by_key[key])
+    if backend == "sqlite":
+        lookup(session, numbers, changing=True, scope=scope)
+        if versions:
+            _check_versions(session, scope, versions)
+    with named(scope):
+        rows = session.execute(*statements, select_numbers(backend, scope), params=params).all()
+    return in_order(numbers, [to_todo(r, session.time) for r in rows], owner=scope.owner_name)
+
+
+def _edit_parts(
+    session: Session,
+    scope: Scope,
+    params: dict[str, Any],
+    k: int,
+    numbers: list[int],
+    changes: Changes,
+) -> list[str]:
+    """The tag statements and the UPDATE of one set of changes, for the
+    todos numbered `numbers`; its parameters end in _k."""
+    backend = session.backend
+    own: dict[str, Any] = {"numbers": numbers}
+    sets = ["updated_at = :now", "version = version + 1"]
+    title = changes.get("title")
+    if title is not None:
+        sets.append("title = :title")
+        own["title"] = clean_title(title)
+    for name in ("priority", "due", "note"):
+        if name in changes and not isinstance(changes[name], _Unset):
+            sets.append(f"{name} = :{name}")
+            value = changes[name]
+            own[name] = PRIORITIES[value] if name == "priority" and value else value
+    due = changes.get("due", UNSET)
+    sets += _edit_recurrence(
+        backend, own, session.now, due, changes.get("every", UNSET), changes.get("until", UNSET),
+        changes.get("wait", UNSET), changes.get("wait_lead", UNSET),
+    )  # fmt: skip
+    which = in_set(backend, "todos.number", "numbers") + scope.only()
+    mine = f"SELECT id FROM todos WHERE todos.user_id = {scope.owner} AND {which}"
+    statements = []
+    if changes.get("remove_tags"):
+        statements.append(
+            f"DELETE FROM todo_tags WHERE {in_set(backend, 'tag', 'remove_tags', kind='text')} "
+            f"AND todo_id IN ({mine})"
+        )
+        own["remove_tags"] = list(dict.fromkeys(changes["remove_tags"]))
+    if changes.get("add_tags"):
+        statements.append(
+            f"INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, a.value FROM todos, "
+            f"{values_of(backend, 'add_tags')} AS a WHERE todos.user_id = {scope.owner} "
+            f"AND {which} ON CONFLICT DO NOTHING"
+        )
+        own["add_tags"] = list(dict.fromkeys(changes["add_tags"]))
+    statements.append(
+        f"UPDATE todos SET {', '.join(sets)} WHERE todos.user_id = {scope.owner} AND {which}"
+    )
+    # Each parameter of its own gets the suffix, in the SQL and in the values.
+    names = sorted(own, key=len, reverse=True)
+    pattern = re.compile(r":(" + "|".join(map(re.escape, names)) + r")\b")
+    params.update({f"{name}_{k}": value for name, value in own.items()})
+    return [pattern.sub(lambda m: f":{m.group(1)}_{k}", sql) for sql in statements]
+
+
+def _same_versions(
+    backend: Backend, scope: Scope, params: dict[str, Any], versions: Mapping[int, int]
+) -> list[str]:
+    """PostgreSQL: stop the message unless each todo is at its version."""
+    if backend != "postgresql":
+        return []
+    params["vn"], params["vv"] = list(versions), list(versions.values())
+    return [
+        "SELECT todo_require_numbers(CAST(:vn AS integer[]), ARRAY(SELECT t.number FROM todos t "
+        "JOIN unnest(CAST(:vn AS integer[]), CAST(:vv AS integer[])) AS e(n, v) "
+        f"ON t.number = e.n AND t.version = e.v WHERE t.user_id = {scope.owner}))"
+    ]
+
+
+def _check_versions(session: Session, scope: Scope, versions: Mapping[int, int]) -> None:
+    """SQLite: the same check, read in the write transaction."""
+    found = dict(
+        session.execute(
+            f"SELECT number, version FROM todos WHERE todos.user_id = {scope.owner} "
+            f"AND {in_set(session.backend, 'todos.number', 'vn')}",
+            params={"vn": list(versions), **scope.params},
+        ).all()
+    )
+    changed = [n for n, v in versions.items() if found.get(n) != v]
+    if changed:
+        raise missing_numbers(changed, owner=scope.owner_name)
+
+
+def for_editing(
+    session: Session, *, numbers: Sequence[int], scope: Scope = MINE
+) -> list[tuple[Todo, int]]:
+    """The todos for the edit form, each with the version to expect on save."""
+    backend = session.backend
+    rows = session.execute(
+        f"SELECT {columns(backend, scope)}, todos.version FROM todos "
+        f"WHERE todos.user_id = {scope.owner} "
+        f"AND {in_set(backend, 'todos.number', 'numbers')}{scope.only()}",
+        params={"numbers": unique(numbers), **scope.params},
+    ).all()
+    found = {int(r[0]): (to_todo(r, session.time), int(r[-1])) for r in rows}
+    in_order(numbers, [t for t, _ in found.values()], changing=False, owner=scope.owner_name)
+    return [found[n] for n in unique(numbers)]
+
+
+def _keep_shared_tags(
+    session: Session, numbers: Sequence[int], tags: Sequence[str], scope: Scope
+) -> None:
+    """A tag by which another user shares a todo with me is theirs to remove."""
+    session.begin()
+    found = session.execute(
+        "SELECT DISTINCT s.tag FROM shared_todos s JOIN todos ON todos.id = s.todo_id "
+        f"WHERE s.grantee_name = :me AND todos.user_id = {scope.owner} "
+        f"AND {in_set(session.backend, 'todos.number', 'numbers')} "
+        f"AND {in_set(session.backend, 's.tag', 'tags', kind='text')}",
+        params={"numbers": unique(numbers), "tags": list(tags), **scope.params},
+    ).all()
+    if found:
+        tag = sorted(t for (t,) in found)[0]
+        raise InvalidInputError(
+            f"+{tag} is how {scope.owner_name} shares this with you: only "
+            f"{scope.owner_name} can remove it (nothing was changed)"
+        )
+
+
+# The local time of day of a due, in seconds (a series keeps it).
+_CLOCK_OF = {
+    "postgresql": "CAST(extract(epoch FROM CAST(({0}) AT TIME ZONE :tz AS time)) AS integer)",
+    "sqlite": "CAST(strftime('%s', strftime('1970-01-01 %H:%M:%S', {0}, 'localtime')) AS integer)",
+}
+# The day of the month of a due, in the local timezone (a series keeps it).
+_DAY_OF = {
+    "postgresql": "CAST(extract(day FROM ({0}) AT TIME ZONE :tz) AS smallint)",
+    "sqlite": "CAST(strftime('%d', {0}, 'localtime') AS integer)",
+}
+
+
+def _edit_recurrence(
+    backend: Backend,
+    params: dict[str, Any],
+    now: datetime,
+    due: datetime | _Unset | None,
+    every: str | _Unset | None,
+    until: datetime | _Unset | None,
+    wait: datetime | _Unset | None,
+    wait_lead: int | _Unset | None,
+) -> list[str]:
+    """edit's SET clauses for the recurrence and the wait (each reads the
+    row as it was: SET sees the old values)."""
+    if due is None and isinstance(every, str):
+        raise InvalidInputError("a recurring todo needs a due date; give --due a date, not none")
+    sets: dict[str, str] = {}
+    new_due = "todos.due"
+    if isinstance(due, datetime):
+        from todo_cli.recurrence import anchor_and_clock
+
+        new_due = ":due"
+        params["anchor"], params["clock"] = anchor_and_clock(due)
+        sets.update(anchor=":anchor", clock=":clock")
+    elif due is None and not isinstance(every, str):
+        # No due date, no next one: the todo stops repeating.
+        every = None
+    if isinstance(every, str):
+        if not isinstance(due, datetime):
+            new_due = "COALESCE(todos.due, :default_due)"
+            sets["due"] = new_due
+            sets["anchor"] = _DAY_OF[backend].format(new_due)
+            sets["clock"] = _CLOCK_OF[backend].format(new_due)
+            params["default_due"] = end_of_day(now)
+        sets["every"] = ":every"
+        sets["series"] = "COALESCE(todos.series, :series || CAST(todos.number AS text))"
+        params["every"] = every
+        params["series"] = uuid.uuid4().hex[:22]
+    elif every is None:
+        sets.update(every="NULL", until="NULL", wait_lead="NULL")
+    if not isinstance(until, _Unset):
+        sets["until"] = ":until"
+        params["until"] = until
+    wait_at = recurring.WAIT_AT[backend]
+    if not isinstance(wait_lead, _Unset) and wait_lead is not None:
+        sets["wait_lead"] = ":wait_lead"
+        sets["wait"] = wait_at.format(due=new_due, lead=":wait_lead")
+        params["wait_lead"] = wait_lead
+    elif not isinstance(wait, _Unset):
+        sets.update(wait=":wait", wait_lead="NULL")
+        params["wait"] = wait
+    elif new_due != "todos.due":
+        # The due moved: so does a wait that is a time before it.
+        lead = wait_at.format(due=new_due, lead="todos.wait_lead")
+        sets["wait"] = f"CASE WHEN todos.wait_lead IS NULL THEN todos.wait ELSE {lead} END"
+    return [f"{column} = {value}" for column, value in sets.items()]
