@@ -79,6 +79,7 @@ COMMANDS: dict[str, tuple[Options, str]] = {
     "import": ({"--format": "import", "-f": "import", **_JSON}, "file"),
     "whoami": ({"--check": None, **_JSON}, ""),
     "completion": ({}, "shell"),
+    "stats": (_JSON, ""),
     "profile add": (
         {"--user": "", "-u": "", "--database-url": "", "--force": None},
         "",

@@ -6,7 +6,7 @@ functions with the invocation's Output, which has chosen the form once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from todo_cli import shapes
@@ -288,3 +288,48 @@ def key_values(out: Output, rows: Sequence[tuple[str, str]], data: Any = None) -
         return
     width = max(len(k) for k, _ in rows)
     out.lines(f"{key.ljust(width)}  {value}" for key, value in rows)
+
+
+# --- stats -------------------------------------------------------------------------
+
+_BAR = 30  # characters of the longest bar
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def stats(
+    out: Output, data: Any, weeks: list[tuple[date, int]], days: list[tuple[date, int]]
+) -> None:
+    """`todo stats`: the JSON of the numbers, or four small pictures."""
+    if out.mode == "json":
+        out.json(shapes.stats_dict(data, weeks, days))
+        return
+    most = max([n for _, n in weeks] or [0]) or 1
+    lines = ["Completed per week"]
+    lines += [
+        f"  {start:%Y-%m-%d}  {'█' * round(n / most * _BAR) or ('▏' if n else '')}"
+        f"{' ' if n else ''}{n if n else ''}".rstrip()
+        for start, n in weeks
+    ]
+    by = data.open_by_priority
+    lines += [
+        "",
+        f"Open: {data.open} (high {by['high']}, medium {by['medium']}, low {by['low']}, "
+        f"none {by['none']}); overdue {data.overdue}",
+    ]
+    if data.oldest:
+        lines += ["", "Oldest open"]
+        width = max(len(str(n)) for n, _, _ in data.oldest)
+        lines += [
+            f"  {str(n).rjust(width)}  {_local_date(at)}  {title}" for n, title, at in data.oldest
+        ]
+    counts = [n for _, n in days]
+    low, high = min(counts), max(counts)
+    spread = (high - low) or 1
+    spark = "".join(_SPARKS[round((n - low) / spread * (len(_SPARKS) - 1))] for n in counts)
+    lines += [
+        "",
+        f"Open todos, last {len(days)} days: {counts[0]} -> {counts[-1]} (low {low}, high {high})",
+        f"  {spark}",
+        f"  {days[0][0]:%Y-%m-%d}{' ' * max(1, len(days) - 20)}{days[-1][0]:%Y-%m-%d}",
+    ]
+    out.lines(lines)

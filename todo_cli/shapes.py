@@ -190,3 +190,21 @@ def import_dict(
         "numbers": list(numbers),
         "skipped": [{"item": item, "reason": reason} for item, reason in skipped],
     }
+
+
+def stats_dict(
+    data: Any, weeks: Sequence[tuple[Any, int]], days: Sequence[tuple[Any, int]]
+) -> dict[str, Any]:
+    """The JSON shape of `todo stats --json`."""
+    return {
+        "completed_per_week": [{"week_start": w.isoformat(), "done": n} for w, n in weeks],
+        "open": {
+            "total": data.open,
+            "by_priority": dict(data.open_by_priority),
+            "overdue": data.overdue,
+        },
+        "oldest_open": [
+            {"number": n, "title": title, "created_at": iso(at)} for n, title, at in data.oldest
+        ],
+        "open_per_day": [{"date": d.isoformat(), "open": n} for d, n in days],
+    }

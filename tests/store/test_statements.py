@@ -36,6 +36,7 @@ from todo_cli.store import (
     history,
     listing,
     sharing,
+    stats,
     todos,
     transfer,
 )
@@ -117,6 +118,7 @@ def every_operation(open_: Callable[[], contextlib.AbstractContextManager[Tracin
         list(listing.iter_todos(s, filter=narrow))
         listing.list_todos(s)
         history.log(s, limit=50)
+        stats.stats(s)
     ours = json.dumps(
         [{"title": "kept", "number": 40, "created_at": "2026-11-01T10:00:00Z", "tags": ["x"]}]
     )

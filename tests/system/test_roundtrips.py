@@ -220,6 +220,8 @@ def test_command_round_trips(
     run("list", "--waiting")
     run("log")
     run("log", "--json")
+    run("stats")
+    run("stats", "--json")
     run("export")
     run("whoami", "--check")
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import typer
 
-from todo_cli.commands import admin, changes, history, setup, sharing, todos, transfer
+from todo_cli.commands import (
+    admin,
+    changes,
+    history,
+    setup,
+    sharing,
+    stats,
+    todos,
+    transfer,
+)
 
 
 def register(app: typer.Typer) -> None:
-    for group in (todos, changes, history, sharing, transfer, setup, admin):
+    for group in (todos, changes, history, stats, sharing, transfer, setup, admin):
         group.register(app)

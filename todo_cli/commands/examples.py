@@ -38,6 +38,7 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     ],
     "whoami": [("todo whoami --check", "and is the database healthy?")],
     "completion": [('eval "$(todo completion bash)"', "in ~/.bashrc")],
+    "stats": [("todo stats", "on a terminal"), ("todo stats --json", "the numbers")],
     "profile add": [
         ("todo profile add work --user alice --database-url postgresql://...", "a profile"),
     ],

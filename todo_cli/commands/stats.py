@@ -1,0 +1,35 @@
+"""stats: what you have done, and what is open."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import typer
+
+from todo_cli import render
+from todo_cli.app import env_of
+from todo_cli.commands.args import JsonOpt
+from todo_cli.commands.examples import epilog
+
+
+def stats(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Your progress: completed per week (12 weeks), open by priority and
+    overdue, the oldest open todos, and the open count of the last 30 days."""
+    from todo_cli.store import stats as numbers
+
+    env = env_of(ctx)
+    out = env.out.use_json(json_)
+    data = env.run(numbers.stats, mode="read")
+    today = env.now().astimezone().date()
+    monday = today - timedelta(days=today.weekday())
+    weeks = []
+    for back in range(numbers.WEEKS - 1, -1, -1):
+        start = monday - timedelta(weeks=back)
+        done = sum(n for day, n in data.done_by_day.items() if start <= day < start + timedelta(7))
+        weeks.append((start, done))
+    days = numbers.open_by_day(data, today)
+    render.stats(out, data, weeks, days)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog=epilog("stats"))(stats)
