@@ -5,7 +5,6 @@ does not answer costs about a second and offers nothing."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
@@ -14,18 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import IN_CI
+from tests.support.peers import peer
 from tests.support.processes import TODO_BIN, clean_env
 
 
 def _shell(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        reason = f"{name} is not installed (apt-get install {name})"
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}", pytrace=False)
-        pytest.skip(reason)
-    return path
+    return peer((name,), name)
 
 
 @pytest.fixture(scope="module")

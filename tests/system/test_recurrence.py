@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -131,19 +132,24 @@ def older_todo(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     return argv
 
 
+def _running(argv: list[str], env: dict[str, str]) -> Callable[..., str]:
+    """older(*args): the older todo's output of a command that must succeed."""
+
+    def older(*args: str) -> str:
+        result = subprocess.run([*argv, *args], env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+        return result.stdout
+
+    return older
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_an_older_todo_works_on_the_new_schema_and_its_done_is_followed_once(
     backend: str, older_todo: list[str], todo: Todo, tmp_path: Path, scratch_dbs: ScratchDatabases
 ) -> None:
     url = f"sqlite:///{tmp_path / 'todo.db'}" if backend == "sqlite" else scratch_dbs.create()
     env = {**todo.env, "DATABASE_URL": url, "TZ": "UTC"}
-
-    def older(*args: str) -> str:
-        result = subprocess.run(
-            [*older_todo, *args], env=env, capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode == 0, (args, result.stdout, result.stderr)
-        return result.stdout
+    older = _running(older_todo, env)
 
     todo.ok("add", "Water plants", "--every", "week", "--due", "2030-01-01", env=env)
     # The older release adds, lists and completes on the new schema.
@@ -170,13 +176,7 @@ def test_undo_of_an_older_todos_changes_keeps_the_repeat(
     repair) reopens it."""
     url = f"sqlite:///{tmp_path / 'todo.db'}" if backend == "sqlite" else scratch_dbs.create()
     env = {**todo.env, "DATABASE_URL": url, "TZ": "UTC"}
-
-    def older(*args: str) -> str:
-        result = subprocess.run(
-            [*older_todo, *args], env=env, capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode == 0, (args, result.stdout, result.stderr)
-        return result.stdout
+    older = _running(older_todo, env)
 
     todo.ok("add", "Water plants", "--every", "week", "--due", "2030-01-01", env=env)
     older("edit", "1", "--title", "Water the plants")

@@ -268,3 +268,17 @@ def test_db_upgrade_imports_alembic(todo: Todo, tmp_path: Path) -> None:
     assert "alembic" in p.modules, "the probe cannot see alembic, so the tests above prove nothing"
     again = probe(todo, "db", "upgrade", env=env)
     assert again.stdout.startswith("Schema already at head")
+
+
+def test_tab_on_commands_and_options_imports_neither_typer_nor_a_driver(todo: Todo) -> None:
+    """The shell's call for `todo <TAB>` goes from the entry point to the
+    completion table: no Typer, no sqlite3, no psycopg2."""
+    result = todo(
+        "__complete", "bash", "2", "todo", "list", "--",
+        env={"DATABASE_URL": PG_URL, "PYTHONPROFILEIMPORTTIME": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "--sort\n" in result.stdout
+    names = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", result.stderr, re.M)
+    assert "todo_cli.completion" in names, result.stderr[-2000:]
+    assert {n.partition(".")[0] for n in names} & {*WATCHED, "rich"} == set()
