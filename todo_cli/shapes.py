@@ -10,6 +10,7 @@ writes (which falls back to the pure-Python encoder when indenting), so a
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -122,12 +123,27 @@ def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -
         f'{pad}"note": {"null" if note is None else string(note)},\n'
         f'{pad}"created_at": "{created}",\n'
         f'{pad}"updated_at": "{updated}",\n'
-        f'{pad}"completed_at": {_quoted(completed)},\n'
-        f'{pad}"every": {"null" if every is None else string(every)},\n'
-        f'{pad}"until": {_quoted(until)},\n'
-        f'{pad}"wait": {_quoted(wait)},\n'
-        f'{pad}"wait_before": {"null" if lead is None else _quoted(lead_text(lead))},\n'
-        f'{pad}"owner": {"null" if who is None else string(who)}\n'
+        f'{pad}"completed_at": {_quoted(completed)}'
+        + (
+            # Most todos neither repeat nor wait: their end is the same text.
+            _plain_end(pad, indent, who, string)
+            if every is None and until is None and wait is None and lead is None
+            else f',\n{pad}"every": {"null" if every is None else string(every)},\n'
+            f'{pad}"until": {_quoted(until)},\n'
+            f'{pad}"wait": {_quoted(wait)},\n'
+            f'{pad}"wait_before": {"null" if lead is None else _quoted(lead_text(lead))},\n'
+            f'{pad}"owner": {"null" if who is None else string(who)}\n'
+            f"{indent}}}"
+        )
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_end(pad: str, indent: str, who: str | None, string: Any) -> str:
+    """The end of a todo that neither repeats nor waits, once per owner."""
+    return (
+        f',\n{pad}"every": null,\n{pad}"until": null,\n{pad}"wait": null,\n'
+        f'{pad}"wait_before": null,\n{pad}"owner": {"null" if who is None else string(who)}\n'
         f"{indent}}}"
     )
 

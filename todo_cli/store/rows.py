@@ -56,11 +56,17 @@ _PG_ISO = "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 
 def text_columns(backend: Backend, scope: Scope | None = MINE) -> str:
-    """columns(), with the timestamps ready to become ISO text (to_todo_text)."""
-    if backend == "sqlite":
-        return columns(backend, scope)
-    iso = _PG_ISO.format
+    """columns(), with the timestamps ready to become ISO text, and only
+    what the JSON shape writes (to_todo_text)."""
     tags = f"(SELECT {_TAG_LIST[backend]} FROM todo_tags g WHERE g.todo_id = todos.id)"
+    if backend == "sqlite":
+        return (
+            "todos.number, todos.title, todos.done, todos.priority, todos.due, "
+            f"{tags} AS tags, todos.note, todos.created_at, todos.updated_at, "
+            "todos.completed_at, todos.every, todos.until, todos.wait, todos.wait_lead, "
+            f"{owner(scope)}"
+        )
+    iso = _PG_ISO.format
     return (
         f"todos.number, todos.title, todos.done, todos.priority, {iso('todos.due')}, "
         f"{tags} AS tags, todos.note, {iso('todos.created_at')}, "
@@ -79,19 +85,21 @@ def _sqlite_iso(stored: str | None) -> str | None:
 
 
 def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
-    """A row of text_columns() as a TodoText."""
-    convert = _sqlite_iso if backend == "sqlite" else None
+    """A row of text_columns() as a TodoText (100,000 of them for a long
+    listing: the SQLite conversions are inlined for that)."""
+    sqlite = backend == "sqlite"
+    convert = _sqlite_iso
 
     def text(row: Sequence[Any]) -> TodoText:
-        number, title, done, priority, due, tags, note, created, updated, completed = row[:10]
-        every, until, wait, lead = row[10:14]
-        if convert is not None:
-            due, created, updated, completed = (
-                convert(due),
-                convert(created),
-                convert(updated),
-                convert(completed),
-            )
+        (number, title, done, priority, due, tags, note, created, updated, completed,
+         every, until, wait, lead, who) = row  # fmt: skip
+        if sqlite:
+            if due is not None:
+                due = convert(due)
+            created = created.replace(" ", "T") + ("Z" if len(created) == 26 else ".000000Z")
+            updated = updated.replace(" ", "T") + ("Z" if len(updated) == 26 else ".000000Z")
+            if completed is not None:
+                completed = convert(completed)
             if until is not None or wait is not None:
                 until, wait = convert(until), convert(wait)
         return TodoText(
@@ -109,7 +117,7 @@ def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
             until,
             wait,
             lead,
-            row[-1],
+            who,
         )
 
     return text
