@@ -2,8 +2,11 @@
 
 Alembic's env.py targets this metadata, and a test checks that the
 migrations produce exactly these tables. The command hot path does not
-import this module: it runs SQL through SQLAlchemy Core, which saves the
-SQLModel + pydantic import (about 0.4 s per command, see README).
+import this module: it runs its SQL on the DB-API drivers (store/), which
+saves the SQLAlchemy, SQLModel and pydantic imports (see README).
+
+Ids are bigint on PostgreSQL (alembic/versions/0011: no user can use them
+up) and SQLite's 64-bit INTEGER, which a primary key needs to be the rowid.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     ForeignKey,
     Index,
@@ -25,6 +29,9 @@ from sqlmodel import Field, SQLModel
 
 from todo_cli.sqltypes import UTCDateTime
 
+# bigint on PostgreSQL; INTEGER on SQLite (64-bit there, and the rowid).
+ID = BigInteger().with_variant(Integer(), "sqlite")
+
 TITLE_MAX = 500
 NAME_MAX = 64
 
@@ -33,7 +40,7 @@ class User(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (Index("uq_users_db_role", "db_role", unique=True),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     name: str = Field(max_length=NAME_MAX, unique=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     # The last per-user number handed out. Bumped in the same statement that
@@ -88,9 +95,9 @@ class Todo(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     user_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     )
     number: int
     title: str = Field(max_length=TITLE_MAX)
@@ -132,11 +139,11 @@ class TodoTag(SQLModel, table=True):
     )
 
     todo_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("todos.id", ondelete="CASCADE"), primary_key=True)
+        sa_column=Column(ID, ForeignKey("todos.id", ondelete="CASCADE"), primary_key=True)
     )
     tag: str = Field(max_length=64, primary_key=True)
     # The todo's owner, set by a trigger on insert (alembic/versions/0010).
-    user_id: int | None = Field(default=None, nullable=True)
+    user_id: int | None = Field(default=None, nullable=True, sa_type=ID)
 
 
 class Share(SQLModel, table=True):
@@ -149,9 +156,9 @@ class Share(SQLModel, table=True):
         Index("ix_shares_grantee", "grantee_name", "owner_name"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     owner_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     )
     owner_name: str = Field(max_length=NAME_MAX)
     tag: str = Field(max_length=64)
@@ -171,11 +178,11 @@ class SharedTodo(SQLModel, table=True):
     )
 
     todo_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("todos.id", ondelete="CASCADE"), primary_key=True)
+        sa_column=Column(ID, ForeignKey("todos.id", ondelete="CASCADE"), primary_key=True)
     )
     grantee_name: str = Field(max_length=NAME_MAX, primary_key=True)
     tag: str = Field(max_length=64, primary_key=True)
-    owner_id: int
+    owner_id: int = Field(sa_type=ID)
     can_write: bool
 
 
@@ -188,9 +195,9 @@ class Event(SQLModel, table=True):
         Index("ix_events_owner_id", "owner_id", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     user_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     )
     at: datetime = Field(sa_type=UTCDateTime)
     action: str = Field(max_length=16)
@@ -198,4 +205,14 @@ class Event(SQLModel, table=True):
     data: str = Field(sa_type=Text)
     undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     # The owner of the todos changed, when not the user who changed them.
-    owner_id: int | None = Field(default=None, nullable=True)
+    owner_id: int | None = Field(default=None, nullable=True, sa_type=ID)
+
+
+class TodoRole(SQLModel, table=True):
+    """This database's group roles on PostgreSQL, made by
+    alembic/versions/0011 (kind: app, person); empty on SQLite."""
+
+    __tablename__ = "todo_roles"
+
+    kind: str = Field(sa_type=Text, primary_key=True)
+    role: str = Field(sa_type=Text, unique=True)

@@ -166,7 +166,7 @@ def shared(open_: Opener) -> None:
         (milk,) = listing.iter_todos(s, filter=listing.Filter(shared=True))
         scope = sharing.scope_for("alice", write=True)
         todos.find(s, numbers=[milk.number], scope=sharing.scope_for("alice", write=False))
-        changes.edit(s, numbers=[milk.number], priority="high", add_tags=["x"], scope=scope)
+        changes.edit(s, numbers=[milk.number], priority="high", scope=scope)
         changes.complete(s, numbers=[milk.number], scope=scope)
         changes.reopen(s, numbers=[milk.number], scope=scope)
         sharing.add_to(s, owner="alice", new=[NewTodo("Bread")])

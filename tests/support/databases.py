@@ -62,6 +62,9 @@ class ScratchDatabases:
         return url
 
     def drop(self, *names: str) -> None:
+        """Drop the databases, and the roles each made (roles are server-wide:
+        its two groups and the per-user roles `todo admin` made there)."""
+        roles = [r for name in names for r in database_roles(with_database(self.admin_url, name))]
         conn = psycopg2.connect(self.admin_url)
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -69,11 +72,46 @@ class ScratchDatabases:
                 cur.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
                 )
+            for role in roles:
+                cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
         conn.close()
         self.created = [n for n in self.created if n not in names]
 
     def drop_all(self) -> None:
         self.drop(*self.created)
+
+
+def groups(url: str) -> tuple[str, str]:
+    """The database's shared-credential and per-user groups (alembic/versions/0011)."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT kind, role FROM todo_roles")
+            found = dict(cur.fetchall())
+    finally:
+        conn.close()
+    return found["app"], found["person"]
+
+
+def database_roles(url: str) -> list[str]:
+    """The roles a todo database made: per-user roles first, then its groups."""
+    try:
+        conn = psycopg2.connect(url)
+    except psycopg2.OperationalError:  # dropped already
+        return []
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT to_regclass('todo_roles') IS NOT NULL")
+            if not cur.fetchone()[0]:
+                return []
+            cur.execute(
+                "SELECT r.rolname FROM pg_roles r, todo_roles t WHERE t.kind = 'person' "
+                "AND r.rolname LIKE replace(t.role, '_person', '_u') || '%' "
+                "UNION ALL SELECT role FROM todo_roles"
+            )
+            return [str(r) for (r,) in cur.fetchall()]
+    finally:
+        conn.close()
 
 
 def via_pgbouncer(url: str, bouncer: PgBouncer) -> str:

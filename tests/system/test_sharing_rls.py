@@ -21,7 +21,7 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from tests.support.databases import ScratchDatabases
+from tests.support.databases import ScratchDatabases, groups
 from tests.support.processes import TODO_BIN, Todo
 from todo_cli.dburl import parse_database_url
 
@@ -34,6 +34,7 @@ class World:
     roles: dict[str, str]  # user -> the role to connect as
     per_user: bool
     ids: dict[str, int]
+    person_group: str
 
     def connect(self, user: str) -> psycopg2.extensions.connection:
         parsed = parse_database_url(self.url, source="")
@@ -65,14 +66,13 @@ UNPROTECTED = [
     "DROP POLICY todo_tags_own_add ON todo_tags",
     "DROP POLICY todo_tags_own_remove ON todo_tags",
     "CREATE POLICY todo_tags_isolation ON todo_tags USING (todo_id IN (SELECT id FROM todos))",
-    "DROP POLICY todo_tags_shared_remove ON todo_tags",
     "CREATE POLICY todo_tags_shared_remove ON todo_tags FOR DELETE USING (true)",
     "DROP POLICY shares_owner ON shares",
     "CREATE POLICY shares_anyone ON shares USING (true) WITH CHECK (true)",
     "DROP POLICY shared_todos_read ON shared_todos",
     "CREATE POLICY shared_todos_any ON shared_todos USING (true)",
-    "GRANT INSERT, DELETE ON shared_todos TO todo_app, todo_person",
-    "GRANT UPDATE ON todos TO todo_app, todo_person",
+    "GRANT INSERT, DELETE ON shared_todos TO {groups}",
+    "GRANT UPDATE ON todos TO {groups}",
     "DROP POLICY todos_shared_write ON todos",
     "CREATE POLICY todos_shared_write ON todos FOR UPDATE USING (id IN (SELECT todo_id "
     "FROM shared_todos)) WITH CHECK (true)",
@@ -89,11 +89,12 @@ def world(request: pytest.FixtureRequest, scratch_dbs: ScratchDatabases) -> Iter
     app = f"share_app_{suffix}"
     roles = {u: f"share_{u}_{suffix}" if per_user else app for u in users}
     made = sorted(set(roles.values()))
+    app_group, person_group = groups(url)
     _owner(
         url,
         *(
             sql.SQL("CREATE ROLE {} LOGIN IN ROLE {}").format(
-                sql.Identifier(r), sql.Identifier("todo_person" if per_user else "todo_app")
+                sql.Identifier(r), sql.Identifier(person_group if per_user else app_group)
             )
             for r in made
         ),
@@ -108,10 +109,13 @@ def world(request: pytest.FixtureRequest, scratch_dbs: ScratchDatabases) -> Iter
         "SELECT id, name, 'groceries', 'bob', false, now() FROM users WHERE name = 'alice' "
         "UNION ALL SELECT id, name, 'groceries', 'carol', true, now() FROM users "
         "WHERE name = 'alice'",
-        *(UNPROTECTED if os.environ.get("TODO_SHARING_UNPROTECTED") else []),
+        *(
+            s.format(groups=f"{app_group}, {person_group}")
+            for s in (UNPROTECTED if os.environ.get("TODO_SHARING_UNPROTECTED") else [])
+        ),
     )
     ids = {str(name): int(str(id_)) for name, id_ in _owner(url, "SELECT name, id FROM users")}
-    yield World(url, roles, per_user, ids)
+    yield World(url, roles, per_user, ids, person_group)
     scratch_dbs.drop(parse_database_url(url, source="").database or "")
     _owner(
         scratch_dbs.admin_url,
@@ -292,7 +296,9 @@ def test_resharing_and_forging_are_refused(world: World) -> None:
             == "refused 42501"
         )
         assert attempt(world, user, "UPDATE shares SET can_write = true") == [(0,)]
-        assert attempt(world, user, "DELETE FROM shares") == [(0,)]
+        # A grantee may decline a share (0011), never remove another's.
+        others = "DELETE FROM shares WHERE grantee_name NOT IN (SELECT name FROM users)"
+        assert attempt(world, user, others) == [(0,)]
         forged = (
             "INSERT INTO shared_todos (todo_id, owner_id, grantee_name, tag, can_write) "
             f"SELECT id, {alice}, 'dave', 'home', true FROM todos WHERE user_id = {alice}"
@@ -451,12 +457,14 @@ def test_set_role_todo_person_does_not_make_a_per_user_role_anyone_else(world: W
         "INSERT INTO users (name, created_at, last_number) VALUES ('erin', now(), 0)",
     ):
         result = attempt(
-            world, "bob", "SET ROLE todo_person", "SELECT set_config('todo.user', 'dave', false)",
+            world, "bob", f"SET ROLE {world.person_group}", "SELECT set_config('todo.user', 'dave', false)",
             attack,
         )  # fmt: skip
         assert result in ([(0,)], "refused 42501"), (attack, result)
     # Still bob, by his login role.
-    assert attempt(world, "bob", "SET ROLE todo_person", "SELECT name FROM users") == [("bob",)]
+    assert attempt(world, "bob", f"SET ROLE {world.person_group}", "SELECT name FROM users") == [
+        ("bob",)
+    ]
 
 
 def test_temporary_tables_cannot_stand_in_for_ours(world: World) -> None:
@@ -488,13 +496,15 @@ def test_a_shares_owner_and_a_journals_content_are_not_the_users_to_change(
     assert attempt(world, "alice", "UPDATE shares SET owner_name = 'bob'") == "refused 42501"
     assert attempt(world, "alice", "UPDATE shares SET grantee_name = 'dave'") == "refused 42501"
     assert attempt(world, "alice", "UPDATE shares SET can_write = true") == [(2,)]
-    # carol's change to alice's todo, saying it was bob's: the database says carol.
-    attempt(
+    # carol's entry about alice's todos, naming no change of hers: refused
+    # (0011; 0010 only made it say carol, not bob).
+    forged = attempt(
         world, "carol", "INSERT INTO events (user_id, owner_id, at, action, data) VALUES "
         f"((SELECT id FROM users), {world.ids['alice']}, now(), 'done', "
         "'{\"todos\": [], \"by\": \"bob\"}')",
     )  # fmt: skip
-    assert attempt(world, "alice", "SELECT CAST(data AS json) ->> 'by' FROM events") == [("carol",)]
+    assert forged == "refused 42501"
+    assert attempt(world, "alice", "SELECT CAST(data AS json) ->> 'by' FROM events") == []
     assert attempt(world, "carol", "UPDATE events SET data = '{}'") == "refused 42501"
     assert attempt(world, "carol", "UPDATE events SET owner_id = NULL") == "refused 42501"
 

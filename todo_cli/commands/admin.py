@@ -32,8 +32,16 @@ def admin_user_add(
 
     env = env_of(ctx)
     settings = env.settings()
-    role, password = admin.add_person(settings, name)
-    url = admin.url_for(settings, role, password)
+    added = admin.add_person(settings, name)
+    role = added.role
+    url = admin.url_for(settings, role, added.password)
+    if added.replaced:
+        env.out.note(f"Dropped {name}'s previous role {added.replaced}: its URL no longer works.")
+    if added.kept:
+        env.out.note(
+            f"{name}'s previous role {added.kept} no longer reaches this database; it was not "
+            "made for it alone, so drop it yourself once no other database uses it."
+        )
     if print_url:
         env.out.line(url)
         env.out.note(f"Role {role} can reach only {name}'s todos. This URL is shown once.")
@@ -64,8 +72,20 @@ def admin_user_rm(
         if not env.out.confirm(f"Delete {name}'s todos for good?"):
             env.out.note("Nothing deleted.")
             raise typer.Exit(ExitCode.NOT_FOUND)
-    role = admin.remove_person(env.settings(), name, purge=purge)
-    env.out.line(f"Dropped role {role}" + (f"; deleted {name} and their todos" if purge else ""))
+    removed = admin.remove_person(env.settings(), name, purge=purge)
+    done = f"; deleted {name} and their todos" if purge else ""
+    if removed.outcome == "dropped":
+        env.out.line(f"Dropped role {removed.role}{done}")
+        return
+    if removed.outcome == "disabled":
+        env.out.line(f"Disabled role {removed.role} (it can no longer log in){done}")
+        env.out.warn(
+            f"{removed.role} still owns objects in another database of this server, so it "
+            "was not dropped: there, run REASSIGN OWNED BY and DROP OWNED BY, then DROP ROLE"
+        )
+        return
+    env.out.line(f"Unlinked role {removed.role} from {name}{done}")
+    env.out.warn(f"{removed.role} was not made by todo for this database: it was not dropped")
 
 
 def register(app: typer.Typer) -> None:

@@ -188,7 +188,9 @@ def db_upgrade(ctx: typer.Context) -> None:
     from todo_cli.store import schema
 
     env = env_of(ctx)
-    before, after = schema.upgrade(env.settings())
+    before, after, notes = schema.upgrade(env.settings())
+    for note in notes:
+        env.out.note(f"todo: {note}")
     if before == after:
         env.out.line(f"Schema already at head ({after})")
     else:

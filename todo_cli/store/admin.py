@@ -1,21 +1,49 @@
 """Per-user credentials on PostgreSQL: a login role per user, linked to the
 user's row, so row-level security gives that role that user's rows and
 nothing else. Run with the owner's URL; nothing here goes through the
-per-user Session, because it acts on users other than the caller."""
+per-user Session, because it acts on users other than the caller.
+
+The roles belong to this database (alembic/versions/0011): members of its
+person group, named todo_<tag>_u<random> (no user's name, which every role
+of the server could read in the catalog), and made or dropped here only.
+A role this database did not make is never changed: `add` for a user who
+has one makes a new role and drops the old one when it is ours.
+"""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from todo_cli.config import Settings, validate_name
-from todo_cli.errors import InvalidInputError, NotFoundError
+from todo_cli.errors import InvalidInputError, NotFoundError, SchemaError
 from todo_cli.store.runner import connection
 
-ROLE_PREFIX = "todo_"
+# The role a per-user login may keep a transaction open (psql left at a
+# prompt): others' commands wait LOCK_TIMEOUT_MS at most either way.
+_ROLE_SETTINGS = {"idle_in_transaction_session_timeout": "60s", "statement_timeout": "60s"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Added:
+    role: str
+    password: str
+    replaced: str | None = None  # the user's previous role, dropped
+    kept: str | None = None  # a previous role this database did not make: unlinked, not dropped
+
+
+@dataclasses.dataclass(frozen=True)
+class Removed:
+    role: str
+    # dropped; disabled: it still owns something in another database;
+    # unlinked: not a role todo made for this database, so left alone
+    outcome: Literal["dropped", "disabled", "unlinked"]
 
 
 def _require_postgres(settings: Settings) -> None:
@@ -23,10 +51,6 @@ def _require_postgres(settings: Settings) -> None:
         raise InvalidInputError(
             "per-user credentials need PostgreSQL: set DATABASE_URL to the owner's URL"
         )
-
-
-def role_for(name: str) -> str:
-    return (ROLE_PREFIX + name)[:63]
 
 
 def _owner_connection(settings: Settings) -> Any:
@@ -37,55 +61,155 @@ def _owner_connection(settings: Settings) -> Any:
     return conn
 
 
-def add_person(settings: Settings, name: str) -> tuple[str, str]:
-    """Create (or re-key) the login role for `name`; returns (role, password)."""
+def scram_verifier(password: str, *, salt: bytes | None = None, iterations: int = 4096) -> str:
+    """What PostgreSQL stores for a SCRAM-SHA-256 password (RFC 5802/7677),
+    made here so the password itself never reaches the server, whose log
+    may keep the statement (log_statement = 'ddl', or a failed one)."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def _person_group(cur: Any) -> str:
+    cur.execute("SELECT to_regclass('todo_roles') IS NOT NULL")
+    if not cur.fetchone()[0]:
+        raise SchemaError("this database has no per-user roles yet: run todo db upgrade")
+    cur.execute("SELECT role FROM todo_roles WHERE kind = 'person'")
+    return str(cur.fetchone()[0])
+
+
+def _ours(cur: Any, role: str, group: str) -> bool:
+    """A role this database made: in its person group, named after it."""
+    cur.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+        "JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = %s AND u.rolname = %s)",
+        (group, role),
+    )
+    return bool(cur.fetchone()[0]) and role.startswith(group.removesuffix("person") + "u")
+
+
+def _refuse_powerful(cur: Any, role: str) -> None:
+    """Never hand out, re-key or drop the owner's or a superuser's role."""
+    cur.execute(
+        "SELECT r.rolsuper OR r.rolbypassrls OR r.rolcreaterole OR pg_has_role(r.oid, "
+        "(SELECT relowner FROM pg_class WHERE oid = 'public.users'::regclass), 'MEMBER') "
+        "FROM pg_roles r WHERE r.rolname = %s",
+        (role,),
+    )
+    row = cur.fetchone()
+    if row and row[0]:
+        raise InvalidInputError(
+            f"role {role} owns the tables or is a superuser: it cannot be a per-user role "
+            "(nothing was changed)"
+        )
+
+
+def add_person(settings: Settings, name: str) -> Added:
+    """A new login role for `name` (replacing the one they had)."""
     from psycopg2 import sql
 
     _require_postgres(settings)
     validate_name("user", name)
-    role, password = role_for(name), secrets.token_urlsafe(24)
+    password = secrets.token_urlsafe(24)
     conn = _owner_connection(settings)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
-            verb = "ALTER" if cur.fetchone() else "CREATE"
-            # psycopg2 binds client-side, so a utility statement can take the password safely.
+            group = _person_group(cur)
+            cur.execute("SELECT db_role FROM users WHERE name = %s FOR UPDATE", (name,))
+            found = cur.fetchone()
+            old = str(found[0]) if found and found[0] else None
+            if old:
+                _refuse_powerful(cur, old)
+            role = group.removesuffix("person") + "u" + secrets.token_hex(5)
             cur.execute(
-                sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(sql.Identifier(role)),
-                (password,),
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD %s IN ROLE {}").format(
+                    sql.Identifier(role), sql.Identifier(group)
+                ),
+                (scram_verifier(password),),
             )
-            cur.execute(sql.SQL("GRANT todo_person TO {}").format(sql.Identifier(role)))
+            for setting, value in _ROLE_SETTINGS.items():
+                cur.execute(
+                    sql.SQL("ALTER ROLE {} SET {} = %s").format(
+                        sql.Identifier(role), sql.Identifier(setting)
+                    ),
+                    (value,),
+                )
             cur.execute(
                 "INSERT INTO users (name, created_at, last_number, db_role) "
                 "VALUES (%s, %s, 0, %s) "
                 "ON CONFLICT (name) DO UPDATE SET db_role = EXCLUDED.db_role",
                 (name, datetime.now(UTC), role),
             )
+            if old is None:
+                return Added(role, password)
+            if _ours(cur, old, group):
+                _drop(cur, old)
+                return Added(role, password, replaced=old)
+            # A role of an earlier release (todo_alice): another database
+            # may use it too, so it only leaves this one.
+            cur.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s)", (old,)
+            )  # fmt: skip
+            if cur.fetchone()[0]:
+                cur.execute(
+                    sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), sql.Identifier(old))
+                )
+            return Added(role, password, kept=old)
     finally:
         conn.close()
-    return role, password
 
 
-def remove_person(settings: Settings, name: str, *, purge: bool) -> str:
-    """Drop the user's login role; with purge, their todos too. Returns the role."""
-    from psycopg2 import sql
+def _drop(cur: Any, role: str) -> bool:
+    """Drop a role of ours, and what it owns here (a large object, say); a
+    role that still owns something in another database is disabled
+    instead (False)."""
+    from psycopg2 import errors, sql
 
+    ident = sql.Identifier(role)
+    cur.execute(sql.SQL("REASSIGN OWNED BY {} TO CURRENT_USER").format(ident))
+    cur.execute(sql.SQL("DROP OWNED BY {}").format(ident))
+    cur.execute("SAVEPOINT todo_drop")
+    try:
+        cur.execute(sql.SQL("DROP ROLE {}").format(ident))
+        return True
+    except errors.DependentObjectsStillExist:
+        cur.execute("ROLLBACK TO SAVEPOINT todo_drop")
+        cur.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(ident))
+        return False
+
+
+def remove_person(settings: Settings, name: str, *, purge: bool) -> Removed:
+    """Drop the user's login role; with purge, their todos too."""
     _require_postgres(settings)
     validate_name("user", name)
     conn = _owner_connection(settings)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("SELECT db_role FROM users WHERE name = %s", (name,))
+            group = _person_group(cur)
+            cur.execute("SELECT db_role FROM users WHERE name = %s FOR UPDATE", (name,))
             found = cur.fetchone()
             if found is None or found[0] is None:
                 raise NotFoundError(f"user {name!r} has no per-user credentials")
             role = str(found[0])
+            _refuse_powerful(cur, role)
             if purge:
                 cur.execute("DELETE FROM users WHERE name = %s", (name,))
             else:
                 cur.execute("UPDATE users SET db_role = NULL WHERE name = %s", (name,))
-            cur.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
-            return role
+            cur.execute("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s)", (role,))
+            if not cur.fetchone()[0]:
+                return Removed(role, "dropped")
+            # An earlier release's todo_<name> was made for this user too.
+            if not _ours(cur, role, group) and role != f"todo_{name}"[:63]:
+                return Removed(role, "unlinked")
+            return Removed(role, "dropped" if _drop(cur, role) else "disabled")
     finally:
         conn.close()
 

@@ -34,7 +34,16 @@ _SCHEMA_MARKERS = (
     "NOT NULL constraint failed",
 )
 # Connection failures that are the user's configuration, not the network.
-_CONFIG_FAILURES = ("password authentication failed", "does not exist", "no password supplied")
+_CONFIG_FAILURES = (
+    "password authentication failed",
+    "does not exist",
+    "no password supplied",
+    # PgBouncer's word for a database it does not know (PostgreSQL's is
+    # "does not exist"), and a role a database does not let in (CONNECT),
+    # or that a URL option asks for what it may not do.
+    "no such database",
+    "permission denied",
+)
 # Failures worth another attempt: a compute waking up or restarting (Neon
 # scales to zero), a full server, a dropped connection, a lost race.
 _TRANSIENT_SQLSTATES = {"57P01", "57P02", "57P03", "53300", "40001", "40P01"}
@@ -61,7 +70,13 @@ _TRANSIENT_MARKERS = (
 )
 _LIBPQ_PREFIX = re.compile(r'^connection to server (?:at|on) "[^"]*"(?:, port \d+)? failed: ')
 
-Kind = Literal["transient", "busy", "config", "schema", "refused", "other"]
+# What the database refuses as invalid input: a value its checks refuse
+# (control characters, a note too long) or a limit (shares per owner).
+_INVALID_SQLSTATES = {"23514", "54000", "22001", "22003", "2200H"}
+
+Kind = Literal[
+    "transient", "busy", "config", "schema", "refused", "locked", "invalid", "conflict", "other"
+]
 
 
 def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
@@ -203,6 +218,12 @@ def classify(exc: BaseException) -> Kind:
         return "schema"
     if code == "42501":  # insufficient_privilege: row-level security or grants said no
         return "refused"
+    if code == "55P03":  # lock_not_available: waited LOCK_TIMEOUT_MS for another's lock
+        return "locked"
+    if code == "23505":  # unique_violation: another change took the same key first
+        return "conflict"
+    if code in _INVALID_SQLSTATES:
+        return "invalid"
     if code in _TRANSIENT_SQLSTATES or (code or "").startswith("08"):
         return "transient"
     if code is None:

@@ -70,6 +70,16 @@ def busy(settings: Settings) -> Final:
     )
 
 
+def locked(settings: Settings) -> TodoError:
+    from todo_cli.store.sql import LOCK_TIMEOUT_MS
+
+    return DatabaseUnreachableError(
+        f"waited {LOCK_TIMEOUT_MS / 1000:g}s for a lock another session holds on "
+        f"{settings.url.display()}; nothing was changed: try again (a session that keeps "
+        "it longer is stuck or hostile: see pg_stat_activity)"
+    )
+
+
 def output_cut(settings: Settings) -> TodoError:
     return DatabaseUnreachableError(
         f"lost the connection to {settings.url.display()} while writing the output; "

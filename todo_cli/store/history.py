@@ -186,7 +186,7 @@ def _tags_table(backend: Backend, param: str) -> str:
 def _owner(event: Event, k: int) -> str:
     """Whose todos the event changed, in SQL: mine, or (a change I made to
     another's todos) theirs, while they still share them with me to write."""
-    return ME if event.owner_id is None else f"CAST(:owner_{k} AS integer)"
+    return ME if event.owner_id is None else f"CAST(:owner_{k} AS bigint)"
 
 
 def _still_shared(event: Event, alias: str = "todos") -> str:
@@ -230,6 +230,10 @@ def _insert_tags(backend: Backend, event: Event, k: int) -> str:
         f"{_tags_table(backend, f'rows_{k}')} CROSS JOIN todos "
         f"WHERE todos.user_id = {_owner(event, k)} AND todos.number = t.number "
         f"AND {in_set(backend, 'todos.number', f'numbers_{k}')}{_still_shared(event)} "
+        # Tags still there are not inserted again: row-level security checks
+        # even a row ON CONFLICT DO NOTHING skips, and a grantee may add no
+        # tag to another's todo (alembic/versions/0011).
+        "AND NOT EXISTS (SELECT 1 FROM todo_tags g WHERE g.todo_id = todos.id AND g.tag = t.tag) "
         "ON CONFLICT DO NOTHING"
     )
 
@@ -373,7 +377,7 @@ def _versions(session: Session, events: Sequence[Event], lock: str) -> dict[Key,
         else:
             params[f"owner_{k}"] = owner
             terms.append(
-                f"(todos.user_id = CAST(:owner_{k} AS integer) AND {which} AND todos.id IN "
+                f"(todos.user_id = CAST(:owner_{k} AS bigint) AND {which} AND todos.id IN "
                 "(SELECT todo_id FROM shared_todos WHERE grantee_name = :me AND can_write))"
             )
     found = session.execute(

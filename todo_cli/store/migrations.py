@@ -20,6 +20,7 @@ from todo_cli.config import Settings
 from todo_cli.dburl import DatabaseURL
 from todo_cli.errors import SchemaError
 from todo_cli.store import schema
+from todo_cli.store.sql import LOCK_TIMEOUT_MS
 
 
 def script_location() -> Path:
@@ -50,9 +51,12 @@ def current_revision(connection: Connection) -> str | None:
     return None if value is None else str(value)
 
 
-def upgrade_on(connection: Connection) -> None:
-    """Upgrade to head inside the caller's transaction (env.py takes the lock)."""
-    command.upgrade(config(connection), "head")
+def upgrade_on(connection: Connection) -> list[str]:
+    """Upgrade to head inside the caller's transaction (env.py takes the lock);
+    returns what the migrations say the admin must know or do."""
+    cfg = config(connection)
+    command.upgrade(cfg, "head")
+    return list(cfg.attributes.get("notes", []))
 
 
 def upgrade_sqlite(url: DatabaseURL) -> None:
@@ -72,15 +76,18 @@ def upgrade_sqlite(url: DatabaseURL) -> None:
         engine.dispose()
 
 
-def upgrade(settings: Settings) -> tuple[str | None, str]:
-    """Upgrade over the direct endpoint; returns (before, after).
+def upgrade(settings: Settings) -> tuple[str | None, str, list[str]]:
+    """Upgrade over the direct endpoint; returns (before, after, notes): the
+    notes are what the migrations say the admin must know or do.
 
     On PostgreSQL the whole upgrade runs in one transaction holding an
     advisory lock (transaction-scoped, so nothing outlives the transaction),
     taken before `before` is read: of two upgraders started at once, one
     migrates and the other then finds the schema at head. The connection is
     opened like every command's (same retries, same messages) and handed to
-    SQLAlchemy.
+    SQLAlchemy. Every lock the upgrade waits for is bounded (LOCK_TIMEOUT_MS):
+    any role that may read a table can hold a lock the upgrade needs, or
+    the advisory lock itself, for as long as it likes.
     """
     from todo_cli.store import driver
     from todo_cli.store.runner import connection
@@ -95,12 +102,16 @@ def upgrade(settings: Settings) -> tuple[str | None, str]:
         if schema.state(before) == "newer":
             assert before is not None
             raise SchemaError(schema.newer_message(before))
-        return before, schema.HEAD
+        return before, schema.HEAD, []
     raw = connection(dataclasses.replace(settings, url=url))
     raw.autocommit = False
     engine = create_engine(url.sqlalchemy_url, poolclass=NullPool, creator=lambda: raw)
     try:
         with engine.connect() as conn, conn.begin():
+            conn.execute(
+                text("SELECT set_config('lock_timeout', :t, true)"),
+                {"t": f"{LOCK_TIMEOUT_MS}ms"},
+            )
             conn.execute(
                 text("SELECT pg_advisory_xact_lock(:id)"), {"id": schema.MIGRATION_LOCK_ID}
             )
@@ -108,8 +119,13 @@ def upgrade(settings: Settings) -> tuple[str | None, str]:
             if schema.state(before) == "newer":
                 assert before is not None
                 raise SchemaError(schema.newer_message(before))
-            upgrade_on(conn)
+            notes = upgrade_on(conn)
             after = current_revision(conn) or schema.HEAD
-        return before, after
+        return before, after, notes
+    except Exception as exc:
+        orig = getattr(exc, "orig", exc)
+        if getattr(orig, "pgcode", None) == "55P03":  # lock_not_available
+            raise schema.blocked(settings) from None
+        raise
     finally:
         engine.dispose()

@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 from todo_cli.config import Settings
-from todo_cli.errors import ConfigError, DatabaseUnreachableError, InterruptedAfterSaveError
+from todo_cli.errors import (
+    ConcurrentChangeError,
+    ConfigError,
+    DatabaseUnreachableError,
+    InterruptedAfterSaveError,
+    InvalidInputError,
+)
 from todo_cli.store import driver, faults
 from todo_cli.store.session import Session
 
@@ -167,6 +173,15 @@ def _failure(
             f"the database refused: {reason}; check that the user (todo whoami) matches "
             "the credentials in the database URL"
         )
+    if kind == "locked":
+        return faults.locked(settings)
+    if kind == "conflict":
+        return ConcurrentChangeError(
+            f"another change took the same key at the same moment ({reason}); nothing was "
+            "changed: try again"
+        )
+    if kind == "invalid":
+        return InvalidInputError(f"the database refused it: {reason} (nothing was changed)")
     if kind not in ("transient", "busy"):
         return faults.translate(settings, exc)
     if output is not None and output.started:

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from todo_cli.config import Settings
 from todo_cli.dburl import DatabaseURL
-from todo_cli.errors import SchemaError
+from todo_cli.errors import ConfigError, DatabaseUnreachableError, SchemaError
 
 if TYPE_CHECKING:
     import sqlite3
 
 # The newest revision this code was written for. A test checks it against
 # the migration scripts, so the hot path compares revisions without Alembic.
-HEAD = "0010"
+HEAD = "0011"
 # Revisions are numbered 0001, 0002, ...: every one this code knows.
 KNOWN = frozenset(f"{n:04d}" for n in range(1, int(HEAD) + 1))
 # Serialises schema upgrades on PostgreSQL; alembic/env.py takes the same lock.
@@ -170,7 +170,12 @@ _ROLE_CHECK = (
 )
 
 
-_WITH_REVISION = ", (SELECT version_num FROM alembic_version)"
+# The user a per-user role is for (alembic/versions/0011): whoami --check
+# fails when the settings name another.
+_WITH_REVISION = (
+    ", (SELECT version_num FROM alembic_version), "
+    "(SELECT max(name) FROM users WHERE db_role = session_user)"
+)
 
 
 def status(settings: Settings) -> Status:
@@ -186,12 +191,17 @@ def status(settings: Settings) -> Status:
         try:
             # One message when the schema exists, which is the usual case.
             cursor.execute(_ROLE_CHECK.replace(" FROM pg_roles", _WITH_REVISION + " FROM pg_roles"))
-            role, bypasses, current = cursor.fetchone()
+            role, bypasses, current, person = cursor.fetchone()
         except Exception as exc:
             if getattr(exc, "pgcode", None) != "42P01":  # no alembic_version: no schema yet
                 raise
             cursor.execute(_ROLE_CHECK)
-            (role, bypasses), current = cursor.fetchone(), None
+            (role, bypasses), current, person = cursor.fetchone(), None, None
+        if person is not None and person != settings.user.value:
+            raise ConfigError(
+                f"the credentials in the database URL are for user {person}, not "
+                f"{settings.user.value} ({settings.user.source}): fix the user or the URL"
+            )
         v = conn.server_version
         parts = (v // 10000, v % 10000) if v >= 100000 else (v // 10000, v // 100 % 100, v % 100)
         server = "PostgreSQL " + ".".join(str(p) for p in parts)
@@ -200,8 +210,20 @@ def status(settings: Settings) -> Status:
         conn.close()
 
 
-def upgrade(settings: Settings) -> tuple[str | None, str]:
-    """Upgrade over the direct endpoint; returns (before, after)."""
+def blocked(settings: Settings) -> DatabaseUnreachableError:
+    """The upgrade waited its bound for a lock another session holds."""
+    from todo_cli.store.sql import LOCK_TIMEOUT_MS
+
+    return DatabaseUnreachableError(
+        f"the upgrade of {settings.url.direct(settings.direct_url).display()} waited "
+        f"{LOCK_TIMEOUT_MS / 1000:g}s for a lock another session holds (an open transaction, "
+        "or another upgrade): nothing was changed; try again, or end that session "
+        "(see pg_stat_activity)"
+    )
+
+
+def upgrade(settings: Settings) -> tuple[str | None, str, list[str]]:
+    """Upgrade over the direct endpoint; returns (before, after, notes)."""
     from todo_cli.store import migrations
 
     return migrations.upgrade(settings)

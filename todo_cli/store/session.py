@@ -28,10 +28,16 @@ from datetime import datetime
 from typing import Any
 
 from todo_cli.errors import InvalidInputError, missing_numbers
-from todo_cli.store.sql import Backend, adapt, read_time, to_pyformat
+from todo_cli.store.sql import LOCK_TIMEOUT_MS, Backend, adapt, read_time, to_pyformat
 
 _MISSING = "todo: missing numbers: "
-_SET_LOCAL = "SELECT set_config('todo.user', :me, true), set_config('TimeZone', 'UTC', true)"
+# The user row-level security reads, UTC, a bound on every lock wait (see
+# LOCK_TIMEOUT_MS), and todo_claim (alembic/versions/0011): a per-user
+# role that names another user is refused before anything runs.
+_SET_LOCAL = (
+    "SELECT set_config('todo.user', :me, true), set_config('TimeZone', 'UTC', true), "
+    f"set_config('lock_timeout', '{LOCK_TIMEOUT_MS}ms', true), todo_claim(:me)"
+)
 
 
 class Rows:

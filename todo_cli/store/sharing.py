@@ -99,12 +99,14 @@ def add_to(
         raise NotFoundError(f"{owner} shares nothing with you to write (see: todo shares)")
     ready = []
     for t in todos.prepared(session, new):
-        if not set(t.tags) & set(writable):
-            if t.tags or len(writable) > 1:
-                raise InvalidInputError(
-                    f"a todo added to {owner}'s list must carry a tag they share with you to "
-                    f"write: {', '.join('+' + w for w in writable)}"
-                )
+        if set(t.tags) - set(writable) or (not t.tags and len(writable) > 1):
+            # Any other tag could share it further, with someone the owner
+            # never chose (alembic/versions/0011 says the same).
+            raise InvalidInputError(
+                f"a todo added to {owner}'s list carries only tags they share with you to "
+                f"write: {', '.join('+' + w for w in writable)}"
+            )
+        if not t.tags:
             t = replace(t, tags=(writable[0],))
         ready.append(t)
     prefix = (request_id or uuid.uuid4().hex)[:26]

@@ -26,6 +26,11 @@ Backend = Literal["sqlite", "postgresql"]
 # Session.execute refuses a statement that does not name :me.
 ME: Final = "(SELECT id FROM users WHERE name = :me)"
 
+# How long a statement waits for a lock before the command gives up (exit
+# 4). Any role that may read a table may also lock it, and keep it locked
+# for as long as it likes: no wait of ours may follow it there.
+LOCK_TIMEOUT_MS: Final = 5000
+
 _TOKENS = re.compile(
     r"""
     (?P<literal>'(?:[^']|'')*')      # a string literal ('' escapes a quote)
