@@ -179,6 +179,19 @@ def test_rm_on_a_terminal_asks_about_the_series(todo_at: InProcess) -> None:
     assert screen.endswith("Removed 2: Stretch\nNext 3: Stretch (due 2026-12-02 23:59 CET)\n")
 
 
+def test_ctrl_d_at_the_repeat_question_removes_nothing(todo_at: InProcess) -> None:
+    """End of input is no answer at either question: nothing is removed."""
+    todo = todo_at
+    todo.ok("add", "Water plants", "--every", "week", "--due", "2026-12-01")
+    code, screen = todo.tty("rm", "1", input="y\n")
+    assert (code, screen) == (
+        1,
+        "  1: Water plants\nRemove this todo? [y/N]: It repeats: stop the repeat too? [y/N]: \n"
+        "Nothing removed.\n",
+    )
+    assert dues(todo) == [(1, False, "2026-12-01T22:59:59.000000Z")]
+
+
 def test_edit_starts_and_stops_a_repeat(todo_at: InProcess) -> None:
     todo = todo_at
     todo.ok("add", "Review")
