@@ -213,6 +213,46 @@ def test_edit_starts_and_stops_a_repeat(todo_at: InProcess) -> None:
     assert (shown(todo, 2)["every"], shown(todo, 2)["due"]) == (None, None)
 
 
+def test_until_is_refused_on_a_todo_that_does_not_repeat(todo_at: InProcess) -> None:
+    """As add --until without --every is: an until nobody sees would come
+    back with a later --every."""
+    todo = todo_at
+    todo.ok("add", "Once")
+    todo.ok("add", "Weekly", "--every", "week", "--due", "2026-12-01")
+    refused = {
+        ("1", "--until", "2027-01-01"): "--until ends a repeat, and 1 does not repeat: give "
+        "--every too (nothing was changed)",
+        ("1-2", "--until", "2027-01-01"): "--until ends a repeat, and 1 does not repeat: give "
+        "--every too (nothing was changed)",
+        ("2", "--until", "2027-01-01", "--no-repeat"): "--until and --no-repeat cannot be combined",
+        ("2", "--until", "2027-01-01", "--no-due"): "--until and --no-due cannot be combined",
+    }
+    for args, message in refused.items():
+        result = todo("edit", *args)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            2,
+            "",
+            f"todo: error: {message}\n",
+        ), args
+    assert [(t["number"], t["every"], t["until"]) for t in listed(todo)] == [
+        (2, "1w", None),
+        (1, None, None),
+    ]
+    todo.ok("edit", "1", "--every", "week")
+    assert shown(todo, 1)["until"] is None
+    # Where it repeats (or starts to), it is taken; none clears it anywhere.
+    todo.ok("edit", "1-2", "--until", "2027-01-01")
+    todo.ok("add", "Other")
+    todo.ok("edit", "3", "--every", "day", "--until", "2027-01-01")
+    todo.ok("edit", "3", "--no-repeat")
+    todo.ok("edit", "3", "--until", "none")
+    assert [(t["number"], t["until"]) for t in listed(todo, "--sort", "number")] == [
+        (1, "2027-01-01T22:59:59.000000Z"),
+        (2, "2027-01-01T22:59:59.000000Z"),
+        (3, None),
+    ]
+
+
 def test_waiting_todos_stay_out_of_the_list_until_then(todo_at: InProcess) -> None:
     todo = todo_at
     todo.ok("add", "Now")

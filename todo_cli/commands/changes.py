@@ -92,6 +92,10 @@ def edit(
     )
     if no_repeat:
         update["every"] = None
+    if update.get("until") is not None and (no_repeat or no_due):
+        raise InvalidInputError(
+            f"--until and {'--no-repeat' if no_repeat else '--no-due'} cannot be combined"
+        )
     if len(update) == 2 and not add_tags and not remove_tags:
         from todo_cli.commands.editor import edit_in_editor, editor_command
 
