@@ -111,6 +111,48 @@ def test_from_done_counts_from_the_completion(todo_at: InProcess) -> None:
     assert shown(todo, 2)["every"] == "2w from done"
 
 
+def test_from_done_done_early_or_twice_on_one_day_goes_on(todo_at: InProcess) -> None:
+    """Counted from done, the next would fall on (or before) the due of the
+    one completed: it is one step after that due instead, never nothing."""
+    todo = todo_at  # 2026-12-01 10:00 CET
+    todo.ok("add", "Weekly review", "--every", "week", "--from-done", "--due", "in 7 days")
+    assert todo.ok("done", "1") == (
+        "Completed 1: Weekly review\nNext 2: Weekly review (due 2026-12-15 23:59 CET)\n"
+    )
+    todo.ok("add", "Stretch", "--every", "3d", "--from-done", "--due", "2026-12-01")
+    assert todo.ok("done", "3") == (
+        "Completed 3: Stretch\nNext 4: Stretch (due 2026-12-04 23:59 CET)\n"
+    )
+    for done, made, day in ((4, 5, "07"), (5, 6, "10")):
+        assert todo.ok("done", str(done)) == (
+            f"Completed {done}: Stretch\nNext {made}: Stretch (due 2026-12-{day} 23:59 CET)\n"
+        )
+    # Done late, it counts from the day it is done, as before.
+    at(todo, 2026, 12, 20, 9)
+    assert todo.ok("done", "6").endswith("Next 7: Stretch (due 2026-12-23 23:59 CET)\n")
+    assert [(n, d) for n, d, _ in dues(todo)] == [
+        (1, True), (2, False), (3, True), (4, True), (5, True), (6, True), (7, False),
+    ]  # fmt: skip
+
+
+def test_a_series_whose_next_would_fall_past_the_year_9999_ends(todo_at: InProcess) -> None:
+    """Python's dates end with 9999: the todo completes with no next one,
+    whether the step is counted from the due or from done."""
+    todo = todo_at
+    todo.ok("add", "Far", "--every", "year", "--due", "9999-06-30")
+    todo.ok("add", "Farther", "--every", "999 days", "--from-done", "--due", "9999-06-30")
+    # In the year 9999 in UTC, but not here.
+    todo.ok("add", "Last hour", "--every", "day", "--due", "9999-12-31T00:30")
+    todo.ok("add", "Near", "--every", "year", "--due", "9998-12-31")
+    assert todo.ok("done", "1-4") == (
+        "Completed 1: Far\nCompleted 2: Farther\nCompleted 3: Last hour\nCompleted 4: Near\n"
+        "Next 5: Near (due 9999-12-31 23:59 CET)\n"
+    )
+    assert todo.ok("done", "5") == "Completed 5: Near\n"
+    assert [(n, d) for n, d, _ in dues(todo)] == [(n, True) for n in range(1, 6)]
+    assert todo.ok("list") == ""
+
+
 def test_until_ends_the_series(todo_at: InProcess) -> None:
     todo = todo_at
     todo.ok("add", "Advent", "--every", "day", "--due", "2026-12-01", "--until", "2026-12-02")
