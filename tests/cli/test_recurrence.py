@@ -349,6 +349,24 @@ def test_show_says_how_it_repeats(todo_at: InProcess) -> None:
     ]
 
 
+@pytest.mark.xfail(strict=True, reason="needs render.py: 'before due' where it does not repeat")
+def test_show_of_a_wait_before_the_due_of_a_todo_that_does_not_repeat(todo_at: InProcess) -> None:
+    todo = todo_at
+    todo.ok("add", "x", "--due", "in 10 days", "--wait", "3 days before")
+    assert todo.ok("show", "1").splitlines()[-1] == (
+        "waits until  2026-12-08 23:59 CET (3d before due)"
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="needs render.py: show's next due past the year 9999")
+def test_show_of_a_series_whose_next_would_fall_past_the_year_9999(todo_at: InProcess) -> None:
+    todo = todo_at
+    todo.ok("add", "Far", "--every", "year", "--due", "9999-06-30")
+    result = todo("show", "1")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[-1] == "next due   none (the repeat ends)"
+
+
 def test_the_table_marks_repeating_todos(todo_at: InProcess) -> None:
     todo = todo_at
     todo.ok("add", "Water plants", "--every", "week")
