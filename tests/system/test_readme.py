@@ -209,3 +209,23 @@ def test_a_list_in_a_pipe_is_as_long_as_the_readme_says(tmp_path: Path) -> None:
     )
     assert len(result.stdout.splitlines()) == stated == 47
     assert result.stderr == "… and 13 more (todo list --limit 0 shows all; --json too)\n"
+
+
+def test_the_quickstart_says_how_to_put_todo_on_the_path(tmp_path: Path) -> None:
+    """The examples call a bare `todo`; the Quickstart's venv keeps it in
+    .venv/bin. Activating the venv, as the Quickstart says, finds it (as
+    this suite's own venv shows)."""
+    _said(r"`pipx install \.`")
+    activate = _said(r"`(\. \.venv/bin/activate)`").group(1)
+    venv = Path(TODO_BIN).parent.parent
+    if not (venv / "bin" / "activate").exists():
+        pytest.skip("the suite does not run in a venv")
+    (tmp_path / ".venv").symlink_to(venv)
+    found = subprocess.run(
+        ["bash", "-c", f"{activate} && command -v todo"],
+        env=clean_env(tmp_path, PATH="/usr/bin:/bin"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert (found.returncode, found.stdout) == (0, f"{TODO_BIN}\n"), found.stderr
