@@ -168,12 +168,17 @@ class Output:
     def confirm(self, question: str) -> bool:
         """Ask on stderr, read a line from stdin: y or yes; n, no, nothing or
         end of input is no. Anything else asks again."""
+        return bool(self.answer(question))
+
+    def answer(self, question: str) -> bool | None:
+        """confirm(), except that end of input (Ctrl-D) is None: a later
+        question of the same command has it cancel, as the first one does."""
         while True:
             self._err(f"{question} [y/N]: ")
             answer = self.env.stdin.readline()
-            if not answer:  # end of input
+            if not answer:
                 self._err("\n")
-                return False
+                return None
             word = answer.strip().lower()
             if word in ("y", "yes"):
                 return True

@@ -16,6 +16,11 @@ and years keep the day of the month the series began on (its anchor), as
 near as a month allows: Jan 31 -> Feb 28 (29 in a leap year) -> Mar 31; a
 series begun on Feb 29 falls on Feb 28 in other years.
 
+Counted from done, the store never makes a next one due on or before
+the one completed: it is then one step after that one's due (the CASE in
+store/recurring.spawn, on both backends). No next one falls past the year
+9999.
+
 next_due() here is the reference. PostgreSQL runs the same rule as the
 SQL function todo_next_due (alembic/versions/0009); SQLite calls this
 module's sqlite_next_due; tests/store/test_recurrence.py checks that all
@@ -210,13 +215,18 @@ def sqlite_next_due(
 ) -> str | None:
     """next_due for SQLite's SQL (registered as todo_next_due): timestamps
     as SQLite stores them (naive UTC text), in the local timezone of this
-    process, which is SQLite's (PostgreSQL's takes it as _tz)."""
+    process, which is SQLite's (PostgreSQL's takes it as _tz). None past
+    the year 9999, where Python's dates end (PostgreSQL's go on: the store
+    stops there, store/recurring.py)."""
     if due is None or every is None:
         return None
     rule = parse(every)
     start = _stored(due)
     done = _stored(done_at) if done_at else None
-    nxt = next_due(start, rule, anchor=anchor, clock=clock, done_at=done)
+    try:
+        nxt = next_due(start, rule, anchor=anchor, clock=clock, done_at=done)
+    except (ValueError, OverflowError):
+        return None  # past the year 9999: the store makes no next one
     return nxt.strftime(_STORED)
 
 

@@ -181,3 +181,21 @@ def test_add_dash_on_a_terminal_says_what_it_waits_for(cli: InProcess) -> None:
         0,
         "Reading titles from stdin, one per line; end with Ctrl-D.\nAdded 2 todos: 1-2\n",
     )
+
+
+@pytest.mark.xfail(strict=True, reason="needs the file check in store")
+def test_an_emptied_database_file_is_said_to_be_empty(todo: InProcess) -> None:
+    """A file cut to nothing is not a new database: todo says so, and
+    starts nothing over it (numbering would restart at 1)."""
+    todo.ok("add", "keep me")
+    db = todo.home / ".local" / "share" / "todo" / "todo.db"
+    db.write_bytes(b"")
+    for args in (("list",), ("add", "new")):
+        result = todo(*args)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            6,
+            "",
+            f"todo: error: {db} is empty (0 bytes): the todos it held are gone; restore it "
+            "from a backup or a todo export, or remove it to start afresh\n",
+        ), args
+    assert db.stat().st_size == 0

@@ -111,6 +111,48 @@ def test_from_done_counts_from_the_completion(todo_at: InProcess) -> None:
     assert shown(todo, 2)["every"] == "2w from done"
 
 
+def test_from_done_done_early_or_twice_on_one_day_goes_on(todo_at: InProcess) -> None:
+    """Counted from done, the next would fall on (or before) the due of the
+    one completed: it is one step after that due instead, never nothing."""
+    todo = todo_at  # 2026-12-01 10:00 CET
+    todo.ok("add", "Weekly review", "--every", "week", "--from-done", "--due", "in 7 days")
+    assert todo.ok("done", "1") == (
+        "Completed 1: Weekly review\nNext 2: Weekly review (due 2026-12-15 23:59 CET)\n"
+    )
+    todo.ok("add", "Stretch", "--every", "3d", "--from-done", "--due", "2026-12-01")
+    assert todo.ok("done", "3") == (
+        "Completed 3: Stretch\nNext 4: Stretch (due 2026-12-04 23:59 CET)\n"
+    )
+    for done, made, day in ((4, 5, "07"), (5, 6, "10")):
+        assert todo.ok("done", str(done)) == (
+            f"Completed {done}: Stretch\nNext {made}: Stretch (due 2026-12-{day} 23:59 CET)\n"
+        )
+    # Done late, it counts from the day it is done, as before.
+    at(todo, 2026, 12, 20, 9)
+    assert todo.ok("done", "6").endswith("Next 7: Stretch (due 2026-12-23 23:59 CET)\n")
+    assert [(n, d) for n, d, _ in dues(todo)] == [
+        (1, True), (2, False), (3, True), (4, True), (5, True), (6, True), (7, False),
+    ]  # fmt: skip
+
+
+def test_a_series_whose_next_would_fall_past_the_year_9999_ends(todo_at: InProcess) -> None:
+    """Python's dates end with 9999: the todo completes with no next one,
+    whether the step is counted from the due or from done."""
+    todo = todo_at
+    todo.ok("add", "Far", "--every", "year", "--due", "9999-06-30")
+    todo.ok("add", "Farther", "--every", "999 days", "--from-done", "--due", "9999-06-30")
+    # In the year 9999 in UTC, but not here.
+    todo.ok("add", "Last hour", "--every", "day", "--due", "9999-12-31T00:30")
+    todo.ok("add", "Near", "--every", "year", "--due", "9998-12-31")
+    assert todo.ok("done", "1-4") == (
+        "Completed 1: Far\nCompleted 2: Farther\nCompleted 3: Last hour\nCompleted 4: Near\n"
+        "Next 5: Near (due 9999-12-31 23:59 CET)\n"
+    )
+    assert todo.ok("done", "5") == "Completed 5: Near\n"
+    assert [(n, d) for n, d, _ in dues(todo)] == [(n, True) for n in range(1, 6)]
+    assert todo.ok("list") == ""
+
+
 def test_until_ends_the_series(todo_at: InProcess) -> None:
     todo = todo_at
     todo.ok("add", "Advent", "--every", "day", "--due", "2026-12-01", "--until", "2026-12-02")
@@ -179,6 +221,19 @@ def test_rm_on_a_terminal_asks_about_the_series(todo_at: InProcess) -> None:
     assert screen.endswith("Removed 2: Stretch\nNext 3: Stretch (due 2026-12-02 23:59 CET)\n")
 
 
+def test_ctrl_d_at_the_repeat_question_removes_nothing(todo_at: InProcess) -> None:
+    """End of input is no answer at either question: nothing is removed."""
+    todo = todo_at
+    todo.ok("add", "Water plants", "--every", "week", "--due", "2026-12-01")
+    code, screen = todo.tty("rm", "1", input="y\n")
+    assert (code, screen) == (
+        1,
+        "  1: Water plants\nRemove this todo? [y/N]: It repeats: stop the repeat too? [y/N]: \n"
+        "Nothing removed.\n",
+    )
+    assert dues(todo) == [(1, False, "2026-12-01T22:59:59.000000Z")]
+
+
 def test_edit_starts_and_stops_a_repeat(todo_at: InProcess) -> None:
     todo = todo_at
     todo.ok("add", "Review")
@@ -198,6 +253,46 @@ def test_edit_starts_and_stops_a_repeat(todo_at: InProcess) -> None:
     todo.ok("add", "Plan", "--every", "week")
     todo.ok("edit", "2", "--no-due")
     assert (shown(todo, 2)["every"], shown(todo, 2)["due"]) == (None, None)
+
+
+def test_until_is_refused_on_a_todo_that_does_not_repeat(todo_at: InProcess) -> None:
+    """As add --until without --every is: an until nobody sees would come
+    back with a later --every."""
+    todo = todo_at
+    todo.ok("add", "Once")
+    todo.ok("add", "Weekly", "--every", "week", "--due", "2026-12-01")
+    refused = {
+        ("1", "--until", "2027-01-01"): "--until ends a repeat, and 1 does not repeat: give "
+        "--every too (nothing was changed)",
+        ("1-2", "--until", "2027-01-01"): "--until ends a repeat, and 1 does not repeat: give "
+        "--every too (nothing was changed)",
+        ("2", "--until", "2027-01-01", "--no-repeat"): "--until and --no-repeat cannot be combined",
+        ("2", "--until", "2027-01-01", "--no-due"): "--until and --no-due cannot be combined",
+    }
+    for args, message in refused.items():
+        result = todo("edit", *args)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            2,
+            "",
+            f"todo: error: {message}\n",
+        ), args
+    assert [(t["number"], t["every"], t["until"]) for t in listed(todo)] == [
+        (2, "1w", None),
+        (1, None, None),
+    ]
+    todo.ok("edit", "1", "--every", "week")
+    assert shown(todo, 1)["until"] is None
+    # Where it repeats (or starts to), it is taken; none clears it anywhere.
+    todo.ok("edit", "1-2", "--until", "2027-01-01")
+    todo.ok("add", "Other")
+    todo.ok("edit", "3", "--every", "day", "--until", "2027-01-01")
+    todo.ok("edit", "3", "--no-repeat")
+    todo.ok("edit", "3", "--until", "none")
+    assert [(t["number"], t["until"]) for t in listed(todo, "--sort", "number")] == [
+        (1, "2027-01-01T22:59:59.000000Z"),
+        (2, "2027-01-01T22:59:59.000000Z"),
+        (3, None),
+    ]
 
 
 def test_waiting_todos_stay_out_of_the_list_until_then(todo_at: InProcess) -> None:
@@ -252,6 +347,24 @@ def test_show_says_how_it_repeats(todo_at: InProcess) -> None:
         "repeats    every 6 weeks, counted from done (6w from done)",
         "next due   6 weeks after it is done",
     ]
+
+
+@pytest.mark.xfail(strict=True, reason="needs render.py: 'before due' where it does not repeat")
+def test_show_of_a_wait_before_the_due_of_a_todo_that_does_not_repeat(todo_at: InProcess) -> None:
+    todo = todo_at
+    todo.ok("add", "x", "--due", "in 10 days", "--wait", "3 days before")
+    assert todo.ok("show", "1").splitlines()[-1] == (
+        "waits until  2026-12-08 23:59 CET (3d before due)"
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="needs render.py: show's next due past the year 9999")
+def test_show_of_a_series_whose_next_would_fall_past_the_year_9999(todo_at: InProcess) -> None:
+    todo = todo_at
+    todo.ok("add", "Far", "--every", "year", "--due", "9999-06-30")
+    result = todo("show", "1")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[-1] == "next due   none (the repeat ends)"
 
 
 def test_the_table_marks_repeating_todos(todo_at: InProcess) -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg2
 import pytest
 
 from tests.support.inprocess import timezone
 from tests.support.sessions import OpenSession
+from todo_cli.errors import InvalidInputError
 from todo_cli.recurrence import next_due, parse
 from todo_cli.store import changes, history, listing, todos
 from todo_cli.store.history import UndoConflictError
@@ -151,3 +153,19 @@ def test_until_and_no_due_make_no_next_one(open_session: OpenSession) -> None:
         )
         result = changes.complete(s, numbers=[1, 2])
     assert [(t.title, t.due) for t in result.made] == [("Ends today", due + timedelta(days=1))]
+
+
+@pytest.mark.parametrize("stop", [{"every": None}, {"due": None}])
+def test_an_until_with_what_stops_the_repeat_is_refused(
+    open_session: OpenSession, stop: dict[str, Any]
+) -> None:
+    """The edit form can stop a repeat and give an until in one change."""
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    with open_session("alice") as s:
+        todos.add(s, title="Weekly", due=due, every="1w")
+    refused = "--until ends a repeat, and 1 does not repeat: give --every too"
+    with pytest.raises(InvalidInputError, match=refused), open_session("alice") as s:
+        changes.edit(s, numbers=[1], until=due + timedelta(days=30), **stop)
+    with open_session("alice") as s:
+        (todo,) = todos.find(s, numbers=[1])
+    assert (todo.every, todo.due, todo.until) == ("1w", due, None)

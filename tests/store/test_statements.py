@@ -212,6 +212,7 @@ def repeating(open_: Callable[[], contextlib.AbstractContextManager[Tracing]]) -
         changes.edit(s, numbers=[first.number], every="1m from done", wait=None)
         changes.edit(s, numbers=[first.number], due=NOW + timedelta(days=1), wait_lead=3600)
         changes.edit(s, numbers=[first.number], until=None)
+        changes.edit(s, numbers=[first.number], until=NOW + timedelta(days=30))
         changes.complete(s, numbers=[first.number])
         (plain,) = todos.add_many(s, titles=["plain"])
         changes.edit(s, numbers=[plain.number], every="weekday")

@@ -186,3 +186,46 @@ def test_shell_examples_run(tmp_path: Path, heading: str) -> None:
     )
     assert result.returncode == 0, (script, result.stdout, result.stderr)
     assert re.fullmatch(SH_OUTPUT[heading], result.stdout), result.stdout
+
+
+def _said(pattern: str) -> re.Match[str]:
+    """Where the README says `pattern` (its lines joined, as a reader reads them)."""
+    found = re.search(pattern, " ".join(README.read_text(encoding="utf-8").split()))
+    assert found is not None, f"the README no longer says {pattern!r}"
+    return found
+
+
+def test_a_list_in_a_pipe_is_as_long_as_the_readme_says(tmp_path: Path) -> None:
+    """Piped, a list is cut where a 50-line screen would be: the header,
+    the '… and N more' line and the prompt take three of its lines."""
+    stated = int(_said(r"(\d+) todos in a pipe").group(1))
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(home, TZ="UTC")
+    titles = "".join(f"t{i}\n" for i in range(1, 61))
+    subprocess.run([TODO_BIN, "add", "-"], input=titles, env=env, cwd=home, check=True, text=True)
+    result = subprocess.run(
+        [TODO_BIN, "list"], env=env, cwd=home, capture_output=True, text=True, check=True
+    )
+    assert len(result.stdout.splitlines()) == stated == 47
+    assert result.stderr == "… and 13 more (todo list --limit 0 shows all; --json too)\n"
+
+
+def test_the_quickstart_says_how_to_put_todo_on_the_path(tmp_path: Path) -> None:
+    """The examples call a bare `todo`; the Quickstart's venv keeps it in
+    .venv/bin. Activating the venv, as the Quickstart says, finds it (as
+    this suite's own venv shows)."""
+    _said(r"`pipx install \.`")
+    activate = _said(r"`(\. \.venv/bin/activate)`").group(1)
+    venv = Path(TODO_BIN).parent.parent
+    if not (venv / "bin" / "activate").exists():
+        pytest.skip("the suite does not run in a venv")
+    (tmp_path / ".venv").symlink_to(venv)
+    found = subprocess.run(
+        ["bash", "-c", f"{activate} && command -v todo"],
+        env=clean_env(tmp_path, PATH="/usr/bin:/bin"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert (found.returncode, found.stdout) == (0, f"{TODO_BIN}\n"), found.stderr

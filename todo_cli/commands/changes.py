@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -92,6 +92,10 @@ def edit(
     )
     if no_repeat:
         update["every"] = None
+    if update.get("until") is not None and (no_repeat or no_due):
+        raise InvalidInputError(
+            f"--until and {'--no-repeat' if no_repeat else '--no-due'} cannot be combined"
+        )
     if len(update) == 2 and not add_tags and not remove_tags:
         from todo_cli.commands.editor import edit_in_editor, editor_command
 
@@ -168,14 +172,21 @@ def rm(
             out.note(f"  {todo.number}: {todo.title}")
         noun = "this todo" if len(found) == 1 else f"these {len(found)} todos"
         if not out.confirm(f"Remove {noun}?"):
-            out.note("Nothing removed.")
-            raise typer.Exit(ExitCode.NOT_FOUND)
+            _nothing_removed(env)
         repeating = [t for t in found if t.every and not t.done]
         if repeating and not series:
             which = "it repeats" if len(found) == 1 else f"{len(repeating)} of them repeat"
-            series = out.confirm(f"{which.capitalize()}: stop the repeat too?")
+            stop = out.answer(f"{which.capitalize()}: stop the repeat too?")
+            if stop is None:
+                _nothing_removed(env)
+            series = stop
     removed = env.run(lambda s: changes.remove(s, numbers=wanted, series=series), mode="once")
     _report(env, [(t, "Removed") for t, _ in removed.todos], "removed", made=removed.made)
+
+
+def _nothing_removed(env: Env) -> NoReturn:
+    env.out.note("Nothing removed.")
+    raise typer.Exit(ExitCode.NOT_FOUND)
 
 
 def _refs(env: Env, numbers: Sequence[str]) -> tuple[Scope, list[int]]:

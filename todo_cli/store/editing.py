@@ -52,6 +52,7 @@ def edit_each(
         # A tag could share the todo further, or unshare it from another
         # grantee: the owner's alone (alembic/versions/0011 says the same).
         raise InvalidInputError(f"the tags of {scope.owner_name}'s todos are theirs to change")
+    _until_needs_a_repeat(session, edits, scope)
     which = in_set(backend, "todos.number", "numbers") + scope.only()
     statements = [
         *guard(backend, which, scope),
@@ -126,6 +127,43 @@ def _edit_parts(
     pattern = re.compile(r":(" + "|".join(map(re.escape, names)) + r")\b")
     params.update({f"{name}_{k}": value for name, value in own.items()})
     return [pattern.sub(lambda m: f":{m.group(1)}_{k}", sql) for sql in statements]
+
+
+def _until_needs_a_repeat(
+    session: Session, edits: Sequence[tuple[int, Changes]], scope: Scope
+) -> None:
+    """An until on a todo that will not repeat after the edit is refused,
+    as add's --until without --every is: nobody would see it until a later
+    --every brought it back. Whether a todo repeats now is a read of its
+    own (a round trip on PostgreSQL, for this edit alone)."""
+    asked = [
+        n
+        for n, c in edits
+        if isinstance(c.get("until"), datetime) and not isinstance(c.get("every"), str)
+    ]
+    if not asked:
+        return
+    session.begin()
+    backend = session.backend
+    plain = [
+        int(n)
+        for (n,) in session.execute(
+            f"SELECT todos.number FROM todos WHERE todos.user_id = {scope.owner} "
+            f"AND {in_set(backend, 'todos.number', 'asked')}{scope.only()} "
+            "AND todos.every IS NULL ORDER BY todos.number",
+            params={"asked": unique(asked), **scope.params},
+        ).all()
+    ]
+    # Not repeating, or stopped by this very edit (every or due set to none).
+    stopped = [
+        n for n, c in edits if n in asked and None in (c.get("every", UNSET), c.get("due", UNSET))
+    ]
+    if plain or stopped:
+        names = [scope.label + str(n) for n in sorted({*plain, *stopped})]
+        which = f"{names[0]} does" if len(names) == 1 else f"{', '.join(names[:5])} do"
+        raise InvalidInputError(
+            f"--until ends a repeat, and {which} not repeat: give --every too (nothing was changed)"
+        )
 
 
 def _same_versions(

@@ -32,6 +32,14 @@ WAIT_AT: Final = {
     "postgresql": "({due} - make_interval(secs => {lead}))",
     "sqlite": "todo_wait_at({due}, {lead})",
 }
+# A next due Python can read back and show in any timezone (its dates end
+# with the year 9999): SQLite's todo_next_due says NULL past it, and
+# PostgreSQL's goes on, so its condition says where to stop.
+_IN_RANGE: Final = {
+    "postgresql": "n.due < CAST('10000-01-01 00:00:00+00' AS timestamptz) "
+    "AND CAST(n.due AT TIME ZONE :tz AS timestamp) < CAST('10000-01-01' AS timestamp)",
+    "sqlite": "n.due IS NOT NULL",
+}
 _COPIED = ("title", "priority", "note", "every", "anchor", "clock", "until", "wait_lead", "series")
 _INSERTED = (
     "user_id, number, done, due, wait, created_at, updated_at, request_id, added_by, "
@@ -50,19 +58,30 @@ def spawn(
     """The statements that make the next instance of each recurring todo of
     the user's matching `source` (a condition on `s`, the todos followed),
     due after its due (or, counted from done, after done_at: an SQL
-    expression). Nothing past a series' until, nor an instance that exists.
+    expression; always after its due). Nothing past a series' until or the
+    year 9999, nor an instance that exists.
     The caller binds :spawn (this command's prefix). owner: whose todos
     (another user's, shared with me to write: numbered from their counter
     on PostgreSQL by the trigger todos_added, alembic/versions/0010)."""
+    step = "todo_next_due(s.due, s.every, s.anchor, s.clock, {}, :tz)"
+    due = step.format("NULL")
+    if done_at != "NULL":
+        # Counted from done, the next may fall on the due of the one done
+        # (done a step early, or twice in a day), where the unique index
+        # would refuse it and end the series: then it is a step after that
+        # due. A rule that is not from done ignores done_at.
+        counted = step.format(done_at)
+        due = f"CASE WHEN {counted} > s.due THEN {counted} ELSE {due} END"
     nexts = (
         "(SELECT s.id AS src, s.user_id, s.number, "
         + ", ".join(f"s.{c}" for c in _COPIED)
-        + f", todo_next_due(s.due, s.every, s.anchor, s.clock, {done_at}, :tz) AS due "
+        + f", {due} AS due "
         f"FROM todos s WHERE s.user_id = {owner} AND {source} AND s.due IS NOT NULL)"
     )
     fresh = (
-        "(n.until IS NULL OR n.due <= n.until) AND NOT EXISTS (SELECT 1 FROM todos t "
-        "WHERE t.user_id = n.user_id AND t.series = n.series AND t.due = n.due)"
+        f"{_IN_RANGE[backend]} AND (n.until IS NULL OR n.due <= n.until) AND NOT EXISTS "
+        "(SELECT 1 FROM todos t WHERE t.user_id = n.user_id AND t.series = n.series "
+        "AND t.due = n.due)"
     )
     ranked = (
         # Numbered in no particular order: an ORDER BY would have the
