@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
@@ -193,3 +194,31 @@ class Output:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(label, total=total)
             yield lambda done: bar.update(task, completed=done)
+
+
+class ClickStream(io.TextIOBase):
+    """stdout as Click sees it (help, `todo --help`): its writes go through
+    Output, so a closed or full stdout ends help as any output does (exit 7)."""
+
+    def __init__(self, out: Output) -> None:
+        super().__init__()
+        self._out = out
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._out.env.stdout, "encoding", None) or "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._out.env.stdout_isatty
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # Click probes for a binary stream with b""
+            raise TypeError("a text stream")
+        self._out.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
