@@ -88,6 +88,18 @@ class Output:
             return OutputError(f"{self.saved}, but its output was lost: standard output {why}")
         return OutputError(f"cannot write the output: standard output {why}")
 
+    def utf8(self) -> Any:
+        """A writer for data that must come out exact (an export): this
+        output on a UTF-8 stream; else the stream's bytes, in UTF-8."""
+        if not self.ascii_json:
+            return self
+        buffer = getattr(self.env.stdout, "buffer", None)
+        if buffer is None:
+            raise OutputError(
+                "cannot write the export: standard output cannot take UTF-8; use -o FILE"
+            )
+        return _Utf8(self, buffer)
+
     def line(self, text: str = "") -> None:
         self.write(text + "\n")
 
@@ -222,3 +234,22 @@ class ClickStream(io.TextIOBase):
 
     def flush(self) -> None:
         self._out.flush()
+
+
+class _Utf8:
+    """Output.write for UTF-8 bytes on the stream's buffer."""
+
+    def __init__(self, out: Output, buffer: Any) -> None:
+        self._out = out
+        self._buffer = buffer
+
+    def write(self, text: str) -> None:
+        if not self._out.started:
+            self._out.flush()  # what the text layer holds goes first
+        self._out.started = True
+        try:
+            self._buffer.write(text.encode("utf-8"))
+        except BrokenPipeError:
+            raise ReaderGone from None
+        except OSError as exc:
+            raise self._out._lost(exc) from None

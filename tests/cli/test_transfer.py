@@ -360,8 +360,8 @@ def test_export_to_a_file_is_atomic(todo_db: InProcess, db_url: str) -> None:
     assert [p.name for p in work.iterdir()] == ["todos.json"]
 
     result = todo_db("export", "-o", str(work))  # a directory is not a file
-    assert (result.returncode, result.stdout) == (2, "")
-    assert "is a directory" in result.stderr
+    assert (result.returncode, result.stdout) == (6, "")
+    assert result.stderr == f"todo: error: cannot write {work}: it is a directory\n"
 
 
 # --- 4. import refuses bad input, and then nothing is imported ----------------

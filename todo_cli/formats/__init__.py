@@ -226,10 +226,16 @@ def _collect(
 # --- writing ------------------------------------------------------------------------
 
 
-def write(todos: Iterable[Todo] | Iterable[TodoText], format: str, out: TextIO) -> int:
-    """Write todos to out in format, one at a time; return how many."""
+def write(
+    todos: Iterable[Todo] | Iterable[TodoText], format: str, out: TextIO, *, ascii: bool = False
+) -> int:
+    """Write todos to out in format, one at a time; return how many. ascii:
+    our JSON escapes every non-ASCII character (for a stream that cannot
+    hold them)."""
     if format not in _WRITERS:
         raise InvalidInputError(
             f"cannot export format {format!r}; use json, todotxt, csv or taskwarrior"
         )
+    if format == "json":
+        return native.write(todos, out, ascii=ascii)
     return _WRITERS[format](todos, out)

@@ -50,5 +50,5 @@ def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
     )
 
 
-def write(todos: Iterable[Todo | TodoText], out: TextIO) -> int:
-    return json_array(todos, out)
+def write(todos: Iterable[Todo | TodoText], out: TextIO, *, ascii: bool = False) -> int:
+    return json_array(todos, out, ascii=ascii)
