@@ -57,6 +57,9 @@ class Todo(NamedTuple):
     clock: int | None = None
     # Whose it is: my own name for mine (sharing, alembic/versions/0010).
     owner: str | None = None
+    # The request id it was saved with, where a reader asks for it (the
+    # Taskwarrior export: a task's uuid, kept by import, formats.records).
+    source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,12 @@ def export(
     everything = listing.Filter(status="all")
 
     def write(session: Session, out: Any, *, ascii: bool = False) -> int:
-        read = listing.iter_text if format in formats.TEXT_FORMATS else listing.iter_todos
-        todos = read(session, filter=everything, sort="number")
+        if format in formats.TEXT_FORMATS:
+            todos: Any = listing.iter_text(session, filter=everything, sort="number")
+        else:  # a task that came from Taskwarrior goes back with its uuid
+            todos = listing.iter_todos(
+                session, filter=everything, sort="number", source=format == "taskwarrior"
+            )
         return formats.write(todos, format, out, ascii=ascii)
 
     if output is None:
