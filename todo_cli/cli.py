@@ -16,7 +16,7 @@ import typer
 
 from todo_cli.app import GLOBAL_OPTIONS, Env, Environment, build
 from todo_cli.errors import ExitCode, TodoError
-from todo_cli.output import ReaderGone
+from todo_cli.output import ClickStream, ReaderGone
 
 
 def main(argv: Sequence[str] | None = None, environment: Environment | None = None) -> int:
@@ -28,9 +28,9 @@ def main(argv: Sequence[str] | None = None, environment: Environment | None = No
     debug = "--debug" in (args[: args.index("--")] if "--" in args else args)
     code: int
     # Click writes help and usage to sys.stdout/sys.stderr: point them at
-    # this invocation's streams.
+    # this invocation's streams (stdout through the Output).
     with (
-        contextlib.redirect_stdout(environment.stdout),
+        contextlib.redirect_stdout(ClickStream(out)),
         contextlib.redirect_stderr(environment.stderr),
     ):
         try:

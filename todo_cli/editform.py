@@ -1,4 +1,4 @@
-"""The text form `todo edit N` opens in $VISUAL or $EDITOR: pure text in,
+r"""The text form `todo edit N` opens in $VISUAL or $EDITOR: pure text in,
 the changes out (no database, no terminal).
 
     ## 3
@@ -15,10 +15,15 @@ the changes out (no database, no terminal).
 Several todos are several sections. Lines starting with # (other than the
 ## headers) are comments. A field left empty clears it; a section removed
 changes nothing for that todo.
+
+A note may hold any text: only `## NUMBER` (or `## OWNER/NUMBER`) alone on
+a line starts a section, and a note line that reads so is written with a
+backslash before it (`\## 3`), which is taken off again.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +32,9 @@ from todo_cli.errors import InvalidInputError
 from todo_cli.todo import Todo, lead_text
 
 FIELDS = ("title", "priority", "due", "tags", "wait", "every", "until")
+_HEADER = re.compile(r"## ((?:[^\s/]+/)?\d+)\s*")
+# A note line that would read as a header, with the backslashes it has.
+_ESCAPED = re.compile(r"\\*## (?:[^\s/]+/)?\d+\s*")
 HELP = (
     "# todo edit: change what you like, then save and quit. A field left empty\n"
     "# clears it; a section taken out is left as it is. Dates as --due takes\n"
@@ -67,7 +75,10 @@ def render(todos: list[tuple[str, Todo]]) -> str:
         parts.append(f"\n## {name}\n")
         parts.extend(f"{key}: {values[key]}\n".replace(": \n", ":\n") for key in FIELDS)
         parts.append("---\n")
-        parts.append((t.note or "") + ("\n" if t.note else ""))
+        note = [
+            "\\" + line if _ESCAPED.fullmatch(line) else line for line in (t.note or "").split("\n")
+        ]
+        parts.append("\n".join(note) + "\n" if t.note else "")
     return "".join(parts)
 
 
@@ -86,8 +97,9 @@ def sections(text: str) -> list[Section]:
     in_note = False
     for n, raw in enumerate(text.split("\n"), 1):
         line = raw.rstrip("\r")
-        if line.startswith("## "):
-            current = Section(line[3:].strip(), {}, "", n)
+        header = _HEADER.fullmatch(line)
+        if header:
+            current = Section(header.group(1), {}, "", n)
             found.append(current)
             in_note = False
             continue
@@ -96,7 +108,9 @@ def sections(text: str) -> list[Section]:
                 raise InvalidInputError(f"line {n}: text before the first ## NUMBER header")
             continue
         if in_note:
-            current.note += line + "\n"
+            current.note += (
+                line[1:] if line[:1] == "\\" and _ESCAPED.fullmatch(line) else line
+            ) + "\n"
         elif line.strip() == "---":
             in_note = True
         elif line.startswith("#") or not line.strip():

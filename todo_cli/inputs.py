@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from todo_cli.errors import InvalidInputError
+from todo_cli.todo import check_text
 
 
 def parse_when(text: str, now: datetime) -> datetime:
     from todo_cli.dates import parse_due
 
-    return parse_due(text, now=now)
+    return parse_due(check_text("date", text), now=now)
 
 
 def repeat_fields(
@@ -29,7 +30,7 @@ def repeat_fields(
     if every is not None:
         from todo_cli.recurrence import parse
 
-        fields["every"] = parse(every, from_done=from_done).spec
+        fields["every"] = parse(check_text("repeat", every), from_done=from_done).spec
     elif from_done:
         raise InvalidInputError("--from-done goes with --every, e.g. --every 2w --from-done")
     if until is not None:
@@ -37,7 +38,7 @@ def repeat_fields(
     if wait is not None:
         from todo_cli.recurrence import parse_lead
 
-        lead = None if _none(wait) else parse_lead(wait)
+        lead = None if _none(wait) else parse_lead(check_text("date", wait))
         if lead is not None:
             fields["wait_lead"] = lead
         else:

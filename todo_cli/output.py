@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
@@ -86,6 +87,18 @@ class Output:
         if self.saved:
             return OutputError(f"{self.saved}, but its output was lost: standard output {why}")
         return OutputError(f"cannot write the output: standard output {why}")
+
+    def utf8(self) -> Any:
+        """A writer for data that must come out exact (an export): this
+        output on a UTF-8 stream; else the stream's bytes, in UTF-8."""
+        if not self.ascii_json:
+            return self
+        buffer = getattr(self.env.stdout, "buffer", None)
+        if buffer is None:
+            raise OutputError(
+                "cannot write the export: standard output cannot take UTF-8; use -o FILE"
+            )
+        return _Utf8(self, buffer)
 
     def line(self, text: str = "") -> None:
         self.write(text + "\n")
@@ -198,3 +211,50 @@ class Output:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(label, total=total)
             yield lambda done: bar.update(task, completed=done)
+
+
+class ClickStream(io.TextIOBase):
+    """stdout as Click sees it (help, `todo --help`): its writes go through
+    Output, so a closed or full stdout ends help as any output does (exit 7)."""
+
+    def __init__(self, out: Output) -> None:
+        super().__init__()
+        self._out = out
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._out.env.stdout, "encoding", None) or "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._out.env.stdout_isatty
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # Click probes for a binary stream with b""
+            raise TypeError("a text stream")
+        self._out.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+class _Utf8:
+    """Output.write for UTF-8 bytes on the stream's buffer."""
+
+    def __init__(self, out: Output, buffer: Any) -> None:
+        self._out = out
+        self._buffer = buffer
+
+    def write(self, text: str) -> None:
+        if not self._out.started:
+            self._out.flush()  # what the text layer holds goes first
+        self._out.started = True
+        try:
+            self._buffer.write(text.encode("utf-8"))
+        except BrokenPipeError:
+            raise ReaderGone from None
+        except OSError as exc:
+            raise self._out._lost(exc) from None

@@ -100,7 +100,9 @@ def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -
     until: str | None
     wait: str | None
     if isinstance(todo, Todo):
-        number, title, done, priority, _, tags, note, _, _, _, every, _, _, lead, _, _, who = todo
+        number, title, done, priority, _, tags, note, _, _, _, every, _, _, lead, _, _, who = todo[
+            :17
+        ]
         due, created = iso(todo.due), iso(todo.created_at)
         updated, completed = iso(todo.updated_at), iso(todo.completed_at)
         until, wait = iso(todo.until), iso(todo.wait)

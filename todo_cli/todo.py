@@ -57,6 +57,9 @@ class Todo(NamedTuple):
     clock: int | None = None
     # Whose it is: my own name for mine (sharing, alembic/versions/0010).
     owner: str | None = None
+    # The request id it was saved with, where a reader asks for it (the
+    # Taskwarrior export: a task's uuid, kept by import, formats.records).
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,11 +147,25 @@ def lead_text(seconds: int) -> str:
     return f"{seconds // 3600}h"
 
 
-def _check_text(what: str, text: str) -> None:
+def check_text(what: str, text: str) -> str:
+    """text, unless it holds bytes that were not UTF-8 (an argument such as
+    $'\\xff' reaches Python as a lone surrogate, which no encoder takes)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInputError(f"the {what} is not valid UTF-8 text") from None
+    return text
+
+
+def clean_search(raw: str) -> str:
+    """list --search: a substring of a title, so never longer than one (and
+    SQLite refuses a LIKE pattern of 50,000 bytes as too complex)."""
+    check_text("search", raw)
+    if len(raw) > TITLE_MAX:
+        raise InvalidInputError(
+            f"the search is {len(raw)} characters; no title is longer than {TITLE_MAX}"
+        )
+    return raw
 
 
 def clean_title(raw: str) -> str:
@@ -167,7 +184,7 @@ def clean_title(raw: str) -> str:
             f"the title is {len(title)} characters; the limit is {TITLE_MAX}. "
             "Shorten it (nothing was saved)"
         )
-    _check_text("title", title)
+    check_text("title", title)
     bad = next((c for c in title if unicodedata.category(c) == "Cc"), None)
     if bad is not None:
         raise InvalidInputError(
@@ -182,7 +199,7 @@ def clean_note(raw: str) -> str | None:
     note = raw.strip()
     if len(note) > NOTE_MAX:
         raise InvalidInputError(f"the note is {len(note)} characters; the limit is {NOTE_MAX}")
-    _check_text("note", note)
+    check_text("note", note)
     bad = next((c for c in note if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
     if bad is not None:
         raise InvalidInputError(f"the note contains a control character (U+{ord(bad):04X})")
@@ -191,7 +208,7 @@ def clean_note(raw: str) -> str | None:
 
 def parse_priority(raw: str) -> str | None:
     """high/medium/low (or h/m/l); none or - clears."""
-    word = raw.strip().lower()
+    word = check_text("priority", raw).strip().lower()
     if word in ("none", "-", ""):
         return None
     word = _PRIORITY_ALIASES.get(word, word)
@@ -201,7 +218,7 @@ def parse_priority(raw: str) -> str | None:
 
 
 def clean_tag(raw: str) -> str:
-    tag = raw.strip().lstrip("+")
+    tag = check_text("tag", raw).strip().lstrip("+")
     if not _TAG_RE.fullmatch(tag):
         raise InvalidInputError(
             f"invalid tag {raw!r}: use up to 64 letters, digits, _ . or -, starting with a "

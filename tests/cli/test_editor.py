@@ -106,7 +106,7 @@ def test_closing_the_form_unchanged(todo: InProcess, tmp_path: Path) -> None:
     todo.env["EDITOR"] = editor(tmp_path)
     result = todo("edit", "1")
     assert (result.returncode, result.stdout, result.stderr) == (
-        0, "", "Edit cancelled: no changes made.\n",
+        2, "", "todo: error: the form was closed unchanged; nothing was changed\n",
     )  # fmt: skip
     assert "edit" not in todo.ok("log")
     # After an error, closing it unchanged gives up with the error.
@@ -117,7 +117,7 @@ def test_closing_the_form_unchanged(todo: InProcess, tmp_path: Path) -> None:
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
         "todo: error: line 12: 'colour: red' is not a field (title, priority, due, tags, wait, "
-        "every, until) (the form was closed unchanged; nothing saved)\n"
+        "every, until) (the form was closed unchanged; nothing was changed)\n"
     )
 
 

@@ -108,15 +108,25 @@ FIXED_EXPORTS = {
         "2026-12-05T11:00:00.000000Z,\r\n"
     ),
     # The uuids are fixed forever (formats.records._NAMESPACE): a change would
-    # make taskwarrior duplicate every task on the next import.
+    # make taskwarrior duplicate every task on the next import. An open
+    # repeating todo is a template and its pending instance, as Taskwarrior
+    # keeps them (importing a lone pending task with recur twice made two).
     "taskwarrior": (
         "[\n"
         '{"uuid": "098109b7-b751-5e47-a21e-ef73cadc08d9", "description": "Buy milk, eggs & \\"bread\\" 🥛", '
+        '"status": "recurring", "entry": "20261101T090000Z", "modified": "20261102T093000Z", '
+        '"due": "20261201T105959Z", "priority": "H", "tags": ["home.garden", "shop"], '
+        '"recur": "weekly", "until": "20270630T115959Z", "wait": "20261128T105959Z", '
+        '"annotations": [{"entry": "20261102T093000Z", "description": "first line"}, '
+        '{"entry": "20261102T093001Z", "description": "second, \\"quoted\\""}], '
+        '"rtype": "periodic", "mask": "-"},\n'
+        '{"uuid": "4d77a6a6-b356-5fd7-8cba-c5733a2829cb", "description": "Buy milk, eggs & \\"bread\\" 🥛", '
         '"status": "pending", "entry": "20261101T090000Z", "modified": "20261102T093000Z", '
         '"due": "20261201T105959Z", "priority": "H", "tags": ["home.garden", "shop"], '
         '"recur": "weekly", "until": "20270630T115959Z", "wait": "20261128T105959Z", '
         '"annotations": [{"entry": "20261102T093000Z", "description": "first line"}, '
-        '{"entry": "20261102T093001Z", "description": "second, \\"quoted\\""}]},\n'
+        '{"entry": "20261102T093001Z", "description": "second, \\"quoted\\""}], '
+        '"parent": "098109b7-b751-5e47-a21e-ef73cadc08d9", "imask": 0, "rtype": "periodic"},\n'
         '{"uuid": "17bd20b0-274d-50b6-b418-9af111e75bd9", "description": "Pay rent", "status": "completed", '
         '"entry": "20261101T090000Z", "modified": "20261120T081500Z", '
         '"end": "20261120T081500Z", "priority": "L", "tags": ["home"]},\n'
@@ -360,8 +370,8 @@ def test_export_to_a_file_is_atomic(todo_db: InProcess, db_url: str) -> None:
     assert [p.name for p in work.iterdir()] == ["todos.json"]
 
     result = todo_db("export", "-o", str(work))  # a directory is not a file
-    assert (result.returncode, result.stdout) == (2, "")
-    assert "is a directory" in result.stderr
+    assert (result.returncode, result.stdout) == (6, "")
+    assert result.stderr == f"todo: error: cannot write {work}: it is a directory\n"
 
 
 # --- 4. import refuses bad input, and then nothing is imported ----------------
@@ -842,10 +852,11 @@ def test_our_repeats_go_to_task_and_back(todo_db: InProcess, tmp_path: Path) -> 
     task("import", str(tmp_path / "out.tw"))
     task("count")
     (tmp_path / "back.json").write_text(task("export"))
-    # A task with recur (Taskwarrior makes it a template and an instance
-    # once its due draws near).
-    (tw,) = json.loads((tmp_path / "back.json").read_text())
-    assert (tw["status"], tw["recur"]) == ("pending", "2w")
+    # Its template and the pending instance, as exported.
+    tws = json.loads((tmp_path / "back.json").read_text())
+    assert sorted((tw["status"], tw["recur"]) for tw in tws) == [
+        ("pending", "2w"), ("recurring", "2w"),
+    ]  # fmt: skip
     run_ok(todo_db, "--user", "x", "import", str(tmp_path / "back.json"))
     (back,) = listed(todo_db, "--user", "x")
     fields = ("title", "due", "every", "until", "wait", "wait_before")

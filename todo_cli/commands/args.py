@@ -9,6 +9,8 @@ import typer
 
 from todo_cli.errors import InvalidInputError
 
+# Also the cap of --limit and undo N: past 2**63 the drivers overflow (an
+# OverflowError, NumericValueOutOfRange), so larger counts are usage errors.
 MAX_NUMBER = 2**31 - 1
 MAX_RANGE = 10_000  # numbers one range may span: 1-10000 is the widest
 

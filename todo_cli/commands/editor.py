@@ -4,6 +4,7 @@ form (editform.py), saved as one edit."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -26,13 +27,29 @@ class EditorError(TodoError):
     exit_code = InvalidInputError.exit_code
 
 
+# A form that keeps coming back unread: the same error this many times in a
+# row, or this many failed saves in all, and the edit gives up (an editor
+# that rewrites the form its own way would reopen it forever).
+_SAME_ERROR = 3
+_FAILED_SAVES = 10
+
+
 def editor_command(env: Env) -> list[str] | None:
-    """$VISUAL, else $EDITOR, else vi on a terminal; None: no editor."""
+    """$VISUAL, else $EDITOR, else vi on a terminal; None: no editor. One
+    that is only blanks is not set."""
     environ = env.environment.environ
-    chosen = environ.get("VISUAL") or environ.get("EDITOR")
+    name = next((n for n in ("VISUAL", "EDITOR") if (environ.get(n) or "").strip()), None)
+    chosen = environ[name] if name else None
     if not chosen and env.environment.stdin_isatty and env.environment.stdout_isatty:
         chosen = "vi"
-    return shlex.split(chosen) if chosen else None
+    if not chosen:
+        return None
+    try:
+        return shlex.split(chosen)
+    except ValueError as exc:
+        raise EditorError(
+            f"{name} {chosen!r} is not a command line ({exc}); set VISUAL or EDITOR"
+        ) from None
 
 
 def edit_in_editor(env: Env, scope: Scope, numbers: Sequence[int], editor: list[str]) -> None:
@@ -47,25 +64,36 @@ def edit_in_editor(env: Env, scope: Scope, numbers: Sequence[int], editor: list[
     form = editform.render(list(originals.items()))
     path = _form_file(form)
     error: str | None = None
+    same = failures = 0
     try:
         while True:
             before = path.read_text(encoding="utf-8")
             _run_editor(editor, path, dict(env.environment.environ))
-            text = path.read_text(encoding="utf-8")
+            text, problem = _saved(path)
             if text == before:
-                if error is not None:
-                    raise InvalidInputError(
-                        f"{error} (the form was closed unchanged; nothing saved)"
-                    )
-                env.out.note("Edit cancelled: no changes made.")
-                return
-            try:
-                wanted = editform.changes(text, originals, env.now())
-            except InvalidInputError as exc:
-                error = exc.message
-                path.write_text(editform.header(error) + _body(text), encoding="utf-8")
-                continue
-            break
+                closed = "the form was closed unchanged; nothing was changed"
+                raise InvalidInputError(f"{error} ({closed})" if error else closed)
+            if problem is None:
+                try:
+                    wanted = editform.changes(text, originals, env.now())
+                    break
+                except InvalidInputError as exc:
+                    problem = exc.message
+            failures += 1
+            # Progress is a different mistake; the line it is on may move.
+            same = same + 1 if error and _gist(problem) == _gist(error) else 1
+            if same >= _SAME_ERROR:
+                raise InvalidInputError(
+                    f"{problem} (the form came back {same} times with this error; "
+                    "nothing was changed)"
+                )
+            if failures >= _FAILED_SAVES:
+                raise InvalidInputError(
+                    f"{problem} (the form came back {failures} times without being fixed; "
+                    "nothing was changed)"
+                )
+            error = problem
+            path.write_text(editform.header(error) + _body(text), encoding="utf-8")
         if not wanted:
             env.out.note("Edit cancelled: no changes made.")
             return
@@ -87,6 +115,33 @@ def edit_in_editor(env: Env, scope: Scope, numbers: Sequence[int], editor: list[
     numbers_done = ", ".join(render.ref(t, me) for t in edited)
     env.out.saved = f"edited {numbers_done}"
     render.changed(env.out, [(t, "Edited") for t in edited], me=me)
+
+
+def _saved(path: Path) -> tuple[str, str | None]:
+    """The form as the editor left it, and why it cannot be read, if so: a
+    form that is not UTF-8 comes back as the text it decodes to, with the
+    error on top, as any other mistake does."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise EditorError(
+            "the form was removed while the editor had it; nothing was changed"
+        ) from None
+    except OSError as exc:
+        raise EditorError(
+            f"cannot read the form back: {exc.strerror}; nothing was changed"
+        ) from None
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return raw.decode("utf-8", errors="replace"), (
+            f"line {line}: the form is not valid UTF-8 text; nothing was read from it"
+        )
+
+
+def _gist(error: str) -> str:
+    return re.sub(r"^line \d+: ", "", error)
 
 
 def _form_file(form: str) -> Path:

@@ -8,7 +8,7 @@ import typer
 
 from todo_cli import render
 from todo_cli.app import env_of
-from todo_cli.commands.args import JsonOpt
+from todo_cli.commands.args import MAX_NUMBER, JsonOpt
 from todo_cli.commands.examples import epilog
 
 
@@ -16,7 +16,9 @@ def log(
     ctx: typer.Context,
     limit: Annotated[
         int,
-        typer.Option("--limit", "-n", min=0, help="Show the last N changes (0: all)."),
+        typer.Option(
+            "--limit", "-n", min=0, max=MAX_NUMBER, help="Show the last N changes (0: all)."
+        ),
     ] = 20,
     json_: JsonOpt = False,
 ) -> None:
@@ -35,7 +37,10 @@ def log(
 def undo(
     ctx: typer.Context,
     count: Annotated[
-        int, typer.Argument(metavar="[N]", min=1, help="How many changes to undo (default 1).")
+        int,
+        typer.Argument(
+            metavar="[N]", min=1, max=MAX_NUMBER, help="How many changes to undo (default 1)."
+        ),
     ] = 1,
     json_: JsonOpt = False,
 ) -> None:

@@ -10,6 +10,7 @@ import typer
 from todo_cli import render
 from todo_cli.app import env_of
 from todo_cli.commands.args import (
+    MAX_NUMBER,
     DueOpt,
     EveryOpt,
     FromDoneOpt,
@@ -165,6 +166,7 @@ def list_(
             "--limit",
             "-n",
             min=0,
+            max=MAX_NUMBER,
             help="Show at most N (0: no limit). Default: a screenful; --json: everything.",
             show_default=False,
         ),
@@ -192,7 +194,7 @@ def list_(
         priority=fields.parse_priority(priority) if priority else None,
         overdue=overdue,
         due_before=parse_when(due_before, env.now()) if due_before else None,
-        search=search or None,
+        search=fields.clean_search(search) if search else None,
         # The default list hides the todos still waiting; --all shows them.
         wait="only" if waiting else "hide" if status == "open" else "show",
         shared=shared,

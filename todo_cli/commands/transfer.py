@@ -33,7 +33,7 @@ def export(
         Path | None,
         typer.Option(
             "--output", "-o", help="Write to FILE (replaced whole, or not at all).",
-            show_default=False, dir_okay=False,
+            show_default=False,
         ),
     ] = None,
 ) -> None:  # fmt: skip
@@ -47,12 +47,22 @@ def export(
         raise InvalidInputError(f"unknown format {format!r}: use {known}")
     everything = listing.Filter(status="all")
 
-    def write(session: Session, out: Any) -> int:
-        read = listing.iter_text if format in formats.TEXT_FORMATS else listing.iter_todos
-        return formats.write(read(session, filter=everything, sort="number"), format, out)
+    def write(session: Session, out: Any, *, ascii: bool = False) -> int:
+        if format in formats.TEXT_FORMATS:
+            todos: Any = listing.iter_text(session, filter=everything, sort="number")
+        else:  # a task that came from Taskwarrior goes back with its uuid
+            todos = listing.iter_todos(
+                session, filter=everything, sort="number", source=format == "taskwarrior"
+            )
+        return formats.write(todos, format, out, ascii=ascii)
 
     if output is None:
-        env.run(lambda s: write(s, env.out), mode="read")
+        # An export is data: exact whatever the locale's encoding. Our JSON
+        # escapes what stdout cannot hold; the other formats go out as UTF-8.
+        if format == "json":
+            env.run(lambda s: write(s, env.out, ascii=env.out.ascii_json), mode="read")
+        else:
+            env.run(lambda s: write(s, env.out.utf8()), mode="read")
         return
     path = output if output.is_absolute() else env.environment.cwd / output
     count = env.run(lambda s: _to_file(path, output, lambda out: write(s, out)), mode="read")
@@ -61,24 +71,36 @@ def export(
 
 
 def _to_file(path: Path, shown: Path, write: Callable[[Any], int]) -> int:
-    """Write next to `path`, then rename over it: a failure leaves the old
-    file (or none) in place, never half an export."""
-    folder = path.parent
+    """A regular file (or none yet) is written next to its target and renamed
+    over it: a failure leaves the old file (or none) in place, never half an
+    export. A symlink's target is the file replaced; the link stays. Anything
+    else (a FIFO, a device) is written into as a shell's `>` would: a
+    rename would put a plain file in its place."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise StorageError(f"cannot write {shown}: {exc.strerror or exc}") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise StorageError(f"cannot write {shown}: it is a directory")
+    if mode is not None and not stat.S_ISREG(mode):
+        return _into(path, shown, write)
+    target = Path(os.path.realpath(path))
+    folder = target.parent
     if not folder.is_dir():
         raise InvalidInputError(f"cannot write {shown}: no such directory {shown.parent}")
-    if path.is_dir():
-        raise InvalidInputError(f"cannot write {shown}: it is a directory")
     import tempfile
 
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
         # mkstemp makes the file 0600: give it the mode the file has, or
         # would get from `todo export > FILE`.
-        os.chmod(tmp, _mode_of(path))
+        os.chmod(tmp, _mode_of(target))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             count = write(out)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
         tmp = None
     except OSError as exc:
         raise StorageError(
@@ -89,6 +111,14 @@ def _to_file(path: Path, shown: Path, write: Callable[[Any], int]) -> int:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     return count
+
+
+def _into(path: Path, shown: Path, write: Callable[[Any], int]) -> int:
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            return write(out)
+    except OSError as exc:
+        raise StorageError(f"cannot write {shown}: {exc.strerror or exc}") from None
 
 
 def _mode_of(path: Path) -> int:

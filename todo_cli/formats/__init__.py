@@ -9,6 +9,7 @@ apart, and the dispatch.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
@@ -53,6 +54,7 @@ def detect(text: str) -> str:
     items = _load_json(text)
     if not items:
         return "json"  # what `todo export` writes for a user with no todos
+    _refuse_no_todos(items)
     kinds = Counter(_kind(item) for item in items)
     if len(kinds) == 1 and ("json" in kinds or "taskwarrior" in kinds):
         return next(iter(kinds))
@@ -68,6 +70,7 @@ def detect(text: str) -> str:
 
 
 _SEPARATORS = (":", ",", "\t", ";", "|")
+_OUR_TODOTXT = re.compile(r"\sid:\d+\s*$")
 
 
 def _refuse_a_table(text: str) -> None:
@@ -79,8 +82,8 @@ def _refuse_a_table(text: str) -> None:
             "the input is not text (it has NUL bytes); pass --format todotxt to import it anyway"
         )
     lines = [line for line in text.split("\n") if line.strip()][:200]
-    if len(lines) < 2:
-        return
+    if len(lines) < 2 or all(_OUR_TODOTXT.search(line) for line in lines):
+        return  # our todo.txt export, whose titles may hold colons alike
     for sep in _SEPARATORS:
         counts = {line.count(sep) for line in lines}
         if len(counts) == 1 and counts.pop() >= 4:
@@ -89,6 +92,28 @@ def _refuse_a_table(text: str) -> None:
                 f"the input looks like a table of fields separated by {shown}, not todo.txt "
                 "lines; pass --format todotxt to import its lines as todos anyway"
             )
+
+
+_JSON_TYPES = {
+    "int": "numbers", "float": "numbers", "bool": "booleans", "NoneType": "nulls",
+    "str": "strings", "list": "arrays", "dict": "objects",
+}  # fmt: skip
+
+
+def _refuse_no_todos(items: list[Any]) -> None:
+    """JSON with no todo or task in it at all (`[1,2]`, a config file) is
+    not a todo file, whatever --format says."""
+    if any(_kind(item) in ("json", "taskwarrior", "ambiguous") for item in items):
+        return
+    if len(items) == 1 and isinstance(items[0], dict):
+        why = "a JSON object that is neither a todo nor a task"
+    else:
+        names = {_JSON_TYPES.get(type(item).__name__, "values") for item in items}
+        what = names.pop() if len(names) == 1 else "values"
+        if what == "objects":
+            what = "objects that are neither todos nor tasks"
+        why = f"a JSON array of {what}, not of todos"
+    raise InvalidInputError(f"not a todo file: {why}")
 
 
 def _kind(item: Any) -> str:
@@ -123,7 +148,14 @@ def _looks_like_json(text: str) -> bool:
     if head[:1] not in ("[", "{"):
         return False
     rest = head[1:].lstrip()
-    return rest[:1] in ("", "{", "}", "]", '"', "[")
+    if rest[:1] in ("", "{", "}", "]", '"', "["):
+        return True
+    # `[1,2]` is JSON too, if all of it parses (a title fails at its words).
+    try:
+        json.loads(head)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _load_json(text: str) -> list[Any]:
@@ -131,6 +163,8 @@ def _load_json(text: str) -> list[Any]:
     taskwarrior before 2.5 and rc.json.array=off write)."""
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise InvalidInputError(_TOO_DEEP) from None
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":
             lines = _json_lines(text)
@@ -149,12 +183,18 @@ def _load_json(text: str) -> list[Any]:
     )
 
 
+# json.loads recurses per level of nesting: a file of 100,000 [ runs out of stack.
+_TOO_DEEP = "not a todo file: its JSON is nested too deeply"
+
+
 def _json_lines(text: str) -> list[Any] | None:
     items = []
     for line in text.split("\n"):
         if line.strip():
             try:
                 items.append(json.loads(line))
+            except RecursionError:
+                raise InvalidInputError(_TOO_DEEP) from None
             except json.JSONDecodeError:
                 return None
     return items
@@ -183,6 +223,8 @@ def parse(text: str, format: str | None = None) -> Parsed:
             "pass --format todotxt if it is a todo.txt file"
         )
     items = _load_json(text)
+    if items:
+        _refuse_no_todos(items)
     kinds = {_kind(item) for item in items}
     other = "taskwarrior" if format == "json" else "json"
     if items and format not in kinds and other in kinds:
@@ -204,18 +246,15 @@ def _refuse_json_as_todotxt(text: str) -> None:
     )
 
 
-def _collect(
-    format: str, items: list[Any], convert: Callable[[dict[str, Any], Counter[str]], Record]
-) -> Parsed:
+def _collect(format: str, items: list[Any], convert: Callable[[dict[str, Any]], Record]) -> Parsed:
     records: list[Record] = []
     skipped: list[Skipped] = []
-    seen: Counter[str] = Counter()
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict):
             skipped.append(Skipped(n, f"a JSON {type(item).__name__}, not an object"))
             continue
         try:
-            records.append(convert(item, seen))
+            records.append(convert(item))
         except Skip as exc:
             skipped.append(Skipped(n, str(exc)))
         except Folded:
@@ -226,10 +265,16 @@ def _collect(
 # --- writing ------------------------------------------------------------------------
 
 
-def write(todos: Iterable[Todo] | Iterable[TodoText], format: str, out: TextIO) -> int:
-    """Write todos to out in format, one at a time; return how many."""
+def write(
+    todos: Iterable[Todo] | Iterable[TodoText], format: str, out: TextIO, *, ascii: bool = False
+) -> int:
+    """Write todos to out in format, one at a time; return how many. ascii:
+    our JSON escapes every non-ASCII character (for a stream that cannot
+    hold them)."""
     if format not in _WRITERS:
         raise InvalidInputError(
             f"cannot export format {format!r}; use json, todotxt, csv or taskwarrior"
         )
+    if format == "json":
+        return native.write(todos, out, ascii=ascii)
     return _WRITERS[format](todos, out)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -12,7 +11,7 @@ from todo_cli.shapes import TodoText, json_array
 from todo_cli.todo import Todo, parse_priority
 
 
-def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
+def record(item: dict[str, Any]) -> r.Record:
     title = r.title(item.get("title"))
     done = item.get("done", False)
     if not isinstance(done, bool):
@@ -29,11 +28,13 @@ def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
         raise r.Skip("invalid tags (a list of strings)")
     created_at = r.timestamp(item.get("created_at"), "created_at")
     number = item.get("number", "")
-    base = r.todo_uuid(created_at, number, title).hex
-    identity = r.occurrence(seen, base)
+    key = r.todo_uuid(created_at, number, title)
     return r.Record(
         title=title,
-        key=base if identity == base else r.hash_key("json", identity),
+        # The same item twice in one file is one todo (README: Import).
+        key=key.hex,
+        # The key of this todo come back from Taskwarrior (its uuid, kept).
+        alias=r.uuid_key(key),
         done=done,
         priority=priority,
         due=r.timestamp(item.get("due"), "due"),
@@ -50,5 +51,5 @@ def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
     )
 
 
-def write(todos: Iterable[Todo | TodoText], out: TextIO) -> int:
-    return json_array(todos, out)
+def write(todos: Iterable[Todo | TodoText], out: TextIO, *, ascii: bool = False) -> int:
+    return json_array(todos, out, ascii=ascii)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -42,6 +41,10 @@ class Record:
 
     title: str
     key: str
+    # Another key that names the same item: for a task, its uuid as plain
+    # hex (the key earlier releases gave it, and our own todo's exported
+    # uuid); for our json, the todo's uuid as a task that came back keeps it.
+    alias: str | None = None
     done: bool = False
     priority: str | None = None
     due: datetime | None = None
@@ -189,11 +192,27 @@ def wait_lead(raw: Any) -> int | None:
         raise Skip(f"invalid wait_before {raw!r} (3d, 2w or 12h)") from None
 
 
-def occurrence(seen: Counter[str], identity: str) -> str:
-    """identity, made unique within one file by counting repeats."""
-    seen[identity] += 1
-    n = seen[identity]
-    return identity if n == 1 else f"{identity}\x1f#{n}"
+# The 13th hex digit of a uuid (its version) as one of these letters marks a
+# key as a Taskwarrior uuid: no other key has a letter past f (they are hex).
+_VERSION_LETTERS = "ghijklmnopqrstuv"
+
+
+def uuid_key(task_uuid: uuid.UUID) -> str:
+    """The key of a task that came with a uuid: a todo keeps it as its
+    request id, and its Taskwarrior export gives the task that uuid back,
+    so `task import` updates the task instead of adding another."""
+    digits = task_uuid.hex
+    return digits[:12] + _VERSION_LETTERS[int(digits[12], 16)] + digits[13:]
+
+
+def key_uuid(key: str) -> uuid.UUID | None:
+    """The Taskwarrior uuid a key was made from by uuid_key, if it was."""
+    if len(key) != 32 or key[12] not in _VERSION_LETTERS:
+        return None
+    try:
+        return uuid.UUID(key[:12] + f"{_VERSION_LETTERS.index(key[12]):x}" + key[13:])
+    except ValueError:
+        return None
 
 
 def hash_key(kind: str, identity: str) -> str:

@@ -17,12 +17,13 @@ instances are done todos, and its later pending instances are skipped (a
 series has one open todo at a time). A template with no pending instance
 in the input is its own open todo.
 
-Export: each non-blank note line becomes an annotation; the uuid is derived
-from the todo (see records.todo_uuid), so importing the same export twice
-updates the tasks instead of duplicating them. An open repeating todo
-carries recur, until and wait, which Taskwarrior turns into a template and
-its instances; a done one carries none (Taskwarrior would make a template
-of it). Named weekdays (mon,thu) and counting from done have no
+Export: each non-blank note line becomes an annotation; the uuid is the
+task's own for a todo that came from Taskwarrior (records.uuid_key), else
+derived from the todo (records.todo_uuid), so importing the same export
+twice updates the tasks instead of duplicating them. An open repeating todo
+is the template (recur, until, wait) and the pending instance Taskwarrior
+would keep for it; a done one carries none (Taskwarrior would make a
+template of it). Named weekdays (mon,thu) and counting from done have no
 Taskwarrior form: those todos go without recur.
 """
 
@@ -30,8 +31,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
@@ -44,7 +44,7 @@ _PRIORITY = {"H": "high", "M": "medium", "L": "low"}
 _LETTER = {v: k for k, v in _PRIORITY.items()}
 
 
-Reader = Callable[[dict[str, Any], Counter[str]], r.Record]
+Reader = Callable[[dict[str, Any]], r.Record]
 
 
 def reader(items: list[Any]) -> Reader:
@@ -60,13 +60,13 @@ def reader(items: list[Any]) -> Reader:
             if earlier is None or str(task.get("due", "")) < str(earlier.get("due", "")):
                 first[parent] = task
 
-    def read(item: dict[str, Any], seen: Counter[str]) -> r.Record:
+    def read(item: dict[str, Any]) -> r.Record:
         status = item.get("status")
         parent = item.get("parent")
         if status == "recurring":
             if item.get("uuid") in first:
                 raise r.Folded  # it comes in as its earliest pending instance
-            return record({**item, "status": "pending"}, seen)
+            return record({**item, "status": "pending"})
         if isinstance(parent, str) and status in ("pending", "waiting"):
             if first.get(parent) is not item:
                 raise r.Skip(
@@ -74,15 +74,13 @@ def reader(items: list[Any]) -> Reader:
                     "(todo keeps one open at a time: the earliest is imported)"
                 )
             template = templates.get(parent, {})
-            return record(
-                {**template, **item, "uuid": template.get("uuid", item.get("uuid"))}, seen
-            )
-        return record(item, seen)
+            return record({**template, **item, "uuid": template.get("uuid", item.get("uuid"))})
+        return record(item)
 
     return read
 
 
-def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
+def record(item: dict[str, Any]) -> r.Record:
     status = item.get("status")
     if status == "deleted":
         raise r.Skip("deleted in taskwarrior")
@@ -113,9 +111,11 @@ def record(item: dict[str, Any], seen: Counter[str]) -> r.Record:
             wait = due - timedelta(seconds=lead)
         else:
             lead = None
+    key, alias = _key(item)
     return r.Record(
         title=title,
-        key=_key(item, seen),
+        key=key,
+        alias=alias,
         done=done,
         priority=_PRIORITY[priority] if priority else None,
         due=due,
@@ -184,16 +184,19 @@ def _due(raw: Any) -> datetime | None:
     return due
 
 
-def _key(item: dict[str, Any], seen: Counter[str]) -> str:
+def _key(item: dict[str, Any]) -> tuple[str, str | None]:
+    """The item's key, and the key it had before uuids were kept (see
+    records.uuid_key)."""
     raw = item.get("uuid")
     if isinstance(raw, str):
         try:
-            return uuid.UUID(raw).hex
+            task_uuid = uuid.UUID(raw)
         except ValueError:
             pass
+        else:
+            return r.uuid_key(task_uuid), task_uuid.hex
     # Hand-written tasks may lack a uuid (task import gives them a new one).
-    identity = f"{item.get('entry')}\x1f{item.get('description')}"
-    return r.hash_key("taskwarrior", r.occurrence(seen, identity))
+    return r.hash_key("taskwarrior", f"{item.get('entry')}\x1f{item.get('description')}"), None
 
 
 def _annotations(raw: Any) -> str | None:
@@ -216,8 +219,9 @@ def _time(value: datetime) -> str:
 
 
 def task(todo: Todo) -> dict[str, Any]:
+    came = r.key_uuid(todo.source) if todo.source else None
     out: dict[str, Any] = {
-        "uuid": str(r.todo_uuid(todo.created_at, todo.number, todo.title)),
+        "uuid": str(came or r.todo_uuid(todo.created_at, todo.number, todo.title)),
         "description": todo.title,
         "status": "completed" if todo.done else "pending",
         "entry": _time(todo.created_at),
@@ -250,5 +254,34 @@ def task(todo: Todo) -> dict[str, Any]:
     return out
 
 
+def tasks(todo: Todo) -> list[dict[str, Any]]:
+    """The tasks of a todo: one; for an open repeating one, the two that
+    Taskwarrior keeps for it, its template and its pending instance. A lone
+    pending task with recur, Taskwarrior turns into a template on import;
+    importing it again then resets the template's mask, and it makes the
+    instance a second time."""
+    one = task(todo)
+    if "recur" not in one:
+        return [one]
+    template = {**one, "status": "recurring", "rtype": "periodic", "mask": "-"}
+    instance = {
+        **one,
+        "uuid": str(uuid.uuid5(uuid.UUID(one["uuid"]), "instance 0")),
+        "parent": one["uuid"],
+        "imask": 0,
+        "rtype": "periodic",
+    }
+    return [template, instance]
+
+
 def write(todos: Iterable[Todo], out: TextIO) -> int:
-    return json_array((task(t) for t in todos), out, indent=False)
+    count = 0
+
+    def each() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for todo in todos:
+            count += 1
+            yield from tasks(todo)
+
+    json_array(each(), out, indent=False)
+    return count

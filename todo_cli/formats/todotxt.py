@@ -1,6 +1,8 @@
 """todo.txt (http://todotxt.org) lines, as todo.txt-cli (`todo.sh`) reads them.
 
-Export: the note is dropped (todo.txt has no place for free text); dates
+Export: a title word the import would read as syntax (+word, pri:A, id:9)
+gets a backslash before it, which the import removes, so titles come back
+whole. The note is dropped (todo.txt has no place for free text); dates
 are local calendar days, so the time of a due date is lost; every tag is
 written as a +project. A done todo keeps its priority as `pri:A`, since
 todo.sh removes the (A) when it marks a task done. Each line ends with
@@ -27,7 +29,6 @@ ignored.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TextIO
@@ -42,16 +43,16 @@ _PRI = re.compile(r"\(([A-Z])\)")
 def parse(text: str) -> r.Parsed:
     records: list[r.Record] = []
     skipped: list[r.Skipped] = []
-    seen: Counter[str] = Counter()
     # split, not splitlines: line numbers must match an editor's, and
     # splitlines also breaks at form feeds and U+2028.
     for n, line in enumerate(text.split("\n"), 1):
         tokens = line.split()
         if not tokens:
             continue
-        identity = r.occurrence(seen, " ".join(tokens))
+        # The same line twice is one todo (README: Import), so the key is
+        # the line's words alone.
         try:
-            records.append(_record(tokens, r.hash_key("todotxt", identity)))
+            records.append(_record(tokens, r.hash_key("todotxt", " ".join(tokens))))
         except r.Skip as exc:
             skipped.append(r.Skipped(n, str(exc)))
     return r.Parsed("todotxt", records, skipped)
@@ -93,9 +94,11 @@ def _record(tokens: list[str], key: str) -> r.Record:
     words: list[str] = []
     tags: list[str] = []
     due = number = every = wait = None
-    for token in tokens:
+    for i, token in enumerate(tokens):
         head, sep, value = token.partition(":")
-        if token[0] in "+@" and len(token) > 1 and (tag := r.tag(token[1:])):
+        if token[0] == "\\" and _syntax(token.lstrip("\\"), first=i == 0):
+            words.append(token[1:])  # written by line(): a word of the title
+        elif token[0] in "+@" and len(token) > 1 and (tag := r.tag(token[1:])):
             tags.append(tag)
         elif sep and head == "due" and (day := _valid_day(value)):
             due = r.due_day(day)
@@ -125,6 +128,36 @@ def _record(tokens: list[str], key: str) -> r.Record:
         day_only=number is not None and created is not None,
         every=every,
         wait=wait,
+    )
+
+
+def _syntax(token: str, *, first: bool = False) -> bool:
+    """Whether _record reads token as more than a word of the title (first:
+    it is the first after the dates, where a done line may hold its (A))."""
+    head, sep, value = token.partition(":")
+    if token[:1] in ("+", "@") and len(token) > 1 and r.tag(token[1:]):
+        return True
+    if first and _PRI.fullmatch(token):
+        return True
+    if not sep:
+        return False
+    if head in ("due", "t"):
+        return _valid_day(value) is not None
+    if head == "rec":
+        return _rec(value) is not None
+    if head == "pri":
+        return _PRI.fullmatch(f"({value})") is not None
+    return head == "id" and value.isascii() and value.isdigit()
+
+
+def _title_out(title: str) -> str:
+    """The title as words the import reads back as the title: a word it
+    would take for syntax (pri:A, +word, id:9), or for such a word written
+    so, gets a backslash before it, which the import removes."""
+    words = title.split(" ")
+    return " ".join(
+        "\\" + word if word and _syntax(word.lstrip("\\"), first=i == 0) else word
+        for i, word in enumerate(words)
     )
 
 
@@ -175,7 +208,7 @@ def line(todo: Todo) -> str:
         parts += ["x", _local_day(todo.completed_at or todo.updated_at)]
     elif letter:
         parts.append(f"({letter})")
-    parts += [_local_day(todo.created_at), todo.title]
+    parts += [_local_day(todo.created_at), _title_out(todo.title)]
     parts += [f"+{tag}" for tag in todo.tags]
     if todo.due:
         parts.append(f"due:{_local_day(todo.due)}")

@@ -200,20 +200,25 @@ def iter_todos(
     sort: Sort = "default",
     reverse: bool = False,
     limit: int | None = None,
+    source: bool = False,
 ) -> Iterator[Todo]:
     """Every matching todo in order, yielded as rows are read: one statement,
-    one snapshot, one round trip; rows become Todo objects one at a time."""
+    one snapshot, one round trip; rows become Todo objects one at a time.
+    source: with each todo's request id (Todo.source)."""
     where, params = _where(session.backend, filter)
     repair, more = _repair(session, filter)
     rows = session.execute(
         *repair,
-        f"SELECT {columns(session.backend, _whose(filter))} FROM todos WHERE {where} "
+        f"SELECT {columns(session.backend, _whose(filter))}"
+        + (", todos.request_id" if source else "")
+        + f" FROM todos WHERE {where} "
         f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
         params={**params, **more, "limit": limit},
     )
     time = session.time
     for row in rows:
-        yield to_todo(row, time)
+        todo = to_todo(row, time)
+        yield todo._replace(source=row[WIDTH]) if source else todo
 
 
 def iter_text(

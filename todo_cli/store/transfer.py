@@ -115,7 +115,7 @@ def import_records(
         f"LEFT JOIN ({' UNION '.join(_candidates(backend, bool(seconds)))}) AS t ON 1 = 1 "
         "WHERE u.name = :me",
         params={
-            "keys": [r.key for r in records],
+            "keys": [r.key for r in records] + [r.alias for r in records if r.alias],
             "numbers": [r.number for r in records if r.number is not None],
             "seconds": seconds,
         },
@@ -141,6 +141,7 @@ def import_records(
         there = (
             r.key in known
             or r.key in ours
+            or (r.alias is not None and (r.alias in known or r.alias in ours))
             or (r.number is not None and (r.number, r.created_at) in same)
             or (
                 r.day_only
