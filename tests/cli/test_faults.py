@@ -185,7 +185,6 @@ def test_add_dash_on_a_terminal_says_what_it_waits_for(cli: InProcess) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="needs the file check in store")
 def test_an_emptied_database_file_is_said_to_be_empty(todo: InProcess) -> None:
     """A file cut to nothing is not a new database: todo says so, and
     starts nothing over it (numbering would restart at 1)."""

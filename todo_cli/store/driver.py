@@ -171,12 +171,30 @@ def _wait_at(due: str | None, lead: int | None) -> str | None:
 
 
 def prepare_sqlite_file(path: Path) -> None:
-    """The file may hold private todos: 0600 inside a 0700 directory."""
+    """The file may hold private todos: 0600 inside a 0700 directory.
+
+    It is made beside its place with SQLite's header written (WAL mode),
+    then linked into place: a todo.db of 0 bytes is then never one todo is
+    making, but one that lost its todos (faults.not_a_file says so)."""
     if path.exists():
         return
+    import sqlite3
+
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    fresh = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        os.close(os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        conn = sqlite3.connect(fresh)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+        with contextlib.suppress(FileExistsError):  # another todo made it first
+            os.link(fresh, path)
+    finally:
+        for leftover in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
 
 
 def errors(backend: str) -> tuple[type[BaseException], ...]:

@@ -133,6 +133,11 @@ def _device_full(path: Path) -> bool:
 
 def not_a_file(path: Path) -> StorageError | None:
     """The database path names something that is not a file SQLite can use."""
+    if path.is_file() and path.stat().st_size == 0:
+        return StorageError(
+            f"{path} is empty (0 bytes): the todos it held are gone; restore it from a backup "
+            "or a todo export, or remove it to start afresh"
+        )
     if not path.exists() or path.is_file():
         return None
     what = "a folder" if path.is_dir() else "not a regular file (a device, or a link to one?)"
