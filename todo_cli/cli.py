@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None, environment: Environment | None = No
             rv = build()(args=args, prog_name="todo", standalone_mode=False, obj=env)
             code = rv if isinstance(rv, int) else 0
             if code == ExitCode.INTERRUPTED:  # Click turns Ctrl-C into Exit(130)
-                out.error("interrupted; the transaction was rolled back")
+                out.error("interrupted; nothing was changed")
             out.flush()
         except ReaderGone:
             code = _reader_gone(environment)
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None, environment: Environment | None = No
         except typer.TyperException as exc:  # Click's own: usage mistakes and the like
             code = _usage(env, exc)
         except (typer.Abort, KeyboardInterrupt):
-            out.error("interrupted; the transaction was rolled back")
+            out.error("interrupted; nothing was changed")
             code = ExitCode.INTERRUPTED
         except Exception as exc:
             if debug:

@@ -24,7 +24,7 @@ def run() -> None:
     except KeyboardInterrupt:
         code = 130
         with contextlib.suppress(Exception):
-            sys.stderr.write("todo: error: interrupted; the transaction was rolled back\n")
+            sys.stderr.write("todo: error: interrupted; nothing was changed\n")
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             if stream is not None:

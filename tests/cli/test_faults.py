@@ -200,3 +200,20 @@ def test_an_emptied_database_file_is_said_to_be_empty(todo: InProcess) -> None:
             "from a backup or a todo export, or remove it to start afresh\n",
         ), args
     assert db.stat().st_size == 0
+
+
+@pytest.mark.parametrize("through", ["postgresql", "pgbouncer"])
+def test_an_unknown_database_is_exit_3_both_ways(
+    todo: InProcess, request: pytest.FixtureRequest, through: str
+) -> None:
+    """PostgreSQL says the database "does not exist"; PgBouncer, "no such
+    database": both are the URL's fault (exit 3), not the network's."""
+    from tests.support.databases import admin_url, with_database
+
+    url = with_database(admin_url(), "todo_no_such_database")
+    if through == "pgbouncer":
+        url = request.getfixturevalue("pgbouncer").url("todo_no_such_database")
+    result = todo("list", env={"DATABASE_URL": url})
+    assert (result.returncode, result.stdout) == (3, ""), result.stderr
+    assert result.stderr.startswith("todo: error: cannot connect to postgresql 127.0.0.1:")
+    assert result.stderr.endswith("; check the database URL\n")

@@ -417,7 +417,7 @@ def test_ctrl_c_while_reading_stdin_saves_nothing(todo: Todo) -> None:
     finally:
         os.close(keyboard)
     assert (proc.returncode, out) == (130, "")
-    assert err == "todo: error: interrupted; the transaction was rolled back\n"
+    assert err == "todo: error: interrupted; nothing was changed\n"
     assert todo.ok("list") == ""
 
 
@@ -438,7 +438,7 @@ def test_ctrl_c_while_starting_prints_no_traceback(todo: Todo) -> None:
     # before Python could catch it (a shell shows that as 130 too); or 0
     # if it had listed nothing already.
     assert (proc.returncode, err) in [
-        (130, "todo: error: interrupted; the transaction was rolled back\n"),
+        (130, "todo: error: interrupted; nothing was changed\n"),
         (-signal.SIGINT, ""),
         (0, ""),
     ]

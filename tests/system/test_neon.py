@@ -519,7 +519,7 @@ def test_sigint_before_the_change_is_sent_rolls_back_and_exits_130(
 ) -> None:
     result = _interrupt_at_burst(proxy, neon_db, todo, burst=1)  # the startup
     assert (result.returncode, result.stdout) == (130, ""), result.stderr
-    assert result.stderr == "todo: error: interrupted; the transaction was rolled back\n"
+    assert result.stderr == "todo: error: interrupted; nothing was changed\n"
     assert rows(neon_db, "SELECT count(*) FROM todos") == [(0,)]
 
 
@@ -549,3 +549,47 @@ def test_connect_timeout_is_applied(proxy: TCPProxy, neon_db: str, todo: Todo) -
     result = todo("list", env={**env, "TODO_RETRY_BUDGET": "0"})
     assert result.returncode == 4, result.stderr
     assert "timeout expired" in result.stderr
+
+
+def test_a_server_that_never_answers_ends_within_the_budget(
+    proxy: TCPProxy, neon_db: str, todo: Todo
+) -> None:
+    """The field trial's 20.4 s against a 15 s budget: each attempt's connect
+    timeout is cut to what is left of the budget, and no attempt starts that
+    could not end within it (here: one of 5 s, not 10 + 10)."""
+    proxy.delay_s = 60  # accepts, and answers nothing for a minute
+    env = {"DATABASE_URL": proxied(neon_db, proxy), "TODO_RETRY_BUDGET": "5"}
+    start = time.monotonic()
+    result = todo("list", env=env)
+    elapsed = time.monotonic() - start
+    print(f"\nsilent server: exit {result.returncode} after {elapsed:.2f} s (budget 5 s)")
+    assert result.returncode == 4, result.stderr
+    assert "timeout expired" in result.stderr
+    assert proxy.connections == 1
+    assert elapsed < 5 + 3  # the budget plus a process's start on a busy machine
+
+
+def test_ctrl_c_while_connecting_ends_at_once(proxy: TCPProxy, neon_db: str, todo: Todo) -> None:
+    """libpq waited in C, where Ctrl-C could not reach it: 10.3 s after a
+    Ctrl-C at 2 s in the field trial."""
+    proxy.hold_burst = 1  # the startup message, held until released
+    proc = subprocess.Popen(
+        [TODO_BIN, "list"],
+        env={**todo.env, "DATABASE_URL": proxied(neon_db, proxy)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proxy.holding.wait(30), "the client never reached the held burst"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=5)  # long before its 10 s connect timeout
+    finally:
+        proxy.release()
+        if proc.poll() is None:
+            proc.kill()
+    assert (proc.returncode, out, err) == (
+        130,
+        "",
+        "todo: error: interrupted; nothing was changed\n",
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -84,15 +85,52 @@ def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
     if url.backend == "sqlite":
         return _connect_sqlite(url)
     import psycopg2
+    import psycopg2.extensions
 
-    conn = psycopg2.connect(
-        libpq_url(url),
-        # libpq takes whole seconds and treats values below 2 as 2.
-        connect_timeout=max(2, round(connect_timeout)),
-        application_name="todo",
-    )
+    # libpq waits inside C, where Ctrl-C cannot reach: the waits go through
+    # _wait instead, which Ctrl-C ends at once, and which keeps
+    # connect_timeout (libpq applies it only to a connection it waits for).
+    psycopg2.extensions.set_wait_callback(_wait)
+    _connecting[0] = time.monotonic() + max(2.0, connect_timeout)
+    try:
+        conn = psycopg2.connect(
+            libpq_url(url),
+            # libpq takes whole seconds and treats values below 2 as 2.
+            connect_timeout=max(2, round(connect_timeout)),
+            application_name="todo",
+        )
+    finally:
+        _connecting[0] = None
     conn.autocommit = True
     return conn
+
+
+# The deadline of the connection being made, if one is (see _wait).
+_connecting: list[float | None] = [None]
+
+
+def _wait(conn: Any) -> None:
+    """psycopg2's wait callback: poll the connection, waiting in select(),
+    where a signal is delivered at once (Ctrl-C raises KeyboardInterrupt
+    here, and the connection is dropped with the process: the server rolls
+    back what was not committed). While connecting, up to the deadline."""
+    import select
+
+    from psycopg2 import OperationalError
+    from psycopg2.extensions import POLL_OK, POLL_READ
+
+    while True:
+        state = conn.poll()
+        if state == POLL_OK:
+            return
+        deadline = _connecting[0]
+        timeout = None if deadline is None else deadline - time.monotonic()
+        if timeout is not None and timeout <= 0:
+            raise OperationalError("timeout expired")
+        fd = conn.fileno()
+        readers, writers = ([fd], []) if state == POLL_READ else ([], [fd])
+        if select.select(readers, writers, [], timeout) == ([], [], []):
+            raise OperationalError("timeout expired")
 
 
 def libpq_url(url: DatabaseURL) -> str:

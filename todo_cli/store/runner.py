@@ -44,6 +44,7 @@ Mode = Literal["read", "idempotent", "once"]
 
 _FIRST_BACKOFF = 0.2
 _MAX_BACKOFF = 3.0
+_MIN_CONNECT = 2.0  # libpq's shortest connect_timeout
 
 
 class Output(Protocol):
@@ -75,8 +76,8 @@ def run(
     now = clock or (lambda: datetime.now(UTC))
     backend = settings.url.backend
 
-    def attempt() -> T:
-        conn = _connect(settings, read=mode == "read")
+    def attempt(remaining: float) -> T:
+        conn = _connect(settings, read=mode == "read", remaining=remaining)
         session = Session(conn, backend, settings.user.value, now(), write=mode != "read")
         try:
             result = operation(session)
@@ -101,16 +102,20 @@ def run(
 def connection(settings: Settings, *, on_retry: RetryHook | None = None) -> Any:
     """An open connection, with the retries and messages every command has
     (for the schema commands, which run their own statements)."""
-    return _with_retries(settings, lambda: _connect(settings), on_retry)
+    return _with_retries(
+        settings, lambda remaining: _connect(settings, remaining=remaining), on_retry
+    )
 
 
-def _with_retries(settings: Settings, step: Callable[[], T], on_retry: RetryHook | None) -> T:
+def _with_retries(settings: Settings, step: Callable[[float], T], on_retry: RetryHook | None) -> T:
+    """step(seconds left of the budget), retried within the budget: no
+    attempt starts that could not end within it."""
     deadline = time.monotonic() + settings.retry_budget
     backoff = _FIRST_BACKOFF
     attempt = 1
     while True:
         try:
-            return step()
+            return step(deadline - time.monotonic())
         except _Retry as retry:
             wait = _backoff(backoff, deadline)
             if wait is None:
@@ -122,7 +127,7 @@ def _with_retries(settings: Settings, step: Callable[[], T], on_retry: RetryHook
             backoff = min(backoff * 2, _MAX_BACKOFF)
 
 
-def _connect(settings: Settings, *, read: bool = False) -> Any:
+def _connect(settings: Settings, *, read: bool = False, remaining: float = 0.0) -> Any:
     """One connection attempt; on SQLite the file's schema is created or
     upgraded first if need be. A read of a file todo may not write (a
     read-only folder, a read-only journal beside it) opens it read-only."""
@@ -130,7 +135,12 @@ def _connect(settings: Settings, *, read: bool = False) -> Any:
     if url.backend == "sqlite" and (odd := faults.not_a_file(Path(url.database or ""))):
         raise odd
     try:
-        conn = driver.connect(url, connect_timeout=settings.connect_timeout)
+        # Within what is left of the retry budget (with no budget, no retry:
+        # the one attempt takes its whole timeout).
+        timeout = settings.connect_timeout
+        if settings.retry_budget > 0:
+            timeout = min(timeout, max(remaining, _MIN_CONNECT))
+        conn = driver.connect(url, connect_timeout=timeout)
     except driver.errors(url.backend) as exc:
         kind = driver.classify(exc)
         final = faults.cannot_connect(settings, exc, kind)
@@ -202,9 +212,10 @@ def _close(conn: Any) -> None:
 
 
 def _backoff(base: float, deadline: float) -> float | None:
-    """Exponential backoff with jitter, cut to what is left of the budget so
-    the last attempt lands on the deadline; None once the budget is spent."""
+    """Exponential backoff with jitter, cut so that another attempt (at
+    least _MIN_CONNECT, libpq's shortest connect timeout) still fits in the
+    budget; None once it does not."""
     remaining = deadline - time.monotonic()
-    if remaining <= 0.05:
+    if remaining < _MIN_CONNECT:
         return None
-    return min(base * random.uniform(0.5, 1.5), remaining)
+    return min(base * random.uniform(0.5, 1.5), remaining - _MIN_CONNECT)
