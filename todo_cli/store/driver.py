@@ -91,7 +91,7 @@ def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
     # _wait instead, which Ctrl-C ends at once, and which keeps
     # connect_timeout (libpq applies it only to a connection it waits for).
     psycopg2.extensions.set_wait_callback(_wait)
-    _connecting[0] = time.monotonic() + max(2.0, connect_timeout)
+    _connecting[0] = time.monotonic() + connect_timeout
     try:
         conn = psycopg2.connect(
             libpq_url(url),

@@ -44,7 +44,6 @@ Mode = Literal["read", "idempotent", "once"]
 
 _FIRST_BACKOFF = 0.2
 _MAX_BACKOFF = 3.0
-_MIN_CONNECT = 2.0  # libpq's shortest connect_timeout
 
 
 class Output(Protocol):
@@ -108,8 +107,8 @@ def connection(settings: Settings, *, on_retry: RetryHook | None = None) -> Any:
 
 
 def _with_retries(settings: Settings, step: Callable[[float], T], on_retry: RetryHook | None) -> T:
-    """step(seconds left of the budget), retried within the budget: no
-    attempt starts that could not end within it."""
+    """step(seconds left of the budget), retried within the budget; a
+    connection attempt waits no longer than what is left of it."""
     deadline = time.monotonic() + settings.retry_budget
     backoff = _FIRST_BACKOFF
     attempt = 1
@@ -139,7 +138,7 @@ def _connect(settings: Settings, *, read: bool = False, remaining: float = 0.0) 
         # the one attempt takes its whole timeout).
         timeout = settings.connect_timeout
         if settings.retry_budget > 0:
-            timeout = min(timeout, max(remaining, _MIN_CONNECT))
+            timeout = min(timeout, max(remaining, 0.1))
         conn = driver.connect(url, connect_timeout=timeout)
     except driver.errors(url.backend) as exc:
         kind = driver.classify(exc)
@@ -212,10 +211,9 @@ def _close(conn: Any) -> None:
 
 
 def _backoff(base: float, deadline: float) -> float | None:
-    """Exponential backoff with jitter, cut so that another attempt (at
-    least _MIN_CONNECT, libpq's shortest connect timeout) still fits in the
-    budget; None once it does not."""
+    """Exponential backoff with jitter, cut to what is left of the budget so
+    the last attempt lands on the deadline; None once the budget is spent."""
     remaining = deadline - time.monotonic()
-    if remaining < _MIN_CONNECT:
+    if remaining <= 0.05:
         return None
-    return min(base * random.uniform(0.5, 1.5), remaining - _MIN_CONNECT)
+    return min(base * random.uniform(0.5, 1.5), remaining)
