@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from todo_cli import shapes
 from todo_cli.output import Output
+from todo_cli.safetext import clean, clean_lines
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -29,9 +30,10 @@ _UNDID = {
 
 
 def _escape(text: str) -> str:
+    """A database string for a Rich cell: cleaned, then markup escaped."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(clean(text))
 
 
 def _local_date(value: datetime) -> str:
@@ -58,7 +60,7 @@ def todos(
     if out.mode == "json":
         out.json_array(items)
     elif out.mode == "plain":
-        out.lines(f"{ref(t, me)}\t{'done' if t.done else 'open'}\t{t.title}" for t in items)
+        out.lines(f"{ref(t, me)}\t{'done' if t.done else 'open'}\t{clean(t.title)}" for t in items)
     else:
         columns, _ = out.env.size()
         out.print(_todo_table(items, show_status=show_status, now=now, width=columns, me=me))
@@ -80,7 +82,7 @@ def _columns(
         "status": 1 if show_status else 0,
         "priority": 3 if any(t.priority for t in items) else 0,
         "due": max([len(relative(t.due, now=now)) for t in items if t.due] or [0]),
-        "tags": min(20, max([len(" ".join(t.tags)) for t in items] or [0])),
+        "tags": min(20, max([len(clean(" ".join(t.tags))) for t in items] or [0])),
         "waits": max(
             [len(relative(t.wait, now=now)) for t in items if t.wait and _waiting(t, now)] or [0]
         ),
@@ -130,7 +132,7 @@ def _todo_table(
     if has["created"]:
         table.add_column("Created", no_wrap=True, style="dim")
     for t in items:
-        cells = [ref(t, me)]
+        cells = [_escape(ref(t, me))]
         if show_status:
             cells.append("[green]✓[/]" if t.done else "·")
         if has["priority"]:
@@ -163,11 +165,11 @@ def todo(out: Output, t: Todo, *, now: datetime, me: str | None = None) -> None:
         out,
         [
             ("number", ref(t, me)),
-            ("title", t.title),
+            ("title", clean(t.title)),
             ("status", "done" if t.done else "open"),
             ("priority", t.priority or ""),
             ("due", f"{_when(t.due)} ({relative(t.due, now=now)})" if t.due else ""),
-            ("tags", " ".join(t.tags)),
+            ("tags", clean(" ".join(t.tags))),
             ("created", _when(t.created_at)),
             ("updated", _when(t.updated_at)),
             ("completed", _when(t.completed_at)),
@@ -175,7 +177,10 @@ def todo(out: Output, t: Todo, *, now: datetime, me: str | None = None) -> None:
         ],
     )
     if t.note:
-        out.lines(["note", *(f"  {line}" for line in t.note.splitlines())])
+        # Its own tabs as the spaces they stand for: no control character
+        # reaches the terminal, however the note was written.
+        note = t.note.replace("\r\n", "\n").expandtabs(4)
+        out.lines(["note", *(f"  {line}".rstrip() for line in clean_lines(note))])
 
 
 def _repeat_rows(t: Todo) -> list[tuple[str, str]]:
@@ -208,14 +213,14 @@ def added(out: Output, items: Sequence[Todo], *, many: bool, me: str | None = No
     elif out.mode == "plain":
         out.lines(ref(t, me) for t in items)
     elif len(items) == 1:
-        out.line(f"Added {ref(items[0], me)}: {items[0].title}")
+        out.line(f"Added {ref(items[0], me)}: {clean(items[0].title)}")
     else:
         out.line(f"Added {len(items)} todos: {ref(items[0], me)}-{items[-1].number}")
 
 
 def ref(t: Todo, me: str | None) -> str:
     """How the user names a todo: 3, or alice/3 for one shared with them."""
-    return f"{t.owner}/{t.number}" if t.owner and t.owner != me else str(t.number)
+    return clean(f"{t.owner}/{t.number}") if t.owner and t.owner != me else str(t.number)
 
 
 def changed(
@@ -230,9 +235,10 @@ def changed(
     if out.mode == "json":
         out.json([shapes.todo_dict(t) for t, _ in results])
         return
-    out.lines(f"{verb} {ref(t, me)}: {t.title}" for t, verb in results)
+    out.lines(f"{verb} {ref(t, me)}: {clean(t.title)}" for t, verb in results)
     out.lines(
-        f"Next {ref(t, me)}: {t.title}" + (f" (due {_when(t.due)})" if t.due else "") for t in made
+        f"Next {ref(t, me)}: {clean(t.title)}" + (f" (due {_when(t.due)})" if t.due else "")
+        for t in made
     )
 
 
@@ -245,7 +251,7 @@ def events(out: Output, items: Sequence[Event]) -> None:
         out.json([shapes.event_dict(e) for e in items])
     elif out.mode == "plain":
         out.lines(
-            f"{e.id}\t{shapes.iso(e.at)}\t{e.action}\t{e.summary}"
+            f"{e.id}\t{shapes.iso(e.at)}\t{clean(e.action)}\t{clean(e.summary)}"
             + ("\tundone" if e.undone_at else "")
             for e in items
         )
@@ -267,7 +273,7 @@ def _history_table(items: Sequence[Event]) -> Table:
     for e in items:
         when = e.at.astimezone().strftime("%Y-%m-%d %H:%M")
         mark = ["undone" if e.undone_at else ""] if undone else []
-        table.add_row(str(e.id), when, e.action, _escape(e.summary), *mark)
+        table.add_row(str(e.id), when, _escape(e.action), _escape(e.summary), *mark)
     return table
 
 
@@ -275,7 +281,7 @@ def undone(out: Output, items: Sequence[Event]) -> None:
     if out.mode == "json":
         out.json([shapes.event_dict(e) for e in items])
     else:
-        out.lines(f"Undid {e.action} {e.summary} ({_UNDID[e.action]})" for e in items)
+        out.lines(f"Undid {e.action} {clean(e.summary)} ({_UNDID[e.action]})" for e in items)
 
 
 # --- the rest ----------------------------------------------------------------------
@@ -320,7 +326,8 @@ def stats(
         lines += ["", "Oldest open"]
         width = max(len(str(n)) for n, _, _ in data.oldest)
         lines += [
-            f"  {str(n).rjust(width)}  {_local_date(at)}  {title}" for n, title, at in data.oldest
+            f"  {str(n).rjust(width)}  {_local_date(at)}  {clean(title)}"
+            for n, title, at in data.oldest
         ]
     counts = [n for _, n in days]
     low, high = min(counts), max(counts)
