@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from tests.support.inprocess import InProcess
+from tests.support.rawsql import raw_sql
 
 # A window title, a bell, a clear screen, CSI as one C1 character, a bidi override.
 TITLE = "Milk \x1b]0;HACKED\x07\x1b[2J \x9b31m \u202eevil"
@@ -26,24 +25,6 @@ TAG = "gro\x1b[31mceries\x85"
 OWNER = "al\tice\x1b[8m"
 # Any C0 but newline and tab, DEL, C1, the bidi overrides.
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def raw_sql(url: str, *statements: tuple[str, tuple[Any, ...]]) -> None:
-    """Statements as the tables' owner, around everything todo checks."""
-    if url.startswith("sqlite:///"):
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-        with conn:
-            for sql, params in statements:
-                conn.execute(sql, params)
-        conn.close()
-        return
-    import psycopg2
-
-    pg = psycopg2.connect(url)
-    with pg, pg.cursor() as cur:
-        for sql, params in statements:
-            cur.execute(sql.replace("?", "%s"), params)
-    pg.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
