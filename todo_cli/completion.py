@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from todo_cli.safetext import clean
+
 # Option kinds: None takes no value; "" a value with nothing to offer; else
 # the name of what to offer (VALUES, or a live kind).
 Options = dict[str, str | None]
@@ -126,7 +128,8 @@ def candidates(shell: str, words: Sequence[str], cword: int) -> list[str]:
     current = words[cword] if cword < len(words) else ""
     before = list(words[1:cword])
     pairs = _offers(before, current)
-    chosen = [(v, d) for v, d in pairs if v.startswith(current)]
+    # Titles and tags from the database: a shell prints its menu raw.
+    chosen = [(clean(v), clean(d)) for v, d in pairs if v.startswith(current)]
     if shell == "zsh":
         return [f"{v.replace(':', chr(92) + ':')}:{d}" if d else v.replace(":", "\\:")
                 for v, d in chosen]  # fmt: skip
@@ -236,27 +239,31 @@ def _read(kind: str, chosen: dict[str, str]) -> list[tuple[str, str]]:
     return run(quick, _LIVE[kind], mode="read")
 
 
-def _todos(status: str, *, shared: bool) -> Callable[..., list[tuple[str, str]]]:
-    def query(session: object) -> list[tuple[str, str]]:
-        from todo_cli.store import listing
+_STATUS = {"open": " AND todos.done = false", "done": " AND todos.done = true", "all": ""}
 
-        flt = listing.Filter(status=status, shared=shared)  # type: ignore[arg-type]
-        me = getattr(session, "user", "")
-        rows = listing.iter_todos(session, filter=flt, sort="number")  # type: ignore[arg-type]
-        return [
-            (f"{t.owner}/{t.number}" if shared and t.owner != me else str(t.number), t.title)
-            for t in rows
-        ]
+
+def _todos(status: str, *, shared: str = "") -> Callable[..., list[tuple[str, str]]]:
+    """Numbers and titles: mine, then (shared: "read" or "write") those
+    shared with me as alice/3, in one statement: a read on PostgreSQL is one
+    message, and the transaction ends with it."""
+
+    def query(session: object) -> list[tuple[str, str]]:
+        from todo_cli.store.rows import SHARER
+        from todo_cli.store.sql import ME
+
+        to_write = " AND can_write" if shared == "write" else ""
+        theirs = (
+            f"todos.id IN (SELECT todo_id FROM shared_todos WHERE grantee_name = :me{to_write})"
+        )
+        whose = f"(todos.user_id = {ME} OR {theirs})" if shared else f"todos.user_id = {ME}"
+        rows = session.execute(  # type: ignore[attr-defined]
+            f"SELECT CASE WHEN todos.user_id = {ME} THEN NULL ELSE {SHARER} END, todos.number, "
+            f"todos.title FROM todos WHERE {whose}{_STATUS[status]} "
+            f"ORDER BY CASE WHEN todos.user_id = {ME} THEN 0 ELSE 1 END, 1, 2"
+        ).all()
+        return [(f"{owner}/{n}" if owner else str(n), title) for owner, n, title in rows]
 
     return query
-
-
-def _open_and_shared(session: object) -> list[tuple[str, str]]:
-    return _todos("open", shared=False)(session) + _todos("open", shared=True)(session)
-
-
-def _all_and_shared(session: object) -> list[tuple[str, str]]:
-    return _todos("all", shared=False)(session) + _todos("all", shared=True)(session)
 
 
 def _tags(session: object) -> list[tuple[str, str]]:
@@ -283,10 +290,10 @@ def _sharers(session: object) -> list[tuple[str, str]]:
 
 
 _LIVE: dict[str, Callable[..., list[tuple[str, str]]]] = {
-    "open": _open_and_shared,
-    "mine": _todos("open", shared=False),
-    "done": _todos("done", shared=False),
-    "any": _all_and_shared,
+    "open": _todos("open", shared="write"),
+    "mine": _todos("open"),
+    "done": _todos("done"),
+    "any": _todos("all", shared="read"),
     "tag": _tags,
     "mytag": _tags,
     "tagedit": _tag_edits,

@@ -129,3 +129,22 @@ def test_an_error_quoting_a_name_is_one_clean_line(hostile: InProcess) -> None:
     assert result.stderr == (
         "todo: error: no todo al␛[2Jice␊/9 shared with you (see: todo list --shared, todo shares)\n"
     )
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_offers_titles_and_tags_cleaned(
+    hostile: InProcess, db_url: str, monkeypatch: pytest.MonkeyPatch, shell: str
+) -> None:
+    """A shell shows what `todo __complete` prints as its menu, raw."""
+    import io
+
+    from todo_cli import completion
+
+    monkeypatch.chdir(hostile.cwd)
+    for name, value in {**hostile.env, "DATABASE_URL": db_url, "TODO_USER": "alice"}.items():
+        monkeypatch.setenv(name, value)
+    for words in (["todo", "done", ""], ["todo", "list", "--tag", ""]):
+        out = io.StringIO()
+        completion.main([shell, str(len(words) - 1), *words], out)
+        assert RAW.search(out.getvalue()) is None, out.getvalue()
+        assert out.getvalue().count("\n") == 2, out.getvalue()

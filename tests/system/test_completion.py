@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.databases import ScratchDatabases, via_pgbouncer
 from tests.support.peers import peer
 from tests.support.processes import TODO_BIN, clean_env
 
@@ -59,6 +60,48 @@ BASH = 'source <(todo completion bash); COMP_WORDS=({words}); COMP_CWORD={cword}
 def test_bash(env: dict[str, str], words: str, cword: int, expected: str) -> None:
     bash = _shell("bash")
     assert run(env, bash, "-c", BASH.format(words=words, cword=cword)) == expected
+
+
+@pytest.fixture(params=["postgresql", "pgbouncer"])
+def pg_env(
+    request: pytest.FixtureRequest, scratch_dbs: ScratchDatabases, tmp_path: Path
+) -> dict[str, str]:
+    """The fixture's todos on a PostgreSQL of their own, direct or through
+    PgBouncer in transaction mode; bob shares +home with this user to write,
+    carol +news to read."""
+    url = scratch_dbs.create()
+    if request.param == "pgbouncer":
+        url = via_pgbouncer(url, request.getfixturevalue("pgbouncer"))
+    env = clean_env(tmp_path / "home", TZ="UTC", DATABASE_URL=url, TODO_USER="me")
+    env["PATH"] = f"{Path(TODO_BIN).parent}:{env['PATH']}"
+    for args in (
+        ["add", "Call the bank", "-t", "money"],
+        ["add", "Pay rent", "-t", "home"],
+        ["add", "Water plants", "-t", "home"],
+        ["done", "2"],
+        ["--user", "bob", "add", "Fix the sink", "-t", "home"],
+        ["--user", "bob", "share", "home", "--with", "me", "--write"],
+        ["--user", "carol", "add", "Read this", "-t", "news"],
+        ["--user", "carol", "share", "news", "--with", "me"],
+    ):
+        subprocess.run([TODO_BIN, *args], env=env, check=True, capture_output=True)
+    return env
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        ('todo done ""', 2, "1\n3\nbob/1\n"),
+        ('todo show ""', 2, "1\n2\n3\nbob/1\ncarol/1\n"),
+        ('todo reopen ""', 2, "2\n"),
+        ('todo list --tag ""', 3, "home\nmoney\n"),
+    ],
+)
+def test_bash_on_postgresql(pg_env: dict[str, str], words: str, cword: int, expected: str) -> None:
+    """Live numbers from PostgreSQL and through PgBouncer: one statement in
+    the one message a read sends."""
+    bash = _shell("bash")
+    assert run(pg_env, bash, "-c", BASH.format(words=words, cword=cword)) == expected
 
 
 ZSH = (
