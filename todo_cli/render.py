@@ -335,7 +335,7 @@ def stats(
     spark = "".join(_SPARKS[round((n - low) / spread * (len(_SPARKS) - 1))] for n in counts)
     lines += [
         "",
-        f"Open todos, last {len(days)} days: {counts[0]} -> {counts[-1]} (low {low}, high {high})",
+        f"Open todos, last {len(days)} days: {counts[0]} -> {counts[-1]} (min {low}, max {high})",
         f"  {spark}",
         f"  {days[0][0]:%Y-%m-%d}{' ' * max(1, len(days) - 20)}{days[-1][0]:%Y-%m-%d}",
     ]
