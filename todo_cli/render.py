@@ -180,7 +180,8 @@ def todo(out: Output, t: Todo, *, now: datetime, me: str | None = None) -> None:
         # Its own tabs as the spaces they stand for: no control character
         # reaches the terminal, however the note was written.
         note = t.note.replace("\r\n", "\n").expandtabs(4)
-        out.lines(["note", *(f"  {line}".rstrip() for line in clean_lines(note))])
+        lines = [f"  {line}".rstrip() for line in clean_lines(note)]
+        out.lines(["note", *(part for line in lines for part in _wrap(out, line))])
 
 
 def _repeat_rows(t: Todo) -> list[tuple[str, str]]:
@@ -256,22 +257,27 @@ def events(out: Output, items: Sequence[Event]) -> None:
             for e in items
         )
     else:
-        out.print(_history_table(items))
+        out.print(_history_table(items, width=out.env.size()[0]))
 
 
-def _history_table(items: Sequence[Event]) -> Table:
+def _history_table(items: Sequence[Event], *, width: int) -> Table:
     from rich.table import Table
 
+    undone = any(e.undone_at for e in items)
+    # What the other columns take; a table wider than the terminal would
+    # have its lines cut, words and all. Narrow, the year goes first.
+    rest = max(len(str(e.id)) for e in items) + 16 + 6 + 3 * _GAP + (6 + _GAP) * undone
+    when_format = "%Y-%m-%d %H:%M" if width - rest >= _TITLE_MIN else "%m-%d %H:%M"
+    rest -= 0 if when_format.startswith("%Y") else 5
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right", style="cyan", no_wrap=True)
     table.add_column("When", no_wrap=True, style="dim")
     table.add_column("Change", no_wrap=True)
-    table.add_column("Todos", overflow="fold", min_width=16)
-    undone = any(e.undone_at for e in items)
+    table.add_column("Todos", overflow="fold", min_width=max(1, min(_TITLE_MIN, width - rest)))
     if undone:
         table.add_column("", no_wrap=True, style="dim")
     for e in items:
-        when = e.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = e.at.astimezone().strftime(when_format)
         mark = ["undone" if e.undone_at else ""] if undone else []
         table.add_row(str(e.id), when, _escape(e.action), _escape(e.summary), *mark)
     return table
@@ -293,7 +299,38 @@ def key_values(out: Output, rows: Sequence[tuple[str, str]], data: Any = None) -
         out.json(data)
         return
     width = max(len(k) for k, _ in rows)
-    out.lines(f"{key.ljust(width)}  {value}" for key, value in rows)
+    out.lines(
+        line
+        for key, value in rows
+        for line in _wrap(out, f"{key.ljust(width)}  {value}", indent=width + 2)
+    )
+
+
+def _wrap(out: Output, line: str, *, indent: int = 2) -> list[str]:
+    """A line as a terminal of out's width shows it: broken at spaces
+    within the width, the next lines indented; a word longer than a line is
+    folded. A pipe gets it whole."""
+    from rich.cells import cell_len
+
+    columns = out.env.size()[0]
+    if out.mode != "table" or cell_len(line) <= columns:
+        return [line]
+    pad = " " * min(indent, columns // 2)
+    lead = line[: len(line) - len(line.lstrip(" "))]
+    lines: list[str] = []
+    current = lead
+    for word in line.lstrip(" ").split(" "):
+        joined = f"{current} {word}" if current.strip() else current + word
+        if cell_len(joined) <= columns or not current.strip():
+            current = joined
+        else:
+            lines.append(current)
+            current = pad + word
+        while cell_len(current) > columns:
+            cut = next(i for i in range(len(current), 0, -1) if cell_len(current[:i]) <= columns)
+            lines.append(current[:cut])
+            current = pad + current[cut:]
+    return [*lines, current]
 
 
 # --- stats -------------------------------------------------------------------------
@@ -310,9 +347,13 @@ def stats(
         out.json(shapes.stats_dict(data, weeks, days))
         return
     most = max([n for _, n in weeks] or [0]) or 1
+    # The longest bar, its date and its count fit a terminal's line.
+    bar = (
+        _BAR if out.mode != "table" else max(1, min(_BAR, out.env.size()[0] - 15 - len(str(most))))
+    )
     lines = ["Completed per week"]
     lines += [
-        f"  {start:%Y-%m-%d}  {'█' * round(n / most * _BAR) or ('▏' if n else '')}"
+        f"  {start:%Y-%m-%d}  {'█' * round(n / most * bar) or ('▏' if n else '')}"
         f"{' ' if n else ''}{n if n else ''}".rstrip()
         for start, n in weeks
     ]
@@ -322,13 +363,19 @@ def stats(
         f"Open: {data.open} (high {by['high']}, medium {by['medium']}, low {by['low']}, "
         f"none {by['none']}); overdue {data.overdue}",
     ]
+    oldest = []
     if data.oldest:
-        lines += ["", "Oldest open"]
         width = max(len(str(n)) for n, _, _ in data.oldest)
-        lines += [
-            f"  {str(n).rjust(width)}  {_local_date(at)}  {clean(title)}"
+        oldest = [
+            part
             for n, title, at in data.oldest
+            for part in _wrap(
+                out,
+                f"  {str(n).rjust(width)}  {_local_date(at)}  {clean(title)}",
+                indent=width + 16,
+            )
         ]
+    lines += ["", "Oldest open", *oldest] if oldest else []
     counts = [n for _, n in days]
     low, high = min(counts), max(counts)
     spread = (high - low) or 1
@@ -339,4 +386,4 @@ def stats(
         f"  {spark}",
         f"  {days[0][0]:%Y-%m-%d}{' ' * max(1, len(days) - 20)}{days[-1][0]:%Y-%m-%d}",
     ]
-    out.lines(lines)
+    out.lines(part for line in lines for part in _wrap(out, line))
