@@ -52,7 +52,19 @@ BASH = 'source <(todo completion bash); COMP_WORDS=({words}); COMP_CWORD={cword}
         ('todo done ""', 2, "1\n3\n"),
         ('todo reopen ""', 2, "2\n"),
         ('todo list --tag ""', 3, "home\nmoney\n"),
-        ('todo edit 3 --tag ""', 4, "+home\n+money\n-home\n-money\n"),
+        ('todo edit 3 --tag ""', 4, "+home\n+money\n-home\n"),
+        # Only the tags of the todos named can go.
+        ("todo edit 3 --tag -", 4, "-home\n"),
+        ("todo edit 1 3 --tag -", 5, "-home\n-money\n"),
+        ("todo edit 1,3 --tag -", 4, "-home\n-money\n"),
+        ("todo edit 9 --tag -", 4, "\n"),  # printf's one line for no words
+        # --tag=<TAB>: bash splits the word at = (COMP_WORDBREAKS), and
+        # right after the = the word is "=".
+        ("todo list --tag =", 3, "home\nmoney\n"),
+        ('todo list --tag = ""', 4, "home\nmoney\n"),
+        ("todo list --tag = m", 4, "money\n"),
+        # Without = in COMP_WORDBREAKS the word comes whole, and goes back whole.
+        ("todo list --tag=m", 2, "--tag=money\n"),
         ("todo ex", 1, "export\n"),
         ('todo list --sort ""', 3, "number\ndue\npriority\ncreated\n"),
     ],
@@ -158,6 +170,12 @@ def test_bash_in_tmux_as_a_person_types(env: dict[str, str], tmp_path: Path) -> 
         tmux_run("send-keys", "todo list --tag ", "Tab", "Tab")
         lines = _wait_for(lambda: tmux_run("capture-pane", "-p"), "money").split("\n")
         assert lines[0].endswith("todo list --tag"), lines
+        assert lines[1].split() == ["home", "money"], lines
+        tmux_run("send-keys", "C-u", "clear", "Enter")
+        time.sleep(0.3)
+        tmux_run("send-keys", "todo list --tag=", "Tab", "Tab")
+        lines = _wait_for(lambda: tmux_run("capture-pane", "-p"), "money").split("\n")
+        assert lines[0].endswith("todo list --tag="), lines
         assert lines[1].split() == ["home", "money"], lines
     finally:
         subprocess.run([tmux, "-L", socket_name, "kill-server"], env=tmux_env, check=False)
