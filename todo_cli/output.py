@@ -105,9 +105,8 @@ class Output:
         """Text for stdout, with nothing raw a terminal would obey (safetext)."""
         from todo_cli import safetext
 
-        if self.mode == "json":
-            text = safetext.json_text(text)
-        self._emit(safetext.clean(text, keep="\t\n"))
+        # json.dumps leaves no C0 raw; DEL, C1 and bidi it does.
+        self._emit(safetext.json_text(text) if self.mode == "json" else safetext.stream_text(text))
 
     def _emit(self, text: str) -> None:
         if not text:

@@ -8,10 +8,10 @@ U+009B CSI among them) and every bidi override becomes a visible stand-in
 instead: a C0 character or DEL its Control Picture (ESC as U+241B), the
 others U+FFFD. render.py applies it to each field before layout (so a tab
 or a newline in a title cannot forge a column or a line, and widths stay
-true); output.py applies it again to everything written as text, keeping
-only its own separators, so a string that reaches a stream some other way
-is cleaned too. JSON is exact already: json.dumps escapes C0, and
-json_text() escapes the rest, which JSON allows anywhere in a string.
+true); output.py cleans again every control character written to a stream
+(stream_text), keeping only its own tabs and newlines, so a string that
+reaches a stream some other way is cleaned too. JSON stays exact: json.dumps
+escapes C0, and json_text() escapes the rest, as JSON allows in a string.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ from __future__ import annotations
 import re
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What output.py cleans in a stream: the control characters but its own
+# tab, newline and CSV's CR LF (bidi overrides are text todo accepts, and
+# an export must keep them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # In JSON text C0 is escaped already and cannot occur raw.
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -44,9 +49,25 @@ def clean_lines(text: str) -> list[str]:
     return [clean(line) for line in text.split("\n")]
 
 
+def stream_text(text: str) -> str:
+    """Text on its way to a stream, its tabs and newlines kept: what output.py
+    writes (and a CR before a newline: CSV's line end). Quick on the common case (a listing of 100,000 todos is
+    megabytes): ASCII text is checked as bytes, in C."""
+    if text.isascii():
+        raw = text.encode("ascii")
+        lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
+        if not lone_cr and len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
+            return text
+    elif _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda m: _stand_in(m.group()), text)
+
+
 def json_text(text: str) -> str:
     """JSON text with DEL, C1 and bidi overrides escaped (\\u009b): the same
     values to a parser, nothing raw for a terminal."""
+    if text.isascii() and "\x7f" not in text:
+        return text
     if _UNSAFE_IN_JSON.search(text) is None:
         return text
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
