@@ -81,7 +81,7 @@ def test_json_stays_exact_and_escapes_what_a_terminal_obeys(hostile: InProcess) 
         (("list",), "alice", 2),
         (("list", "--shared"), "bob", 2),
         (("show", "1"), "alice", 0),
-        (("show", "alice\t/1"), "bob", None),
+        (("show", f"{OWNER}/1"), "bob", 0),
         (("log",), "alice", 3),
         (("shares",), "alice", None),
         (("shares",), "bob", None),
@@ -108,6 +108,11 @@ def test_show_keeps_a_notes_lines_each_cleaned(hostile: InProcess) -> None:
     assert lines[1] == f"title      {SHOWN}"
     assert lines[5] == "tags       gro␛[31mceries\ufffd groceries"
     assert lines[-4:] == ["note", "  first", "  ␛[1A␛[2Kfake␍ line", "      indented␡"]
+
+
+def test_another_users_todo_shows_under_their_name_cleaned(hostile: InProcess) -> None:
+    lines = hostile.ok("show", f"{OWNER}/1", env={"TODO_USER": "bob"}).splitlines()
+    assert lines[:2] == ["number     al␉ice␛[8m/1", f"title      {SHOWN}"]
 
 
 def test_the_log_shows_a_journal_title_cleaned(hostile: InProcess) -> None:
