@@ -20,7 +20,7 @@ SHOWN = "Milk ␛]0;HACKED␇␛[2J \ufffd31m \ufffdevil"
 # A title that draws a fake line over the one above.
 FORGED = "line1\n\x1b[1A\x1b[2Kfake line"
 FORGED_SHOWN = "line1␊␛[1A␛[2Kfake line"
-NOTE = "first\n\x1b[1A\x1b[2Kfake\r line\n\tindented\x7f"
+NOTE = "first\n\x1b[1A\x1b[2Kfake\r line\n\tindented\x7f\u202e"
 TAG = "gro\x1b[31mceries\x85"
 OWNER = "al\tice\x1b[8m"
 # Any C0 but newline and tab, DEL, C1, the bidi overrides.
@@ -107,7 +107,7 @@ def test_show_keeps_a_notes_lines_each_cleaned(hostile: InProcess) -> None:
     lines = hostile.ok("show", "1").splitlines()
     assert lines[1] == f"title      {SHOWN}"
     assert lines[5] == "tags       gro␛[31mceries\ufffd groceries"
-    assert lines[-4:] == ["note", "  first", "  ␛[1A␛[2Kfake␍ line", "      indented␡"]
+    assert lines[-4:] == ["note", "  first", "  ␛[1A␛[2Kfake␍ line", "      indented␡\ufffd"]
 
 
 def test_another_users_todo_shows_under_their_name_cleaned(hostile: InProcess) -> None:
