@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from todo_cli.safetext import clean
+
 # Option kinds: None takes no value; "" a value with nothing to offer; else
 # the name of what to offer (VALUES, or a live kind).
 Options = dict[str, str | None]
@@ -93,6 +95,22 @@ COMMANDS: dict[str, tuple[Options, str]] = {
     "admin user rm": ({"--purge": None, "--yes": None, "-y": None}, ""),
 }
 GROUPS = {"profile": "Named profiles", "db": "Database schema", "admin": "Administration"}
+# What zsh and fish show beside each command: the start of its help.
+DESCRIPTIONS = {
+    **GROUPS,
+    "add": "Add a todo", "list": "List your todos", "show": "Show one todo in full",
+    "edit": "Change todos", "done": "Mark todos done", "reopen": "Mark done todos open again",
+    "rm": "Remove todos", "log": "Your recent changes", "undo": "Undo your last change",
+    "stats": "Your progress", "share": "Share every todo of yours that carries TAG",
+    "unshare": "Stop sharing TAG with a user", "shares": "What you share",
+    "export": "Write all your todos", "import": "Add todos from a file",
+    "whoami": "Show the user, profile and database in use",
+    "completion": "Print the shell completion script", "profile add": "Create a profile",
+    "profile list": "List profiles", "profile rm": "Delete a profile",
+    "profile use": "Make a profile the current one", "db status": "Show the schema revision",
+    "db upgrade": "Create or upgrade the schema", "admin user": "Per-user credentials",
+    "admin user add": "Create a login role", "admin user rm": "Drop NAME's login role",
+}  # fmt: skip
 ALIASES = {"ls": "list", "complete": "done", "finish": "done", "remove": "rm", "delete": "rm"}
 GLOBAL: Options = {
     "--profile": "profile", "-P": "profile", "--user": "", "-u": "", "--database-url": "",
@@ -124,9 +142,19 @@ def main(args: Sequence[str], out: TextIO) -> int:
 def candidates(shell: str, words: Sequence[str], cword: int) -> list[str]:
     """The lines to print for the word at words[cword] (words[0] is todo)."""
     current = words[cword] if cword < len(words) else ""
-    before = list(words[1:cword])
-    pairs = _offers(before, current)
-    chosen = [(v, d) for v, d in pairs if v.startswith(current)]
+    # bash splits --tag=home into --tag, =, home (COMP_WORDBREAKS); right
+    # after the =, "=" is the word, and readline replaces what follows it.
+    before = [w for i, w in enumerate(words[1:cword], 1) if w != "=" or words[i - 1][:1] != "-"]
+    if current == "=" and before[-1:] and before[-1].startswith("-"):
+        current = ""
+    if current.startswith("-") and "=" in current:
+        # zsh and fish hand --tag=ho over whole, and want it back whole.
+        option, _, value = current.partition("=")
+        pairs = [(f"{option}={v}", d) for v, d in _offers([*before, option], value)]
+    else:
+        pairs = _offers(before, current)
+    # Titles and tags from the database: a shell prints its menu raw.
+    chosen = [(clean(v), clean(d)) for v, d in pairs if v.startswith(current)]
     if shell == "zsh":
         return [f"{v.replace(':', chr(92) + ':')}:{d}" if d else v.replace(":", "\\:")
                 for v, d in chosen]  # fmt: skip
@@ -164,12 +192,12 @@ def _offers(before: list[str], current: str) -> list[tuple[str, str]]:
     previous = before[-1] if before else ""
     kind = options.get(previous) if previous.startswith("-") else None
     if previous.startswith("-") and kind is not None:
-        return _values(kind, chosen)
+        return _values(kind, chosen, positional)
     if current.startswith("-"):
         return [(o, "") for o in (options if command else GLOBAL)]
     if not command or command in GROUPS or _prefix(command):
         return _subcommands(command)
-    return _values(COMMANDS[command][1], chosen) if command in COMMANDS else []
+    return _values(COMMANDS[command][1], chosen, positional) if command in COMMANDS else []
 
 
 def _prefix(command: str) -> bool:
@@ -182,7 +210,7 @@ def _subcommands(group: str) -> list[tuple[str, str]]:
     names = sorted(
         {c.split()[depth] for c in COMMANDS if c.startswith(group) and len(c.split()) > depth}
     )
-    return [(n, GROUPS.get(n, "")) for n in names]
+    return [(n, DESCRIPTIONS.get(f"{group} {n}".strip(), "")) for n in names]
 
 
 _GLOBAL_NAMES = {
@@ -191,14 +219,18 @@ _GLOBAL_NAMES = {
 }  # fmt: skip
 
 
-def _values(kind: str, chosen: dict[str, str]) -> list[tuple[str, str]]:
+def _values(kind: str, chosen: dict[str, str], named: list[str]) -> list[tuple[str, str]]:
     if kind in VALUES:
         return [(v, "") for v in VALUES[kind]]
     if kind == "profile":
         return [(p, "") for p in _profiles()]
-    if kind in _LIVE:
-        return _live(kind, chosen)
-    return []
+    if kind not in ("tagedit", *_LIVE):
+        return []
+    from todo_cli.store import completing
+
+    if kind == "tagedit":
+        return _live(lambda session: completing.tag_edits(session, named), chosen)
+    return _live(completing.LIVE[kind], chosen)
 
 
 def _profiles() -> list[str]:
@@ -208,16 +240,21 @@ def _profiles() -> list[str]:
     return sorted(config.profiles)
 
 
-# --- live: todo numbers and tags ----------------------------------------------------
+# --- live: todo numbers and tags (store/completing.py) -------------------------------
+
+_LIVE = ("open", "mine", "done", "any", "tag", "mytag", "sharer")
 
 
-def _live(kind: str, chosen: dict[str, str]) -> list[tuple[str, str]]:
-    """What the database holds for `kind`, or nothing after DEADLINE."""
+Query = Callable[..., list[tuple[str, str]]]
+
+
+def _live(query: Query, chosen: dict[str, str]) -> list[tuple[str, str]]:
+    """What the database answers to `query`, or nothing after DEADLINE."""
     found: list[tuple[str, str]] = []
 
     def read() -> None:
         with contextlib.suppress(Exception):  # unreachable, misconfigured: nothing
-            found.extend(_read(kind, chosen))
+            found.extend(_read(query, chosen))
 
     worker = threading.Thread(target=read, daemon=True)
     worker.start()
@@ -225,7 +262,7 @@ def _live(kind: str, chosen: dict[str, str]) -> list[tuple[str, str]]:
     return list(found) if not worker.is_alive() else []
 
 
-def _read(kind: str, chosen: dict[str, str]) -> list[tuple[str, str]]:
+def _read(query: Query, chosen: dict[str, str]) -> list[tuple[str, str]]:
     from dataclasses import replace
 
     from todo_cli.config import environment, load_settings
@@ -233,65 +270,7 @@ def _read(kind: str, chosen: dict[str, str]) -> list[tuple[str, str]]:
 
     settings = load_settings(env=environment(), **chosen)
     quick = replace(settings, connect_timeout=1.0, retry_budget=0.0)
-    return run(quick, _LIVE[kind], mode="read")
-
-
-def _todos(status: str, *, shared: bool) -> Callable[..., list[tuple[str, str]]]:
-    def query(session: object) -> list[tuple[str, str]]:
-        from todo_cli.store import listing
-
-        flt = listing.Filter(status=status, shared=shared)  # type: ignore[arg-type]
-        me = getattr(session, "user", "")
-        rows = listing.iter_todos(session, filter=flt, sort="number")  # type: ignore[arg-type]
-        return [
-            (f"{t.owner}/{t.number}" if shared and t.owner != me else str(t.number), t.title)
-            for t in rows
-        ]
-
-    return query
-
-
-def _open_and_shared(session: object) -> list[tuple[str, str]]:
-    return _todos("open", shared=False)(session) + _todos("open", shared=True)(session)
-
-
-def _all_and_shared(session: object) -> list[tuple[str, str]]:
-    return _todos("all", shared=False)(session) + _todos("all", shared=True)(session)
-
-
-def _tags(session: object) -> list[tuple[str, str]]:
-    from todo_cli.store.sql import ME
-
-    rows = session.execute(  # type: ignore[attr-defined]
-        "SELECT g.tag, count(*) FROM todo_tags g JOIN todos ON todos.id = g.todo_id "
-        f"WHERE todos.user_id = {ME} GROUP BY g.tag ORDER BY g.tag"
-    ).all()
-    return [(tag, f"{n} todo{'s' if n != 1 else ''}") for tag, n in rows]
-
-
-def _tag_edits(session: object) -> list[tuple[str, str]]:
-    tags = _tags(session)
-    return [(f"+{t}", d) for t, d in tags] + [(f"-{t}", d) for t, d in tags]
-
-
-def _sharers(session: object) -> list[tuple[str, str]]:
-    rows = session.execute(  # type: ignore[attr-defined]
-        "SELECT DISTINCT owner_name FROM shares WHERE grantee_name = :me AND can_write "
-        "ORDER BY owner_name"
-    ).all()
-    return [(name, "shares with you to write") for (name,) in rows]
-
-
-_LIVE: dict[str, Callable[..., list[tuple[str, str]]]] = {
-    "open": _open_and_shared,
-    "mine": _todos("open", shared=False),
-    "done": _todos("done", shared=False),
-    "any": _all_and_shared,
-    "tag": _tags,
-    "mytag": _tags,
-    "tagedit": _tag_edits,
-    "sharer": _sharers,
-}
+    return run(quick, query, mode="read")
 
 
 def script(shell: str) -> str:

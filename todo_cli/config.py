@@ -1,8 +1,8 @@
 """Configuration: the config file, profiles, .env and precedence -> Settings.
 
 Highest first: flags, environment (including a .env in the working
-directory, which never overrides variables already set), the active profile,
-defaults. Settings remembers where each value came from, for `todo whoami`.
+directory, which never overrides variables already set, nor a profile chosen
+by --profile or TODO_PROFILE), the active profile, defaults. Settings remembers where each value came from, for `todo whoami`.
 """
 
 from __future__ import annotations
@@ -253,6 +253,14 @@ def load_settings(
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     env = environment() if env is None else env
+    if profile or (
+        env.get("TODO_PROFILE") and _env_source(env, "TODO_PROFILE") == "env TODO_PROFILE"
+    ):
+        # A profile chosen explicitly is the whole choice: a .env in a folder
+        # you happen to be in must not send it to another database, user or
+        # config file.
+        dotenv: frozenset[str] = getattr(env, "from_dotenv", frozenset())
+        env = {k: v for k, v in env.items() if k not in dotenv}
     for flag, value in (("--profile", profile), ("--user", user), ("--database-url", database_url)):
         if value == "":
             raise InvalidInputError(f"{flag} was given an empty value")

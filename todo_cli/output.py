@@ -40,6 +40,46 @@ _WHY = {
 }
 
 
+class _Fit:
+    """What the stream's encoding cannot hold (PYTHONIOENCODING=ascii), as
+    one ? for each cell it would have taken: the table was laid out for
+    those cells, and stays aligned."""
+
+    def __init__(self, encoding: str | None) -> None:
+        import codecs
+
+        try:
+            name = codecs.lookup(encoding or "utf-8").name
+        except LookupError:
+            name = "utf-8"
+        self.encoding = None if name.startswith("utf") else name
+
+    def __call__(self, text: str) -> str:
+        if self.encoding is None:
+            return text
+        try:
+            text.encode(self.encoding)
+            return text
+        except UnicodeEncodeError:
+            from rich.cells import cell_len
+
+            return "".join(self._char(c, cell_len) for c in text)
+
+    def _char(self, char: str, cell_len: Callable[[str], int]) -> str:
+        try:
+            char.encode(self.encoding or "utf-8")
+            return char
+        except UnicodeEncodeError:
+            return "?" * cell_len(char)
+
+
+def _one_line(message: str) -> str:
+    """A message is one line, whatever a title or a name it quotes holds."""
+    from todo_cli.safetext import clean
+
+    return clean(message)
+
+
 class ReaderGone(Exception):
     """stdout's reader went away: stop writing (the command exits 0)."""
 
@@ -63,6 +103,13 @@ class Output:
     # --- stdout ------------------------------------------------------------------
 
     def write(self, text: str) -> None:
+        """Text for stdout, with nothing raw a terminal would obey (safetext)."""
+        from todo_cli import safetext
+
+        # json.dumps leaves no C0 raw; DEL, C1 and bidi it does.
+        self._emit(safetext.json_text(text) if self.mode == "json" else safetext.stream_text(text))
+
+    def _emit(self, text: str) -> None:
         if not text:
             return
         self.started = True
@@ -119,19 +166,33 @@ class Output:
         """A Rich renderable, drawn for this terminal, through write()."""
         import io
 
+        from rich.segment import Segment, Segments
+
+        from todo_cli import safetext
+
         buffer = io.StringIO()
         console = self.console(buffer, terminal=self.env.stdout_isatty)
-        console.print(renderable)
+        fit = _Fit(getattr(self.env.stdout, "encoding", None))
+        # Cleaned after layout as well as before (render.py): Rich's own
+        # styles are the only escapes that reach the terminal.
+        console.print(
+            Segments(
+                Segment(fit(safetext.clean(s.text, keep="\n")), s.style, s.control)
+                for s in console.render(renderable)
+            )
+        )
         # A table pads its last column to the width: no one wants the spaces.
-        self.write("\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n")))
+        self._emit("\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n")))
 
     def console(self, file: Any, *, terminal: bool) -> Console:
         from rich.console import Console
 
-        columns, _ = self.env.size()
+        columns, lines = self.env.size()
         return Console(
             file=file,
+            # Both, or Rich takes TERM=dumb for 80 columns.
             width=columns,
+            height=lines,
             force_terminal=terminal,
             # NO_COLOR users want plain text: drop bold and dim too, not only colour.
             color_system=None if self.color_disabled() else "auto",
@@ -152,22 +213,24 @@ class Output:
 
     def _err(self, text: str) -> None:
         # Nowhere left to say it if stderr itself is closed or full.
+        from todo_cli import safetext
+
         with contextlib.suppress(OSError, ValueError):
-            self.env.stderr.write(text)
+            self.env.stderr.write(safetext.clean(text, keep="\n"))
             self.env.stderr.flush()
 
     def note(self, text: str) -> None:
         """A message for the person at the terminal, not data: stderr."""
-        self._err(text + "\n")
+        self._err(_one_line(text) + "\n")
 
     def warn(self, message: str) -> None:
-        self._err(f"todo: warning: {message}\n")
+        self._err(f"todo: warning: {_one_line(message)}\n")
 
     def retry(self, message: str) -> None:
-        self._err(f"todo: retry: {message}\n")
+        self._err(f"todo: retry: {_one_line(message)}\n")
 
     def error(self, message: str) -> None:
-        self._err(f"todo: error: {message}\n")
+        self._err(f"todo: error: {_one_line(message)}\n")
 
     def raw_error(self, text: str) -> None:
         """Text as it is (a traceback, Click's usage block)."""

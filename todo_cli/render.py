@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from todo_cli import shapes
 from todo_cli.output import Output
+from todo_cli.safetext import clean, clean_lines
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -29,9 +30,10 @@ _UNDID = {
 
 
 def _escape(text: str) -> str:
+    """A database string for a Rich cell: cleaned, then markup escaped."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(clean(text))
 
 
 def _local_date(value: datetime) -> str:
@@ -58,7 +60,7 @@ def todos(
     if out.mode == "json":
         out.json_array(items)
     elif out.mode == "plain":
-        out.lines(f"{ref(t, me)}\t{'done' if t.done else 'open'}\t{t.title}" for t in items)
+        out.lines(f"{ref(t, me)}\t{'done' if t.done else 'open'}\t{clean(t.title)}" for t in items)
     else:
         columns, _ = out.env.size()
         out.print(_todo_table(items, show_status=show_status, now=now, width=columns, me=me))
@@ -80,7 +82,7 @@ def _columns(
         "status": 1 if show_status else 0,
         "priority": 3 if any(t.priority for t in items) else 0,
         "due": max([len(relative(t.due, now=now)) for t in items if t.due] or [0]),
-        "tags": min(20, max([len(" ".join(t.tags)) for t in items] or [0])),
+        "tags": min(20, max([len(clean(" ".join(t.tags))) for t in items] or [0])),
         "waits": max(
             [len(relative(t.wait, now=now)) for t in items if t.wait and _waiting(t, now)] or [0]
         ),
@@ -130,7 +132,7 @@ def _todo_table(
     if has["created"]:
         table.add_column("Created", no_wrap=True, style="dim")
     for t in items:
-        cells = [ref(t, me)]
+        cells = [_escape(ref(t, me))]
         if show_status:
             cells.append("[green]✓[/]" if t.done else "·")
         if has["priority"]:
@@ -163,11 +165,11 @@ def todo(out: Output, t: Todo, *, now: datetime, me: str | None = None) -> None:
         out,
         [
             ("number", ref(t, me)),
-            ("title", t.title),
+            ("title", clean(t.title)),
             ("status", "done" if t.done else "open"),
             ("priority", t.priority or ""),
             ("due", f"{_when(t.due)} ({relative(t.due, now=now)})" if t.due else ""),
-            ("tags", " ".join(t.tags)),
+            ("tags", clean(" ".join(t.tags))),
             ("created", _when(t.created_at)),
             ("updated", _when(t.updated_at)),
             ("completed", _when(t.completed_at)),
@@ -175,7 +177,11 @@ def todo(out: Output, t: Todo, *, now: datetime, me: str | None = None) -> None:
         ],
     )
     if t.note:
-        out.lines(["note", *(f"  {line}" for line in t.note.splitlines())])
+        # Its own tabs as the spaces they stand for: no control character
+        # reaches the terminal, however the note was written.
+        note = t.note.replace("\r\n", "\n").expandtabs(4)
+        lines = [f"  {line}".rstrip() for line in clean_lines(note)]
+        out.lines(["note", *(part for line in lines for part in _wrap(out, line))])
 
 
 def _repeat_rows(t: Todo) -> list[tuple[str, str]]:
@@ -208,14 +214,14 @@ def added(out: Output, items: Sequence[Todo], *, many: bool, me: str | None = No
     elif out.mode == "plain":
         out.lines(ref(t, me) for t in items)
     elif len(items) == 1:
-        out.line(f"Added {ref(items[0], me)}: {items[0].title}")
+        out.line(f"Added {ref(items[0], me)}: {clean(items[0].title)}")
     else:
         out.line(f"Added {len(items)} todos: {ref(items[0], me)}-{items[-1].number}")
 
 
 def ref(t: Todo, me: str | None) -> str:
     """How the user names a todo: 3, or alice/3 for one shared with them."""
-    return f"{t.owner}/{t.number}" if t.owner and t.owner != me else str(t.number)
+    return clean(f"{t.owner}/{t.number}") if t.owner and t.owner != me else str(t.number)
 
 
 def changed(
@@ -230,9 +236,10 @@ def changed(
     if out.mode == "json":
         out.json([shapes.todo_dict(t) for t, _ in results])
         return
-    out.lines(f"{verb} {ref(t, me)}: {t.title}" for t, verb in results)
+    out.lines(f"{verb} {ref(t, me)}: {clean(t.title)}" for t, verb in results)
     out.lines(
-        f"Next {ref(t, me)}: {t.title}" + (f" (due {_when(t.due)})" if t.due else "") for t in made
+        f"Next {ref(t, me)}: {clean(t.title)}" + (f" (due {_when(t.due)})" if t.due else "")
+        for t in made
     )
 
 
@@ -245,29 +252,34 @@ def events(out: Output, items: Sequence[Event]) -> None:
         out.json([shapes.event_dict(e) for e in items])
     elif out.mode == "plain":
         out.lines(
-            f"{e.id}\t{shapes.iso(e.at)}\t{e.action}\t{e.summary}"
+            f"{e.id}\t{shapes.iso(e.at)}\t{clean(e.action)}\t{clean(e.summary)}"
             + ("\tundone" if e.undone_at else "")
             for e in items
         )
     else:
-        out.print(_history_table(items))
+        out.print(_history_table(items, width=out.env.size()[0]))
 
 
-def _history_table(items: Sequence[Event]) -> Table:
+def _history_table(items: Sequence[Event], *, width: int) -> Table:
     from rich.table import Table
 
+    undone = any(e.undone_at for e in items)
+    # What the other columns take; a table wider than the terminal would
+    # have its lines cut, words and all. Narrow, the year goes first.
+    rest = max(len(str(e.id)) for e in items) + 16 + 6 + 3 * _GAP + (6 + _GAP) * undone
+    when_format = "%Y-%m-%d %H:%M" if width - rest >= _TITLE_MIN else "%m-%d %H:%M"
+    rest -= 0 if when_format.startswith("%Y") else 5
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right", style="cyan", no_wrap=True)
     table.add_column("When", no_wrap=True, style="dim")
     table.add_column("Change", no_wrap=True)
-    table.add_column("Todos", overflow="fold", min_width=16)
-    undone = any(e.undone_at for e in items)
+    table.add_column("Todos", overflow="fold", min_width=max(1, min(_TITLE_MIN, width - rest)))
     if undone:
         table.add_column("", no_wrap=True, style="dim")
     for e in items:
-        when = e.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = e.at.astimezone().strftime(when_format)
         mark = ["undone" if e.undone_at else ""] if undone else []
-        table.add_row(str(e.id), when, e.action, _escape(e.summary), *mark)
+        table.add_row(str(e.id), when, _escape(e.action), _escape(e.summary), *mark)
     return table
 
 
@@ -275,7 +287,7 @@ def undone(out: Output, items: Sequence[Event]) -> None:
     if out.mode == "json":
         out.json([shapes.event_dict(e) for e in items])
     else:
-        out.lines(f"Undid {e.action} {e.summary} ({_UNDID[e.action]})" for e in items)
+        out.lines(f"Undid {e.action} {clean(e.summary)} ({_UNDID[e.action]})" for e in items)
 
 
 # --- the rest ----------------------------------------------------------------------
@@ -287,7 +299,38 @@ def key_values(out: Output, rows: Sequence[tuple[str, str]], data: Any = None) -
         out.json(data)
         return
     width = max(len(k) for k, _ in rows)
-    out.lines(f"{key.ljust(width)}  {value}" for key, value in rows)
+    out.lines(
+        line
+        for key, value in rows
+        for line in _wrap(out, f"{key.ljust(width)}  {value}", indent=width + 2)
+    )
+
+
+def _wrap(out: Output, line: str, *, indent: int = 2) -> list[str]:
+    """A line as a terminal of out's width shows it: broken at spaces
+    within the width, the next lines indented; a word longer than a line is
+    folded. A pipe gets it whole."""
+    from rich.cells import cell_len
+
+    columns = out.env.size()[0]
+    if out.mode != "table" or cell_len(line) <= columns:
+        return [line]
+    pad = " " * min(indent, columns // 2)
+    lead = line[: len(line) - len(line.lstrip(" "))]
+    lines: list[str] = []
+    current = lead
+    for word in line.lstrip(" ").split(" "):
+        joined = f"{current} {word}" if current.strip() else current + word
+        if cell_len(joined) <= columns or not current.strip():
+            current = joined
+        else:
+            lines.append(current)
+            current = pad + word
+        while cell_len(current) > columns:
+            cut = next(i for i in range(len(current), 0, -1) if cell_len(current[:i]) <= columns)
+            lines.append(current[:cut])
+            current = pad + current[cut:]
+    return [*lines, current]
 
 
 # --- stats -------------------------------------------------------------------------
@@ -304,9 +347,13 @@ def stats(
         out.json(shapes.stats_dict(data, weeks, days))
         return
     most = max([n for _, n in weeks] or [0]) or 1
+    # The longest bar, its date and its count fit a terminal's line.
+    bar = (
+        _BAR if out.mode != "table" else max(1, min(_BAR, out.env.size()[0] - 15 - len(str(most))))
+    )
     lines = ["Completed per week"]
     lines += [
-        f"  {start:%Y-%m-%d}  {'█' * round(n / most * _BAR) or ('▏' if n else '')}"
+        f"  {start:%Y-%m-%d}  {'█' * round(n / most * bar) or ('▏' if n else '')}"
         f"{' ' if n else ''}{n if n else ''}".rstrip()
         for start, n in weeks
     ]
@@ -316,20 +363,27 @@ def stats(
         f"Open: {data.open} (high {by['high']}, medium {by['medium']}, low {by['low']}, "
         f"none {by['none']}); overdue {data.overdue}",
     ]
+    oldest = []
     if data.oldest:
-        lines += ["", "Oldest open"]
         width = max(len(str(n)) for n, _, _ in data.oldest)
-        lines += [
-            f"  {str(n).rjust(width)}  {_local_date(at)}  {title}" for n, title, at in data.oldest
+        oldest = [
+            part
+            for n, title, at in data.oldest
+            for part in _wrap(
+                out,
+                f"  {str(n).rjust(width)}  {_local_date(at)}  {clean(title)}",
+                indent=width + 16,
+            )
         ]
+    lines += ["", "Oldest open", *oldest] if oldest else []
     counts = [n for _, n in days]
     low, high = min(counts), max(counts)
     spread = (high - low) or 1
     spark = "".join(_SPARKS[round((n - low) / spread * (len(_SPARKS) - 1))] for n in counts)
     lines += [
         "",
-        f"Open todos, last {len(days)} days: {counts[0]} -> {counts[-1]} (low {low}, high {high})",
+        f"Open todos, last {len(days)} days: {counts[0]} -> {counts[-1]} (min {low}, max {high})",
         f"  {spark}",
         f"  {days[0][0]:%Y-%m-%d}{' ' * max(1, len(days) - 20)}{days[-1][0]:%Y-%m-%d}",
     ]
-    out.lines(lines)
+    out.lines(part for line in lines for part in _wrap(out, line))

@@ -191,8 +191,9 @@ def event_dict(event: Event) -> dict[str, Any]:
         "id": event.id,
         "at": iso(event.at),
         "action": event.action,
-        "numbers": list(event.numbers),
-        "summary": event.summary,
+        # null: an entry todo cannot read (written by something else)
+        "numbers": None if event.unreadable else list(event.numbers),
+        "summary": None if event.unreadable else event.summary,
         "undone": event.undone_at is not None,
         "undone_at": iso(event.undone_at),
     }

@@ -87,6 +87,9 @@ class NewTodo:
     clock: int | None = None
 
 
+UNREADABLE = "(an entry todo cannot read)"
+
+
 @dataclass(frozen=True)
 class Event:
     """One change, as the journal holds it (store/events.py, store/history.py)."""
@@ -109,12 +112,16 @@ class Event:
     owner_id: int | None = field(default=None, compare=False)
     owner: str | None = field(default=None, compare=False)
     by: str | None = field(default=None, compare=False)
+    # Its journal entry is not a shape todo writes (store/journal.py).
+    unreadable: bool = field(default=False, compare=False)
 
     @property
     def summary(self) -> str:
         """`3: Call the bank`, `4-6: Buy milk and 2 more`, `2, 9: 2 todos`,
         `3: Dentist appointment (was: Dentist)`; another's todos as
         `alice/3: Milk`, and a change someone else made as `... (by bob)`."""
+        if self.unreadable:
+            return UNREADABLE
         text = self._summary()
         return f"{text} (by {self.by})" if self.by else text
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import socket
 
-from bench.harness import Bench, Cmd, Table, code, how_timed, ms, ratio, result
+from bench.harness import Bench, BenchError, Cmd, Table, code, how_timed, ms, ratio, result
 
 NAME = "completion"
 ORDER = 35
@@ -17,9 +17,15 @@ HUNG_LIMIT_MS = 1500  # with a server that never answers: the 0.9 s deadline, an
 def run(b: Bench) -> list[Table]:
     sqlite = b.env("completion-sqlite")
     postgres = b.env("completion-pg", DATABASE_URL=b.pg_url)
-    for env in (sqlite, postgres):
-        for i in range(20):
-            b.run(Cmd("todo add", [b.todo, "add", f"todo {i}", "-t", f"tag{i % 5}"], env))
+    added: dict[str, list[str]] = {}
+    for name, env in (("sqlite", sqlite), ("postgres", postgres)):
+        added[name] = [
+            b.run(
+                Cmd("todo add", [b.todo, "add", f"todo {i}", "-t", f"tag{i % 5}"], env),
+                capture=True,
+            ).stdout.strip()
+            for i in range(20)
+        ]
     with socket.socket() as hung_server:
         hung_server.bind(("127.0.0.1", 0))
         hung_server.listen(64)
@@ -30,6 +36,12 @@ def run(b: Bench) -> list[Table]:
             argv = [b.todo, "__complete", "bash", str(len(words)), "todo", *words]
             return Cmd(label, argv, env)
 
+        # An empty answer is quick too: each live call must offer what it
+        # should before it is timed.
+        _answers(b, tab("SQLite", sqlite, "done", ""), added["sqlite"], exact=True)
+        _answers(b, tab("SQLite", sqlite, "list", "--tag", ""), [f"tag{i}" for i in range(5)])
+        # Other sections' todos may share this user on PostgreSQL.
+        _answers(b, tab("PostgreSQL", postgres, "done", ""), added["postgres"], exact=False)
         cmds = [
             Cmd("todo --version", [b.todo, "--version"], sqlite),
             tab("todo <TAB> (commands, no database)", sqlite, ""),
@@ -67,3 +79,15 @@ def run(b: Bench) -> list[Table]:
         "socket that accepts and stays silent (libpq alone would wait its 2 s minimum)."
     )
     return [table]
+
+
+def _answers(b: Bench, cmd: Cmd, expected: list[str], *, exact: bool = True) -> None:
+    """Raise unless the completion offers every one of `expected` (and,
+    exact, nothing else)."""
+    offered = b.run(cmd, capture=True).stdout.split()
+    missing = [e for e in expected if e not in offered]
+    if not offered or missing or (exact and sorted(offered) != sorted(expected)):
+        raise BenchError(
+            f"completion {' '.join(cmd.argv[2:])} ({cmd.label}) offered {offered[:30]}; "
+            f"expected {expected}"
+        )

@@ -132,6 +132,28 @@ FLAGS = ["-P", "flagp", "-u", "flag-user", "--database-url", "postgres://user:SE
         ),
         pytest.param(
             True,
+            {},
+            ["-P", "flagp"],
+            (
+                "flagp-user  (profile flagp)",
+                "flagp  (flag --profile)",
+                "postgresql flagp-host/flagpdb  (profile flagp)",
+            ),
+            id="explicit-profile-beats-dotenv",
+        ),
+        pytest.param(
+            True,
+            {"TODO_PROFILE": "envp"},
+            [],
+            (
+                "envp-user  (profile envp)",
+                "envp  (env TODO_PROFILE)",
+                "postgresql envp-host/envpdb  (profile envp)",
+            ),
+            id="env-profile-beats-dotenv",
+        ),
+        pytest.param(
+            True,
             REAL_ENV,
             [],
             (

@@ -73,4 +73,4 @@ def test_stats_on_a_terminal(todo_db: InProcess) -> None:
     assert lines[11:13] == ["  2026-11-23  ██████████████████████████████ 1", "  2026-11-30"]
     assert lines[14] == "Open: 1 (high 1, medium 0, low 0, none 0); overdue 1"
     assert lines[16:18] == ["Oldest open", "  2  2026-11-23  Pay rent"]
-    assert lines[19] == "Open todos, last 30 days: 0 -> 1 (low 0, high 1)"
+    assert lines[19] == "Open todos, last 30 days: 0 -> 1 (min 0, max 1)"

@@ -31,6 +31,7 @@ from todo_cli.errors import InvalidInputError
 from todo_cli.formats import parse
 from todo_cli.store import (
     changes,
+    completing,
     driver,
     editing,
     history,
@@ -173,6 +174,10 @@ def shared(open_: Opener) -> None:
         listing.page(s, filter=listing.Filter(shared=True), limit=5)
         list(listing.iter_text(s, filter=listing.Filter(shared=True)))
         history.log(s)
+        # What <TAB> reads.
+        for query in completing.LIVE.values():
+            query(s)
+        assert ("-x", "1 todo") in completing.tag_edits(s, ["1-2,3", f"alice/{milk.number}"])
     with pytest.raises(InvalidInputError), open_("bob") as s:
         changes.edit(s, numbers=[milk.number], remove_tags=["groceries"], scope=scope)
     with open_("bob") as s:

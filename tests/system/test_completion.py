@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.databases import ScratchDatabases, via_pgbouncer
 from tests.support.peers import peer
 from tests.support.processes import TODO_BIN, clean_env
 
@@ -51,7 +52,19 @@ BASH = 'source <(todo completion bash); COMP_WORDS=({words}); COMP_CWORD={cword}
         ('todo done ""', 2, "1\n3\n"),
         ('todo reopen ""', 2, "2\n"),
         ('todo list --tag ""', 3, "home\nmoney\n"),
-        ('todo edit 3 --tag ""', 4, "+home\n+money\n-home\n-money\n"),
+        ('todo edit 3 --tag ""', 4, "+home\n+money\n-home\n"),
+        # Only the tags of the todos named can go.
+        ("todo edit 3 --tag -", 4, "-home\n"),
+        ("todo edit 1 3 --tag -", 5, "-home\n-money\n"),
+        ("todo edit 1,3 --tag -", 4, "-home\n-money\n"),
+        ("todo edit 9 --tag -", 4, "\n"),  # printf's one line for no words
+        # --tag=<TAB>: bash splits the word at = (COMP_WORDBREAKS), and
+        # right after the = the word is "=".
+        ("todo list --tag =", 3, "home\nmoney\n"),
+        ('todo list --tag = ""', 4, "home\nmoney\n"),
+        ("todo list --tag = m", 4, "money\n"),
+        # Without = in COMP_WORDBREAKS the word comes whole, and goes back whole.
+        ("todo list --tag=m", 2, "--tag=money\n"),
         ("todo ex", 1, "export\n"),
         ('todo list --sort ""', 3, "number\ndue\npriority\ncreated\n"),
     ],
@@ -59,6 +72,48 @@ BASH = 'source <(todo completion bash); COMP_WORDS=({words}); COMP_CWORD={cword}
 def test_bash(env: dict[str, str], words: str, cword: int, expected: str) -> None:
     bash = _shell("bash")
     assert run(env, bash, "-c", BASH.format(words=words, cword=cword)) == expected
+
+
+@pytest.fixture(params=["postgresql", "pgbouncer"])
+def pg_env(
+    request: pytest.FixtureRequest, scratch_dbs: ScratchDatabases, tmp_path: Path
+) -> dict[str, str]:
+    """The fixture's todos on a PostgreSQL of their own, direct or through
+    PgBouncer in transaction mode; bob shares +home with this user to write,
+    carol +news to read."""
+    url = scratch_dbs.create()
+    if request.param == "pgbouncer":
+        url = via_pgbouncer(url, request.getfixturevalue("pgbouncer"))
+    env = clean_env(tmp_path / "home", TZ="UTC", DATABASE_URL=url, TODO_USER="me")
+    env["PATH"] = f"{Path(TODO_BIN).parent}:{env['PATH']}"
+    for args in (
+        ["add", "Call the bank", "-t", "money"],
+        ["add", "Pay rent", "-t", "home"],
+        ["add", "Water plants", "-t", "home"],
+        ["done", "2"],
+        ["--user", "bob", "add", "Fix the sink", "-t", "home"],
+        ["--user", "bob", "share", "home", "--with", "me", "--write"],
+        ["--user", "carol", "add", "Read this", "-t", "news"],
+        ["--user", "carol", "share", "news", "--with", "me"],
+    ):
+        subprocess.run([TODO_BIN, *args], env=env, check=True, capture_output=True)
+    return env
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        ('todo done ""', 2, "1\n3\nbob/1\n"),
+        ('todo show ""', 2, "1\n2\n3\nbob/1\ncarol/1\n"),
+        ('todo reopen ""', 2, "2\n"),
+        ('todo list --tag ""', 3, "home\nmoney\n"),
+    ],
+)
+def test_bash_on_postgresql(pg_env: dict[str, str], words: str, cword: int, expected: str) -> None:
+    """Live numbers from PostgreSQL and through PgBouncer: one statement in
+    the one message a read sends."""
+    bash = _shell("bash")
+    assert run(pg_env, bash, "-c", BASH.format(words=words, cword=cword)) == expected
 
 
 ZSH = (
@@ -115,6 +170,12 @@ def test_bash_in_tmux_as_a_person_types(env: dict[str, str], tmp_path: Path) -> 
         tmux_run("send-keys", "todo list --tag ", "Tab", "Tab")
         lines = _wait_for(lambda: tmux_run("capture-pane", "-p"), "money").split("\n")
         assert lines[0].endswith("todo list --tag"), lines
+        assert lines[1].split() == ["home", "money"], lines
+        tmux_run("send-keys", "C-u", "clear", "Enter")
+        time.sleep(0.3)
+        tmux_run("send-keys", "todo list --tag=", "Tab", "Tab")
+        lines = _wait_for(lambda: tmux_run("capture-pane", "-p"), "money").split("\n")
+        assert lines[0].endswith("todo list --tag="), lines
         assert lines[1].split() == ["home", "money"], lines
     finally:
         subprocess.run([tmux, "-L", socket_name, "kill-server"], env=tmux_env, check=False)

@@ -84,8 +84,40 @@ def test_option_values() -> None:
 
 
 def test_each_shell_gets_its_own_form() -> None:
-    assert offered("d", shell="zsh") == ["db:Database schema", "done"]
-    assert offered("d", shell="fish") == ["db\tDatabase schema", "done"]
+    assert offered("d", shell="zsh") == ["db:Database schema", "done:Mark todos done"]
+    assert offered("d", shell="fish") == ["db\tDatabase schema", "done\tMark todos done"]
+
+
+def _groups(group: Any, prefix: str = "") -> dict[str, Any]:
+    found = {}
+    for name, command in group.commands.items():
+        if getattr(command, "hidden", False):
+            continue
+        found[f"{prefix}{name}"] = command
+        if hasattr(command, "commands"):
+            found.update(_groups(command, f"{prefix}{name} "))
+    return found
+
+
+def test_zsh_and_fish_describe_every_command_and_group() -> None:
+    """The description is the start of the command's own help."""
+    for name, command in _groups(_click()).items():
+        *group, word = name.split()
+        (line,) = [c for c in offered(*group, word, shell="zsh") if c.split(":")[0] == word]
+        described = line.split(":", 1)[1]
+        assert described, name
+        assert (command.help or "").startswith(described), (name, described, command.help)
+
+
+def test_a_value_after_an_equals_sign() -> None:
+    """bash splits --sort=d into --sort, =, d (COMP_WORDBREAKS); zsh and
+    fish hand over the word whole, and want it back whole."""
+    assert offered("list", "--sort", "=") == ["number", "due", "priority", "created"]
+    assert offered("list", "--sort", "=", "") == ["number", "due", "priority", "created"]
+    assert offered("list", "--sort", "=", "d") == ["due"]
+    assert offered("list", "--sort=d", shell="zsh") == ["--sort=due"]
+    assert offered("list", "--sort=", shell="fish")[:2] == ["--sort=number", "--sort=due"]
+    assert offered("-P", "=", "x", "list", "--sort", "=", "p") == ["priority"]
 
 
 def test_nothing_goes_wrong_whatever_the_words() -> None:

@@ -364,6 +364,34 @@ def test_dotenv_values_flow_into_settings_as_env(tmp_path: Path, cpath: Path) ->
     assert s.config_path == cpath
 
 
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_dotenv_never_overrides_a_profile_chosen_explicitly(
+    tmp_path: Path, cpath: Path, how: str
+) -> None:
+    """A .env in a folder you happen to be in names another database, user
+    and config: `--profile bob` (or TODO_PROFILE=bob) still means bob's."""
+    cpath.parent.mkdir(parents=True, exist_ok=True)
+    cpath.write_text('[profiles.bob]\nuser = "bob"\ndatabase_url = "sqlite:////bob/todo.db"\n')
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".env").write_text(
+        f"TODO_USER=mallory\nDATABASE_URL={ENV_URL}\nDATABASE_URL_DIRECT={ENV_URL}\n"
+        f"TODO_CONFIG_DIR={tmp_path / 'elsewhere'}\n"
+    )
+    base = {
+        "TODO_CONFIG_DIR": str(cpath.parent),
+        **({"TODO_PROFILE": "bob"} if how == "env" else {}),
+    }
+    env = environment(cwd=work, base=base)
+    s = load_settings(profile="bob" if how == "flag" else None, env=env)
+    assert (s.user.value, s.user.source) == ("bob", "profile bob")
+    assert (s.database.value, s.database.source) == ("sqlite:////bob/todo.db", "profile bob")
+    assert (s.config_path, s.direct_url) == (cpath, None)
+    # Without the explicit choice the .env applies, as before.
+    s = load_settings(env=environment(cwd=work, base={"TODO_CONFIG_DIR": str(cpath.parent)}))
+    assert (s.user.value, s.user.source) == ("mallory", ".env TODO_USER")
+
+
 def test_dotenv_is_only_read_from_the_working_directory(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("TODO_DOTENV_PROBE=parent\n")
     child = tmp_path / "child"

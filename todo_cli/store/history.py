@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from todo_cli.errors import ConcurrentChangeError, NotFoundError
+from todo_cli.store import journal
 from todo_cli.store.session import Session
 from todo_cli.store.sql import FOR_UPDATE, ME, Backend, in_set
 from todo_cli.todo import Event
@@ -29,13 +30,18 @@ class UndoConflictError(ConcurrentChangeError):
 
 
 # The number of a change's first todo, read from its journal entry (each of
-# events.py's shapes), and what that todo is called now.
+# events.py's shapes), and what that todo is called now. Whatever the entry
+# holds (journal.py), this never fails: PostgreSQL has no cast that
+# tolerates text that is not JSON, so it finds the number with a pattern
+# (the first "number", which is the first todo's, or "first", or the first
+# of "numbers": an unescaped quote cannot occur inside a JSON string, so a
+# title cannot fake one); SQLite asks json_valid first, and compares the
+# number it finds as it is.
 _FIRST_NUMBER = {
-    "postgresql": "COALESCE(CAST(CAST(data AS json) -> 'todos' -> 0 ->> 'number' AS integer), "
-    "CAST(CAST(data AS json) ->> 'first' AS integer), "
-    "CAST(CAST(data AS json) -> 'numbers' ->> 0 AS integer))",
-    "sqlite": "COALESCE(json_extract(data, '$.todos[0].number'), json_extract(data, '$.first'), "
-    "json_extract(data, '$.numbers[0]'))",
+    "postgresql": "CAST((regexp_match(data, "
+    "'\"(?:number|first|numbers)\"\\s*:\\s*\\[?\\s*([0-9]{1,18})\\s*[],}]'))[1] AS bigint)",
+    "sqlite": "CASE WHEN json_valid(data) THEN COALESCE(json_extract(data, '$.todos[0].number'), "
+    "json_extract(data, '$.first'), json_extract(data, '$.numbers[0]')) END",
 }
 
 
@@ -46,39 +52,6 @@ def _title_now(backend: Backend) -> str:
         "(SELECT t.title FROM todos t WHERE t.user_id = COALESCE(events.owner_id, "
         f"events.user_id) AND t.number = {_FIRST_NUMBER[backend]} AND (t.user_id = {ME} "
         "OR t.id IN (SELECT todo_id FROM shared_todos WHERE grantee_name = :me)))"
-    )
-
-
-def _event(row: Sequence[Any], session: Session) -> Event:
-    event_id, at, action, raw, undone_at, owner_id, *now = row
-    data = json.loads(raw)
-    if "todos" in data:
-        rows = sorted(data["todos"], key=lambda r: int(r["number"]))
-        numbers = tuple(int(r["number"]) for r in rows)
-        titles = tuple(r["title"] for r in rows)
-    else:
-        rows = []
-        if "numbers" in data:
-            numbers = tuple(sorted(int(n) for n in data["numbers"]))
-        else:
-            numbers = tuple(range(int(data["first"]), int(data["last"]) + 1))
-        titles = (data["title"],)
-    title_now = now[0] if now and len(numbers) == 1 else None
-    return Event(
-        event_id,
-        session.time(at),
-        action,
-        numbers,
-        titles,
-        session.time(undone_at),
-        rows,
-        title_now,
-        tuple(sorted(int(n) for n in data.get("created") or ())),
-        owner_id,
-        # Of a change to another's todos: their name to the one who made
-        # it, and who made it to the owner.
-        data.get("owner") if data.get("by") == session.user else None,
-        data.get("by") if data.get("by") not in (None, session.user) else None,
     )
 
 
@@ -101,7 +74,7 @@ def _recent(
         f"WHERE {whose}{pending} ORDER BY id DESC LIMIT :limit{lock}",
         params={"limit": limit},
     ).all()
-    return [_event(r, session) for r in rows]
+    return [journal.event(r, session) for r in rows]
 
 
 def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
@@ -342,6 +315,12 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
         raise NotFoundError(
             f"only {left} left to undo, not {count}; nothing was undone (see: todo log)"
         )
+    for event in events:
+        if event.unreadable:
+            raise UndoConflictError(
+                f"cannot undo change {event.id} ({_when(event.at)}): todo cannot read its "
+                "journal entry; nothing was undone (see: todo log)"
+            )
     _check(events, _versions(session, events, lock))
     statements: list[str] = []
     params: dict[str, Any] = {"ids": [e.id for e in events]}

@@ -5,11 +5,11 @@ which the open count of each of those days is worked back."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from todo_cli.store import journal
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, Backend
 from todo_cli.todo import PRIORITY_NAMES
@@ -91,7 +91,7 @@ def stats(session: Session) -> Stats:
         elif kind == "oldest":
             out.oldest.append((int(n), str(text), _time(read, at)))
         else:
-            delta = _open_delta(str(key), json.loads(text))
+            delta = journal.open_delta(str(key), text)
             out.changes.append((_time(read, at), delta))
             if undone is not None:
                 out.changes.append((_time(read, undone), -delta))
@@ -105,22 +105,6 @@ def _time(read: Any, value: Any) -> datetime:
         return datetime.fromisoformat(value)
     result: datetime = read(value)
     return result
-
-
-def _open_delta(action: str, data: dict[str, Any]) -> int:
-    """How a change moved the number of open todos (events.py's shapes)."""
-    rows = data.get("todos", [])
-    made = len(data.get("created") or ())
-    if action in ("add", "import"):
-        numbers = data.get("numbers")
-        return len(numbers) if numbers is not None else int(data["last"]) - int(data["first"]) + 1
-    if action == "done":
-        return -len(rows) + made
-    if action == "reopen":
-        return len(rows)
-    if action == "rm":
-        return -sum(1 for r in rows if not r.get("done")) + made
-    return 0
 
 
 def open_by_day(stats: Stats, today: date, *, tz: Any = None) -> list[tuple[date, int]]:
