@@ -3,6 +3,10 @@ session, and the real `todo`.
 
 Without a reachable PostgreSQL, PostgreSQL tests skip with the reason;
 under CI=true the suite fails instead.
+
+Hypothesis: under CI=true the "ci" profile, derandomized (the examples
+are a function of each test, the same on every run) and printing the blob
+that reproduces a failure; the default profile otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.support import IN_CI
 from tests.support.databases import (
@@ -29,6 +34,13 @@ from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
 from todo_cli.store.runner import connection
 from todo_cli.store.session import Session
+
+# --- Hypothesis --------------------------------------------------------------------
+
+# Loaded here, before any test module makes its @settings (each inherits
+# what it does not set from the profile loaded then).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, database=None)
+hypothesis_settings.load_profile("ci" if IN_CI else "default")
 
 # --- PostgreSQL ------------------------------------------------------------------
 

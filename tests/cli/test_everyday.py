@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -127,3 +128,67 @@ def test_the_table_shows_priority_due_and_tags_at_80_columns(todo_db: InProcess)
     assert all(set(line.strip()) == {"A"} for line in wrapped)
     assert max(len(line) for line in output.splitlines()) <= 80
     assert json.loads(todo_db.ok("list", "--json"))[0]["title"] == "A" * 120  # never cut in JSON
+
+
+def pinned(todo: InProcess) -> InProcess:
+    """UTC, on Tuesday 2026-12-01 at 09:00."""
+    todo.env["TZ"] = "UTC"
+    todo.clock = lambda: datetime(2026, 12, 1, 9, tzinfo=UTC)
+    return todo
+
+
+def test_overdue_never_lists_a_done_todo(todo_db: InProcess) -> None:
+    """--overdue is open todos past their due, whatever --all or --done say."""
+    todo = pinned(todo_db)
+    todo.ok("add", "Pay rent", "-d", "2026-11-20")
+    todo.ok("add", "File taxes", "-d", "2026-11-25")
+    todo.ok("add", "Book flights", "-d", "2026-12-20")
+    todo.ok("done", "2")
+    assert todo.ok("list", "--overdue") == "1\topen\tPay rent\n"
+    assert todo.ok("list", "--overdue", "--all") == "1\topen\tPay rent\n"
+    assert todo.ok("list", "--overdue", "--done") == ""
+    assert [t["number"] for t in json.loads(todo.ok("list", "--overdue", "--all", "--json"))] == [1]
+    code, output = todo.tty("list", "--overdue", "--all", env={"NO_COLOR": "1"})
+    assert code == 0
+    assert [line.split()[0] for line in output.splitlines()[1:]] == ["1"]
+
+
+def test_due_before_is_strictly_before(todo_db: InProcess) -> None:
+    """A todo due at the very moment --due-before names is not before it."""
+    todo = pinned(todo_db)
+    todo.ok("add", "Wrap presents", "-d", "2026-12-23")
+    todo.ok("add", "Christmas Eve dinner", "-d", "2026-12-24")  # 23:59:59, the same moment
+    todo.ok("add", "Buy a tree", "-d", "2026-12-24T12:00")
+    todo.ok("add", "Exactly at noon", "-d", "2026-12-24T12:00:00Z")
+    assert todo.ok("list", "--due-before", "2026-12-24", "--sort", "number") == (
+        "1\topen\tWrap presents\n3\topen\tBuy a tree\n4\topen\tExactly at noon\n"
+    )
+    assert todo.ok("list", "--due-before", "2026-12-24T12:00Z", "--sort", "number") == (
+        "1\topen\tWrap presents\n"
+    )
+
+
+def test_the_table_says_overdue_in_days_under_two_weeks_then_in_weeks(
+    todo_db: InProcess,
+) -> None:
+    todo = pinned(todo_db)
+    for title, due in [
+        ("Thirteen days late", "2026-11-18"),
+        ("Fourteen days late", "2026-11-17"),
+        ("Twenty days late", "2026-11-11"),
+        ("Three weeks late", "2026-11-10"),
+        ("In thirteen days", "2026-12-14"),
+        ("In fourteen days", "2026-12-15"),
+    ]:
+        todo.ok("add", title, "-d", due)
+    code, output = todo.tty("list", "--sort", "number", env={"NO_COLOR": "1"})
+    assert code == 0
+    assert output.splitlines() == [
+        "#  Title               Due          Created",
+        "1  Thirteen days late  overdue 13d  2026-12-01",
+        "2  Fourteen days late  overdue 2w   2026-12-01",
+        "3  Twenty days late    overdue 2w   2026-12-01",
+        "4  Three weeks late    overdue 3w   2026-12-01",
+        "5  In thirteen days    in 13d       2026-12-01",
+        "6  In fourteen days    in 2w        2026-12-01",
+    ]

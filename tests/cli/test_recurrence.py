@@ -441,3 +441,19 @@ def test_a_timezone_nobody_knows_is_utc(todo_at: InProcess) -> None:
     todo.ok("add", "Stretch", "--every", "day", "--due", "2026-12-01T07:00")
     assert todo.ok("done", "1").endswith("Next 2: Stretch (due 2026-12-02 07:00 Foo)\n")
     assert shown(todo, 2)["due"] == "2026-12-02T07:00:00.000000Z"
+
+
+def test_done_again_after_reopen_takes_no_number(todo_at: InProcess) -> None:
+    """The next instance is there already: a second done makes none, and
+    hands out no number either (the next add gets the next one)."""
+    todo = todo_at
+    assert todo.ok("add", "Water plants", "--every", "3 days", "--due", "2026-12-01") == "1\n"
+    assert todo.ok("done", "1") == (
+        "Completed 1: Water plants\nNext 2: Water plants (due 2026-12-04 23:59 CET)\n"
+    )
+    assert todo.ok("reopen", "1") == "Reopened 1: Water plants\n"
+    assert todo.ok("done", "1") == "Completed 1: Water plants\n"
+    assert todo.ok("add", "Repot the fern") == "3\n"
+    assert todo.ok("list", "--all", "--sort", "number") == (
+        "1\tdone\tWater plants\n2\topen\tWater plants\n3\topen\tRepot the fern\n"
+    )

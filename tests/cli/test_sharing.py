@@ -174,3 +174,55 @@ def test_the_log_shows_no_title_of_what_is_no_longer_shared(alice: InProcess) ->
     ok(alice, "alice", "unshare", "groceries", "--with", "bob")
     ok(alice, "alice", "edit", "3", "--title", "Eggs, and the diagnosis")
     assert "diagnosis" not in ok(alice, "bob", "log")
+
+
+def test_unshare_revokes_one_grantee_and_leaves_the_others(alice: InProcess) -> None:
+    ok(alice, "alice", "share", "groceries", "--with", "carol", "--write")
+    ok(alice, "alice", "share", "home", "--with", "bob")
+    assert ok(alice, "alice", "unshare", "groceries", "--with", "bob") == (
+        "Stopped sharing +groceries with bob\n"
+    )
+    assert ok(alice, "alice", "shares") == "+groceries\tto carol\twrite\n+home\tto bob\tread\n"
+    assert ok(alice, "carol", "list", "--shared", "--sort", "number") == (
+        "alice/1\topen\tMilk\nalice/3\topen\tEggs\n"
+    )
+    assert ok(alice, "carol", "done", "alice/1") == "Completed alice/1: Milk\n"
+    assert ok(alice, "bob", "list", "--shared") == "alice/2\topen\tDiary\n"
+
+
+def test_add_to_anothers_list_refuses_a_tag_they_do_not_share_to_write(
+    alice: InProcess,
+) -> None:
+    """Never silently swapped for a tag that is shared: refused, nothing added."""
+    ok(alice, "alice", "share", "groceries", "--with", "bob", "--write")
+    for tag in ("work", "home"):  # home: alice's, but not shared with bob
+        result = as_(alice, "bob", "add", "Bread", "--owner", "alice", "-t", tag)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            2,
+            "",
+            "todo: error: a todo added to alice's list carries only tags they share with you "
+            "to write: +groceries\n",
+        )
+    result = as_(alice, "bob", "add", "Bread", "--owner", "alice", "-t", "groceries", "-t", "work")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert ok(alice, "alice", "list", "--sort", "number") == (
+        "1\topen\tMilk\n2\topen\tDiary\n3\topen\tEggs\n"
+    )
+    assert ok(alice, "alice", "add", "Jam") == "4\n"  # no number was taken
+
+
+def test_add_to_anothers_list_keeps_the_shared_tag_given(alice: InProcess) -> None:
+    """Of two tags shared to write, the one given is the one it carries."""
+    ok(alice, "alice", "share", "groceries", "--with", "bob", "--write")
+    ok(alice, "alice", "share", "baking", "--with", "bob", "--write")
+    assert ok(alice, "bob", "add", "Flour", "--owner", "alice", "-t", "groceries") == "alice/4\n"
+    assert ok(alice, "bob", "add", "Yeast", "--owner", "alice", "-t", "baking") == "alice/5\n"
+    tags = {t["number"]: t["tags"] for t in json.loads(ok(alice, "alice", "list", "--json"))}
+    assert (tags[4], tags[5]) == (["groceries"], ["baking"])
+    # With none given and two to choose from, it asks which.
+    result = as_(alice, "bob", "add", "Sugar", "--owner", "alice")
+    assert (result.returncode, result.stderr) == (
+        2,
+        "todo: error: a todo added to alice's list carries only tags they share with you "
+        "to write: +baking, +groceries\n",
+    )

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.databases import ScratchDatabases
+from tests.support.locks import wait_for_lock_waiters
 from tests.support.sessions import OpenSession
 from todo_cli import todo as fields
 from todo_cli.errors import NotFoundError
@@ -332,28 +333,3 @@ def test_two_imports_of_one_file_at_once_add_it_once(scratch_dbs: ScratchDatabas
         cur.execute("SELECT (SELECT count(*) FROM todos), (SELECT count(*) FROM events)")
         assert cur.fetchone() == (4, 2)  # the add, and one import
     conn.close()
-
-
-def wait_for_lock_waiters(url: str, count: int, timeout: float = 30) -> None:
-    """Until `count` sessions of this database wait for a lock (an event the
-    server reports, not a guess at how long a thread takes to get there)."""
-    import time
-
-    import psycopg2
-
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    deadline = time.monotonic() + timeout
-    try:
-        with conn.cursor() as cur:
-            while True:
-                cur.execute(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-                if cur.fetchone()[0] >= count:
-                    return
-                assert time.monotonic() < deadline, f"no {count} lock waiters in {timeout}s"
-                time.sleep(0.01)
-    finally:
-        conn.close()

@@ -6,7 +6,7 @@ in tests/cli/test_faults.py.
 A full disk is a 1 MB tmpfs, mounted where the machine lets the test mount
 one; permissions are checked as root without its power to ignore them
 (setpriv drops CAP_DAC_OVERRIDE), where setpriv is at hand. Otherwise those
-tests skip with the reason.
+tests skip with the reason; under CI=true (which runs as root) they fail.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -188,6 +188,14 @@ def test_a_busy_sqlite_file_is_waited_for_then_named(todo: Todo) -> None:
 # --- the disk, the file and its folder ---------------------------------------------
 
 
+def unavailable(reason: str) -> NoReturn:
+    """Skip for want of root (or what root may do here); under CI=true,
+    which runs as root, fail instead: a skip there would hide the tests."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason} (euid {os.geteuid()})", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 1 MB tmpfs: a disk that fills up."""
@@ -197,10 +205,7 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)], capture_output=True
     )
     if mounted.returncode != 0:
-        reason = f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}"
-        if IN_CI and os.geteuid() == 0:
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:
         yield where
     finally:
@@ -252,14 +257,32 @@ def test_first_use_on_a_full_disk(todo: Todo, tiny_disk: Path) -> None:
     assert todo.ok("add", "x") == "1\n"  # and the file it began is usable
 
 
-@pytest.fixture
-def as_plain_user() -> tuple[str, ...]:
+def plain_user_prefix() -> tuple[str, ...]:
     """A command prefix that runs todo as root without CAP_DAC_OVERRIDE, so
     file permissions apply to it as to anyone."""
     setpriv = shutil.which("setpriv")
     if os.geteuid() != 0 or setpriv is None:
-        pytest.skip("needs root and setpriv (util-linux) to drop the power to ignore permissions")
+        unavailable("needs root and setpriv (util-linux) to drop the power to ignore permissions")
     return (setpriv, "--bounding-set=-dac_override,-dac_read_search")
+
+
+@pytest.fixture
+def as_plain_user() -> tuple[str, ...]:
+    return plain_user_prefix()
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [(True, pytest.fail.Exception), (False, pytest.skip.Exception)]
+)
+def test_without_root_the_permission_tests_skip_but_fail_under_ci(
+    monkeypatch: pytest.MonkeyPatch, ci: bool, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(f"{__name__}.IN_CI", ci)
+    with pytest.raises(outcome) as raised:
+        plain_user_prefix()
+    reason = "needs root and setpriv (util-linux) to drop the power to ignore permissions"
+    assert str(raised.value) == (f"CI=true but {reason} (euid 1000)" if ci else reason)
 
 
 def test_permissions_are_named_and_reads_work_where_the_file_is_readable(

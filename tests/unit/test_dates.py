@@ -1,53 +1,153 @@
-"""Due dates as people type them (the machine's local timezone is whatever it is)."""
+"""Due dates as people type them, in the process's local timezone: each
+test runs in UTC, in New York (UTC-5 in these weeks, with a DST change
+nearby) and in Kolkata (UTC+5:30), set through TZ. Expected moments are
+written out as wall clocks with their zone's UTC offset, never computed
+with the local-time conversion the code itself uses."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import timezone as offset
 from pathlib import Path
 
 import pytest
 
-from todo_cli.dates import END_OF_DAY, parse_due, relative
+from tests.support.inprocess import timezone
+from todo_cli.dates import end_of_day, local_zone, parse_due, relative
 from todo_cli.errors import InvalidInputError
 
-# Wednesday 25 November 2026, 10:00 local.
-NOW = datetime(2026, 11, 25, 10, 0).astimezone()
+EST = offset(timedelta(hours=-5))
+EDT = offset(timedelta(hours=-4))
+IST = offset(timedelta(hours=5, minutes=30))
 
 
-def local(y: int, m: int, d: int, clock: time = END_OF_DAY) -> datetime:
-    return datetime.combine(datetime(y, m, d).date(), clock).astimezone().astimezone(UTC)
+@pytest.fixture(
+    params=[
+        pytest.param(("UTC", UTC), id="UTC"),
+        pytest.param(("America/New_York", EST), id="New_York"),
+        pytest.param(("Asia/Kolkata", IST), id="Kolkata"),
+    ]
+)
+def zone(request: pytest.FixtureRequest) -> Iterator[tzinfo]:
+    """The local timezone for the test; its UTC offset from 25 November to
+    24 December 2026 (no DST change in those weeks)."""
+    name, utc_offset = request.param
+    with timezone(name):
+        assert local_zone() == name
+        yield utc_offset
+
+
+def now(zone: tzinfo) -> datetime:
+    """Wednesday 25 November 2026, 10:00 local."""
+    return datetime(2026, 11, 25, 10, 0, tzinfo=zone)
+
+
+@pytest.mark.parametrize(
+    ("text", "wall"),
+    [
+        ("today", (2026, 11, 25, 23, 59, 59)),
+        ("Tomorrow", (2026, 11, 26, 23, 59, 59)),
+        ("yesterday", (2026, 11, 24, 23, 59, 59)),
+        ("fri", (2026, 11, 27, 23, 59, 59)),
+        ("friday", (2026, 11, 27, 23, 59, 59)),
+        ("wed", (2026, 12, 2, 23, 59, 59)),  # strictly after today
+        ("next week", (2026, 11, 30, 23, 59, 59)),  # Monday
+        ("in 3 days", (2026, 11, 28, 23, 59, 59)),
+        ("in 1 day", (2026, 11, 26, 23, 59, 59)),
+        ("in 2w", (2026, 12, 9, 23, 59, 59)),
+        ("in 2 weeks", (2026, 12, 9, 23, 59, 59)),
+        ("2026-12-24", (2026, 12, 24, 23, 59, 59)),
+        ("2026-12-24T17:00", (2026, 12, 24, 17, 0, 0)),
+        ("tomorrow 9am", (2026, 11, 26, 9, 0, 0)),
+        ("tomorrow 12pm", (2026, 11, 26, 12, 0, 0)),
+        ("tomorrow 12am", (2026, 11, 26, 0, 0, 0)),
+        ("fri 17:30", (2026, 11, 27, 17, 30, 0)),
+        ("fri at 5pm", (2026, 11, 27, 17, 0, 0)),
+        ("next week 9am", (2026, 11, 30, 9, 0, 0)),
+        ("in 3 days 10:00", (2026, 11, 28, 10, 0, 0)),
+        ("3pm", (2026, 11, 25, 15, 0, 0)),  # later today
+        ("9am", (2026, 11, 26, 9, 0, 0)),  # already past: tomorrow
+    ],
+)
+def test_accepted_forms_are_local_wall_clocks(
+    zone: tzinfo, text: str, wall: tuple[int, int, int, int, int, int]
+) -> None:
+    parsed = parse_due(text, now=now(zone))
+    assert parsed == datetime(*wall, tzinfo=zone)
+    assert parsed.tzinfo is UTC
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("today", local(2026, 11, 25)),
-        ("Tomorrow", local(2026, 11, 26)),
-        ("fri", local(2026, 11, 27)),
-        ("friday", local(2026, 11, 27)),
-        ("wed", local(2026, 12, 2)),  # strictly after today
-        ("next week", local(2026, 11, 30)),  # Monday
-        ("in 3 days", local(2026, 11, 28)),
-        ("in 1 day", local(2026, 11, 26)),
-        ("in 2w", local(2026, 12, 9)),
-        ("in 2 weeks", local(2026, 12, 9)),
-        ("2026-12-24", local(2026, 12, 24)),
-        ("2026-12-24T17:00", local(2026, 12, 24, time(17))),
         ("2026-12-24T17:00Z", datetime(2026, 12, 24, 17, tzinfo=UTC)),
         ("2026-12-24 17:00+01:00", datetime(2026, 12, 24, 16, tzinfo=UTC)),
-        ("tomorrow 9am", local(2026, 11, 26, time(9))),
-        ("tomorrow 12pm", local(2026, 11, 26, time(12))),
-        ("tomorrow 12am", local(2026, 11, 26, time(0))),
-        ("fri 17:30", local(2026, 11, 27, time(17, 30))),
-        ("fri at 5pm", local(2026, 11, 27, time(17))),
-        ("next week 9am", local(2026, 11, 30, time(9))),
-        ("in 3 days 10:00", local(2026, 11, 28, time(10))),
-        ("3pm", local(2026, 11, 25, time(15))),  # later today
-        ("9am", local(2026, 11, 26, time(9))),  # already past: tomorrow
+        ("2026-12-24T17:00:00-05:00", datetime(2026, 12, 24, 22, tzinfo=UTC)),
     ],
 )
-def test_accepted_forms(text: str, expected: datetime) -> None:
-    assert parse_due(text, now=NOW) == expected
+def test_a_moment_with_its_offset_is_the_same_in_every_zone(
+    zone: tzinfo, text: str, expected: datetime
+) -> None:
+    assert parse_due(text, now=now(zone)) == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "expected"),
+    [
+        # The same words, in UTC: 23:59:59 UTC.
+        ("UTC", "today", datetime(2026, 11, 25, 23, 59, 59, tzinfo=UTC)),
+        # New York: the end of its day is 04:59:59 UTC the next day.
+        ("America/New_York", "today", datetime(2026, 11, 26, 4, 59, 59, tzinfo=UTC)),
+        ("America/New_York", "2026-12-24", datetime(2026, 12, 25, 4, 59, 59, tzinfo=UTC)),
+        ("America/New_York", "9am", datetime(2026, 11, 26, 14, 0, tzinfo=UTC)),
+        # Kolkata: half an hour past, and before UTC.
+        ("Asia/Kolkata", "today", datetime(2026, 11, 25, 18, 29, 59, tzinfo=UTC)),
+        ("Asia/Kolkata", "2026-12-24T17:00", datetime(2026, 12, 24, 11, 30, tzinfo=UTC)),
+        ("Asia/Kolkata", "3pm", datetime(2026, 11, 25, 9, 30, tzinfo=UTC)),
+    ],
+)
+def test_local_days_in_utc(zone: str, text: str, expected: datetime) -> None:
+    """The same, spelled in UTC: 10:00 local on 25 November is 10:00, 15:00
+    and 04:30 UTC."""
+    at = {
+        "UTC": datetime(2026, 11, 25, 10, tzinfo=UTC),
+        "America/New_York": datetime(2026, 11, 25, 15, tzinfo=UTC),
+        "Asia/Kolkata": datetime(2026, 11, 25, 4, 30, tzinfo=UTC),
+    }[zone]
+    with timezone(zone):
+        assert parse_due(text, now=at) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Friday 30 October 2026, 10:00 EDT; New York leaves DST at 02:00 on
+        # Sunday 1 November (EDT, UTC-4, then EST, UTC-5).
+        ("today", datetime(2026, 10, 30, 23, 59, 59, tzinfo=EDT)),
+        ("tomorrow", datetime(2026, 10, 31, 23, 59, 59, tzinfo=EDT)),
+        ("sun 9am", datetime(2026, 11, 1, 9, 0, tzinfo=EST)),
+        ("in 3 days", datetime(2026, 11, 2, 23, 59, 59, tzinfo=EST)),
+        ("next week", datetime(2026, 11, 2, 23, 59, 59, tzinfo=EST)),
+        ("next week 9am", datetime(2026, 11, 2, 9, 0, tzinfo=EST)),
+        ("2026-11-01T00:30", datetime(2026, 11, 1, 0, 30, tzinfo=EDT)),
+        ("2026-11-01T03:00", datetime(2026, 11, 1, 3, 0, tzinfo=EST)),
+    ],
+)
+def test_across_a_dst_change_each_day_keeps_its_own_offset(text: str, expected: datetime) -> None:
+    with timezone("America/New_York"):
+        friday = datetime(2026, 10, 30, 14, 0, tzinfo=UTC)  # 10:00 EDT
+        assert parse_due(text, now=friday) == expected
+
+
+def test_end_of_day_is_the_local_days_end() -> None:
+    at = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    with timezone("America/New_York"):  # still 25 November there (22:00)
+        assert end_of_day(at) == datetime(2026, 11, 26, 4, 59, 59, tzinfo=UTC)
+    with timezone("Asia/Kolkata"):  # 08:30 on 26 November there
+        assert end_of_day(at) == datetime(2026, 11, 26, 18, 29, 59, tzinfo=UTC)
+    with timezone("UTC"):
+        assert end_of_day(at) == datetime(2026, 11, 26, 23, 59, 59, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -64,9 +164,9 @@ def test_accepted_forms(text: str, expected: datetime) -> None:
         "tomorrow soon",
     ],
 )
-def test_rejected_forms_say_what_works(text: str) -> None:
+def test_rejected_forms_say_what_works(zone: tzinfo, text: str) -> None:
     with pytest.raises(InvalidInputError) as exc:
-        parse_due(text, now=NOW)
+        parse_due(text, now=now(zone))
     assert exc.value.message == (
         f"cannot read {text!r} as a date; try: today, tomorrow, fri, next week, in 3 days, "
         "in 2w, 2026-12-24, 2026-12-24T17:00, tomorrow 9am, fri 17:30"
@@ -74,20 +174,40 @@ def test_rejected_forms_say_what_works(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("due", "shown"),
+    ("wall", "shown"),
     [
-        (local(2026, 11, 25), "today"),
-        (local(2026, 11, 26), "tomorrow"),
-        (local(2026, 11, 26, time(9)), "tomorrow 09:00"),
-        (local(2026, 11, 28), "in 3d"),
-        (local(2026, 12, 24), "in 4w"),
-        (local(2026, 11, 25, time(8)), "overdue"),
-        (local(2026, 11, 23), "overdue 2d"),
-        (local(2026, 11, 1), "overdue 3w"),
+        ((2026, 11, 25, 23, 59, 59), "today"),
+        ((2026, 11, 26, 23, 59, 59), "tomorrow"),
+        ((2026, 11, 26, 9, 0, 0), "tomorrow 09:00"),
+        ((2026, 11, 28, 23, 59, 59), "in 3d"),
+        ((2026, 12, 8, 23, 59, 59), "in 13d"),
+        ((2026, 12, 9, 23, 59, 59), "in 2w"),
+        ((2026, 12, 24, 23, 59, 59), "in 4w"),
+        ((2026, 11, 25, 8, 0, 0), "overdue"),
+        ((2026, 11, 23, 23, 59, 59), "overdue 2d"),
+        ((2026, 11, 12, 23, 59, 59), "overdue 13d"),
+        ((2026, 11, 11, 23, 59, 59), "overdue 2w"),
+        ((2026, 11, 5, 23, 59, 59), "overdue 2w"),
+        ((2026, 11, 4, 23, 59, 59), "overdue 3w"),
     ],
 )
-def test_relative(due: datetime, shown: str) -> None:
-    assert relative(due, now=NOW) == shown
+def test_relative(zone: tzinfo, wall: tuple[int, int, int, int, int, int], shown: str) -> None:
+    assert relative(datetime(*wall, tzinfo=zone), now=now(zone)) == shown
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("UTC", "tomorrow 03:00"),
+        ("America/New_York", "today 22:00"),  # 22:00 on the 25th there
+        ("Asia/Kolkata", "tomorrow 08:30"),
+    ],
+)
+def test_relative_counts_local_days(zone: str, shown: str) -> None:
+    due = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    at = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # the 25th in all three
+    with timezone(zone):
+        assert relative(due, now=at) == shown
 
 
 def test_dates_rely_on_the_standard_library_alone() -> None:

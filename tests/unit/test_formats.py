@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.inprocess import timezone
 from tests.support.peers import Task, TodoTxt
 from todo_cli.dates import END_OF_DAY
 from todo_cli.errors import InvalidInputError
@@ -31,7 +32,6 @@ from todo_cli.formats import (
     write,
 )
 from todo_cli.formats.records import key_uuid, uuid_key
-from todo_cli.shapes import todo_dict
 from todo_cli.todo import Todo
 
 
@@ -87,8 +87,78 @@ def written(todos: list[Todo], format: str) -> str:
 
 
 def test_json_export_is_todo_list_json() -> None:
-    text = written(TODOS, "json")
-    assert text == json.dumps([todo_dict(t) for t in TODOS], ensure_ascii=False, indent=2) + "\n"
+    """The documented shape, written out: every key in order, times in UTC
+    with six digits and a Z, text as is (not ASCII-escaped)."""
+    todos = [
+        todo(
+            1,
+            "Buy milk ünd Brot 🥛",
+            priority="high",
+            due=datetime(2026, 12, 1, 17, 30, 5, 123456, tzinfo=UTC),
+            tags=("home.garden", "shop"),
+            note='first line\n\tindented "quoted", comma\nlast',
+            created_at=datetime(2026, 11, 1, 11, 0, tzinfo=UTC),
+            updated_at=datetime(2026, 11, 2, 11, 0, 0, 5, tzinfo=UTC),
+        ),
+        todo(
+            2,
+            "Pay rent",
+            done=True,
+            priority="low",
+            tags=("home",),
+            created_at=datetime(2026, 11, 1, 11, 0, tzinfo=UTC),
+            updated_at=datetime(2026, 11, 20, 8, 15, tzinfo=UTC),
+            completed_at=datetime(2026, 11, 20, 8, 15, tzinfo=UTC),
+            every="1w",
+            until=datetime(2027, 6, 30, 21, 59, 59, tzinfo=UTC),
+            wait=datetime(2026, 11, 27, 8, 0, tzinfo=UTC),
+            wait_lead=2 * 86400,
+            owner="alice",
+        ),
+    ]
+    assert written(todos, "json") == (
+        "[\n"
+        "  {\n"
+        '    "number": 1,\n'
+        '    "title": "Buy milk ünd Brot 🥛",\n'
+        '    "done": false,\n'
+        '    "priority": "high",\n'
+        '    "due": "2026-12-01T17:30:05.123456Z",\n'
+        '    "tags": [\n'
+        '      "home.garden",\n'
+        '      "shop"\n'
+        "    ],\n"
+        '    "note": "first line\\n\\tindented \\"quoted\\", comma\\nlast",\n'
+        '    "created_at": "2026-11-01T11:00:00.000000Z",\n'
+        '    "updated_at": "2026-11-02T11:00:00.000005Z",\n'
+        '    "completed_at": null,\n'
+        '    "every": null,\n'
+        '    "until": null,\n'
+        '    "wait": null,\n'
+        '    "wait_before": null,\n'
+        '    "owner": null\n'
+        "  },\n"
+        "  {\n"
+        '    "number": 2,\n'
+        '    "title": "Pay rent",\n'
+        '    "done": true,\n'
+        '    "priority": "low",\n'
+        '    "due": null,\n'
+        '    "tags": [\n'
+        '      "home"\n'
+        "    ],\n"
+        '    "note": null,\n'
+        '    "created_at": "2026-11-01T11:00:00.000000Z",\n'
+        '    "updated_at": "2026-11-20T08:15:00.000000Z",\n'
+        '    "completed_at": "2026-11-20T08:15:00.000000Z",\n'
+        '    "every": "1w",\n'
+        '    "until": "2027-06-30T21:59:59.000000Z",\n'
+        '    "wait": "2026-11-27T08:00:00.000000Z",\n'
+        '    "wait_before": "2d",\n'
+        '    "owner": "alice"\n'
+        "  }\n"
+        "]\n"
+    )
     assert written([], "json") == "[]\n"
 
 
@@ -141,7 +211,18 @@ def test_write_streams_as_todos_arrive() -> None:
 
 
 def test_json_items_with_problems_are_skipped_with_reasons() -> None:
-    good = todo_dict(TODOS[2])
+    good = {
+        "number": 3,
+        "title": "Read a book",
+        "done": False,
+        "priority": None,
+        "due": None,
+        "tags": [],
+        "note": None,
+        "created_at": "2026-11-01T11:00:00.000000Z",
+        "updated_at": "2026-11-02T11:00:00.000000Z",
+        "completed_at": None,
+    }
     items = [
         good,
         {**good, "title": "  "},
@@ -189,6 +270,32 @@ def test_todotxt_export() -> None:
         "x 2026-11-20 2026-11-01 Pay rent +home pri:C id:2\n"
         "2026-11-01 Read a book id:3\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("UTC", "x 2026-11-20 2026-11-01 Pay rent due:2026-12-01 id:1\n"),
+        # UTC+9: the due and the completion fall a day later there.
+        ("Asia/Tokyo", "x 2026-11-21 2026-11-01 Pay rent due:2026-12-02 id:1\n"),
+        # UTC-4 then: created at 23:00 on 31 October there.
+        ("America/New_York", "x 2026-11-20 2026-10-31 Pay rent due:2026-12-01 id:1\n"),
+    ],
+)
+def test_todotxt_export_writes_local_days(zone: str, expected: str) -> None:
+    """todo.txt has days, not moments: each is the day in the local
+    timezone (03:00, 20:00 and 16:00 UTC cross a day boundary somewhere)."""
+    paid = todo(
+        1,
+        "Pay rent",
+        done=True,
+        due=datetime(2026, 12, 1, 20, 0, tzinfo=UTC),
+        created_at=datetime(2026, 11, 1, 3, 0, tzinfo=UTC),
+        updated_at=datetime(2026, 11, 20, 16, 0, tzinfo=UTC),
+        completed_at=datetime(2026, 11, 20, 16, 0, tzinfo=UTC),
+    )
+    with timezone(zone):
+        assert written([paid], "todotxt") == expected
 
 
 def test_todotxt_round_trip_keeps_what_todotxt_carries() -> None:
