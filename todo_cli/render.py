@@ -195,13 +195,17 @@ def _repeat_rows(t: Todo) -> list[tuple[str, str]]:
         if rule.from_done:
             rows.append(("next due", f"{recurrence.describe_step(rule)} after it is done"))
         else:
-            following = recurrence.next_due(t.due, rule, anchor=t.anchor, clock=t.clock)
-            past = t.until is not None and following > t.until
+            try:
+                following = recurrence.next_due(t.due, rule, anchor=t.anchor, clock=t.clock)
+            except (ValueError, OverflowError):  # past the year 9999: the series ends there
+                following = None
+            past = following is None or (t.until is not None and following > t.until)
             rows.append(("next due", "none (the repeat ends)" if past else _when(following)))
         if t.until:
             rows.append(("until", _when(t.until)))
     if t.wait:
-        lead = f" ({shapes.lead_text(t.wait_lead)} before each due)" if t.wait_lead else ""
+        each = " each" if t.every else ""
+        lead = f" ({shapes.lead_text(t.wait_lead)} before{each} due)" if t.wait_lead else ""
         rows.append(("waits until", _when(t.wait) + lead))
     return rows
 

@@ -349,7 +349,6 @@ def test_show_says_how_it_repeats(todo_at: InProcess) -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="needs render.py: 'before due' where it does not repeat")
 def test_show_of_a_wait_before_the_due_of_a_todo_that_does_not_repeat(todo_at: InProcess) -> None:
     todo = todo_at
     todo.ok("add", "x", "--due", "in 10 days", "--wait", "3 days before")
@@ -358,7 +357,6 @@ def test_show_of_a_wait_before_the_due_of_a_todo_that_does_not_repeat(todo_at: I
     )
 
 
-@pytest.mark.xfail(strict=True, reason="needs render.py: show's next due past the year 9999")
 def test_show_of_a_series_whose_next_would_fall_past_the_year_9999(todo_at: InProcess) -> None:
     todo = todo_at
     todo.ok("add", "Far", "--every", "year", "--due", "9999-06-30")

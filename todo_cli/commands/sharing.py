@@ -9,6 +9,7 @@ import typer
 from todo_cli.app import env_of
 from todo_cli.commands.args import JsonOpt
 from todo_cli.commands.examples import epilog
+from todo_cli.safetext import clean as shown
 
 WithOpt = Annotated[
     str, typer.Option("--with", "-w", help="The user to share with.", show_default=False)
@@ -41,7 +42,7 @@ def share(
     env.out.saved = f"shared +{clean} with {who}"
     how = "they may change them and add to them" if write else "read-only"
     verb = "Shared" if changed else "Already shared"
-    env.out.line(f"{verb} +{made.tag} with {made.grantee} ({how})")
+    env.out.line(f"{verb} +{shown(made.tag)} with {shown(made.grantee)} ({how})")
 
 
 def unshare(ctx: typer.Context, tag: TagArg, with_: WithOpt) -> None:
@@ -53,7 +54,7 @@ def unshare(ctx: typer.Context, tag: TagArg, with_: WithOpt) -> None:
     clean, who = clean_tag(tag), _user(with_)
     gone = env.run(lambda s: sharing.unshare(s, tag=clean, grantee=who), mode="once")
     env.out.saved = f"stopped sharing +{clean} with {who}"
-    env.out.line(f"Stopped sharing +{gone.tag} with {gone.grantee}")
+    env.out.line(f"Stopped sharing +{shown(gone.tag)} with {shown(gone.grantee)}")
 
 
 def shares(ctx: typer.Context, json_: JsonOpt = False) -> None:
@@ -77,8 +78,16 @@ def shares(ctx: typer.Context, json_: JsonOpt = False) -> None:
         out.note("Nothing shared (see: todo share --help).")
     out.lines(
         [
-            *(f"+{s.tag}\tto {s.grantee}\t{'write' if s.write else 'read'}" for s in mine),
-            *(f"+{s.tag}\tfrom {s.owner}\t{'write' if s.write else 'read'}" for s in theirs),
+            # Names and tags from the database: a tab or a newline written
+            # with raw SQL must not fake a column or a line.
+            *(
+                f"+{shown(s.tag)}\tto {shown(s.grantee)}\t{'write' if s.write else 'read'}"
+                for s in mine
+            ),
+            *(
+                f"+{shown(s.tag)}\tfrom {shown(s.owner)}\t{'write' if s.write else 'read'}"
+                for s in theirs
+            ),
         ]
     )
 
