@@ -91,7 +91,7 @@ COMMANDS: dict[str, tuple[Options, str]] = {
     "profile use": ({}, "profile"),
     "db status": (_JSON, ""),
     "db upgrade": ({}, ""),
-    "admin user add": ({"--profile-name": "", "--print-url": None}, ""),
+    "admin user add": ({"--profile-name": "", "--print-url": None, "--adopt": None}, ""),
     "admin user rm": ({"--purge": None, "--yes": None, "-y": None}, ""),
 }
 GROUPS = {"profile": "Named profiles", "db": "Database schema", "admin": "Administration"}

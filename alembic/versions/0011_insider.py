@@ -62,6 +62,9 @@ depends_on: str | Sequence[str] | None = None
 CONTROL = r"'[\x01-\x1f\x7f-\x9f]'"
 NAME = r"'^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}$'"
 NOTE_MAX = 10_000
+TIME_MIN = "'0001-01-02 00:00:00+00'"
+TIME_MAX = "'9999-12-30 23:59:59+00'"
+EVENT_MAX = 1_000_000  # characters of an entry about another's todos
 SHARES_MAX = 100
 
 ID_COLUMNS = {
@@ -75,6 +78,11 @@ ID_COLUMNS = {
 SEQUENCES = ["users_id_seq", "todos_id_seq", "events_id_seq", "shares_id_seq"]
 TABLES = ["users", "todos", "todo_tags", "events", "shares", "shared_todos", "alembic_version"]
 
+TIMES = [
+    ("todos", "due"), ("todos", "created_at"), ("todos", "updated_at"),
+    ("todos", "completed_at"), ("todos", "wait"), ("todos", "until"),
+    ("events", "at"), ("events", "undone_at"),
+]  # fmt: skip
 CONSTRAINTS = [
     ("users", "ck_users_name", f"name ~ {NAME}"),
     ("todos", "ck_todos_title", f"title !~ {CONTROL}"),
@@ -83,6 +91,18 @@ CONSTRAINTS = [
     ("todo_tags", "ck_todo_tags_tag", f"tag !~ {CONTROL} AND char_length(tag) <= 64"),
     ("shares", "ck_shares_tag", f"tag !~ {CONTROL} AND char_length(tag) <= 64"),
     ("shares", "ck_shares_grantee", f"grantee_name ~ {NAME}"),
+    # What the readers can hold: a timestamp past 9999 or before year 1
+    # fails every driver's conversion, and a clock or anchor out of range
+    # every date made from them (a grantee could write either).
+    *(
+        (table, f"ck_{table}_{column}_range", f"{column} BETWEEN {TIME_MIN} AND {TIME_MAX}")
+        for table, column in TIMES
+    ),
+    ("todos", "ck_todos_clock", "clock BETWEEN 0 AND 86399"),
+    ("todos", "ck_todos_anchor", "anchor BETWEEN 1 AND 31"),
+    ("todos", "ck_todos_priority", "priority BETWEEN 1 AND 3"),
+    ("todos", "ck_todos_wait_lead", "wait_lead BETWEEN 0 AND 315360000"),
+    ("todos", "ck_todos_every", f"char_length(every) <= 40 AND every !~ {CONTROL}"),
 ]
 
 
@@ -182,6 +202,39 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$""",
+        # What a grantee's change may not touch: the repeat and the request
+        # id of the owner's todo (a series is how the next one's tags are
+        # chosen, a request id how an import knows a line). And the share
+        # that allows the change, locked: one revoked after this
+        # transaction's snapshot was taken fails it, REPEATABLE READ too.
+        """
+CREATE FUNCTION todos_grantee_limits() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  caller text;
+BEGIN
+  IF todo_is_owner() THEN
+    RETURN NEW;
+  END IF;
+  caller := todo_caller_name();
+  IF OLD.user_id IS NOT DISTINCT FROM (SELECT id FROM users WHERE name = caller) THEN
+    RETURN NEW;
+  END IF;
+  IF (NEW.series, NEW.every, NEW.anchor, NEW.clock, NEW.until, NEW.request_id)
+    IS DISTINCT FROM (OLD.series, OLD.every, OLD.anchor, OLD.clock, OLD.until, OLD.request_id)
+  THEN
+    RAISE EXCEPTION 'the repeat of %''s todos is theirs to change',
+      (SELECT name FROM users WHERE id = OLD.user_id) USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  PERFORM 1 FROM shares s WHERE s.owner_id = OLD.user_id AND s.grantee_name = caller
+    AND s.can_write AND s.tag IN (SELECT g.tag FROM todo_tags g WHERE g.todo_id = OLD.id)
+    FOR KEY SHARE OF s;
+  IF NOT FOUND AND OLD.added_by IS DISTINCT FROM caller THEN
+    RAISE EXCEPTION 'that todo is no longer shared with you to write'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$""",
         # The journal: what the readers expect, checked when written.
         """
 CREATE FUNCTION todo_event_shape(action text, data text) RETURNS boolean LANGUAGE plpgsql
@@ -220,7 +273,7 @@ BEGIN
 END $$""",
         # An entry about another's todos: its shape, and only the todos
         # this very transaction changed (their row version is ours).
-        """
+        f"""
 CREATE FUNCTION events_checked() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
@@ -242,7 +295,13 @@ BEGIN
   ELSE
     numbers := ARRAY(SELECT generate_series((d->>'first')::bigint, (d->>'last')::bigint));
   END IF;
-  IF cardinality(numbers) > 10000 OR EXISTS (
+  IF cardinality(numbers) = 0 OR cardinality(numbers) > 10000
+    OR char_length(NEW.data) > {EVENT_MAX}
+    OR char_length(COALESCE(d->>'title', '')) > 500
+    OR (d ? 'created' AND jsonb_typeof(d->'created') = 'array' AND EXISTS (
+      SELECT 1 FROM jsonb_array_elements(d->'created') c
+      WHERE jsonb_typeof(c) <> 'number' OR c::text !~ '^[0-9]{{1,9}}$'))
+    OR EXISTS (
     SELECT 1 FROM unnest(numbers) AS n(number) WHERE NOT EXISTS (
       SELECT 1 FROM todos t WHERE t.user_id = NEW.owner_id AND t.number = n.number
       AND CAST(CAST(t.xmin AS text) AS bigint) = txid_current() % 4294967296)
@@ -284,6 +343,8 @@ TRIGGERS = [
     "CREATE CONSTRAINT TRIGGER events_checked AFTER INSERT ON events DEFERRABLE "
     "INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.owner_id IS NOT NULL) "
     "EXECUTE FUNCTION events_checked()",
+    "CREATE TRIGGER todos_grantee_limits BEFORE UPDATE ON todos FOR EACH ROW "
+    "EXECUTE FUNCTION todos_grantee_limits()",
     "CREATE TRIGGER users_gone AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION users_gone()",
     "CREATE TRIGGER shares_bounded BEFORE INSERT ON shares FOR EACH ROW "
     "EXECUTE FUNCTION shares_bounded()",

@@ -177,7 +177,9 @@ def shared(open_: Opener) -> None:
         # What <TAB> reads.
         for query in completing.LIVE.values():
             query(s)
-        assert ("-x", "1 todo") in completing.tag_edits(s, ["1-2,3", f"alice/{milk.number}"])
+        assert ("-groceries", "1 todo") in completing.tag_edits(
+            s, ["1-2,3", f"alice/{milk.number}"]
+        )
     with pytest.raises(InvalidInputError), open_("bob") as s:
         changes.edit(s, numbers=[milk.number], remove_tags=["groceries"], scope=scope)
     with open_("bob") as s:

@@ -22,7 +22,7 @@ from tests.support.databases import ScratchDatabases, groups, with_database
 from tests.support.inprocess import InProcess
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
-from todo_cli.errors import InvalidInputError
+from todo_cli.errors import DatabaseUnreachableError, InvalidInputError
 from todo_cli.store import admin
 from todo_cli.store.schema import MIGRATION_LOCK_ID
 from todo_cli.store.sql import LOCK_TIMEOUT_MS
@@ -359,6 +359,8 @@ def test_titles_and_tags_refuse_control_characters(insiders: Insiders, statement
         '{"todos": "nope"}',
         '{"todos": [{"number": "1e99", "title": "Milk"}]}',
         '{"todos": [{"number": 1, "title": "Milk"}]}',  # well formed, but nothing changed
+        '{"numbers": [], "title": "x", "created": ["boom"]}',  # names nothing
+        '{"first": 5, "last": 1, "title": "x"}',
     ],
 )
 def test_a_grantee_cannot_forge_the_owners_journal(insiders: Insiders, data: str) -> None:
@@ -588,3 +590,106 @@ def test_a_role_of_another_database_gets_one_line_and_exit_3(
     assert "permission denied for database" in result.stderr
     assert result.stderr.count("\n") == 1
     scratch_dbs.drop(name)
+
+
+# --- what the independent review found after 0011's first version ------------------
+
+
+def test_a_per_user_url_never_carries_the_owners_credentials() -> None:
+    owner = (
+        "postgresql://127.0.0.1:5432/db?user=postgres&password=OwnerSecret&sslmode=require"
+        "&passfile=/root/.pgpass&service=x&options=-c%20role%3Dpostgres&channel_binding=require"
+    )
+    settings = load_settings(database_url=owner, user="admin", env={})
+    url = admin.url_for(settings, "todo_ab_u1", "pw")
+    assert url == (
+        "postgresql://todo_ab_u1:pw@127.0.0.1:5432/db?sslmode=require&channel_binding=require"
+    )
+
+
+def test_a_shared_mode_user_is_adopted_only_when_asked(insiders: Insiders) -> None:
+    w = insiders
+    w.run(
+        "app",
+        "INSERT INTO users (name, created_at, last_number) VALUES ('dave', now(), 0)",
+        user="dave",
+    )
+    settings = load_settings(database_url=w.owner, user="admin", env={})
+    with pytest.raises(InvalidInputError, match=r"made with the shared credential \(0 todos, 0"):
+        admin.add_person(settings, "dave")
+    assert w.owner_rows("SELECT db_role FROM users WHERE name = 'dave'") == [(None,)]
+    added = admin.add_person(settings, "dave", adopt=True)
+    assert w.owner_rows("SELECT db_role FROM users WHERE name = 'dave'") == [(added.role,)]
+    assert w.owner_rows(f"SELECT rolconnlimit FROM pg_roles WHERE rolname = '{added.role}'") == [
+        (10,)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "change"),
+    [
+        ("bob", "due = '20000-01-01'"),
+        ("bob", "completed_at = '0001-01-01 BC'"),
+        ("bob", "priority = 7"),
+        # A grantee may not touch the repeat at all (below): the owner's own.
+        ("alice", "clock = 999999999"),
+        ("alice", "anchor = 99"),
+    ],
+)
+def test_nobody_writes_what_the_readers_cannot_hold(
+    insiders: Insiders, who: str, change: str
+) -> None:
+    assert _refused(insiders, who, f"UPDATE todos SET {change} WHERE number = 1") == "23514"
+
+
+@pytest.mark.parametrize(
+    "change", ["series = 'zz'", "every = '1w'", "until = now()", "request_id = 'import-key'"]
+)
+def test_a_grantee_cannot_change_the_repeat_or_the_request_id(
+    insiders: Insiders, change: str
+) -> None:
+    assert _refused(insiders, "bob", f"UPDATE todos SET {change} WHERE number = 1") == "42501"
+
+
+def test_the_repeat_of_a_shared_todo_in_the_cli(insiders: Insiders, todo: InProcess) -> None:
+    todo.env.update(DATABASE_URL=insiders.urls["bob"], TODO_USER="bob")
+    for args in (("--every", "week"), ("--until", "2030-01-01")):
+        result = todo("edit", "alice/1", *args)
+        assert (result.returncode, result.stderr) == (
+            2,
+            "todo: error: the repeat of alice's todos is theirs to change\n",
+        )
+
+
+def test_a_share_revoked_under_a_repeatable_read_snapshot_stops_writes(
+    insiders: Insiders,
+) -> None:
+    w = insiders
+    bob = psycopg2.connect(w.urls["bob"])
+    bob.set_session(isolation_level="REPEATABLE READ")
+    try:
+        with bob.cursor() as cur:
+            cur.execute("SELECT count(*) FROM todos")  # the snapshot: still shared
+            assert cur.fetchone() == (1,)
+            w.run("alice", "DELETE FROM shares WHERE grantee_name = 'bob'")
+            with pytest.raises(psycopg2.Error) as caught:
+                cur.execute("UPDATE todos SET title = 'pwned' WHERE number = 1")
+            assert caught.value.pgcode in ("40001", "42501")
+    finally:
+        bob.close()
+    assert w.owner_rows("SELECT title FROM todos WHERE number = 1") == [("Milk",)]
+
+
+def test_admin_commands_wait_for_a_lock_no_longer_than_the_bound(insiders: Insiders) -> None:
+    w = insiders
+    hold = psycopg2.connect(w.urls["carol"])
+    with hold.cursor() as cur:
+        cur.execute("SELECT 1 FROM users FOR UPDATE")  # her own row
+    settings = load_settings(database_url=w.owner, user="admin", env={})
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnreachableError, match="waited 5s for a lock"):
+            admin.remove_person(settings, "carol", purge=False)
+        assert time.monotonic() - started < LOCK_TIMEOUT_MS / 1000 + 3
+    finally:
+        hold.close()

@@ -22,6 +22,14 @@ def admin_user_add(
         bool,
         typer.Option("--print-url", help="Print the connection string once; write no profile."),
     ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="NAME exists in shared-credential mode: give their todos and shares to the "
+            "new role.",
+        ),
+    ] = False,
 ) -> None:
     """Create a login role that can reach only NAME's todos, and a ready profile.
 
@@ -32,7 +40,7 @@ def admin_user_add(
 
     env = env_of(ctx)
     settings = env.settings()
-    added = admin.add_person(settings, name)
+    added = admin.add_person(settings, name, adopt=adopt)
     role = added.role
     url = admin.url_for(settings, role, added.password)
     if added.replaced:

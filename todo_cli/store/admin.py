@@ -13,17 +13,21 @@ has one makes a new role and drops the old one when it is ours.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from todo_cli.config import Settings, validate_name
 from todo_cli.errors import InvalidInputError, NotFoundError, SchemaError
+from todo_cli.store import faults
 from todo_cli.store.runner import connection
+from todo_cli.store.sql import LOCK_TIMEOUT_MS
 
 # The role a per-user login may keep a transaction open (psql left at a
 # prompt): others' commands wait LOCK_TIMEOUT_MS at most either way.
@@ -54,11 +58,26 @@ def _require_postgres(settings: Settings) -> None:
 
 
 def _owner_connection(settings: Settings) -> Any:
-    """The direct endpoint, in one transaction (autocommit off)."""
+    """The direct endpoint, in one transaction (autocommit off), whose lock
+    waits are bounded like every command's: a per-user role can hold a
+    lock on its own users row for as long as it likes."""
     url = settings.url.direct(settings.direct_url)
     conn = connection(dataclasses.replace(settings, url=url))
     conn.autocommit = False
+    with conn.cursor() as cur:
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{LOCK_TIMEOUT_MS}ms",))
     return conn
+
+
+@contextlib.contextmanager
+def _bounded(settings: Settings) -> Iterator[None]:
+    """A lock wait that ran out is exit 4, one line, as for every command."""
+    try:
+        yield
+    except Exception as exc:
+        if getattr(exc, "pgcode", None) == "55P03":
+            raise faults.locked(settings) from None
+        raise
 
 
 def scram_verifier(password: str, *, salt: bytes | None = None, iterations: int = 4096) -> str:
@@ -111,8 +130,11 @@ def _refuse_powerful(cur: Any, role: str) -> None:
         )
 
 
-def add_person(settings: Settings, name: str) -> Added:
-    """A new login role for `name` (replacing the one they had)."""
+def add_person(settings: Settings, name: str, *, adopt: bool = False) -> Added:
+    """A new login role for `name` (replacing the one they had). A user
+    who exists without one was made with the shared credential, whose
+    holders may have planted todos and shares under that name: refused
+    unless adopt."""
     from psycopg2 import sql
 
     _require_postgres(settings)
@@ -120,16 +142,18 @@ def add_person(settings: Settings, name: str) -> Added:
     password = secrets.token_urlsafe(24)
     conn = _owner_connection(settings)
     try:
-        with conn, conn.cursor() as cur:
+        with _bounded(settings), conn, conn.cursor() as cur:
             group = _person_group(cur)
-            cur.execute("SELECT db_role FROM users WHERE name = %s FOR UPDATE", (name,))
+            cur.execute("SELECT id, db_role FROM users WHERE name = %s FOR UPDATE", (name,))
             found = cur.fetchone()
-            old = str(found[0]) if found and found[0] else None
+            old = str(found[1]) if found and found[1] else None
             if old:
                 _refuse_powerful(cur, old)
+            elif found and not adopt:
+                _refuse_shared_mode_user(cur, name, int(found[0]))
             role = group.removesuffix("person") + "u" + secrets.token_hex(5)
             cur.execute(
-                sql.SQL("CREATE ROLE {} LOGIN PASSWORD %s IN ROLE {}").format(
+                sql.SQL("CREATE ROLE {} LOGIN CONNECTION LIMIT 10 PASSWORD %s IN ROLE {}").format(
                     sql.Identifier(role), sql.Identifier(group)
                 ),
                 (scram_verifier(password),),
@@ -166,6 +190,20 @@ def add_person(settings: Settings, name: str) -> Added:
         conn.close()
 
 
+def _refuse_shared_mode_user(cur: Any, name: str, user_id: int) -> None:
+    cur.execute(
+        "SELECT (SELECT count(*) FROM todos WHERE user_id = %s), "
+        "(SELECT count(*) FROM shares WHERE owner_id = %s)",
+        (user_id, user_id),
+    )
+    todos, shares = cur.fetchone()
+    raise InvalidInputError(
+        f"{name} already exists, made with the shared credential ({todos} todos, {shares} "
+        "shares), which anyone holding it could have made: pass --adopt to give them to "
+        f"{name}'s new role (nothing was changed)"
+    )
+
+
 def _drop(cur: Any, role: str) -> bool:
     """Drop a role of ours, and what it owns here (a large object, say); a
     role that still owns something in another database is disabled
@@ -191,7 +229,7 @@ def remove_person(settings: Settings, name: str, *, purge: bool) -> Removed:
     validate_name("user", name)
     conn = _owner_connection(settings)
     try:
-        with conn, conn.cursor() as cur:
+        with _bounded(settings), conn, conn.cursor() as cur:
             group = _person_group(cur)
             cur.execute("SELECT db_role FROM users WHERE name = %s FOR UPDATE", (name,))
             found = cur.fetchone()
@@ -214,9 +252,18 @@ def remove_person(settings: Settings, name: str, *, purge: bool) -> Removed:
         conn.close()
 
 
+# Query parameters that say who connects: libpq lets them win over the
+# URL's user and password, so the owner's must never reach a user's URL.
+_WHO = frozenset({"user", "password", "passfile", "service", "servicefile", "options"})
+
+
 def url_for(settings: Settings, role: str, password: str) -> str:
-    """The pooled URL the user should use: same host, database and options."""
+    """The pooled URL the user should use: same host, database and options,
+    without the owner's credentials in any form."""
     parts = urlsplit(settings.url.raw)
     hostport = parts.netloc.rpartition("@")[2]
     netloc = f"{quote(role, safe='')}:{quote(password, safe='')}@{hostport}"
-    return urlunsplit(parts._replace(netloc=netloc))
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in _WHO]
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))

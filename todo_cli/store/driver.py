@@ -87,9 +87,10 @@ def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
     import psycopg2
     import psycopg2.extensions
 
-    # libpq waits inside C, where Ctrl-C cannot reach: the waits go through
-    # _wait instead, which Ctrl-C ends at once, and which keeps
-    # connect_timeout (libpq applies it only to a connection it waits for).
+    # libpq waits for a connection inside C, where Ctrl-C cannot reach: the
+    # connect waits in _wait instead, which Ctrl-C ends at once, and which
+    # keeps connect_timeout (libpq applies it only to a connection it waits
+    # for itself). Only the connect: psycopg2's COPY refuses a callback.
     psycopg2.extensions.set_wait_callback(_wait)
     _connecting[0] = time.monotonic() + connect_timeout
     try:
@@ -101,6 +102,7 @@ def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
         )
     finally:
         _connecting[0] = None
+        psycopg2.extensions.set_wait_callback(None)
     conn.autocommit = True
     return conn
 
@@ -110,10 +112,9 @@ _connecting: list[float | None] = [None]
 
 
 def _wait(conn: Any) -> None:
-    """psycopg2's wait callback: poll the connection, waiting in select(),
-    where a signal is delivered at once (Ctrl-C raises KeyboardInterrupt
-    here, and the connection is dropped with the process: the server rolls
-    back what was not committed). While connecting, up to the deadline."""
+    """psycopg2's wait callback while connecting: poll the connection,
+    waiting in select() up to the deadline, where a signal is delivered at
+    once (Ctrl-C raises KeyboardInterrupt here)."""
     import select
 
     from psycopg2 import OperationalError

@@ -52,6 +52,9 @@ def edit_each(
         # A tag could share the todo further, or unshare it from another
         # grantee: the owner's alone (alembic/versions/0011 says the same).
         raise InvalidInputError(f"the tags of {scope.owner_name}'s todos are theirs to change")
+    repeat = ("every", "until")
+    if scope.owner_name and any(k in c and c[k] is not UNSET for _, c in edits for k in repeat):
+        raise InvalidInputError(f"the repeat of {scope.owner_name}'s todos is theirs to change")
     _until_needs_a_repeat(session, edits, scope)
     which = in_set(backend, "todos.number", "numbers") + scope.only()
     statements = [
