@@ -63,7 +63,7 @@ CONTROL = r"'[\x01-\x1f\x7f-\x9f]'"
 NAME = r"'^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}$'"
 NOTE_MAX = 10_000
 TIME_MIN = "'0001-01-02 00:00:00+00'"
-TIME_MAX = "'9999-12-30 23:59:59+00'"
+TIME_MAX = "'9999-12-31 23:59:59.999999+00'"
 EVENT_MAX = 1_000_000  # characters of an entry about another's todos
 SHARES_MAX = 100
 
