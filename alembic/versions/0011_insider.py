@@ -99,6 +99,7 @@ CONSTRAINTS = [
         for table, column in TIMES
     ),
     ("todos", "ck_todos_clock", "clock BETWEEN 0 AND 86399"),
+    ("todos", "ck_todos_version", "version BETWEEN 1 AND 1000000000"),
     ("todos", "ck_todos_anchor", "anchor BETWEEN 1 AND 31"),
     ("todos", "ck_todos_priority", "priority BETWEEN 1 AND 3"),
     ("todos", "ck_todos_wait_lead", "wait_lead BETWEEN 0 AND 315360000"),
@@ -177,15 +178,72 @@ END $$""",
         """
 CREATE FUNCTION todo_tags_allowed(todo bigint) RETURNS SETOF text LANGUAGE sql STABLE
 SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT s.tag FROM todos n JOIN shares s ON s.owner_id = n.user_id
-  WHERE n.id = todo AND s.can_write AND s.grantee_name = todo_caller_name()
+  WITH n AS (
+    -- Only a todo the caller added in this very transaction: nothing to
+    -- learn of any other id.
+    SELECT * FROM todos WHERE id = todo AND added_by = todo_caller_name()
+    AND CAST(CAST(xmin AS text) AS bigint) = txid_current() % 4294967296
+  )
+  SELECT s.tag FROM n JOIN shares s ON s.owner_id = n.user_id
+  WHERE s.can_write AND s.grantee_name = todo_caller_name()
   UNION
-  SELECT g.tag FROM todos n
+  -- Its predecessor's, when it is the next one of a repeating todo shared
+  -- with the caller to write (todos_added_series makes sure at COMMIT that
+  -- it is: the caller completed that todo in this transaction).
+  SELECT g.tag FROM n
   JOIN todos p ON p.user_id = n.user_id AND p.series = n.series AND p.id <> n.id
   JOIN shared_todos st ON st.todo_id = p.id AND st.grantee_name = todo_caller_name()
+    AND st.can_write
   JOIN todo_tags g ON g.todo_id = p.id
-  WHERE n.id = todo
 $$""",
+        # 0010's: a todo added to another's list starts at version 1, not
+        # continued, whatever the adder says (a version at the top of its
+        # range blocked every later change of the owner's).
+        """
+CREATE OR REPLACE FUNCTION todos_added() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  caller text := todo_caller_name();
+BEGIN
+  IF caller IS NULL OR NEW.added_by IS DISTINCT FROM caller OR NOT EXISTS (
+    SELECT 1 FROM shares s WHERE s.owner_id = NEW.user_id AND s.can_write
+    AND s.grantee_name = caller
+  ) THEN
+    RAISE EXCEPTION 'no share lets you add to that list' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  NEW.version := 1;
+  NEW.continued := false;
+  UPDATE users SET last_number = last_number + 1 WHERE id = NEW.user_id
+    RETURNING last_number INTO NEW.number;
+  RETURN NEW;
+END $$""",
+        # A todo added to another's list in an existing series must be the
+        # next one of a todo the adder completed in this transaction, with
+        # its repeat: nobody slips a todo of theirs into the owner's series
+        # (checked at COMMIT, after the completion).
+        """
+CREATE FUNCTION todos_added_series() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  IF todo_is_owner() OR NOT EXISTS (
+    SELECT 1 FROM todos t WHERE t.user_id = NEW.user_id AND t.series = NEW.series
+    AND t.id <> NEW.id
+  ) THEN
+    RETURN NULL;
+  END IF;
+  IF NOT EXISTS (
+    SELECT 1 FROM todos p
+    JOIN shared_todos st ON st.todo_id = p.id AND st.grantee_name = NEW.added_by AND st.can_write
+    WHERE p.user_id = NEW.user_id AND p.series = NEW.series AND p.id <> NEW.id AND p.done
+    AND CAST(CAST(p.xmin AS text) AS bigint) = txid_current() % 4294967296
+    AND p.every IS NOT DISTINCT FROM NEW.every AND p.anchor IS NOT DISTINCT FROM NEW.anchor
+    AND p.clock IS NOT DISTINCT FROM NEW.clock AND p.until IS NOT DISTINCT FROM NEW.until
+  ) THEN
+    RAISE EXCEPTION 'a todo added to another user''s repeating todo must be the next one of '
+      'one you completed' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NULL;
+END $$""",
         # A grantee's delete of a repeating todo's instance (undo of their
         # done) must leave the series going: an open instance at COMMIT.
         """
@@ -204,9 +262,10 @@ BEGIN
 END $$""",
         # What a grantee's change may not touch: the repeat and the request
         # id of the owner's todo (a series is how the next one's tags are
-        # chosen, a request id how an import knows a line). And the share
-        # that allows the change, locked: one revoked after this
-        # transaction's snapshot was taken fails it, REPEATABLE READ too.
+        # chosen, a request id how an import knows a line), nor their version
+        # but by the one step every change takes. (The share that allows the
+        # change is not locked: that lock would let a grantee hold off its
+        # revocation.)
         """
 CREATE FUNCTION todos_grantee_limits() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
@@ -226,12 +285,9 @@ BEGIN
     RAISE EXCEPTION 'the repeat of %''s todos is theirs to change',
       (SELECT name FROM users WHERE id = OLD.user_id) USING ERRCODE = 'insufficient_privilege';
   END IF;
-  PERFORM 1 FROM shares s WHERE s.owner_id = OLD.user_id AND s.grantee_name = caller
-    AND s.can_write AND s.tag IN (SELECT g.tag FROM todo_tags g WHERE g.todo_id = OLD.id)
-    FOR KEY SHARE OF s;
-  IF NOT FOUND AND OLD.added_by IS DISTINCT FROM caller THEN
-    RAISE EXCEPTION 'that todo is no longer shared with you to write'
-      USING ERRCODE = 'insufficient_privilege';
+  IF NEW.version NOT BETWEEN 1 AND OLD.version + 1 THEN
+    -- A change moves it by one, an undo back to what it was.
+    RAISE EXCEPTION 'a change moves a todo''s version by one' USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
 END $$""",
@@ -298,6 +354,9 @@ BEGIN
   IF cardinality(numbers) = 0 OR cardinality(numbers) > 10000
     OR char_length(NEW.data) > {EVENT_MAX}
     OR char_length(COALESCE(d->>'title', '')) > 500
+    OR EXISTS (
+      SELECT 1 FROM events e WHERE e.user_id = NEW.user_id AND e.owner_id = NEW.owner_id
+      AND e.id <> NEW.id AND CAST(CAST(e.xmin AS text) AS bigint) = txid_current() % 4294967296)
     OR (d ? 'created' AND jsonb_typeof(d->'created') = 'array' AND EXISTS (
       SELECT 1 FROM jsonb_array_elements(d->'created') c
       WHERE jsonb_typeof(c) <> 'number' OR c::text !~ '^[0-9]{{1,9}}$'))
@@ -325,6 +384,8 @@ END $$""",
 CREATE FUNCTION shares_bounded() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+  -- Serialised per owner: concurrent shares cannot all see room for one more.
+  PERFORM 1 FROM users WHERE id = NEW.owner_id FOR UPDATE;
   IF (SELECT count(*) FROM shares WHERE owner_id = NEW.owner_id) >= {SHARES_MAX} THEN
     RAISE EXCEPTION 'you already share {SHARES_MAX} times (todo shares): unshare some first'
       USING ERRCODE = 'program_limit_exceeded';
@@ -340,6 +401,12 @@ TRIGGERS = [
     "CREATE CONSTRAINT TRIGGER todos_series_goes_on AFTER DELETE ON todos DEFERRABLE "
     "INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.series IS NOT NULL AND OLD.added_by IS NOT NULL) "
     "EXECUTE FUNCTION todos_series_goes_on()",
+    "CREATE CONSTRAINT TRIGGER todos_series_goes_on_done AFTER UPDATE ON todos DEFERRABLE "
+    "INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.series IS NOT NULL AND NEW.every IS NOT NULL "
+    "AND NEW.done AND NOT OLD.done AND NEW.until IS NULL) EXECUTE FUNCTION todos_series_goes_on()",
+    "CREATE CONSTRAINT TRIGGER todos_added_series AFTER INSERT ON todos DEFERRABLE "
+    "INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.added_by IS NOT NULL AND NEW.series IS NOT NULL) "
+    "EXECUTE FUNCTION todos_added_series()",
     "CREATE CONSTRAINT TRIGGER events_checked AFTER INSERT ON events DEFERRABLE "
     "INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.owner_id IS NOT NULL) "
     "EXECUTE FUNCTION events_checked()",

@@ -661,25 +661,6 @@ def test_the_repeat_of_a_shared_todo_in_the_cli(insiders: Insiders, todo: InProc
         )
 
 
-def test_a_share_revoked_under_a_repeatable_read_snapshot_stops_writes(
-    insiders: Insiders,
-) -> None:
-    w = insiders
-    bob = psycopg2.connect(w.urls["bob"])
-    bob.set_session(isolation_level="REPEATABLE READ")
-    try:
-        with bob.cursor() as cur:
-            cur.execute("SELECT count(*) FROM todos")  # the snapshot: still shared
-            assert cur.fetchone() == (1,)
-            w.run("alice", "DELETE FROM shares WHERE grantee_name = 'bob'")
-            with pytest.raises(psycopg2.Error) as caught:
-                cur.execute("UPDATE todos SET title = 'pwned' WHERE number = 1")
-            assert caught.value.pgcode in ("40001", "42501")
-    finally:
-        bob.close()
-    assert w.owner_rows("SELECT title FROM todos WHERE number = 1") == [("Milk",)]
-
-
 def test_admin_commands_wait_for_a_lock_no_longer_than_the_bound(insiders: Insiders) -> None:
     w = insiders
     hold = psycopg2.connect(w.urls["carol"])
@@ -693,3 +674,89 @@ def test_admin_commands_wait_for_a_lock_no_longer_than_the_bound(insiders: Insid
         assert time.monotonic() - started < LOCK_TIMEOUT_MS / 1000 + 3
     finally:
         hold.close()
+
+
+# --- what a second independent review found ----------------------------------------
+
+
+def _series_of_a_shared_repeat(w: Insiders, todo: InProcess) -> str:
+    """alice's 3, Weekly, +groceries +work, repeating; its series."""
+    todo.env.update(DATABASE_URL=w.urls["alice"], TODO_USER="alice", TZ="UTC")
+    todo.ok(
+        "add", "Weekly", "--every", "week", "--due", "2030-01-01", "-t", "groceries", "-t", "work"
+    )
+    return str(w.owner_rows("SELECT series FROM todos WHERE number = 3")[0][0])
+
+
+def test_a_grantee_cannot_slip_a_todo_into_the_owners_series(
+    insiders: Insiders, todo: InProcess
+) -> None:
+    w = insiders
+    series = _series_of_a_shared_repeat(w, todo)
+    planted = (
+        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, added_by, "
+        "series, every, due, version) SELECT user_id, 0, 'planted', false, now(), now(), 'bob', "
+        f"series, every, due + interval '7 days', 2000000000 FROM todos WHERE series = '{series}'"
+    )
+    tag = (
+        "INSERT INTO todo_tags (todo_id, tag) SELECT id, t FROM todos, "
+        "unnest(ARRAY['groceries', 'work']) AS t WHERE title = 'planted'"
+    )
+    assert _refused(w, "bob", planted, tag) == "42501"
+    assert _refused(w, "bob", planted) == "42501"  # even untagged: not a successor
+    # And the owner's done still makes her next one.
+    todo.env.update(DATABASE_URL=w.urls["alice"], TODO_USER="alice")
+    assert "Next 4: Weekly" in todo.ok("done", "3")
+
+
+def test_a_grantee_cannot_end_the_owners_series_by_completing_it(
+    insiders: Insiders, todo: InProcess
+) -> None:
+    w = insiders
+    _series_of_a_shared_repeat(w, todo)
+    end = "UPDATE todos SET done = true, completed_at = now(), continued = true WHERE number = 3"
+    assert _refused(w, "bob", end) == "42501"
+    # bob's own done goes through todo, which makes the next one.
+    todo.env.update(DATABASE_URL=w.urls["bob"], TODO_USER="bob")
+    assert "Next alice/4" in todo.ok("done", "alice/3")
+
+
+def test_a_grantee_cannot_jam_the_owners_version(insiders: Insiders) -> None:
+    assert (
+        _refused(insiders, "bob", "UPDATE todos SET version = 2147483647 WHERE number = 1")
+        == "42501"
+    )
+
+
+def test_one_journal_entry_per_change(insiders: Insiders) -> None:
+    w = insiders
+    entry = (
+        "INSERT INTO events (user_id, owner_id, at, action, data) SELECT "
+        "(SELECT id FROM users WHERE db_role = session_user), "
+        "(SELECT max(owner_id) FROM shares WHERE owner_name = 'alice'), now(), 'done', "
+        '\'{"todos": [{"number": 1, "title": "Milk"}]}\' FROM generate_series(1, 2)'
+    )
+    assert _refused(w, "bob", "UPDATE todos SET done = true WHERE number = 1", entry) == "42501"
+
+
+def test_a_grantee_cannot_stand_in_for_a_line_of_the_owners_import(
+    insiders: Insiders, todo: InProcess, tmp_path: Any
+) -> None:
+    from todo_cli.formats.records import hash_key
+
+    w = insiders
+    key = hash_key("todotxt", "Pay rent")
+    w.run(
+        "bob",
+        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at, added_by, "
+        f"request_id) SELECT owner_id, 0, 'Pay rent to bob', false, now(), now(), 'bob', '{key}' "
+        "FROM shares WHERE grantee_name = 'bob'",
+        "INSERT INTO todo_tags (todo_id, tag) SELECT id, 'groceries' FROM todos "
+        "WHERE title = 'Pay rent to bob'",
+    )
+    (tmp_path / "todo.txt").write_text("Pay rent\n")
+    todo.env.update(DATABASE_URL=w.urls["alice"], TODO_USER="alice")
+    result = todo("import", str(tmp_path / "todo.txt"))
+    assert "skipped" not in result.stdout + result.stderr
+    assert result.returncode in (0, 1), result.stderr
+    assert "unexpected" not in result.stderr

@@ -44,7 +44,8 @@ def admin_user_add(
     role = added.role
     url = admin.url_for(settings, role, added.password)
     if added.replaced:
-        env.out.note(f"Dropped {name}'s previous role {added.replaced}: its URL no longer works.")
+        done = "Disabled" if added.kept_disabled else "Dropped"
+        env.out.note(f"{done} {name}'s previous role {added.replaced}: its URL no longer works.")
     if added.kept:
         env.out.note(
             f"{name}'s previous role {added.kept} no longer reaches this database; it was not "

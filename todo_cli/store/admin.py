@@ -38,7 +38,8 @@ _ROLE_SETTINGS = {"idle_in_transaction_session_timeout": "60s", "statement_timeo
 class Added:
     role: str
     password: str
-    replaced: str | None = None  # the user's previous role, dropped
+    replaced: str | None = None  # the user's previous role, dropped (or disabled: kept)
+    kept_disabled: bool = False  # it still owns something elsewhere: disabled, not dropped
     kept: str | None = None  # a previous role this database did not make: unlinked, not dropped
 
 
@@ -174,8 +175,8 @@ def add_person(settings: Settings, name: str, *, adopt: bool = False) -> Added:
             if old is None:
                 return Added(role, password)
             if _ours(cur, old, group):
-                _drop(cur, old)
-                return Added(role, password, replaced=old)
+                dropped = _drop(cur, old, group)
+                return Added(role, password, replaced=old, kept_disabled=not dropped)
             # A role of an earlier release (todo_alice): another database
             # may use it too, so it only leaves this one.
             cur.execute(
@@ -204,7 +205,7 @@ def _refuse_shared_mode_user(cur: Any, name: str, user_id: int) -> None:
     )
 
 
-def _drop(cur: Any, role: str) -> bool:
+def _drop(cur: Any, role: str, group: str) -> bool:
     """Drop a role of ours, and what it owns here (a large object, say); a
     role that still owns something in another database is disabled
     instead (False)."""
@@ -220,6 +221,7 @@ def _drop(cur: Any, role: str) -> bool:
     except errors.DependentObjectsStillExist:
         cur.execute("ROLLBACK TO SAVEPOINT todo_drop")
         cur.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(ident))
+        cur.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), ident))
         return False
 
 
@@ -247,7 +249,7 @@ def remove_person(settings: Settings, name: str, *, purge: bool) -> Removed:
             # An earlier release's todo_<name> was made for this user too.
             if not _ours(cur, role, group) and role != f"todo_{name}"[:63]:
                 return Removed(role, "unlinked")
-            return Removed(role, "dropped" if _drop(cur, role) else "disabled")
+            return Removed(role, "dropped" if _drop(cur, role, group) else "disabled")
     finally:
         conn.close()
 

@@ -56,7 +56,13 @@ def _candidates(backend: Backend, by_second: bool) -> list[str]:
     (by request id, by number), so the cost follows the file, not the table.
     The lookup by second of creation scans the user's todos: it runs only
     for items that need it."""
-    mine = f"SELECT request_id, number, created_at, title FROM todos WHERE user_id = {ME}"
+    # Not what a grantee added to my list: they could choose a request id
+    # to stand in for a line of my file (then the import meets a conflict,
+    # exit 1, rather than skipping the line).
+    mine = (
+        "SELECT request_id, number, created_at, title FROM todos "
+        f"WHERE user_id = {ME} AND added_by IS NULL"
+    )
     found = [
         f"{mine} AND {in_set(backend, 'request_id', 'keys', kind='text')}",
         f"{mine} AND {in_set(backend, 'number', 'numbers')}",
