@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 from tests.support.databases import ScratchDatabases
 from tests.support.processes import Todo
+from todo_cli import models  # noqa: F401  (its tables, in SQLModel.metadata)
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
 from todo_cli.store import driver, migrations, schema
@@ -125,6 +126,7 @@ def test_the_wheel_ships_the_migrations(scratch_dbs: ScratchDatabases, tmp_path:
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("env.py", "script.py.mako", "versions/0001_initial.py"):
         assert f"todo_cli/migrations/{name}" in names
+    assert "todo_cli/store/sqlite.sql" in names  # a fresh SQLite file is made from it
     target = tmp_path / "site"
     subprocess.run(
         [
@@ -289,3 +291,30 @@ def test_a_sqlite_file_without_its_revision_is_named_not_remigrated(
     )
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT title FROM todos").fetchall() == [("x",)]
+
+
+def test_the_sqlite_schema_file_is_what_the_migrations_build(tmp_path: Path) -> None:
+    """store/sqlite.sql, which makes a fresh file without Alembic, holds what
+    the migrations build (regenerate it: python -m todo_cli.store.migrations),
+    and a file made from it has their catalog, statement for statement."""
+    shipped = (Path(migrations.__file__).parent / "sqlite.sql").read_text(encoding="utf-8")
+    assert migrations.dump_sqlite() == shipped
+    migrated = tmp_path / "migrated.db"
+    driver.prepare_sqlite_file(migrated)
+    migrations.upgrade_sqlite(parse_database_url(f"sqlite:///{migrated}", source=""))
+    made = tmp_path / "made.db"
+    connection(load_settings(user="x", database_url=f"sqlite:///{made}", env={})).close()
+
+    def catalog(path: Path) -> list[tuple[object, ...]]:
+        conn = sqlite3.connect(path)
+        try:
+            return (
+                conn.execute(
+                    "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+                ).fetchall()
+                + conn.execute("SELECT * FROM alembic_version").fetchall()
+            )
+        finally:
+            conn.close()
+
+    assert catalog(made) == catalog(migrated)

@@ -219,13 +219,14 @@ SCHEMA_STACK = ("sqlalchemy", "sqlmodel", "alembic")
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def at_head(request: pytest.FixtureRequest, todo: Todo, tmp_path: Path) -> dict[str, str]:
-    """A database at head: the SQLite file made by a first command (which
-    migrates it, so it may import Alembic), or a scratch PostgreSQL one."""
+    """A database at head: the SQLite file made by a first command, or a
+    scratch PostgreSQL one."""
     if request.param == "sqlite":
         env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'todo.db'}", "TODO_USER": "alice"}
-        first = probe(todo, "whoami", "--check", env=env)
+        first = probe(todo, "add", "first", env=env)
         assert first.code == 0, first.stderr
-        assert "alembic" in first.modules, "first use did not migrate? then this proves nothing"
+        # First use makes the file from store/sqlite.sql: no Alembic, no SQLAlchemy.
+        assert not first.loaded(SCHEMA_STACK), first.importers
         return env
     url = request.getfixturevalue("scratch_dbs").create()
     return {"DATABASE_URL": url, "TODO_USER": "alice"}
@@ -261,10 +262,19 @@ def test_everyday_commands_skip_pydantic(todo: Todo, tmp_path: Path, case: tuple
 
 
 def test_db_upgrade_imports_alembic(todo: Todo, tmp_path: Path) -> None:
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    """Upgrading a file that is behind runs the migrations (Alembic)."""
+    import sqlite3
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'behind.db'}"}
+    assert probe(todo, "list", env=env).code == 0  # made at head
+    conn = sqlite3.connect(tmp_path / "behind.db")
+    with conn:  # back to 0010: without 0011's table
+        conn.execute("DROP TABLE todo_roles")
+        conn.execute("UPDATE alembic_version SET version_num = '0010'")
+    conn.close()
     p = probe(todo, "db", "upgrade", env=env)
     assert p.code == 0, p.stderr
-    assert p.stdout.startswith("Upgraded schema: none -> ")
+    assert p.stdout.startswith("Upgraded schema: 0010 -> ")
     assert "alembic" in p.modules, "the probe cannot see alembic, so the tests above prove nothing"
     again = probe(todo, "db", "upgrade", env=env)
     assert again.stdout.startswith("Schema already at head")

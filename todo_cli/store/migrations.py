@@ -129,3 +129,30 @@ def upgrade(settings: Settings) -> tuple[str | None, str, list[str]]:
         raise
     finally:
         engine.dispose()
+
+
+def dump_sqlite() -> str:
+    """store/sqlite.sql as the migrations build it today (a temporary file
+    migrated from nothing; sqlite_master's statements in their order)."""
+    import sqlite3
+    import tempfile
+
+    from todo_cli.dburl import parse_database_url
+    from todo_cli.store import driver
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "todo.db"
+        driver.prepare_sqlite_file(path)
+        upgrade_sqlite(parse_database_url(f"sqlite:///{path}", source="dump"))
+        conn = sqlite3.connect(path)
+        try:
+            rows = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
+            ).fetchall()
+        finally:
+            conn.close()
+    return schema.SQLITE_HEADER + "".join(f"{sql}\n;\n" for (sql,) in rows)
+
+
+if __name__ == "__main__":  # python -m todo_cli.store.migrations > todo_cli/store/sqlite.sql
+    print(dump_sqlite(), end="")

@@ -119,6 +119,9 @@ def ensure_sqlite(conn: sqlite3.Connection, url: DatabaseURL) -> str | None:
                 "table is gone or empty): restore it from a backup, or move it away to start "
                 "afresh"
             )
+        if current is None:
+            _create_at_head(conn)
+            return current
         from todo_cli.store import migrations
 
         try:
@@ -131,6 +134,33 @@ def ensure_sqlite(conn: sqlite3.Connection, url: DatabaseURL) -> str | None:
                 raise orig from exc
             raise
         return current
+
+
+SQLITE_HEADER = """\
+-- The embedded SQLite database at head, as alembic/versions builds it, in
+-- the order it builds it (sqlite_master's own text): a fresh file is made
+-- from it in one transaction, without Alembic or SQLAlchemy. A test compares
+-- it with what the migrations build; after a migration, regenerate it:
+--   python -m todo_cli.store.migrations > todo_cli/store/sqlite.sql
+-- Each statement ends with a line holding only ';'.
+"""
+
+
+def _create_at_head(conn: sqlite3.Connection) -> None:
+    """A fresh file: the schema at head from sqlite.sql, stamped with HEAD,
+    in one transaction (its caller holds the file lock)."""
+    text = (Path(__file__).parent / "sqlite.sql").read_text(encoding="utf-8")
+    statements = [s for s in text.removeprefix(SQLITE_HEADER).split("\n;\n") if s.strip()]
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (HEAD,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 @contextlib.contextmanager
