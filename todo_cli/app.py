@@ -164,6 +164,7 @@ class Env:
             on_retry=self.out.retry if self.verbose else None,
             output=self.out,
             clock=self.environment.clock,
+            on_sql=self.out.sql if self.environment.environ.get("TODO_DEBUG_SQL") else None,
         )
 
     def config_path(self) -> Path:

@@ -229,6 +229,11 @@ class Output:
     def retry(self, message: str) -> None:
         self._err(f"todo: retry: {_one_line(message)}\n")
 
+    def sql(self, message: str) -> None:
+        """A message to the database, as it is sent (TODO_DEBUG_SQL): its
+        lines as they are, each string from it cleaned like any other."""
+        self._err(f"todo: sql: {message}\n")
+
     def error(self, message: str) -> None:
         self._err(f"todo: error: {_one_line(message)}\n")
 

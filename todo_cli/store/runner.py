@@ -70,14 +70,18 @@ def run(
     on_retry: RetryHook | None = None,
     output: Output | None = None,
     clock: Callable[[], datetime] | None = None,
+    on_sql: Callable[[str], None] | None = None,
 ) -> T:
-    """operation(session) in one transaction, retried within the budget."""
+    """operation(session) in one transaction, retried within the budget;
+    on_sql sees each message before it is sent."""
     now = clock or (lambda: datetime.now(UTC))
     backend = settings.url.backend
 
     def attempt(remaining: float) -> T:
         conn = _connect(settings, read=mode == "read", remaining=remaining)
-        session = Session(conn, backend, settings.user.value, now(), write=mode != "read")
+        session = Session(
+            conn, backend, settings.user.value, now(), write=mode != "read", trace=on_sql
+        )
         try:
             result = operation(session)
             session.finish()

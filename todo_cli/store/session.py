@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -67,13 +67,23 @@ class Session:
     """One transaction for one user; `now` is the clock the runner read once."""
 
     def __init__(
-        self, connection: Any, backend: Backend, user: str, now: datetime, *, write: bool = True
+        self,
+        connection: Any,
+        backend: Backend,
+        user: str,
+        now: datetime,
+        *,
+        write: bool = True,
+        trace: Callable[[str], None] | None = None,
     ) -> None:
         self.connection = connection
         self.backend: Backend = backend
         self.user = user
         self.now = now
         self.write = write
+        # Each message as it goes to the server (TODO_DEBUG_SQL): its
+        # statements with their values bound, as the server receives them.
+        self.trace = trace
         self.time = read_time(backend)
         self.messages = 0  # sent to the server (PostgreSQL: round trips after connect)
         self.interrupted_after_save = False
@@ -155,9 +165,12 @@ class Session:
         self.commit_sent = self.commit_sent or ends
         cursor = self.connection.cursor()
         self.messages += 1
+        message = to_pyformat(";\n".join(statements))
+        if self.trace:
+            self.trace(cursor.mogrify(message, bound).decode())
         try:
             with self._committing(ends):
-                cursor.execute(to_pyformat(";\n".join(statements)), bound)
+                cursor.execute(message, bound)
         except Exception as exc:
             if self.held:
                 self.connection.cursor().execute("ROLLBACK TO SAVEPOINT todo_step")
@@ -175,6 +188,9 @@ class Session:
         self.messages += 1
         cursor = None
         for sql in statements:
+            if self.trace:
+                used = {k: v for k, v in bound.items() if f":{k}" in sql}
+                self.trace(f"{sql}\n-- {used!r}" if used else sql)
             try:
                 cursor = self.connection.execute(sql, bound)
             except Exception as exc:
