@@ -217,3 +217,13 @@ def test_an_unknown_database_is_exit_3_both_ways(
     assert (result.returncode, result.stdout) == (3, ""), result.stderr
     assert result.stderr.startswith("todo: error: cannot connect to postgresql 127.0.0.1:")
     assert result.stderr.endswith("; check the database URL\n")
+
+
+def test_undo_json_says_what_it_undid(todo_db: InProcess) -> None:
+    """Field trial row 6: undo --json said "undone": false, "undone_at": null
+    for the change it had just undone."""
+    todo_db.ok("add", "K")
+    (undone,) = json.loads(todo_db.ok("undo", "--json"))
+    (logged,) = json.loads(todo_db.ok("log", "--json"))
+    assert (undone["undone"], undone["undone_at"]) == (True, logged["undone_at"])
+    assert logged["undone"] is True

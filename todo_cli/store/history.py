@@ -11,6 +11,7 @@ and commit.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -335,7 +336,8 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
         f"UPDATE events SET undone_at = :now WHERE user_id = {ME} AND {in_set(backend, 'id', 'ids')}"
     )
     session.execute_and_commit(*statements, params=params)
-    return events
+    # As they are now: undone, at this transaction's time.
+    return [dataclasses.replace(e, undone_at=session.now) for e in events]
 
 
 def _versions(session: Session, events: Sequence[Event], lock: str) -> dict[Key, int]:
