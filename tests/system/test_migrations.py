@@ -318,3 +318,15 @@ def test_the_sqlite_schema_file_is_what_the_migrations_build(tmp_path: Path) -> 
             conn.close()
 
     assert catalog(made) == catalog(migrated)
+
+
+def test_the_postgresql_schema_file_is_what_the_migrations_build(
+    scratch_dbs: ScratchDatabases,
+) -> None:
+    """store/postgresql.sql, the database's rules in one place, is what the
+    migrations build: a migration that changes a policy, a function or a
+    grant without it fails here (regenerate: tests/support/pgschema.py)."""
+    from tests.support import pgschema
+
+    shipped = (Path(migrations.__file__).parent / "postgresql.sql").read_text(encoding="utf-8")
+    assert pgschema.dump(scratch_dbs.create()) == shipped
