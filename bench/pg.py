@@ -16,7 +16,7 @@ import psycopg2
 from psycopg2 import sql
 
 from bench.harness import Bench, Cmd
-from tests.support.databases import LOCAL_ADMIN_URL, with_database
+from tests.support.databases import LOCAL_ADMIN_URL, database_roles, with_database
 
 DEFAULT_ADMIN_URL = LOCAL_ADMIN_URL
 
@@ -32,10 +32,14 @@ def scratch_database(admin_url: str) -> Iterator[str]:
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         yield with_database(admin_url, name)
     finally:
+        # Its roles too (server-wide: the groups 0011 made, and per-user ones).
+        roles = database_roles(with_database(admin_url, name))
         with conn.cursor() as cur:
             cur.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+            for role in roles:
+                cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
         conn.close()
 
 
