@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from todo_cli.config import Settings, validate_name
 from todo_cli.errors import InvalidInputError, NotFoundError, SchemaError
-from todo_cli.store import faults
+from todo_cli.store import driver, faults
 from todo_cli.store.runner import connection
 from todo_cli.store.sql import LOCK_TIMEOUT_MS
 
@@ -76,7 +76,7 @@ def _bounded(settings: Settings) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        if getattr(exc, "pgcode", None) == "55P03":
+        if driver.classify(exc) == "locked":
             raise faults.locked(settings) from None
         raise
 

@@ -123,8 +123,7 @@ def upgrade(settings: Settings) -> tuple[str | None, str, list[str]]:
             after = current_revision(conn) or schema.HEAD
         return before, after, notes
     except Exception as exc:
-        orig = getattr(exc, "orig", exc)
-        if getattr(orig, "pgcode", None) == "55P03":  # lock_not_available
+        if driver.classify(getattr(exc, "orig", exc)) == "locked":  # SQLAlchemy wraps it
             raise schema.blocked(settings) from None
         raise
     finally:

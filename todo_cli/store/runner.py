@@ -130,7 +130,7 @@ def _with_retries(settings: Settings, step: Callable[[float], T], on_retry: Retr
             backoff = min(backoff * 2, _MAX_BACKOFF)
 
 
-def _connect(settings: Settings, *, read: bool = False, remaining: float = 0.0) -> Any:
+def _connect(settings: Settings, *, remaining: float, read: bool = False) -> Any:
     """One connection attempt; on SQLite the file's schema is created or
     upgraded first if need be. A read of a file todo may not write (a
     read-only folder, a read-only journal beside it) opens it read-only."""
