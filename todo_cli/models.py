@@ -1,9 +1,13 @@
-"""The schema of record, as SQLModel tables.
+"""The schema of record, as SQLModel tables: what Alembic compares against.
 
-Alembic's env.py targets this metadata, and a test checks that the
-migrations produce exactly these tables. The command hot path does not
-import this module: it runs its SQL on the DB-API drivers (store/), which
-saves the SQLAlchemy, SQLModel and pydantic imports (see README).
+alembic/env.py targets this metadata (autogenerate), and
+tests/system/test_migrations.py checks that the migrations build exactly
+these tables. No everyday command imports it: they send plain SQL through
+the DB-API drivers (store/), a fresh SQLite file is made from
+store/sqlite.sql, and store/postgresql.sql shows the PostgreSQL schema at
+head with what no model holds (functions, triggers, policies, grants). Only
+Alembic (`todo db upgrade`, an older SQLite file's self-upgrade) and the
+tests pay for SQLAlchemy, SQLModel and pydantic here.
 
 Ids are bigint on PostgreSQL (alembic/versions/0011: no user can use them
 up) and SQLite's 64-bit INTEGER, which a primary key needs to be the rowid.

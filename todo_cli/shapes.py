@@ -150,11 +150,6 @@ def _plain_end(pad: str, indent: str, who: str | None, string: Any) -> str:
     )
 
 
-def dumps(data: Any) -> str:
-    """Any of the shapes as the CLI prints it: indented, UTF-8 as it is."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
-
-
 _CHUNK = 256  # elements per write: fewer calls through a watched stream
 
 
@@ -162,8 +157,9 @@ def json_array(
     items: Iterable[Any], out: TextIO, *, indent: bool = True, ascii: bool = False
 ) -> int:
     """Stream a JSON array, a few hundred elements per write; return how
-    many. Indented, the output matches dumps(list); otherwise one element per
-    line (as `task export` writes). Todos go through todo_json."""
+    many. Indented, the output matches json.dumps(list, indent=2);
+    otherwise one element per line (as `task export` writes). Todos go
+    through todo_json."""
     count = 0
     chunk: list[str] = []
     first, between = ("[\n  ", ",\n  ") if indent else ("[\n", ",\n")

@@ -159,9 +159,3 @@ def _added_json(backend: str) -> str:
         "json_object('numbers', json_group_array(todos.number), 'title', :event_title, "
         "'by', :me, 'owner', :owner)"
     )
-
-
-def parse_ref(text: str) -> tuple[str | None, str]:
-    """'alice/3' -> ('alice', '3'); '3' -> (None, '3')."""
-    owner, slash, rest = text.rpartition("/")
-    return (owner or None, rest) if slash else (None, text)
