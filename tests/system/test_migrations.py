@@ -156,6 +156,16 @@ def test_the_wheel_ships_the_migrations(scratch_dbs: ScratchDatabases, tmp_path:
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stderr.startswith(str(target))  # the wheel's copy ran, not the checkout
     assert upgraded.stdout == f"Upgraded schema: none -> {schema.HEAD}\n"
+    # The installed copy reads its head from the scripts it ships.
+    head = subprocess.run(
+        [sys.executable, "-c", "from todo_cli.store import schema as s; print(s.__file__, s.HEAD)"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert head.stdout == f"{target / 'todo_cli/store/schema.py'} 0011\n"
 
 
 def _upgrade_to(url: str, revision: str) -> None:
@@ -264,7 +274,7 @@ def test_a_schema_newer_than_this_todo_is_named_and_left_alone(
 def test_known_revisions_are_the_scripts() -> None:
     from alembic.script import ScriptDirectory
 
-    scripts = ScriptDirectory(str(migrations.script_location()))
+    scripts = ScriptDirectory(str(schema.script_location()))
     assert {s.revision for s in scripts.walk_revisions()} == schema.KNOWN
     assert [schema.state(r) for r in (None, "0001", schema.HEAD, "0999")] == [
         "missing",

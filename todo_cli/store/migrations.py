@@ -23,23 +23,15 @@ from todo_cli.store import schema
 from todo_cli.store.sql import LOCK_TIMEOUT_MS
 
 
-def script_location() -> Path:
-    """Migrations ship inside the wheel as todo_cli/migrations; a source
-    checkout (editable install) keeps them in the top-level alembic/."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "migrations"
-    return packaged if packaged.is_dir() else package.parent / "alembic"
-
-
 def config(connection: Connection) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(script_location()))
+    cfg.set_main_option("script_location", str(schema.script_location()))
     cfg.attributes["connection"] = connection
     return cfg
 
 
 def head_revision() -> str:
-    head = ScriptDirectory(str(script_location())).get_current_head()
+    head = ScriptDirectory(str(schema.script_location())).get_current_head()
     assert head is not None
     return head
 

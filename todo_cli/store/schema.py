@@ -22,9 +22,31 @@ from todo_cli.errors import ConfigError, DatabaseUnreachableError, SchemaError
 if TYPE_CHECKING:
     import sqlite3
 
-# The newest revision this code was written for. A test checks it against
-# the migration scripts, so the hot path compares revisions without Alembic.
-HEAD = "0011"
+
+def script_location() -> Path:
+    """The Alembic scripts: inside the wheel as todo_cli/migrations, in a
+    source checkout (editable install) the top-level alembic/."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "migrations"
+    return packaged if packaged.is_dir() else package.parent / "alembic"
+
+
+def head_of(versions: Path) -> str:
+    """The newest revision among migration scripts named NNNN_what.py,
+    whose revision is NNNN (tests/unit/test_schema_head.py holds every
+    script to that), read from the names alone: no Alembic on the hot path."""
+    numbers = [
+        name[:4]
+        for name in os.listdir(versions)
+        if name[:4].isdigit() and name[4:5] == "_" and name.endswith(".py")
+    ]
+    if not numbers:
+        raise SchemaError(f"no migration scripts in {versions}: reinstall todo")
+    return max(numbers)
+
+
+# The newest revision this code was written for.
+HEAD = head_of(script_location() / "versions")
 # Revisions are numbered 0001, 0002, ...: every one this code knows.
 KNOWN = frozenset(f"{n:04d}" for n in range(1, int(HEAD) + 1))
 # Serialises schema upgrades on PostgreSQL; alembic/env.py takes the same lock.
