@@ -23,6 +23,8 @@ PRIORITIES: Final = {"high": 1, "medium": 2, "low": 3}
 PRIORITY_NAMES: Final = {v: k for k, v in PRIORITIES.items()}
 _PRIORITY_ALIASES = {"h": "high", "m": "medium", "l": "low", "med": "medium"}
 _TAG_RE = re.compile(r"[^\W\d_][\w.-]{0,63}|\d[\w.-]{0,63}")
+_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}")
+NAME_RULE = "use 1-64 letters, digits or _ . @ + -, starting with a letter, digit or _"
 
 
 class _Unset:
@@ -232,3 +234,12 @@ def clean_tag(raw: str) -> str:
             "letter or digit"
         )
     return tag
+
+
+def validate_name(kind: str, name: str) -> str:
+    """User and profile names (a todo's owner is one): 1-64 of letters,
+    digits and _ . @ + -."""
+    if not _NAME_RE.fullmatch(name):
+        shown = name if len(name) <= 64 else name[:64] + "…"
+        raise InvalidInputError(f"invalid {kind} name {shown!r}: {NAME_RULE}")
+    return name

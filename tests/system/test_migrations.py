@@ -24,7 +24,7 @@ from tests.support.processes import Todo
 from todo_cli import models  # noqa: F401  (its tables, in SQLModel.metadata)
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
-from todo_cli.store import driver, migrations, schema
+from todo_cli.store import driver, migrations, revision, schema
 from todo_cli.store.runner import connection
 
 REPO = Path(__file__).resolve().parents[2]
@@ -274,8 +274,8 @@ def test_a_schema_newer_than_this_todo_is_named_and_left_alone(
 def test_known_revisions_are_the_scripts() -> None:
     from alembic.script import ScriptDirectory
 
-    scripts = ScriptDirectory(str(schema.script_location()))
-    assert {s.revision for s in scripts.walk_revisions()} == schema.KNOWN
+    scripts = ScriptDirectory(str(revision.script_location()))
+    assert {s.revision for s in scripts.walk_revisions()} == revision.KNOWN
     assert [schema.state(r) for r in (None, "0001", schema.HEAD, "0999")] == [
         "missing",
         "behind",

@@ -1,5 +1,5 @@
 """The schema's head revision is read from the migration scripts' names
-(store/schema.HEAD), so a new migration moves it with no edit elsewhere;
+(store/revision.HEAD), so a new migration moves it with no edit elsewhere;
 these tests hold every script to the naming that makes that true."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from todo_cli.errors import SchemaError
-from todo_cli.store import schema
+from todo_cli.store import revision
 
 VERSIONS = Path(__file__).resolve().parents[2] / "alembic" / "versions"
 
@@ -41,24 +41,24 @@ def test_every_script_is_named_by_its_revision_and_follows_the_one_before() -> N
         assert values["down_revision"] == previous, path.name
         previous = values["revision"]
     # The head the hot path compares with is the last script's revision.
-    assert previous == schema.HEAD
+    assert previous == revision.HEAD
 
 
 def test_the_head_is_the_newest_script_name(tmp_path: Path) -> None:
     for name in ("0001_initial.py", "0002_more.py", "__init__.py", "README", "0003.txt"):
         (tmp_path / name).write_text("")
-    assert schema.head_of(tmp_path) == "0002"
+    assert revision.head_of(tmp_path) == "0002"
     (tmp_path / "0012_next.py").write_text("")
-    assert schema.head_of(tmp_path) == "0012"
+    assert revision.head_of(tmp_path) == "0012"
 
 
 def test_no_scripts_is_a_schema_error(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="no migration scripts"):
-        schema.head_of(tmp_path)
+        revision.head_of(tmp_path)
 
 
 def test_the_checkout_and_the_wheel_layouts_are_both_found() -> None:
     # In this checkout the scripts are the top-level alembic/ (the wheel's
     # todo_cli/migrations is checked by tests/system/test_migrations.py).
-    assert schema.script_location() == VERSIONS.parent
-    assert schema.HEAD == "0011"
+    assert revision.script_location() == VERSIONS.parent
+    assert revision.HEAD == "0011"

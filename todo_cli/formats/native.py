@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+import todo_cli.formats.records as r
 from todo_cli.errors import InvalidInputError
-from todo_cli.formats import records as r
 from todo_cli.shapes import TodoText, json_array
 from todo_cli.todo import Todo, parse_priority
 
