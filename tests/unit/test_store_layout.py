@@ -4,6 +4,8 @@ other in one direction, and so do the formats'."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.unit.test_layout import imports, modules, reaches
@@ -68,3 +70,26 @@ def test_no_circle_of_imports(prefix: str) -> None:
 def test_a_circle_is_seen() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+OUTSIDE = sorted(n for n in modules() if not n.startswith("todo_cli.store"))
+# The start of a statement as the store writes them; a word of prose
+# ("select", "update") is lower case.
+_SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|CREATE TABLE)\b")
+
+
+@pytest.mark.parametrize("name", OUTSIDE)
+def test_sql_only_in_the_store(name: str) -> None:
+    assert _SQL.findall(modules()[name].read_text()) == []
+
+
+@pytest.mark.parametrize("name", sorted(n for n in modules() if n.startswith("todo_cli.commands")))
+def test_commands_use_the_store_api_not_its_sql(name: str) -> None:
+    """Whose todos a command touches is an owner's name (store API:
+    owner=), not a scope of SQL fragments (store/sql.py)."""
+    assert reaches(name, ("todo_cli.store.sql",)) == set()
+
+
+def test_the_sql_rule_sees_sql() -> None:
+    assert _SQL.findall('x = "SELECT number FROM todos"') == ["SELECT"]
+    assert _SQL.findall("select the todos to update") == []

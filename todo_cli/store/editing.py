@@ -15,7 +15,7 @@ from todo_cli.errors import InvalidInputError, missing_numbers
 from todo_cli.store import events, recurring
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import MINE, Backend, Scope, in_set, values_of
+from todo_cli.store.sql import Backend, Scope, in_set, values_of, whose
 from todo_cli.store.todos import guard, in_order, lookup, named, select_numbers, unique
 from todo_cli.todo import PRIORITIES, UNSET, Todo, _Unset, clean_title
 
@@ -23,7 +23,7 @@ Changes = Mapping[str, Any]  # edit's keyword arguments: title, priority, due, .
 
 
 def edit(
-    session: Session, *, numbers: Sequence[int], scope: Scope = MINE, **fields: Any
+    session: Session, *, numbers: Sequence[int], owner: str | None = None, **fields: Any
 ) -> list[Todo]:
     """Change fields of todos, all or nothing; tags are added and removed.
     Fields: title (one todo at a time), priority, due, note, add_tags,
@@ -32,19 +32,21 @@ def edit(
     wait_lead (each wait that long before the due; None clears it)."""
     if fields.get("title") is not None and len(unique(numbers)) > 1:
         raise InvalidInputError("--title changes one todo at a time")
-    return edit_each(session, [(n, fields) for n in unique(numbers)], scope=scope)
+    return edit_each(session, [(n, fields) for n in unique(numbers)], owner=owner)
 
 
 def edit_each(
     session: Session,
     edits: Sequence[tuple[int, Changes]],
     *,
-    scope: Scope = MINE,
+    owner: str | None = None,
     versions: Mapping[int, int] | None = None,
 ) -> list[Todo]:
-    """Different changes to different todos, one journal entry for them
-    all, all or nothing. versions: each todo must still be at that version
-    (read when the edit form was opened), or nothing changes."""
+    """Different changes to different todos (mine, or owner's shared with
+    me to write), one journal entry for them all, all or nothing. versions:
+    each todo must still be at that version (read when the edit form was
+    opened), or nothing changes."""
+    scope = whose(owner, write=True)
     backend = session.backend
     numbers = [n for n, _ in edits]
     params: dict[str, Any] = {"numbers": unique(numbers), **scope.params}
@@ -198,9 +200,10 @@ def _check_versions(session: Session, scope: Scope, versions: Mapping[int, int])
 
 
 def for_editing(
-    session: Session, *, numbers: Sequence[int], scope: Scope = MINE
+    session: Session, *, numbers: Sequence[int], owner: str | None = None
 ) -> list[tuple[Todo, int]]:
     """The todos for the edit form, each with the version to expect on save."""
+    scope = whose(owner, write=True)
     backend = session.backend
     rows = session.execute(
         f"SELECT {columns(backend, scope)}, todos.version FROM todos "

@@ -19,7 +19,7 @@ from todo_cli.errors import InvalidInputError, NotFoundError
 from todo_cli.store import todos
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, Scope, in_set, shared_with_me
+from todo_cli.store.sql import ME, in_set, shared_with_me
 from todo_cli.todo import NewTodo, Todo
 
 
@@ -68,13 +68,6 @@ def shares(session: Session) -> list[Share]:
         "ORDER BY theirs, owner_name, tag, grantee_name"
     ).all()
     return [Share(o, t, g, bool(w)) for o, t, g, w, _ in rows]
-
-
-def scope_for(owner: str, *, write: bool) -> Scope:
-    """The todos `owner` shares with me (me: my own)."""
-    if not owner:
-        raise InvalidInputError("a shared todo is OWNER/NUMBER, e.g. alice/3")
-    return shared_with_me(owner, write=write)
 
 
 def add_to(

@@ -26,7 +26,7 @@ from todo_cli.errors import (
 from todo_cli.store import events
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, MINE, Backend, Scope, in_set, sqlite_time
+from todo_cli.store.sql import ME, MINE, Backend, Scope, in_set, sqlite_time, whose
 from todo_cli.todo import PRIORITIES, NewTodo, Todo, clean_title
 
 # --- adding -------------------------------------------------------------------------
@@ -279,9 +279,10 @@ def select_numbers(backend: Backend, scope: Scope = MINE) -> str:
     )
 
 
-def find(session: Session, *, numbers: Sequence[int], scope: Scope = MINE) -> list[Todo]:
-    """Look todos up by number (show, and what rm will touch)."""
-    return lookup(session, numbers, changing=False, scope=scope)
+def find(session: Session, *, numbers: Sequence[int], owner: str | None = None) -> list[Todo]:
+    """Look todos up by number (show, and what rm will touch): mine, or
+    owner's shared with me."""
+    return lookup(session, numbers, changing=False, scope=whose(owner, write=False))
 
 
 def lookup(
