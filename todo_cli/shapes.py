@@ -14,11 +14,11 @@ import functools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, TextIO
+from typing import Any, TextIO
 
-from todo_cli.todo import Event, Todo, lead_text
+from todo_cli.todo import Event, Todo, TodoText, lead_text
 
-__all__ = ["lead_text"]
+__all__ = ["TodoText", "lead_text"]
 
 # What json.dumps uses for a string: the C encoder, as is or ASCII only.
 _c_string = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
@@ -58,28 +58,6 @@ def todo_dict(todo: Todo) -> dict[str, Any]:
         "wait_before": None if todo.wait_lead is None else lead_text(todo.wait_lead),
         "owner": todo.owner,
     }
-
-
-class TodoText(NamedTuple):
-    """A todo with its timestamps already as the JSON shape writes them
-    (ISO 8601 text in UTC): what a long listing streams, formatted by the
-    database rather than once more here."""
-
-    number: int
-    title: str
-    done: bool
-    priority: str | None
-    due: str | None
-    tags: tuple[str, ...]
-    note: str | None
-    created_at: str
-    updated_at: str
-    completed_at: str | None
-    every: str | None = None
-    until: str | None = None
-    wait: str | None = None
-    wait_lead: int | None = None
-    owner: str | None = None
 
 
 _TODOS = (Todo, TodoText)

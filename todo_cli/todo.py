@@ -64,6 +64,29 @@ class Todo(NamedTuple):
     source: str | None = None
 
 
+class TodoText(NamedTuple):
+    """A todo with its timestamps already as the JSON shape writes them
+    (ISO 8601 text in UTC), and only the fields that shape writes: what a
+    long listing streams (shapes.todo_json), formatted by the database
+    rather than once more in Python. Its fields are Todo's, by name."""
+
+    number: int
+    title: str
+    done: bool
+    priority: str | None
+    due: str | None
+    tags: tuple[str, ...]
+    note: str | None
+    created_at: str
+    updated_at: str
+    completed_at: str | None
+    every: str | None = None
+    until: str | None = None
+    wait: str | None = None
+    wait_lead: int | None = None
+    owner: str | None = None
+
+
 @dataclass(frozen=True)
 class NewTodo:
     """A todo on its way in: what `add` and `import` hand the store."""
