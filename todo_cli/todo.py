@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
 from typing import Any, Final, NamedTuple
 
 from todo_cli.errors import InvalidInputError
@@ -63,6 +63,11 @@ class Todo(NamedTuple):
     # Taskwarrior export: a task's uuid, kept by import, formats.records).
     source: str | None = None
 
+    def wait_before(self) -> str | None:
+        """A wait that is a lead before each due, as people write it (3d,
+        2w, 12h; the JSON's wait_before); None for a fixed wait, or none."""
+        return None if self.wait_lead is None else lead_text(self.wait_lead)
+
 
 class TodoText(NamedTuple):
     """A todo with its timestamps already as the JSON shape writes them
@@ -85,6 +90,11 @@ class TodoText(NamedTuple):
     wait: str | None = None
     wait_lead: int | None = None
     owner: str | None = None
+
+    def wait_before(self) -> str | None:
+        """A wait that is a lead before each due, as people write it (3d,
+        2w, 12h; the JSON's wait_before); None for a fixed wait, or none."""
+        return None if self.wait_lead is None else lead_text(self.wait_lead)
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,14 @@ class NewTodo:
     continued: bool = False
     anchor: int | None = None
     clock: int | None = None
+
+    def stored(self) -> dict[str, Any]:
+        """Its fields by name, as the store keeps them: a wait that is a
+        lead before each due also ends at a time, that long before this due."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.wait_lead is not None and self.due is not None:
+            values["wait"] = self.due - timedelta(seconds=self.wait_lead)
+        return values
 
 
 UNREADABLE = "(an entry todo cannot read)"

@@ -118,12 +118,12 @@ def add_to(
             f"UPDATE users SET last_number = last_number + :n WHERE id = {scope.owner}"
         )
     statements += [
-        f"INSERT INTO todos ({todos.INSERTED}, added_by) "
-        f"SELECT {scope.owner}, c.last - :n + i.ord, {todos.ITEM_VALUES}, CAST(:me AS text) "
-        f"FROM {counter}, {todos.ITEMS[backend]}",
+        f"INSERT INTO todos ({todos.inserted()}, added_by) "
+        f"SELECT {scope.owner}, c.last - :n + i.ord, {todos.item_values()}, CAST(:me AS text) "
+        f"FROM {counter}, {todos.items(backend)}",
         "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
         f"FROM {todos.ITEM_TAGS[backend]} CROSS JOIN todos "
-        f"WHERE {mine} AND todos.request_id = n.rid ON CONFLICT DO NOTHING",
+        f"WHERE {mine} AND todos.request_id = n.request_id ON CONFLICT DO NOTHING",
         "INSERT INTO events (user_id, owner_id, at, action, data) "
         f"SELECT {ME}, {scope.owner}, :now, 'add', {_added_json(backend)} FROM todos "
         f"WHERE {mine} HAVING count(*) > 0",
