@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, DateTime, Integer, SmallInteger, String, Text
 from sqlmodel import SQLModel
 
 from todo_cli import models  # noqa: F401  (its tables, in SQLModel.metadata)
-from todo_cli.store import todo_columns, todos
+from todo_cli.store import recurring, todo_columns, todos
 
 _KIND_OF = {
     SmallInteger: "smallint",
@@ -54,6 +54,20 @@ def test_the_kinds_as_written_out() -> None:
         "series",
         "continued",
     }
+
+
+def test_a_next_instance_copies_what_it_does_not_have_of_its_own() -> None:
+    assert recurring._copied() == [
+        "title",
+        "priority",
+        "note",
+        "every",
+        "anchor",
+        "clock",
+        "until",
+        "wait_lead",
+        "series",
+    ]
 
 
 def test_the_batch_of_an_add_carries_each_value_under_its_column_name() -> None:
