@@ -55,7 +55,10 @@ class User(SQLModel, table=True):
     db_role: str | None = Field(default=None, max_length=63, nullable=True)
 
 
-class Todo(SQLModel, table=True):
+class TodoRow(SQLModel, table=True):
+    """A row of todos (named so, not Todo: todo.Todo is the record the
+    store reads, and the only Todo)."""
+
     __tablename__ = "todos"
     __table_args__ = (
         UniqueConstraint("user_id", "number", name="uq_todos_user_number"),
@@ -150,9 +153,9 @@ class TodoTag(SQLModel, table=True):
     user_id: int | None = Field(default=None, nullable=True, sa_type=ID)
 
 
-class Share(SQLModel, table=True):
+class ShareRow(SQLModel, table=True):
     """The owner's todos with a tag, shared with a user named grantee_name
-    (alembic/versions/0010)."""
+    (alembic/versions/0010); store/sharing.Share is one as the store reads it."""
 
     __tablename__ = "shares"
     __table_args__ = (
@@ -190,8 +193,9 @@ class SharedTodo(SQLModel, table=True):
     can_write: bool
 
 
-class Event(SQLModel, table=True):
-    """One change, journaled in the transaction that made it (history.py)."""
+class EventRow(SQLModel, table=True):
+    """One change, journaled in the transaction that made it (history.py);
+    todo.Event is that change as the store reads it back."""
 
     __tablename__ = "events"
     __table_args__ = (

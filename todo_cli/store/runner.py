@@ -46,8 +46,9 @@ _FIRST_BACKOFF = 0.2
 _MAX_BACKOFF = 3.0
 
 
-class Output(Protocol):
-    """What the runner needs to know of the command's output."""
+class OutputSeen(Protocol):
+    """What the runner needs to know of the command's output (output.Output
+    is one): whether it has begun."""
 
     @property
     def started(self) -> bool: ...
@@ -68,7 +69,7 @@ def run(
     *,
     mode: Mode,
     on_retry: RetryHook | None = None,
-    output: Output | None = None,
+    output: OutputSeen | None = None,
     clock: Callable[[], datetime] | None = None,
     on_sql: Callable[[str], None] | None = None,
 ) -> T:
@@ -171,7 +172,7 @@ def _connect(settings: Target, *, remaining: float, read: bool = False) -> Any:
 
 
 def _failure(
-    settings: Target, session: Session, exc: BaseException, mode: Mode, output: Output | None
+    settings: Target, session: Session, exc: BaseException, mode: Mode, output: OutputSeen | None
 ) -> BaseException:
     """What a driver failure inside the transaction becomes: _Retry, or a TodoError."""
     kind = driver.classify(exc)
