@@ -103,15 +103,6 @@ def text_columns(backend: Backend, scope: Scope | None = MINE) -> str:
     return ", ".join(parts)
 
 
-def _sqlite_iso(stored: str | None) -> str | None:
-    """'2026-11-25 09:12:00.123456' -> '2026-11-25T09:12:00.123456Z' (a
-    value written without microseconds gets them, as on PostgreSQL)."""
-    if stored is None:
-        return None
-    text = stored.replace(" ", "T")
-    return text + "Z" if len(text) == 26 else text + ".000000Z"
-
-
 def _tags(text: str | None) -> tuple[str, ...]:
     return tuple(sorted(text.split(","))) if text else ()
 
@@ -152,10 +143,16 @@ def to_todo_text(backend: Backend) -> Callable[[Sequence[Any]], TodoText]:
     """A row of text_columns() as a TodoText; SQLite's stored timestamps
     get their T and Z here."""
     if backend not in _TEXT_DECODERS:
-        time_code = "_iso({0})" if backend == "sqlite" else "{0}"
-        _TEXT_DECODERS[backend] = _decoder(
-            TodoText, TodoText._fields, time_code, {"_iso": _sqlite_iso}
+        # SQLite's '2026-11-25 09:12:00.123456' -> '2026-11-25T09:12:00.123456Z'
+        # (a value written without microseconds gets them, as on PostgreSQL);
+        # inlined: a function call per timestamp costs a third of the time.
+        time_code = (
+            '(None if {0} is None else {0}.replace(" ", "T") '
+            '+ ("Z" if len({0}) == 26 else ".000000Z"))'
+            if backend == "sqlite"
+            else "{0}"
         )
+        _TEXT_DECODERS[backend] = _decoder(TodoText, TodoText._fields, time_code, {})
     return _TEXT_DECODERS[backend]
 
 
