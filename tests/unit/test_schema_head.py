@@ -55,6 +55,8 @@ def test_the_head_is_the_newest_script_name(tmp_path: Path) -> None:
 def test_no_scripts_is_a_schema_error(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="no migration scripts"):
         revision.head_of(tmp_path)
+    with pytest.raises(SchemaError, match="no migration scripts"):
+        revision.head_of(tmp_path / "missing")
 
 
 def test_the_checkout_and_the_wheel_layouts_are_both_found() -> None:
