@@ -25,7 +25,6 @@ from todo_cli.inputs import parse_when, repeat_fields
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
-    from todo_cli.store.sql import Scope
     from todo_cli.todo import Todo
 
 
@@ -105,13 +104,13 @@ def edit(
                 "nothing to change: give --title, --priority, --due/--no-due, --tag, --note, "
                 "--every/--no-repeat, --until or --wait (or set EDITOR to edit a form)"
             )
-        scope, wanted = _refs(env, numbers)
-        edit_in_editor(env, scope, wanted, editor)
+        owner, wanted = _refs(env, numbers)
+        edit_in_editor(env, owner, wanted, editor)
         return
-    scope, wanted = _refs(env, numbers)
+    owner, wanted = _refs(env, numbers)
     # Editing to the same values again is harmless, so a lost reply may be retried.
     edited = env.run(
-        lambda s: changes.edit(s, numbers=wanted, scope=scope, **update), mode="idempotent"
+        lambda s: changes.edit(s, numbers=wanted, owner=owner, **update), mode="idempotent"
     )
     _report(env, [(t, "Edited") for t in edited], "edited")
 
@@ -122,9 +121,9 @@ def done(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> Non
 
     env = env_of(ctx)
     env.out.use_json(json_)
-    scope, wanted = _refs(env, numbers)
+    owner, wanted = _refs(env, numbers)
     # Completing is idempotent, so a retry after a lost reply is harmless.
-    results = env.run(lambda s: changes.complete(s, numbers=wanted, scope=scope), mode="idempotent")
+    results = env.run(lambda s: changes.complete(s, numbers=wanted, owner=owner), mode="idempotent")
     verbs = [(t, "Completed" if newly else "Already done") for t, newly in results.todos]
     _report(env, verbs, "completed", made=results.made)
 
@@ -135,8 +134,8 @@ def reopen(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> N
 
     env = env_of(ctx)
     env.out.use_json(json_)
-    scope, wanted = _refs(env, numbers)
-    results = env.run(lambda s: changes.reopen(s, numbers=wanted, scope=scope), mode="idempotent")
+    owner, wanted = _refs(env, numbers)
+    results = env.run(lambda s: changes.reopen(s, numbers=wanted, owner=owner), mode="idempotent")
     verbs = [(t, "Reopened" if newly else "Already open") for t, newly in results.todos]
     _report(env, verbs, "reopened")
 
@@ -189,12 +188,9 @@ def _nothing_removed(env: Env) -> NoReturn:
     raise typer.Exit(ExitCode.NOT_FOUND)
 
 
-def _refs(env: Env, numbers: Sequence[str]) -> tuple[Scope, list[int]]:
-    """The numbers, and whose: mine, or the owner's of alice/3 (to change)."""
-    from todo_cli.store.sql import MINE, shared_with_me
-
-    owner, wanted = parse_refs(numbers, env.settings().user.value)
-    return (shared_with_me(owner, write=True) if owner else MINE), wanted
+def _refs(env: Env, numbers: Sequence[str]) -> tuple[str | None, list[int]]:
+    """The numbers, and whose: mine (None), or the owner's of alice/3."""
+    return parse_refs(numbers, env.settings().user.value)
 
 
 def _report(
