@@ -340,8 +340,8 @@ def test_a_revoked_share_shows_nothing_from_the_next_statement(world: World) -> 
 def cli(world: World, todo: Todo, request: pytest.FixtureRequest) -> Callable[..., str]:
     """todo as a user of the world, through PgBouncer in transaction mode."""
     bouncer = request.getfixturevalue("pgbouncer")
-    bouncer.allow(*sorted(set(world.roles.values())))
     database = parse_database_url(world.url, source="").database or ""
+    bouncer.allow(database, *sorted(set(world.roles.values())))
 
     def run_as(user: str, *args: str, code: int = 0) -> str:
         env = {
