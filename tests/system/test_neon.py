@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.support.databases import ScratchDatabases, via_pgbouncer
+from tests.support.databases import ScratchDatabases, truncate, via_pgbouncer
 from tests.support.pgservers import Cluster, PgBouncer
 from tests.support.processes import TODO_BIN, Todo
 from tests.support.tcp_proxy import TCPProxy, proxied_url
@@ -39,9 +39,17 @@ def proxied(url: str, proxy: TCPProxy) -> str:
     return proxied_url(url, proxy.port)
 
 
-@pytest.fixture
-def neon_db(scratch_dbs: ScratchDatabases) -> str:
+@pytest.fixture(scope="module")
+def neon_base(scratch_dbs: ScratchDatabases) -> str:
     return scratch_dbs.create()
+
+
+@pytest.fixture
+def neon_db(neon_base: str) -> str:
+    """A database at head, emptied for each test (one made per module: each
+    costs a run of the migrations, a second or two)."""
+    truncate(neon_base)
+    return neon_base
 
 
 @pytest.fixture
