@@ -46,7 +46,7 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
-        time.sleep(0.05)
+        time.sleep(0.05)  # between polls of the port, not a wait for an outcome
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
