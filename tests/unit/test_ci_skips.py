@@ -10,8 +10,8 @@ from tests.support.ci import skip_fails_in_ci
 
 def skipped(reason: str, **extra: str) -> pytest.TestReport:
     report = pytest.TestReport(
-        "tests/x.py::test_x", ("tests/x.py", 1, "test_x"), {}, "skipped",
-        ("tests/x.py", 2, f"Skipped: {reason}"), "setup",
+        "tests/unit/test_ci_skips.py::test_x", ("tests/unit/test_ci_skips.py", 1, "test_x"), {}, "skipped",
+        ("tests/unit/test_ci_skips.py", 2, f"Skipped: {reason}"), "setup",
     )  # fmt: skip
     for name, value in extra.items():
         setattr(report, name, value)
