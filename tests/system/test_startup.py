@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -251,6 +252,21 @@ def test_everyday_commands_import_no_schema_stack(
     assert offenders == {}, offenders
 
 
+def test_first_use_of_a_fresh_sqlite_file_imports_no_schema_stack(todo: Todo) -> None:
+    """The storm's case (tests/system/test_storms.py): the real executable's
+    first `todo add` on a fresh HOME makes the file from store/sqlite.sql,
+    stamped at head, without Alembic, SQLAlchemy or SQLModel (about half a
+    second of imports for each process that starts on the fresh file)."""
+    imported = _imported_by_executable(todo, "add", "first", env={})
+    assert imported & set(SCHEMA_STACK) == set()
+    assert "sqlite3" in imported  # it did reach the database
+    path = todo.home / ".local" / "share" / "todo" / "todo.db"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT title FROM todos").fetchall() == [("first",)]
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+    conn.close()
+
+
 @pytest.mark.parametrize("case", [("add", "x"), ("list",)])
 def test_everyday_commands_skip_pydantic(todo: Todo, tmp_path: Path, case: tuple[str, ...]) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'todo.db'}"}
@@ -263,8 +279,6 @@ def test_everyday_commands_skip_pydantic(todo: Todo, tmp_path: Path, case: tuple
 
 def test_db_upgrade_imports_alembic(todo: Todo, tmp_path: Path) -> None:
     """Upgrading a file that is behind runs the migrations (Alembic)."""
-    import sqlite3
-
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'behind.db'}"}
     assert probe(todo, "list", env=env).code == 0  # made at head
     conn = sqlite3.connect(tmp_path / "behind.db")
