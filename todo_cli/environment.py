@@ -1,0 +1,105 @@
+"""What a command touches outside the database: the three streams and
+whether each is a terminal, the environment variables, the working
+directory, the terminal's size and the clock.
+
+main() builds the real one (Environment.from_process); tests hand in their
+own and run the real main() in-process (httpie's Environment and
+MockEnvironment are the model).
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Environment:
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    stdin_isatty: bool = False
+    stdout_isatty: bool = False
+    stderr_isatty: bool = False
+    environ: Mapping[str, str] = field(default_factory=dict)
+    cwd: Path = field(default_factory=Path.cwd)
+    clock: Callable[[], datetime] = _now
+    # (columns, lines); None: from COLUMNS/LINES, else 80 x 50
+    terminal: Callable[[], tuple[int, int]] | None = None
+
+    @classmethod
+    def from_process(cls) -> Environment:
+        """The real streams. One closed by the shell (`todo add x >&-`) is
+        None in Python: stdin then reads as empty, and a write to stdout or
+        stderr fails as writing to a closed file does (Output says so)."""
+        stdin = sys.stdin or io.StringIO("")
+        stdout = _usable(sys.stdout)
+        stderr = _usable(sys.stderr)
+
+        def size() -> tuple[int, int]:
+            import shutil
+
+            columns, lines = shutil.get_terminal_size(fallback=(80, 50))
+            return columns, lines
+
+        return cls(
+            stdin,
+            stdout,
+            stderr,
+            stdin_isatty=_isatty(stdin),
+            stdout_isatty=_isatty(stdout),
+            stderr_isatty=_isatty(stderr),
+            environ=os.environ,
+            cwd=Path.cwd(),
+            terminal=size,
+        )
+
+    def size(self) -> tuple[int, int]:
+        """The terminal's (columns, lines): COLUMNS and LINES win, as for `ls`."""
+        columns, lines = self.terminal() if self.terminal else (80, 50)
+        return _number(self.environ.get("COLUMNS"), columns), _number(
+            self.environ.get("LINES"), lines
+        )
+
+
+def _number(raw: str | None, default: int) -> int:
+    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else default
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+class _ClosedStream(io.TextIOBase):
+    """Stands in for a stream the shell closed: writing fails like it."""
+
+    def write(self, text: str) -> int:  # noqa: ARG002  (nothing can be written)
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _usable(stream: TextIO | None) -> TextIO:
+    if stream is None:
+        return _ClosedStream()  # type: ignore[return-value]
+    # An encoding that cannot show a title (PYTHONIOENCODING=ascii) shows "?"
+    # instead of failing; JSON escapes what it cannot write (Output).
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+        reconfigure(errors="replace")
+    return stream
