@@ -46,7 +46,7 @@ _FIRST_BACKOFF = 0.2
 _MAX_BACKOFF = 3.0
 
 
-class Output(Protocol):
+class OutputSoFar(Protocol):
     """What the runner needs to know of the command's output."""
 
     @property
@@ -68,7 +68,7 @@ def run(
     *,
     mode: Mode,
     on_retry: RetryHook | None = None,
-    output: Output | None = None,
+    output: OutputSoFar | None = None,
     clock: Callable[[], datetime] | None = None,
     on_sql: Callable[[str], None] | None = None,
 ) -> T:
@@ -171,7 +171,7 @@ def _connect(settings: Settings, *, remaining: float, read: bool = False) -> Any
 
 
 def _failure(
-    settings: Settings, session: Session, exc: BaseException, mode: Mode, output: Output | None
+    settings: Settings, session: Session, exc: BaseException, mode: Mode, output: OutputSoFar | None
 ) -> BaseException:
     """What a driver failure inside the transaction becomes: _Retry, or a TodoError."""
     kind = driver.classify(exc)
