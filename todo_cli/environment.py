@@ -48,10 +48,13 @@ class Environment:
         stderr = _usable(sys.stderr)
 
         def size() -> tuple[int, int]:
-            import shutil
-
-            columns, lines = shutil.get_terminal_size(fallback=(80, 50))
-            return columns, lines
+            # shutil.get_terminal_size, without importing shutil (and with
+            # it bz2 and lzma): size() reads COLUMNS and LINES itself.
+            try:
+                columns, lines = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                columns, lines = 0, 0
+            return columns or 80, lines or 50
 
         return cls(
             stdin,

@@ -313,11 +313,13 @@ def key_values(out: Output, rows: Sequence[tuple[str, str]], data: Any = None) -
 def _wrap(out: Output, line: str, *, indent: int = 2) -> list[str]:
     """A line as a terminal of out's width shows it: broken at spaces
     within the width, the next lines indented; a word longer than a line is
-    folded. A pipe gets it whole."""
+    folded. A pipe gets it whole (and Rich is not imported for it)."""
+    if out.form != "table":
+        return [line]
     from rich.cells import cell_len
 
     columns = out.env.size()[0]
-    if out.form != "table" or cell_len(line) <= columns:
+    if cell_len(line) <= columns:
         return [line]
     pad = " " * min(indent, columns // 2)
     lead = line[: len(line) - len(line.lstrip(" "))]

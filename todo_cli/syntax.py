@@ -1,7 +1,7 @@
 """The command line as data: every command, its arguments and options,
 what completion offers for each, and the examples of its help.
 
-Plain data, importable without Typer. Three readers:
+Plain data (commandline.py's parts), importable without Typer. Three readers:
 - app.py builds the Typer app from it (help, usage errors, rare commands);
 - fastpath.py parses the everyday commands with it, without Typer;
 - completion.py answers <TAB> from it.
@@ -14,67 +14,11 @@ An option is added here, once, and taken by the command's function
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
-# Also the cap of --limit and undo N: past 2**63 the drivers overflow (an
-# OverflowError, NumericValueOutOfRange), so larger counts are usage errors.
-MAX_NUMBER = 2**31 - 1
-
-Takes = Literal["text", "int", "path"]
-
-
-@dataclass(frozen=True)
-class Option:
-    names: tuple[str, ...]
-    dest: str  # the keyword the command's function takes
-    help: str
-    takes: Takes | None = "text"  # None: a flag
-    many: bool = False  # repeatable: a list
-    default: object = None
-    required: bool = False
-    show_default: bool = True
-    low: int | None = None
-    high: int | None = None
-    offers: str = ""
-
-
-@dataclass(frozen=True)
-class Argument:
-    dest: str
-    metavar: str | None
-    help: str
-    many: bool = False  # one or more (a list)
-    required: bool = True
-    takes: Takes = "text"
-    default: object = None
-    low: int | None = None
-    high: int | None = None
-    offers: str = ""
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str  # "add", or "profile add" in a group
-    run: str  # "module:function" under todo_cli.commands
-    summary: str  # what completion shows beside it: the start of its help
-    arguments: tuple[Argument, ...] = ()
-    options: tuple[Option, ...] = ()
-    aliases: tuple[str, ...] = ()  # hidden; their command's help names them
-    examples: tuple[tuple[str, str], ...] = ()
-    everyday: bool = False  # parsed by the fast path (fastpath.py)
-
-    def option(self, name: str) -> Option | None:
-        return next((o for o in self.options if name in o.names), None)
-
-
-def flag(names: str, dest: str, help: str) -> Option:
-    return Option(tuple(names.split()), dest, help, takes=None, default=False)
-
-
-def value(names: str, dest: str, help: str, **more: object) -> Option:
-    return Option(tuple(names.split()), dest, help, **more)  # type: ignore[arg-type]
-
+from todo_cli.commandline import MAX_NUMBER as MAX_NUMBER
+from todo_cli.commandline import Argument as Argument
+from todo_cli.commandline import Command as Command
+from todo_cli.commandline import Option as Option
+from todo_cli.commandline import flag, value
 
 JSON = flag("--json", "json_", "Print JSON to stdout.")
 PRIORITY = value(

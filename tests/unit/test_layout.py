@@ -116,7 +116,7 @@ LAYERS = (
     ("todo_cli.commands", "todo_cli.completion"),
     ("todo_cli.context", "todo_cli.render", "todo_cli.editform", "todo_cli.inputs"),
     ("todo_cli.output",),
-    ("todo_cli.environment", "todo_cli.syntax"),
+    ("todo_cli.environment", "todo_cli.syntax", "todo_cli.commandline"),
 )
 TOP_FLOOR = tuple(name for layer in LAYERS for name in layer)
 
