@@ -10,7 +10,7 @@ A section module defines:
 ADDING A SECTION is a one-file job: write bench/sections/<name>.py with the
 three names above. Nothing else changes: it is discovered below, `--only`
 accepts its NAME, and its tables and budgets go into RESULTS.md with the rest.
-The numbers in use: startup 10, round-trips 20, latency 30, batch 40,
+The numbers in use: startup 10, round-trips 20, latency 30, fastpath 35, batch 40,
 scale 50, load 60, import 70, optimisations 80, baseline 90.
 
     >>> TO COME: the "completion" section goes here, as
