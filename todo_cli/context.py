@@ -8,7 +8,6 @@ and Typer for the rest: cli.py) hand the command the same Invocation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -24,21 +23,19 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass
 class Invocation:
-    """One run of a command: the global options, and what follows from them."""
+    """One run of a command: the global options, and what follows from them
+    (a plain class: see Environment)."""
 
-    environment: Environment
-    profile: str | None = None
-    user: str | None = None
-    database_url: str | None = None
-    debug: bool = False
-    verbose: bool = False
-    out: Output = field(init=False)
-    _settings: Settings | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        self.out = Output(self.environment)
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        self.profile: str | None = None
+        self.user: str | None = None
+        self.database_url: str | None = None
+        self.debug = False
+        self.verbose = False
+        self.out = Output(environment)
+        self._settings: Settings | None = None
 
     def settings(self) -> Settings:
         if self._settings is None:

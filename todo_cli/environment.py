@@ -14,7 +14,6 @@ import io
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -24,19 +23,32 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
 class Environment:
-    stdin: TextIO
-    stdout: TextIO
-    stderr: TextIO
-    stdin_isatty: bool = False
-    stdout_isatty: bool = False
-    stderr_isatty: bool = False
-    environ: Mapping[str, str] = field(default_factory=dict)
-    cwd: Path = field(default_factory=Path.cwd)
-    clock: Callable[[], datetime] = _now
-    # (columns, lines); None: from COLUMNS/LINES, else 80 x 50
-    terminal: Callable[[], tuple[int, int]] | None = None
+    """A plain class, not a dataclass: it is on every command's path, and a
+    dataclass costs its creation at import."""
+
+    def __init__(
+        self,
+        stdin: TextIO,
+        stdout: TextIO,
+        stderr: TextIO,
+        *,
+        stdin_isatty: bool = False,
+        stdout_isatty: bool = False,
+        stderr_isatty: bool = False,
+        environ: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        clock: Callable[[], datetime] = _now,
+        # (columns, lines); None: from COLUMNS/LINES, else 80 x 50
+        terminal: Callable[[], tuple[int, int]] | None = None,
+    ) -> None:
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.stdin_isatty, self.stdout_isatty = stdin_isatty, stdout_isatty
+        self.stderr_isatty = stderr_isatty
+        self.environ: Mapping[str, str] = {} if environ is None else environ
+        self.cwd = Path.cwd() if cwd is None else cwd
+        self.clock = clock
+        self.terminal = terminal
 
     @classmethod
     def from_process(cls) -> Environment:
