@@ -205,10 +205,6 @@ def test_no_circle_reaches_the_top_floor() -> None:
         assert not {m for m in component if layer(m) < len(LAYERS)}, component
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.runner/schema/migrations and formats/__init__ with its modules: being reworked",
-)
 def test_no_circle_anywhere() -> None:
     assert cycles(graph()) == []
 
@@ -244,6 +240,6 @@ def test_a_name_of_the_top_floor_means_one_thing() -> None:
     assert twice == {}
 
 
-@pytest.mark.xfail(strict=True, reason="Todo, Event, Share, Status: the record being reworked")
+@pytest.mark.xfail(strict=True, reason="Status: store.listing's and store.schema's")
 def test_a_name_means_one_thing_everywhere() -> None:
     assert {name: w for name, w in defined_names().items() if len(w) > 1} == {}

@@ -12,7 +12,6 @@ from todo_cli.inputs import parse_when, repeat_fields
 
 if TYPE_CHECKING:
     from todo_cli.context import Invocation
-    from todo_cli.store.sql import Scope
     from todo_cli.todo import Todo
 
 
@@ -78,13 +77,13 @@ def edit(
                 "nothing to change: give --title, --priority, --due/--no-due, --tag, --note, "
                 "--every/--no-repeat, --until or --wait (or set EDITOR to edit a form)"
             )
-        scope, wanted = _refs(inv, numbers)
-        edit_in_editor(inv, scope, wanted, editor)
+        owner, wanted = _refs(inv, numbers)
+        edit_in_editor(inv, owner, wanted, editor)
         return
-    scope, wanted = _refs(inv, numbers)
+    owner, wanted = _refs(inv, numbers)
     # Editing to the same values again is harmless, so a lost reply may be retried.
     edited = inv.run(
-        lambda s: changes.edit(s, numbers=wanted, scope=scope, **update), mode="idempotent"
+        lambda s: changes.edit(s, numbers=wanted, owner=owner, **update), mode="idempotent"
     )
     _report(inv, [(t, "Edited") for t in edited], "edited")
 
@@ -94,9 +93,9 @@ def done(inv: Invocation, *, numbers: list[str], json_: bool) -> None:
     from todo_cli.store import changes
 
     inv.out.use_json(json_)
-    scope, wanted = _refs(inv, numbers)
+    owner, wanted = _refs(inv, numbers)
     # Completing is idempotent, so a retry after a lost reply is harmless.
-    results = inv.run(lambda s: changes.complete(s, numbers=wanted, scope=scope), mode="idempotent")
+    results = inv.run(lambda s: changes.complete(s, numbers=wanted, owner=owner), mode="idempotent")
     verbs = [(t, "Completed" if newly else "Already done") for t, newly in results.todos]
     _report(inv, verbs, "completed", made=results.made)
 
@@ -106,8 +105,8 @@ def reopen(inv: Invocation, *, numbers: list[str], json_: bool) -> None:
     from todo_cli.store import changes
 
     inv.out.use_json(json_)
-    scope, wanted = _refs(inv, numbers)
-    results = inv.run(lambda s: changes.reopen(s, numbers=wanted, scope=scope), mode="idempotent")
+    owner, wanted = _refs(inv, numbers)
+    results = inv.run(lambda s: changes.reopen(s, numbers=wanted, owner=owner), mode="idempotent")
     verbs = [(t, "Reopened" if newly else "Already open") for t, newly in results.todos]
     _report(inv, verbs, "reopened")
 
@@ -151,12 +150,9 @@ def _nothing_removed(inv: Invocation) -> NoReturn:
     raise Stop(ExitCode.NOT_FOUND)
 
 
-def _refs(inv: Invocation, numbers: Sequence[str]) -> tuple[Scope, list[int]]:
-    """The numbers, and whose: mine, or the owner's of alice/3 (to change)."""
-    from todo_cli.store.sql import MINE, shared_with_me
-
-    owner, wanted = parse_refs(numbers, inv.settings().user.value)
-    return (shared_with_me(owner, write=True) if owner else MINE), wanted
+def _refs(inv: Invocation, numbers: Sequence[str]) -> tuple[str | None, list[int]]:
+    """The numbers, and whose: mine (None), or the owner's of alice/3."""
+    return parse_refs(numbers, inv.settings().user.value)
 
 
 def _report(

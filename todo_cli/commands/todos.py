@@ -185,12 +185,10 @@ def list_(
 def show(inv: Invocation, *, number: str, json_: bool) -> None:
     """Show one todo in full, note included."""
     from todo_cli.store import todos
-    from todo_cli.store.sql import MINE, shared_with_me
 
     out = inv.out.use_json(json_)
     owner, wanted = parse_refs([number], inv.settings().user.value)
     if len(wanted) != 1:
         raise InvalidInputError("show takes one todo number")
-    scope = shared_with_me(owner, write=False) if owner else MINE
-    (found,) = inv.run(lambda s: todos.find(s, numbers=wanted, scope=scope), mode="read")
+    (found,) = inv.run(lambda s: todos.find(s, numbers=wanted, owner=owner), mode="read")
     render.todo(out, found, now=inv.now(), me=inv.settings().user.value)

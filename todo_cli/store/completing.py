@@ -14,7 +14,7 @@ from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, in_set
 
 if TYPE_CHECKING:
-    from todo_cli.config import Settings
+    from todo_cli.store.target import Target
 
 _STATUS = {"open": " AND todos.done = false", "done": " AND todos.done = true", "all": ""}
 
@@ -97,7 +97,7 @@ LIVE: dict[str, Callable[..., list[tuple[str, str]]]] = {
 KINDS = frozenset({*LIVE, "tagedit"})
 
 
-def offers(settings: Settings, kind: str, named: Sequence[str] = ()) -> list[tuple[str, str]]:
+def offers(settings: Target, kind: str, named: Sequence[str] = ()) -> list[tuple[str, str]]:
     """(value, description) pairs for a word of `kind` (KINDS): one read,
     retried within the settings' budget. named: the words of the command
     line so far, for "tagedit" (-tag offers the tags those todos carry)."""
