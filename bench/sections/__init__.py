@@ -10,8 +10,9 @@ A section module defines:
 ADDING A SECTION is a one-file job: write bench/sections/<name>.py with the
 three names above. Nothing else changes: it is discovered below, `--only`
 accepts its NAME, and its tables and budgets go into RESULTS.md with the rest.
-The numbers in use: startup 10, round-trips 20, latency 30, completion 35,
-batch 40, scale 50, load 60, import 70, optimisations 80, baseline 90.
+The numbers in use: startup 10, round-trips 20, latency 30, fastpath 33,
+completion 35, batch 40, scale 50, load 60, import 70, optimisations 80,
+baseline 90.
 
 Every command a section times says what it prints (`Cmd.expect`, a regular
 expression its stdout must match in full): the harness runs it once and
