@@ -7,7 +7,7 @@ global options, then an everyday command (or its alias), then its options
 arguments in any order, and -- before arguments that start with -. Anything
 else returns None and goes to Typer, which stays the definition: --help,
 usage errors, values out of range, clusters of short options (-ab), rarer
-commands. tests/cli/test_fastpath.py holds the two to one result over
+commands. tests/unit/test_fastpath.py holds the two to one result over
 generated command lines.
 """
 
