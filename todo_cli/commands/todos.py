@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from todo_cli import render
 from todo_cli.commands.args import parse_refs
 from todo_cli.errors import InvalidInputError
-from todo_cli.inputs import parse_when, repeat_fields
+from todo_cli.inputs import new_repeat, parse_when
 
 if TYPE_CHECKING:
     from todo_cli.context import Invocation
@@ -45,17 +45,16 @@ def add(
     from todo_cli.store import todos
 
     out = inv.out.use_json(json_)
+    # Read in the order the options are listed, so the first bad one is named.
+    rank = fields.parse_priority(priority) if priority is not None else None
+    when = parse_when(due, inv.now()) if due is not None else None
     shared: dict[str, Any] = {
-        "priority": fields.parse_priority(priority) if priority is not None else None,
-        "due": parse_when(due, inv.now()) if due is not None else None,
+        "priority": rank,
+        "due": when,
         "tags": tuple(fields.clean_tag(t) for t in tag or ()),
         "note": fields.clean_note(note) if note is not None else None,
-        **repeat_fields(inv.now(), every=every, from_done=from_done, until=until, wait=wait),
+        **new_repeat(inv.now(), due=when, every=every, from_done=from_done, until=until, wait=wait),
     }
-    if shared.get("until") and not shared.get("every"):
-        raise InvalidInputError("--until ends a repeat: give --every too")
-    if shared.get("wait_lead") and not (shared["due"] or shared.get("every")):
-        raise InvalidInputError(f"--wait {wait!r} counts back from the due date: give --due too")
     many = title == ["-"]
     titles = _stdin_titles(inv) if many else [fields.clean_title(" ".join(title))]
     new = [fields.NewTodo(t, **shared) for t in titles]
