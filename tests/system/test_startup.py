@@ -344,11 +344,8 @@ EVERYDAY_IMPORTS = {
     "todo_cli",
     "sqlite3",  # the driver (psycopg2 on PostgreSQL)
     "typing", "contextlib", "datetime", "errno", "unicodedata",  # everywhere
-    "pathlib", "fnmatch", "ntpath", "urllib", "ipaddress",  # paths, URLs (pathlib's own)
-    # dataclasses, and what it imports: the record, the settings and the store use it
-    "dataclasses", "inspect", "ast", "dis", "opcode", "token", "tokenize", "linecache",
-    "copy", "weakref", "importlib", "warnings",
-    "uuid", "platform",  # the store's request and event ids
+    "pathlib", "fnmatch", "ntpath", "urllib", "ipaddress", "warnings",  # paths (pathlib's)
+    "importlib",  # commands/__init__.py: a command's module by its name
     "random", "bisect", "math",  # the runner's backoff
     "threading", "signal",  # the session: Ctrl-C while a change commits
     "fcntl",  # the first command: the SQLite file is made under a lock
