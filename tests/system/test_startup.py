@@ -346,8 +346,8 @@ EVERYDAY_IMPORTS = {
     "typing", "contextlib", "datetime", "errno", "unicodedata",  # everywhere
     "pathlib", "fnmatch", "ntpath", "urllib", "ipaddress", "warnings",  # paths (pathlib's)
     "importlib",  # commands/__init__.py: a command's module by its name
-    "random", "bisect", "math",  # the runner's backoff
-    "threading", "signal",  # the session: Ctrl-C while a change commits
+    "math",  # datetime's
+    "signal",  # the session: Ctrl-C while a change commits (not on list)
     "fcntl",  # the first command: the SQLite file is made under a lock
 }  # fmt: skip
 BASELINE = """
