@@ -7,9 +7,11 @@ its methods; `typing.NamedTuple` needs `typing`, and under `from __future__
 import annotations` compiles every field's annotation. Type checkers see the
 real ones (the TYPE_CHECKING branch); at run time these do the same for what
 todo uses: @dataclass(frozen=..., kw_only=...), a record extending another,
-with field(default=..., default_factory=...,
-repr=..., compare=...), fields(), replace(), and class X(NamedTuple) with
-defaults and methods. tests/unit/test_classes.py holds them to the real ones.
+field(default=..., default_factory=..., repr=..., compare=...), fields(),
+replace(), and class X(NamedTuple) with defaults and methods.
+tests/unit/test_classes.py holds them to the real ones. A record made here
+is not a dataclass to the dataclasses module: use this module's fields()
+and replace() on it.
 """
 
 from __future__ import annotations
