@@ -179,8 +179,7 @@ def _live(kind: str, named: list[str], chosen: dict[str, str]) -> list[tuple[str
 
 
 def _read(kind: str, named: list[str], chosen: dict[str, str]) -> list[tuple[str, str]]:
-    from dataclasses import replace
-
+    from todo_cli.classes import replace
     from todo_cli.config import load_settings, variables
     from todo_cli.store import completing
 

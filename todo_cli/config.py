@@ -11,10 +11,10 @@ import os
 import stat
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from todo_cli.classes import dataclass, field
 from todo_cli.dburl import DatabaseURL, parse_database_url
 from todo_cli.errors import ConfigError, InvalidInputError
 

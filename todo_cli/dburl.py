@@ -7,10 +7,10 @@ can validate and show a URL without paying for the import.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from todo_cli.classes import dataclass
 from todo_cli.errors import ConfigError
 
 Backend = Literal["sqlite", "postgresql"]

@@ -14,9 +14,10 @@ generated command lines.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from todo_cli import syntax
+from todo_cli.classes import NamedTuple
 
 _DIGITS = frozenset("0123456789")
 

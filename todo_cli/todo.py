@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
+from todo_cli.classes import NamedTuple, dataclass, field, fields
 from todo_cli.errors import InvalidInputError
 
 TITLE_MAX = 500  # characters, after trimming; mirrored by models.TITLE_MAX

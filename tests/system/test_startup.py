@@ -344,13 +344,10 @@ EVERYDAY_IMPORTS = {
     "todo_cli",
     "sqlite3",  # the driver (psycopg2 on PostgreSQL)
     "typing", "contextlib", "datetime", "errno", "unicodedata",  # everywhere
-    "pathlib", "fnmatch", "ntpath", "urllib", "ipaddress",  # paths, URLs (pathlib's own)
-    # dataclasses, and what it imports: the record, the settings and the store use it
-    "dataclasses", "inspect", "ast", "dis", "opcode", "token", "tokenize", "linecache",
-    "copy", "weakref", "importlib", "warnings",
-    "uuid", "platform",  # the store's request and event ids
-    "random", "bisect", "math",  # the runner's backoff
-    "threading", "signal",  # the session: Ctrl-C while a change commits
+    "pathlib", "fnmatch", "ntpath", "urllib", "ipaddress", "warnings",  # paths (pathlib's)
+    "importlib",  # commands/__init__.py: a command's module by its name
+    "math",  # datetime's
+    "signal",  # the session: Ctrl-C while a change commits (not on list)
     "fcntl",  # the first command: the SQLite file is made under a lock
 }  # fmt: skip
 BASELINE = """

@@ -155,3 +155,18 @@ def test_iso_is_utc_with_microseconds() -> None:
     assert todo_json(text).endswith(
         '"completed_at": null,\n  "every": null,\n  "until": null,\n  "wait": null,\n  "wait_before": null,\n  "owner": null\n}'
     )
+
+
+def test_each_field_of_a_todo_is_read_as_its_kind() -> None:
+    """rows.KINDS, read from todo.Todo's annotations as written (not
+    evaluated): how each column of a row becomes a field."""
+    from todo_cli.store import rows
+
+    times = ("due", "created_at", "updated_at", "completed_at", "until", "wait")
+    kinds = rows.KINDS
+    assert kinds == {
+        "number": "plain", "title": "plain", "done": "flag", "priority": "priority",
+        "tags": "tags", "note": "plain", "every": "plain", "wait_lead": "plain",
+        "anchor": "plain", "clock": "plain", "owner": "plain", "source": "plain",
+        **dict.fromkeys(times, "time"),
+    }  # fmt: skip

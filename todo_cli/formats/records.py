@@ -14,11 +14,11 @@ import hashlib
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from todo_cli import dates
+from todo_cli.classes import dataclass
 from todo_cli.errors import InvalidInputError
 from todo_cli.shapes import iso
 from todo_cli.todo import TITLE_MAX, NewTodo, clean_note, clean_tag, clean_title

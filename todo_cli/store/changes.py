@@ -6,12 +6,13 @@ makes its next instance in the same message (recurring.py).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
+from todo_cli.classes import NamedTuple
 from todo_cli.store import events, recurring
 from todo_cli.store.editing import edit
+from todo_cli.store.ids import uuid4_hex
 from todo_cli.store.rows import WIDTH, columns, to_todo
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, MINE, Scope, in_set, whose
@@ -59,7 +60,7 @@ def _next_instances(
     numbered :numbers (and, with repair, of my own that a release without
     recurrence completed), and a condition on `todos` for what they made."""
     backend = session.backend
-    prefix = uuid.uuid4().hex[:20]
+    prefix = uuid4_hex()[:20]
     params["spawn"] = prefix
     params["made"] = recurring.made_ids(prefix, "n", params["numbers"])
     followed = _FOLLOWED + in_set(backend, "s.number", "numbers") + scope.only("s")

@@ -11,12 +11,12 @@ and commit.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from todo_cli.classes import replace
 from todo_cli.errors import ConcurrentChangeError, NotFoundError
 from todo_cli.store import journal, todo_columns
 from todo_cli.store.session import Session
@@ -320,7 +320,7 @@ def undo(session: Session, *, count: int = 1) -> list[Event]:
     )
     session.execute_and_commit(*statements, params=params)
     # As they are now: undone, at this transaction's time.
-    return [dataclasses.replace(e, undone_at=session.now) for e in events]
+    return [replace(e, undone_at=session.now) for e in events]
 
 
 def _versions(session: Session, events: Sequence[Event], lock: str) -> dict[Key, int]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from todo_cli.classes import dataclass
 from todo_cli.store import todo_columns
 from todo_cli.store.session import Session
 from todo_cli.todo import Event

@@ -4,10 +4,10 @@ full listing that streams."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from todo_cli.classes import dataclass
 from todo_cli.store import recurring
 from todo_cli.store.rows import WIDTH, columns, text_columns, to_todo, to_todo_text
 from todo_cli.store.session import Session

@@ -17,7 +17,6 @@ round trip.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 from todo_cli.dates import end_of_day
 from todo_cli.errors import InvalidInputError
 from todo_cli.store import todo_columns
+from todo_cli.store.ids import uuid4_hex
 from todo_cli.store.sql import ME, Backend, in_set
 from todo_cli.todo import UNSET, _Unset
 
@@ -200,7 +200,7 @@ def repair_first(session: Session) -> tuple[list[str], dict[str, Any]]:
     """For a listing: the statements (and their parameters) to send before
     it, so it shows the next instances of todos an older release completed."""
     statements = repairs(session)
-    return statements, ({"spawn": uuid.uuid4().hex[:20]} if statements else {})
+    return statements, ({"spawn": uuid4_hex()[:20]} if statements else {})
 
 
 # The local time of day of a due, in seconds (a series keeps it).
@@ -249,7 +249,7 @@ def edit_sets(
         sets["every"] = ":every"
         sets["series"] = "COALESCE(todos.series, :series || CAST(todos.number AS text))"
         params["every"] = every
-        params["series"] = uuid.uuid4().hex[:22]
+        params["series"] = uuid4_hex()[:22]
     elif every is None:
         sets.update(every="NULL", until="NULL", wait_lead="NULL")
     if not isinstance(until, _Unset):

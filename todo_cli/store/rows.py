@@ -15,7 +15,6 @@ keeps the timestamps as the ISO text the JSON shape writes.
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,17 +40,21 @@ WIDTH = len(SELECTED)
 
 def _kinds(record: type) -> dict[str, str]:
     """Each field's kind, from the record's annotations: 'time', 'flag',
-    'tags', 'priority' or 'plain' (kept as the driver gives it)."""
+    'tags', 'priority' or 'plain' (kept as the driver gives it).
+
+    The annotations are read as the text todo.py writes them (it has `from
+    __future__ import annotations`), not evaluated: typing.get_type_hints
+    compiles each one, a few per cent of an everyday command (issue 23)."""
     kinds = {}
-    for name, hint in typing.get_type_hints(record).items():
-        text = str(hint)
+    for name, hint in record.__annotations__.items():
+        text = hint if isinstance(hint, str) else getattr(hint, "__name__", str(hint))
         if name == "tags":
             kinds[name] = "tags"
         elif name == "priority":
             kinds[name] = "priority"
         elif "datetime" in text:
             kinds[name] = "time"
-        elif hint is bool:
+        elif text == "bool":
             kinds[name] = "flag"
         else:
             kinds[name] = "plain"

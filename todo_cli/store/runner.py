@@ -20,7 +20,6 @@ message was sent leaves the outcome unknown:
 from __future__ import annotations
 
 import contextlib
-import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -221,4 +220,6 @@ def _backoff(base: float, deadline: float) -> float | None:
     remaining = deadline - time.monotonic()
     if remaining <= 0.05:
         return None
+    import random  # here: only a retry needs it
+
     return min(base * random.uniform(0.5, 1.5), remaining)

@@ -21,8 +21,6 @@ anything it will act on).
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -223,13 +221,16 @@ class Session:
         """Ctrl-C while a change is being committed cannot take it back: the
         server commits what it received. Hold the signal until the reply is
         in, so the command can say the change was saved (interrupted_after_save)."""
-        if (
-            not (commits and self.write)
-            or threading.current_thread() is not threading.main_thread()
-        ):
+        if not (commits and self.write):
             yield
             return
-        previous = signal.signal(signal.SIGINT, self._note_interrupt)
+        import signal  # here: only a change needs it (an enum's creation at import)
+
+        try:
+            previous = signal.signal(signal.SIGINT, self._note_interrupt)
+        except ValueError:  # not the main thread, which alone receives signals
+            yield
+            return
         try:
             yield
         finally:

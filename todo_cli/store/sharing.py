@@ -10,13 +10,13 @@ is all SQLite has.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any, NamedTuple
 
+from todo_cli.classes import replace
 from todo_cli.errors import InvalidInputError, NotFoundError
 from todo_cli.store import todos
+from todo_cli.store.ids import uuid4_hex
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, in_set, shared_with_me
@@ -102,7 +102,7 @@ def add_to(
         if not t.tags:
             t = replace(t, tags=(writable[0],))
         ready.append(t)
-    prefix = (request_id or uuid.uuid4().hex)[:26]
+    prefix = (request_id or uuid4_hex())[:26]
     rids = [f"{prefix}{i:06d}" for i in range(1, len(ready) + 1)]
     mine = f"todos.user_id = {scope.owner} AND {in_set(backend, 'todos.request_id', 'rids', kind='text')}"
     # On PostgreSQL the trigger todos_added numbers each one from the

@@ -18,7 +18,9 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
+
+from todo_cli.classes import NamedTuple
 
 # The backend a URL names (dburl): one meaning, one definition.
 from todo_cli.dburl import Backend as Backend

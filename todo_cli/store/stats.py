@@ -5,10 +5,10 @@ which the open count of each of those days is worked back."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from todo_cli.classes import dataclass, field
 from todo_cli.store import journal
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, Backend

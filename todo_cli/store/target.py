@@ -6,9 +6,9 @@ is one, and a test or a tool can hand over any object with these values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
+from todo_cli.classes import dataclass
 from todo_cli.dburl import DatabaseURL
 
 

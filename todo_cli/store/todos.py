@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from todo_cli.classes import replace
 from todo_cli.dates import end_of_day
 from todo_cli.errors import (
     ConcurrentChangeError,
@@ -24,6 +23,7 @@ from todo_cli.errors import (
     missing_numbers,
 )
 from todo_cli.store import events, todo_columns
+from todo_cli.store.ids import uuid4_hex
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, MINE, Backend, Scope, in_set, sqlite_time, whose
@@ -96,7 +96,7 @@ def _repeating(todo: NewTodo) -> dict[str, Any]:
     return {
         "anchor": todo.anchor or day,
         "clock": time_of_day if todo.clock is None else todo.clock,
-        "series": uuid.uuid4().hex,
+        "series": uuid4_hex(),
     }
 
 
@@ -204,7 +204,7 @@ def add_many(
         assert len(rids) == len(new)
         assert all(len(r) <= 32 for r in rids)
     else:
-        prefix = (request_id or uuid.uuid4().hex)[:26]
+        prefix = (request_id or uuid4_hex())[:26]
         rids = [f"{prefix}{i:06d}" for i in range(1, len(new) + 1)]
     kept = list(numbers) if numbers is not None else [None] * len(new)
     # With numbers given, the counter moves up to the highest of them.

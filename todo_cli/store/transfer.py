@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC
 
+from todo_cli.classes import fields
 from todo_cli.formats.records import Record, todo_key
 from todo_cli.store import events
 from todo_cli.store.session import Session
