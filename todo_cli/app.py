@@ -28,6 +28,7 @@ from todo_cli.output import Output
 
 if TYPE_CHECKING:
     from todo_cli.config import Settings
+    from todo_cli.offline import Hook, OfflineError
     from todo_cli.store.runner import Mode
     from todo_cli.store.session import Session
 
@@ -129,10 +130,12 @@ class Env:
     database_url: str | None = None
     debug: bool = False
     verbose: bool = False
+    online: bool = False  # --online: offline is an error (issue 22)
     out: Output = field(init=False)
     _settings: Settings | None = field(default=None, repr=False)
     # What a change saved, for a message if its output cannot be written.
     saved: str | None = None
+    _offline: Hook | bool | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.out = Output(self.environment)
@@ -152,9 +155,37 @@ class Env:
     def now(self) -> datetime:
         return self.environment.clock()
 
-    def run(self, operation: Callable[[Session], T], *, mode: Mode) -> T:
+    def run(
+        self,
+        operation: Callable[[Session], T],
+        *,
+        mode: Mode,
+        offline: Callable[[OfflineError], T] | None = None,
+        forget: bool = False,
+    ) -> T:
         """One transaction against the database, retried through transient
-        failures (store.runner: `mode` says what a retry may do)."""
+        failures (store.runner: `mode` says what a retry may do).
+        OFFLINE (todo_cli/offline): on PostgreSQL, what waits in the outbox
+        is replayed first; offline, `offline` answers a read (else
+        OfflineError); the todos read or changed (`forget`: removed) keep
+        the offline copy current."""
+        hook = self.offline_hook()
+        if hook is not None:
+            return hook.run(operation, mode=mode, fallback=offline, forget=forget)
+        return self.run_online(operation, mode=mode)
+
+    def offline_hook(self) -> Hook | None:
+        """OFFLINE: offline mode for this invocation (None: not on SQLite,
+        nor with --online)."""
+        from todo_cli.offline import Hook, hook
+
+        if self._offline is None:
+            self._offline = hook(self) or False
+        return self._offline if isinstance(self._offline, Hook) else None
+
+    def run_online(
+        self, operation: Callable[[Session], T], *, mode: Mode, offline_after: float | None = None
+    ) -> T:
         from todo_cli.store.runner import run
 
         return run(
@@ -165,6 +196,7 @@ class Env:
             output=self.out,
             clock=self.environment.clock,
             on_sql=self.out.sql if self.environment.environ.get("TODO_DEBUG_SQL") else None,
+            offline_after=offline_after,
         )
 
     def config_path(self) -> Path:
@@ -204,6 +236,7 @@ GLOBAL_OPTIONS = {
     "--debug",
     "--verbose",
     "-v",
+    "--online",
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
@@ -253,6 +286,12 @@ def root(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Report connection retries on stderr.")
     ] = False,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online", help="Never work offline: no server is an error [env: TODO_ONLINE=1]."
+        ),
+    ] = False,
     version: Annotated[  # noqa: ARG001  (its callback prints the version and exits)
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -262,3 +301,4 @@ def root(
     assert isinstance(env, Env)
     env.profile, env.user, env.database_url = profile, user, database_url
     env.debug, env.verbose = debug, verbose
+    env.online = online  # OFFLINE

@@ -74,6 +74,7 @@ COMMANDS: dict[str, tuple[Options, str]] = {
     "rm": (_NUMBERS_RM, "mine"),
     "log": ({"--limit": "", "-n": "", **_JSON}, ""),
     "undo": (_JSON, ""),
+    "sync": ({"--apply": "", "--drop": "", "--accept-restore": None, **_JSON}, ""),
     "share": ({"--with": "", "-w": "", "--write": None}, "mytag"),
     "unshare": ({"--with": "", "-w": ""}, "mytag"),
     "shares": (_JSON, ""),
@@ -101,6 +102,7 @@ DESCRIPTIONS = {
     "add": "Add a todo", "list": "List your todos", "show": "Show one todo in full",
     "edit": "Change todos", "done": "Mark todos done", "reopen": "Mark done todos open again",
     "rm": "Remove todos", "log": "Your recent changes", "undo": "Undo your last change",
+    "sync": "Replay the changes made offline now",
     "stats": "Your progress", "share": "Share every todo of yours that carries TAG",
     "unshare": "Stop sharing TAG with a user", "shares": "What you share",
     "export": "Write all your todos", "import": "Add todos from a file",
@@ -115,7 +117,7 @@ ALIASES = {"ls": "list", "complete": "done", "finish": "done", "remove": "rm", "
 GLOBAL: Options = {
     "--profile": "profile", "-P": "profile", "--user": "", "-u": "", "--database-url": "",
     "--debug": None, "--verbose": None, "-v": None, "--version": None, "--help": None,
-    "-h": None,
+    "-h": None, "--online": None,
 }  # fmt: skip
 VALUES = {
     "priority": ["high", "medium", "low", "none"],

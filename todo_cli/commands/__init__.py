@@ -12,11 +12,12 @@ from todo_cli.commands import (
     setup,
     sharing,
     stats,
+    sync,
     todos,
     transfer,
 )
 
 
 def register(app: typer.Typer) -> None:
-    for group in (todos, changes, history, stats, sharing, transfer, setup, admin):
+    for group in (todos, changes, history, sync, stats, sharing, transfer, setup, admin):
         group.register(app)

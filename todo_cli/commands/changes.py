@@ -22,6 +22,7 @@ from todo_cli.commands.args import (
 from todo_cli.commands.examples import epilog
 from todo_cli.errors import ExitCode, InvalidInputError
 from todo_cli.inputs import parse_when, repeat_fields
+from todo_cli.offline import OfflineError, refs
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
@@ -108,11 +109,15 @@ def edit(
         scope, wanted = _refs(env, numbers)
         edit_in_editor(env, scope, wanted, editor)
         return
-    scope, wanted = _refs(env, numbers)
-    # Editing to the same values again is harmless, so a lost reply may be retried.
-    edited = env.run(
-        lambda s: changes.edit(s, numbers=wanted, scope=scope, **update), mode="idempotent"
-    )
+    try:
+        scope, wanted = _refs(env, numbers)
+        # Editing to the same values again is harmless, so a lost reply may be retried.
+        edited = env.run(
+            lambda s: changes.edit(s, numbers=wanted, scope=scope, **update), mode="idempotent"
+        )
+    except OfflineError as exc:  # OFFLINE: queued with the version it saw
+        _queue(env, exc, "edit", numbers, update=update)
+        return
     _report(env, [(t, "Edited") for t in edited], "edited")
 
 
@@ -122,9 +127,15 @@ def done(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> Non
 
     env = env_of(ctx)
     env.out.use_json(json_)
-    scope, wanted = _refs(env, numbers)
-    # Completing is idempotent, so a retry after a lost reply is harmless.
-    results = env.run(lambda s: changes.complete(s, numbers=wanted, scope=scope), mode="idempotent")
+    try:
+        scope, wanted = _refs(env, numbers)
+        # Completing is idempotent, so a retry after a lost reply is harmless.
+        results = env.run(
+            lambda s: changes.complete(s, numbers=wanted, scope=scope), mode="idempotent"
+        )
+    except OfflineError as exc:  # OFFLINE
+        _queue(env, exc, "done", numbers)
+        return
     verbs = [(t, "Completed" if newly else "Already done") for t, newly in results.todos]
     _report(env, verbs, "completed", made=results.made)
 
@@ -135,8 +146,14 @@ def reopen(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> N
 
     env = env_of(ctx)
     env.out.use_json(json_)
-    scope, wanted = _refs(env, numbers)
-    results = env.run(lambda s: changes.reopen(s, numbers=wanted, scope=scope), mode="idempotent")
+    try:
+        scope, wanted = _refs(env, numbers)
+        results = env.run(
+            lambda s: changes.reopen(s, numbers=wanted, scope=scope), mode="idempotent"
+        )
+    except OfflineError as exc:  # OFFLINE
+        _queue(env, exc, "reopen", numbers)
+        return
     verbs = [(t, "Reopened" if newly else "Already open") for t, newly in results.todos]
     _report(env, verbs, "reopened")
 
@@ -157,7 +174,13 @@ def rm(
 
     env = env_of(ctx)
     out = env.out.use_json(json_)
-    owner, wanted = parse_refs(numbers, env.settings().user.value)
+    try:
+        owner, wanted = parse_refs(refs(env, numbers), env.settings().user.value)  # OFFLINE
+    except OfflineError as exc:
+        if not yes:
+            raise
+        _queue(env, exc, "rm", numbers, series=series)
+        return
     if owner:
         raise InvalidInputError(
             f"only {owner} can remove {owner}'s todos; you may complete them (todo done)"
@@ -180,7 +203,13 @@ def rm(
             if stop is None:
                 _nothing_removed(env)
             series = stop
-    removed = env.run(lambda s: changes.remove(s, numbers=wanted, series=series), mode="once")
+    try:
+        removed = env.run(
+            lambda s: changes.remove(s, numbers=wanted, series=series), mode="once", forget=True
+        )
+    except OfflineError as exc:  # OFFLINE
+        _queue(env, exc, "rm", numbers, series=series)
+        return
     _report(env, [(t, "Removed") for t, _ in removed.todos], "removed", made=removed.made)
 
 
@@ -193,8 +222,15 @@ def _refs(env: Env, numbers: Sequence[str]) -> tuple[Scope, list[int]]:
     """The numbers, and whose: mine, or the owner's of alice/3 (to change)."""
     from todo_cli.store.sql import MINE, shared_with_me
 
-    owner, wanted = parse_refs(numbers, env.settings().user.value)
+    owner, wanted = parse_refs(refs(env, numbers), env.settings().user.value)  # OFFLINE: q1
     return (shared_with_me(owner, write=True) if owner else MINE), wanted
+
+
+def _queue(env: Env, exc: OfflineError, kind: str, numbers: Sequence[str], **payload: Any) -> None:
+    """OFFLINE: the change goes into the outbox (todo_cli/offline/queue.py)."""
+    from todo_cli.offline import queue
+
+    queue.report(env, env.out, queue.change(env, exc, kind, numbers, **payload))
 
 
 def _report(

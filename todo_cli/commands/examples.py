@@ -25,6 +25,7 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "rm": [("todo rm 2", "asks first on a terminal"), ("todo rm 2-5 --yes", "in a script")],
     "log": [("todo log", "your last 20 changes"), ("todo log -n 0 --json", "all of them")],
     "undo": [("todo undo", "the last change"), ("todo undo 3", "the last three")],
+    "sync": [("todo sync", "replay what was queued offline"), ("todo sync --drop 2", "drop one")],
     "share": [("todo share groceries --with bob --write", "bob may change and add")],
     "unshare": [("todo unshare groceries --with bob", "at once")],
     "shares": [("todo shares --json", "both ways, for a script")],

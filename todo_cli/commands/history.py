@@ -10,6 +10,7 @@ from todo_cli import render
 from todo_cli.app import env_of
 from todo_cli.commands.args import MAX_NUMBER, JsonOpt
 from todo_cli.commands.examples import epilog
+from todo_cli.offline.detect import OfflineError
 
 
 def log(
@@ -55,7 +56,16 @@ def undo(
     env = env_of(ctx)
     out = env.out.use_json(json_)
     # Not retried after an unknown outcome: a second try would undo one change more.
-    events = env.run(lambda s: history.undo(s, count=count), mode="once")
+    try:
+        events = env.run(lambda s: history.undo(s, count=count), mode="once")
+    except OfflineError as exc:  # OFFLINE: takes back a queued change, or queues an undo
+        from todo_cli.offline import queue
+
+        if count != 1:
+            raise
+        verb, entry = queue.undo(env, exc)
+        queue.report(env, out, entry, verb=verb)
+        return
     out.saved = f"undid {len(events)} change" + ("s" if len(events) != 1 else "")
     render.undone(out, events)
 

@@ -24,6 +24,7 @@ from todo_cli.commands.args import (
 from todo_cli.commands.examples import epilog
 from todo_cli.errors import InvalidInputError
 from todo_cli.inputs import parse_when, repeat_fields
+from todo_cli.offline.detect import OfflineError
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
@@ -102,9 +103,15 @@ def add(
             mode="once",
         )
     else:
-        added = env.run(
-            lambda s: todos.add_many(s, todos=new, request_id=request_id), mode="idempotent"
-        )
+        try:
+            added = env.run(
+                lambda s: todos.add_many(s, todos=new, request_id=request_id), mode="idempotent"
+            )
+        except OfflineError as exc:  # OFFLINE: queued, with a provisional name (q1)
+            from todo_cli.offline import queue
+
+            queue.report(env, out, queue.add(env, exc, new, request_id))
+            return
     first = render.ref(added[0], me)
     out.saved = f"added {first}-{added[-1].number}" if len(added) > 1 else f"added {first}"
     render.added(out, added, many=many, me=me)
@@ -178,6 +185,7 @@ def list_(
     A table on a terminal, tab-separated lines in a pipe, a JSON array with --json.
     """
     from todo_cli import todo as fields
+    from todo_cli.offline import reads  # OFFLINE: from the copy
     from todo_cli.store import listing
 
     env = env_of(ctx)
@@ -206,6 +214,7 @@ def list_(
                 listing.iter_text(s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None)
             ),
             mode="read",
+            offline=lambda exc: reads.json_array(env, exc, flt, chosen, reverse, limit or None),
         )
         return
     shown = (limit or None) if limit is not None else out.screenful()
@@ -213,12 +222,14 @@ def list_(
         items = env.run(
             lambda s: list(listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse)),
             mode="read",
+            offline=lambda exc: reads.todos(env, exc, flt, chosen, reverse, None)[0],
         )
         total = len(items)
     else:
         items, total = env.run(
             lambda s: listing.page(s, filter=flt, sort=chosen, reverse=reverse, limit=shown),
             mode="read",
+            offline=lambda exc: reads.todos(env, exc, flt, chosen, reverse, shown),
         )
     if items:
         render.todos(
@@ -253,11 +264,17 @@ def show(
 
     env = env_of(ctx)
     out = env.out.use_json(json_)
-    owner, wanted = parse_refs([number], env.settings().user.value)
+    from todo_cli.offline import reads, refs  # OFFLINE: provisional names, the copy
+
+    owner, wanted = parse_refs(refs(env, [number]), env.settings().user.value)
     if len(wanted) != 1:
         raise InvalidInputError("show takes one todo number")
     scope = shared_with_me(owner, write=False) if owner else MINE
-    (found,) = env.run(lambda s: todos.find(s, numbers=wanted, scope=scope), mode="read")
+    (found,) = env.run(
+        lambda s: todos.find(s, numbers=wanted, scope=scope),
+        mode="read",
+        offline=lambda exc: reads.find(env, exc, owner, wanted),
+    )
     render.todo(out, found, now=env.now(), me=env.settings().user.value)
 
 

@@ -80,8 +80,11 @@ Kind = Literal[
 ]
 
 
-def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
-    """An open DB-API connection in autocommit mode (no retries here)."""
+def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | None = None) -> Any:
+    """An open DB-API connection in autocommit mode (no retries here).
+    silent_after (offline mode, todo_cli/offline): give up after that many
+    seconds if the server has sent nothing at all, not even a TLS or
+    authentication reply (a Neon proxy waking a compute answers at once)."""
     if url.backend == "sqlite":
         return _connect_sqlite(url)
     import psycopg2
@@ -93,6 +96,7 @@ def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
     # for itself). Only the connect: psycopg2's COPY refuses a callback.
     psycopg2.extensions.set_wait_callback(_wait)
     _connecting[0] = time.monotonic() + connect_timeout
+    _silent[0] = None if silent_after is None else time.monotonic() + silent_after
     try:
         conn = psycopg2.connect(
             libpq_url(url),
@@ -101,7 +105,7 @@ def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
             application_name="todo",
         )
     finally:
-        _connecting[0] = None
+        _connecting[0] = _silent[0] = None
         psycopg2.extensions.set_wait_callback(None)
     conn.autocommit = True
     return conn
@@ -109,6 +113,9 @@ def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
 
 # The deadline of the connection being made, if one is (see _wait).
 _connecting: list[float | None] = [None]
+# Offline mode: the deadline for a first byte from the server (see connect).
+_silent: list[float | None] = [None]
+SILENT = "no answer from the server"
 
 
 def _wait(conn: Any) -> None:
@@ -120,18 +127,24 @@ def _wait(conn: Any) -> None:
     from psycopg2 import OperationalError
     from psycopg2.extensions import POLL_OK, POLL_READ
 
+    heard = False  # a byte (or a close) from the server: it is there
     while True:
         state = conn.poll()
         if state == POLL_OK:
             return
-        deadline = _connecting[0]
-        timeout = None if deadline is None else deadline - time.monotonic()
-        if timeout is not None and timeout <= 0:
-            raise OperationalError("timeout expired")
-        fd = conn.fileno()
-        readers, writers = ([fd], []) if state == POLL_READ else ([], [fd])
-        if select.select(readers, writers, [], timeout) == ([], [], []):
-            raise OperationalError("timeout expired")
+        silent = None if heard else _silent[0]
+        deadlines = [d for d in (_connecting[0], silent) if d is not None]
+        timeout = min(deadlines) - time.monotonic() if deadlines else None
+        if timeout is None or timeout > 0:
+            fd = conn.fileno()
+            readers, writers = ([fd], []) if state == POLL_READ else ([], [fd])
+            ready = select.select(readers, writers, [], timeout)
+            if ready != ([], [], []):
+                heard = heard or bool(ready[0])
+                continue
+        if silent is not None and silent <= time.monotonic():
+            raise OperationalError(f"timeout expired: {SILENT}")
+        raise OperationalError("timeout expired")
 
 
 def libpq_url(url: DatabaseURL) -> str:

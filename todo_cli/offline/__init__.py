@@ -1,0 +1,202 @@
+"""Offline mode (issue 22; README: Offline): on a PostgreSQL database, a
+change made while the server cannot be reached goes into a local outbox
+(box.py) and is replayed, exactly once, by the next command that reaches
+it (replay.py); a read answers from the copy of what the user could see
+the last time a command was online (reads.py). On the embedded SQLite
+file nothing changes.
+
+The rest of todo reaches this package through a few hooks, each marked
+"OFFLINE" where it is called: Env.run (replay first; a read's fallback;
+the copy kept current), the change commands (queue on OfflineError), the
+number arguments (provisional names), and `todo sync`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from todo_cli.offline.detect import OfflineError
+
+if TYPE_CHECKING:
+    from todo_cli.app import Env
+    from todo_cli.offline.box import Box
+    from todo_cli.store.runner import Mode
+    from todo_cli.store.session import Session
+
+__all__ = ["Hook", "OfflineError", "hook"]
+
+T = TypeVar("T")
+
+
+class Hook:
+    """Offline mode for one invocation (one profile, database and user)."""
+
+    def __init__(self, env: Env, offline_after: float) -> None:
+        self.env = env
+        self.offline_after = offline_after
+        self.error: OfflineError | None = None  # this invocation met the network gone
+        self.replayed = False
+        self._path: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            from todo_cli.config import data_dir, environment
+            from todo_cli.offline.box import path_for
+
+            settings = self.env.settings()
+            environ = environment(self.env.environment.cwd, self.env.environment.environ)
+            self._path = path_for(
+                data_dir(environ),
+                settings.profile.value,
+                settings.url.display() + "\0" + (settings.url.username or ""),
+                settings.user.value,
+            )
+        return self._path
+
+    def box(self) -> Box:
+        from todo_cli.offline.box import Box
+
+        return Box(self.path)
+
+    def run(
+        self,
+        operation: Callable[[Session], T],
+        *,
+        mode: Mode,
+        fallback: Callable[[OfflineError], T] | None = None,
+        forget: bool = False,
+    ) -> T:
+        """Env.run with offline mode: the outbox replayed first (once per
+        invocation), then the operation; offline, a read's fallback answers."""
+        if self.error is None and not self.replayed:
+            self.replay_now()
+        try:
+            if self.error is not None:
+                raise self.error
+            result = self.env.run_online(operation, mode=mode, offline_after=self.offline_after)
+        except OfflineError as exc:
+            self.error = exc
+            if fallback is None:
+                raise
+            return fallback(exc)
+        self.remember(result, forget=forget)
+        return result
+
+    def replay_now(self) -> None:
+        """Replay what waits, if anything does (replay.py says what it did)."""
+        self.replayed = True
+        if not self.path.exists():
+            return
+        from todo_cli.offline import replay
+
+        try:
+            replay.replay(self)
+        except OfflineError as exc:
+            self.error = exc
+
+    def remember(self, result: Any, *, forget: bool = False) -> None:
+        """The todos an online command read or changed, into the copy."""
+        from todo_cli.todo import Todo
+
+        found: list[Todo] = []
+        gone: list[Todo] = []
+        if forget and hasattr(result, "made"):  # rm: the removed, and next todos made
+            _collect(result.items, gone, depth=0)
+            _collect(result.made, found, depth=0)
+        else:
+            _collect(result, found, depth=0)
+        if not found and not gone:
+            return
+        me = self.env.settings().user.value
+        with self.box() as box, box.transaction() as conn:
+            box.forget(me, [t.number for t in gone], conn)
+            box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
+            box.remember(me, found, conn)
+            mine = [t.number for t in [*found, *gone] if (t.owner or me) == me]
+            if mine:
+                box.raise_mark("max_number", max(mine), conn)
+
+    def notice(self, out: Any) -> None:
+        """The one line an offline read prints on stderr: the copy's age and
+        the queued count."""
+        with self.box() as box:
+            line = status_line(box, self.env.now())
+        out.note(f"todo: offline: {line}")
+
+
+def _collect(value: Any, found: list[Any], depth: int) -> None:
+    from todo_cli.todo import Todo
+
+    if isinstance(value, Todo):
+        found.append(value)
+    elif depth < 3 and isinstance(value, (list, tuple)):
+        for item in value:
+            _collect(item, found, depth + 1)
+
+
+def status_line(box: Box, now: datetime) -> str:
+    """ "copy of 10:04 (3 min ago), 2 changes queued"."""
+    seen = box.get("copied_at")
+    waiting = box.count()
+    queued = f"{waiting} change{'s' if waiting != 1 else ''} queued"
+    if not seen:
+        return f"no copy yet (nothing was read online on this machine), {queued}"
+    at = datetime.fromisoformat(seen)
+    minutes = int((now.astimezone(UTC) - at).total_seconds() // 60)
+    age = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+    return f"copy of {at.strftime('%Y-%m-%d %H:%M')} UTC ({age} ago), {queued}"
+
+
+def hook(env: Env) -> Hook | None:
+    """Offline mode for this invocation: None on SQLite, with --online or
+    TODO_ONLINE=1."""
+    from todo_cli.offline.detect import offline_after
+
+    settings = env.settings()
+    if settings.url.backend != "postgresql":
+        return None
+    after = offline_after(env.environment.environ, online_flag=env.online)
+    return None if after is None else Hook(env, after)
+
+
+def refs(env: Env, args: Sequence[str]) -> list[str]:
+    """OFFLINE: the provisional names (q1) among a command's todo numbers,
+    as their numbers once their add is replayed (replaying first if need
+    be). One still waiting raises OfflineError when offline (the command
+    queues), and is an error when its add is held."""
+    from todo_cli.errors import InvalidInputError
+
+    if not any(_is_name(a) for a in args):
+        return list(args)
+    h = env.offline_hook()
+    if h is None:
+        bad = next(a for a in args if _is_name(a))
+        raise InvalidInputError(f"{bad!r}: provisional names (q1) exist only in offline mode")
+    if h.error is None and not h.replayed:
+        h.replay_now()
+    with h.box() as box:
+        resolved = []
+        for arg in args:
+            if not _is_name(arg):
+                resolved.append(arg)
+                continue
+            number, seq = box.name_of(arg)
+            if number is not None:
+                resolved.append(str(number))
+                continue
+            if seq is None:
+                raise InvalidInputError(f"no queued todo named {arg} (see: todo sync)")
+            if h.error is not None:
+                raise h.error
+            raise InvalidInputError(
+                f"{arg} has not reached the server: its add waits in the outbox (see: todo sync)"
+            )
+    return resolved
+
+
+def _is_name(arg: str) -> bool:
+    return len(arg) > 1 and arg[0] in "qQ" and arg[1:].isdigit()

@@ -1,0 +1,74 @@
+"""Knowing we are offline, fast (README: Offline).
+
+A name that does not resolve, a network or host that cannot be reached,
+a port nothing listens on: offline at once. A server that sends nothing
+at all (not even the first byte of a TLS or authentication reply) within
+TODO_OFFLINE_AFTER seconds (default 3): offline. A Neon cold start is
+never offline: its proxy answers at once and says what it waits for
+("Couldn't connect to compute node", "the database system is starting
+up"), and the runner retries it within the retry budget as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from todo_cli.errors import DatabaseUnreachableError
+
+DEFAULT_OFFLINE_AFTER = 3.0
+
+# libpq's words (lowercased) for a network that is not there.
+_OFFLINE_MARKERS = (
+    "could not translate host name",
+    "name or service not known",
+    "temporary failure in name resolution",
+    "nodename nor servname",
+    "no address associated with hostname",
+    "network is unreachable",
+    "no route to host",
+    "host is unreachable",
+    "connection refused",
+    "no answer from the server",  # driver.SILENT
+)
+# Never offline, whatever else the message says: the server is there.
+_COLD_START = (
+    "couldn't connect to compute node",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+    "too many",
+)
+
+
+class OfflineError(DatabaseUnreachableError):
+    """The server cannot be reached now (exit 4 where a command cannot work
+    offline); a change is queued, a read answers from the copy."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def is_offline(message: str) -> bool:
+    lowered = message.lower()
+    if any(marker in lowered for marker in _COLD_START):
+        return False
+    return any(marker in lowered for marker in _OFFLINE_MARKERS)
+
+
+def offline_after(environ: Mapping[str, str], *, online_flag: bool) -> float | None:
+    """Seconds a silent server gets before we are offline; None when
+    offline is an error (--online, TODO_ONLINE=1): then nothing changes."""
+    if online_flag or environ.get("TODO_ONLINE", "").strip().lower() in ("1", "true", "yes"):
+        return None
+    raw = environ.get("TODO_OFFLINE_AFTER", "")
+    if not raw:
+        return DEFAULT_OFFLINE_AFTER
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 60:
+        from todo_cli.errors import ConfigError
+
+        raise ConfigError(f"TODO_OFFLINE_AFTER={raw!r} must be a number of seconds (0-60]")
+    return value

@@ -1,0 +1,349 @@
+"""Replaying the outbox, in order, exactly once (README: Offline).
+
+Each change is one server transaction. Its steps, each durable before the
+next begins:
+
+1. locally: the change is marked "sending";
+2. the server: in one transaction, with the session's clock at the
+   change's stamp, (if it was "sending" already) the journal is asked
+   whether an entry of this user carries the stamp (events.at, or
+   events.undone_at for an undo): then the change was applied by an
+   earlier replay that died before step 3, and nothing is sent again.
+   Otherwise the todos it names are locked and must be at the version the
+   change saw (a todo edited elsewhere, removed or no longer shared is
+   not changed: the change is held and reported), and the change is made;
+   its journal entry carries the stamp, in the same transaction;
+3. locally, in one transaction: the change leaves the outbox, the changes
+   queued after it on the same todos learn the version it left, a queued
+   add's provisional name gets its number, the copy is updated.
+
+A `kill -9` between any two steps leaves a state the next replay finishes:
+before 2 commits, the journal has no entry with the stamp (the change is
+made then); after, it has (the change is not made again). A failure the
+server reported rolled the transaction back: the change is held. A lost
+connection leaves it "sending" for the next replay to ask.
+
+Before anything is replayed, the server's history is compared with the
+marks this machine saw (the user's last number, the newest journal id):
+a server behind them was restored (a Neon branch reset, a backup) and is
+not replayed into; `todo sync` says so, and --accept-restore goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from todo_cli.errors import DatabaseUnreachableError, TodoError
+from todo_cli.offline import OfflineError, _is_name
+from todo_cli.offline.box import Box, Entry, token
+from todo_cli.offline.queue import decode, keys
+
+if TYPE_CHECKING:
+    from todo_cli.offline import Hook
+    from todo_cli.store.session import Session
+    from todo_cli.todo import Todo
+
+# A change made with the entry's stamp as the session's clock journals it
+# as events.at (or undone_at): the server's record that it was applied.
+_JOURNALED = (
+    "SELECT count(*) FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
+    "AND (at = :now OR undone_at = :now)"
+)
+_ADDED = (
+    "SELECT data FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
+    "AND at = :now AND action = 'add'"
+)
+_MARKS = (
+    "SELECT u.last_number, (SELECT max(e.id) FROM events e WHERE e.user_id = u.id) "
+    "FROM users u WHERE u.name = :me"
+)
+_NEWEST = (
+    "SELECT max(id) FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
+    "AND undone_at IS NULL"
+)
+_MAX_EVENT = "SELECT max(id) FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me)"
+
+
+class Moved(TodoError):
+    """The todo moved on since the change was made: not applied, held."""
+
+
+@dataclass
+class Outcome:
+    todos: list[Todo] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # an add's
+    already: bool = False
+    max_event: int = 0
+
+
+def _crash(point: str, seq: int) -> None:
+    """TODO_OFFLINE_CRASH=point[:seq] kills this process there (tests only:
+    `kill -9` at a known step of replay)."""
+    wanted = os.environ.get("TODO_OFFLINE_CRASH", "")
+    name, _, which = wanted.partition(":")
+    if name == point and (not which or which == str(seq)):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One replay at a time per file (two terminals replaying at once)."""
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def replay(h: Hook, *, accept_restore: bool = False) -> list[str]:
+    """Replay what waits; returns (and says on stderr) what happened."""
+    said: list[str] = []
+    out = h.env.out
+    with h.box() as box, _locked(box.path):
+        pending = [e for e in box.entries() if e.state != "held" or e.force]
+        if not pending:
+            return said
+        if not _history_holds(h, box, accept_restore, said):
+            for line in said:
+                out.warn(line)
+            return said
+        done: set[int] = set()
+        while True:
+            entry = next(
+                (e for e in box.entries() if e.seq not in done and (e.state != "held" or e.force)),
+                None,
+            )
+            if entry is None:
+                break
+            done.add(entry.seq)
+            line = _one(h, box, entry)
+            said.append(line)
+            out.note(f"todo: {line}")
+    return said
+
+
+def _history_holds(h: Hook, box: Box, accept: bool, said: list[str]) -> bool:
+    row = _run(h, lambda s: s.execute(_MARKS).first(), None)
+    last_number, max_event = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    seen_number = int(box.get("max_number") or 0)
+    seen_event = int(box.get("max_event") or 0)
+    behind = []
+    if last_number < seen_number:
+        behind.append(f"its last todo number is {last_number}, this machine saw {seen_number}")
+    if max_event < seen_event:
+        behind.append(f"its newest change is #{max_event}, this machine saw #{seen_event}")
+    if behind and not accept:
+        said.append(
+            f"the server's history went back ({'; '.join(behind)}): restored from a backup "
+            f"or a branch reset? {box.count()} queued change(s) were not replayed into it "
+            "(see: todo sync; todo sync --accept-restore replays them, each checked "
+            "against the todo as it is now)"
+        )
+        with box.transaction() as conn:
+            box.put("restored", said[-1], conn)
+        return False
+    with box.transaction() as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'restored'")
+        if accept:
+            box.put("max_number", str(last_number), conn)
+            box.put("max_event", str(max_event), conn)
+    return True
+
+
+def _run(h: Hook, operation: Callable[[Session], Any], stamp: datetime | None) -> Any:
+    from todo_cli.store.runner import run
+
+    env = h.env
+    return run(
+        env.settings(),
+        operation,
+        mode="once" if stamp else "read",
+        on_retry=env.out.retry if env.verbose else None,
+        clock=(lambda: stamp) if stamp else env.environment.clock,
+        offline_after=h.offline_after,
+    )
+
+
+def _one(h: Hook, box: Box, entry: Entry) -> str:
+    """Replay one change; what to say about it."""
+    me = h.env.settings().user.value
+    what = entry.describe()
+    plan = _plan(box, entry, me)
+    if isinstance(plan, str):
+        box.set_state(entry.seq, "held", plan)
+        return f"not applied, kept: {what}: {plan} (see: todo sync)"
+    box.set_state(entry.seq, "sending")
+    _crash("before-send", entry.seq)
+    try:
+        outcome: Outcome = _run(h, lambda s: _apply(s, entry, plan), entry.stamp)
+    except (OfflineError, DatabaseUnreachableError):
+        raise OfflineError("the server went away during replay", "replay stopped") from None
+    except TodoError as exc:
+        # Refused by the server (a check, a share gone, a deferred trigger
+        # at commit) or moved on: rolled back, so held, never retried blindly.
+        box.set_state(entry.seq, "held", exc.message)
+        return f"not applied, kept: {what}: {exc.message} (see: todo sync)"
+    _crash("after-commit", entry.seq)
+    said = _settle(box, entry, plan, outcome, me)
+    _crash("after-mark", entry.seq)
+    return said
+
+
+@dataclass
+class Plan:
+    owner: str | None
+    keyed: list[tuple[str, int]]  # (key, number)
+    saw: dict[str, str]
+
+
+def _plan(box: Box, entry: Entry, me: str) -> Plan | str:
+    """The numbers a change names now, or why it must wait (a string)."""
+    if entry.kind in ("add", "undo"):
+        return Plan(None, [], {})
+    owner, wanted = keys(entry.payload["refs"], me)
+    keyed = []
+    for key in wanted:
+        if _is_name(key):
+            number, _ = box.name_of(key)
+            if number is None:
+                return f"{key} has not reached the server (its add is held or was dropped)"
+            keyed.append((key, number))
+        else:
+            keyed.append((key, int(key.rpartition("/")[2])))
+        saw = entry.saw.get(key, "")
+        if saw.startswith("#") and not entry.force:
+            return f"it waits on queued change #{saw[1:]}, not applied"
+    return Plan(owner, keyed, dict(entry.saw))
+
+
+def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
+    from todo_cli.store import changes, events, history, todos
+    from todo_cli.store.rows import to_todo
+    from todo_cli.store.sql import MINE, in_set, shared_with_me
+
+    s.begin()
+    if entry.state == "sending" and int(s.execute(_JOURNALED).scalar() or 0) > 0:
+        return _already(s, entry, plan)
+    payload = decode(entry.payload)
+    if entry.kind == "add":
+        from todo_cli.todo import NewTodo
+
+        new = [NewTodo(**{**t, "tags": tuple(t["tags"])}) for t in payload["todos"]]
+        added = todos.add_many(s, todos=new, request_id=entry.request_id)
+        return Outcome(todos=added, numbers=[t.number for t in added], max_event=_max(s))
+    if entry.kind == "undo":
+        newest = s.execute(_NEWEST).scalar()
+        expected = payload.get("last_event")
+        if not entry.force and (expected is None or newest != expected):
+            raise Moved(
+                "the journal moved on since this machine last saw it "
+                f"(newest change #{newest}, this machine saw #{expected}): undo would "
+                "take back another change"
+            )
+        history.undo(s, count=1)
+        return Outcome(max_event=int(newest or 0))
+    scope = shared_with_me(plan.owner, write=True) if plan.owner else MINE
+    numbers = [n for _, n in plan.keyed]
+    label = scope.label
+    if not entry.force:
+        which = in_set(s.backend, "todos.number", "numbers") + scope.only()
+        rows = s.execute(
+            *events.lock_rows(s.backend, which, owner=scope.owner),
+            todos.select_numbers(s.backend, scope),
+            params={"numbers": numbers, **scope.params},
+        ).all()
+        found = {t.number: t for t in (to_todo(r, s.time) for r in rows)}
+        for key, number in plan.keyed:
+            now = found.get(number)
+            if now is None:
+                raise Moved(f"todo {label}{number} was removed, or is no longer shared with you")
+            if token(now) != plan.saw.get(key):
+                raise Moved(
+                    f"todo {label}{number} was changed elsewhere since "
+                    f"({now.updated_at:%Y-%m-%d %H:%M} UTC)"
+                )
+    if entry.kind == "edit":
+        changed = changes.edit(s, numbers=numbers, scope=scope, **payload["update"])
+        return Outcome(todos=changed, max_event=_max(s))
+    if entry.kind in ("done", "reopen"):
+        step = changes.complete if entry.kind == "done" else changes.reopen
+        result = step(s, numbers=numbers, scope=scope)
+        return Outcome(todos=[*result.items, *result.made], max_event=_max(s))
+    result = changes.remove(s, numbers=numbers, series=bool(payload.get("series")))
+    return Outcome(todos=result.made, removed=numbers, max_event=_max(s))
+
+
+def _max(s: Session) -> int:
+    return int(s.execute(_MAX_EVENT).scalar() or 0)
+
+
+def _already(s: Session, entry: Entry, plan: Plan) -> Outcome:
+    """The journal has it: an earlier replay applied it and died before
+    it could say so. What it did, as far as the outbox needs to know."""
+    import json
+
+    from todo_cli.store import todos
+    from todo_cli.store.rows import to_todo
+    from todo_cli.store.sql import MINE, shared_with_me
+
+    if entry.kind == "add":
+        data = json.loads(s.execute(_ADDED).scalar() or "{}")
+        numbers = list(range(int(data.get("first", 0)), int(data.get("last", -1)) + 1))
+        return Outcome(numbers=numbers, already=True, max_event=_max(s))
+    if entry.kind == "undo":
+        return Outcome(already=True, max_event=_max(s))
+    scope = shared_with_me(plan.owner, write=True) if plan.owner else MINE
+    rows = s.execute(
+        todos.select_numbers(s.backend, scope),
+        params={"numbers": [n for _, n in plan.keyed], **scope.params},
+    ).all()
+    now = [to_todo(r, s.time) for r in rows]
+    gone = [n for _, n in plan.keyed if n not in {t.number for t in now}]
+    return Outcome(todos=now, removed=gone, already=True, max_event=_max(s))
+
+
+def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> str:
+    """Step 3: the outbox, names and copy learn what the server did."""
+    owner = plan.owner or me
+    after: dict[str, str] = {}
+    by_number = {t.number: t for t in outcome.todos if (t.owner or me) == owner}
+    for key, number in plan.keyed:
+        t = by_number.get(number)
+        after[key] = token(t) if t is not None else "gone"
+    said = f"applied: {entry.describe()}" + (" (found applied already)" if outcome.already else "")
+    with box.transaction() as conn:
+        conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+        if entry.kind == "add" and entry.name and outcome.numbers:
+            number = outcome.numbers[0]
+            conn.execute("UPDATE names SET number = ? WHERE name = ?", (number, entry.name))
+            added = {t.number: t for t in outcome.todos}
+            if number in added:
+                after[entry.name] = token(added[number])
+            said = f"{entry.name} is now {number}"
+            if len(outcome.numbers) > 1:
+                said += f"-{outcome.numbers[-1]}"
+            box.raise_mark("max_number", outcome.numbers[-1], conn)
+        mark = f"#{entry.seq}"
+        for later in box.entries():
+            changed = {k: (after.get(k, "gone") if v == mark else v) for k, v in later.saw.items()}
+            if changed != later.saw:
+                import json
+
+                conn.execute(
+                    "UPDATE outbox SET saw = ? WHERE seq = ?", (json.dumps(changed), later.seq)
+                )
+        box.remember(me, outcome.todos, conn)
+        if outcome.removed:
+            box.forget(owner, outcome.removed, conn)
+        box.raise_mark("max_event", outcome.max_event, conn)
+    return said
