@@ -65,3 +65,168 @@ def test_add_edit_done_offline_then_replay(net: Network, pg_url: str, tmp_path: 
     assert listed.stdout == "1\topen\tONE\n2\tdone\ttwo\n3\tdone\tthree\n"
     assert rows(pg_url, "SELECT count(*) FROM todos") == [(3,)]
     assert todo.ok("sync") == ""
+
+
+def test_the_same_todo_edited_offline_on_two_machines(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    """One applies; the other is held and reported, never merged; sync
+    applies it anyway or drops it, as the user says."""
+    a, b = machine(tmp_path, "a", net.url(pg_url)), machine(tmp_path, "b", net.url(pg_url))
+    a.ok("add", "call the bank")
+    a.ok("list")
+    b.ok("list")
+    net.mode = "blackhole"
+    assert a("edit", "1", "--title", "from a").returncode == 0
+    assert b("edit", "1", "--title", "from b").returncode == 0
+    net.mode = "up"
+    assert "applied: edit 1" in a("list").stderr
+    replayed = b("list")
+    assert replayed.stdout == "1\topen\tfrom a\n"
+    assert "not applied, kept: edit 1: todo 1 was changed elsewhere since" in replayed.stderr
+    assert b.ok("sync").startswith("#1\theld\tedit 1  (todo 1 was changed elsewhere since ")
+    assert rows(pg_url, "SELECT title FROM todos") == [("from a",)]
+    b.ok("sync", "--apply", "1")
+    assert rows(pg_url, "SELECT title FROM todos") == [("from b",)]
+    assert b.ok("sync") == ""
+    assert rows(pg_url, "SELECT action FROM events ORDER BY id") == [("add",), ("edit",), ("edit",)]
+
+
+def test_a_dropped_change_is_never_applied(net: Network, pg_url: str, tmp_path: Path) -> None:
+    a, b = machine(tmp_path, "a", net.url(pg_url)), machine(tmp_path, "b", net.url(pg_url))
+    a.ok("add", "x")
+    b.ok("list")
+    a.ok("done", "1")
+    net.mode = "refuse"
+    b.ok("rm", "1", "--yes")
+    net.mode = "up"
+    assert "not applied, kept: rm 1" in b("list", "--all").stderr
+    b.ok("sync", "--drop", "1")
+    assert b.ok("sync") == ""
+    assert rows(pg_url, "SELECT number, done FROM todos") == [(1, True)]
+
+
+def test_a_share_revoked_while_a_change_waits(net: Network, pg_url: str, tmp_path: Path) -> None:
+    alice = machine(tmp_path, "alice", net.url(pg_url), user="alice")
+    bob = machine(tmp_path, "bob", net.url(pg_url), user="bob")
+    alice.ok("add", "milk", "-t", "groceries")
+    alice.ok("share", "groceries", "--with", "bob", "--write")
+    assert bob.ok("list", "--shared") == "alice/1\topen\tmilk\n"
+    net.mode = "refuse"
+    assert bob("done", "alice/1").returncode == 0
+    net.mode = "up"
+    alice.ok("unshare", "groceries", "--with", "bob")
+    replayed = bob("list", "--shared")
+    assert "not applied, kept: done alice/1: todo alice/1 was removed, or is no longer shared" in (
+        replayed.stderr
+    )
+    assert rows(pg_url, "SELECT done FROM todos") == [(False,)]
+    held = bob.ok("sync", "--apply", "1")  # applying anyway cannot pass the server's rules
+    assert held.startswith("#1\theld\tdone alice/1  (no todo alice/1 shared with you to change")
+    assert rows(pg_url, "SELECT done FROM todos") == [(False,)]
+
+
+def test_a_repeating_todo_done_offline_on_two_machines_makes_one_next(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    a, b = machine(tmp_path, "a", net.url(pg_url)), machine(tmp_path, "b", net.url(pg_url))
+    a.ok("add", "water the plants", "--every", "week")
+    a.ok("list")
+    b.ok("list")
+    net.mode = "refuse"
+    a.ok("done", "1")
+    b.ok("done", "1")
+    net.mode = "up"
+    a.ok("sync")
+    assert "not applied, kept: done 1" in b("sync").stderr
+    b.ok("sync", "--apply", "1")  # anyway: done is done, the next one is not made twice
+    assert rows(pg_url, "SELECT number, done FROM todos ORDER BY number") == [(1, True), (2, False)]
+
+
+def test_provisional_names_are_never_given_twice(net: Network, pg_url: str, tmp_path: Path) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("list")
+    net.mode = "refuse"
+    assert todo.ok("add", "a") == "q1\n"
+    assert todo("undo").stderr.startswith("todo: offline: took back the queued add q1")
+    assert todo.ok("add", "b") == "q2\n"
+    shown = todo("show", "q1")
+    assert (shown.returncode, shown.stderr) == (
+        2,
+        "todo: error: q1 was taken back or dropped before it was replayed\n",
+    )
+    net.mode = "up"
+    assert "q2 is now 1" in todo("list").stderr
+    assert todo.ok("show", "q2").startswith("number     1\n")
+    assert rows(pg_url, "SELECT number, title FROM todos") == [(1, "b")]
+
+
+def test_undo_offline_with_nothing_queued_replays_as_undo(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("add", "a")
+    todo.ok("add", "b")
+    net.mode = "refuse"
+    queued = todo("undo", "--json")
+    assert queued.returncode == 0, queued.stderr
+    assert '"queued": true' in queued.stdout
+    net.mode = "up"
+    assert "applied: undo" in todo("list").stderr
+    assert rows(pg_url, "SELECT number FROM todos") == [(1,)]
+
+
+def test_undo_queued_is_held_when_a_change_came_since(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    a, b = machine(tmp_path, "a", net.url(pg_url)), machine(tmp_path, "b", net.url(pg_url))
+    a.ok("add", "a")
+    net.mode = "refuse"
+    a.ok("undo")
+    net.mode = "up"
+    b.ok("add", "b")
+    assert "not applied, kept: undo: a change was made since" in a("list").stderr
+    assert rows(pg_url, "SELECT number FROM todos ORDER BY number") == [(1,), (2,)]
+
+
+def test_online_flag_and_setting_make_offline_an_error(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("list")
+    net.mode = "refuse"
+    for args, env in ((("--online", "add", "x"), {}), (("add", "x"), {"TODO_ONLINE": "1"})):
+        result = todo(*args, env={"TODO_RETRY_BUDGET": "0.3", **env})
+        assert (result.returncode, result.stdout) == (4, "")
+        assert result.stderr.startswith("todo: error: cannot reach postgresql ")
+    checked = todo("whoami", "--check")
+    assert checked.returncode == 4
+    assert "offline: copy of" not in checked.stderr
+    net.mode = "up"
+    assert todo.ok("sync") == ""
+
+
+def test_a_read_offline_without_a_copy_is_exit_4(net: Network, pg_url: str, tmp_path: Path) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    net.mode = "refuse"
+    result = todo("list")
+    assert (result.returncode, result.stdout) == (4, "")
+    assert "offline, and this machine has no copy yet" in result.stderr
+    result = todo("done", "1")
+    assert result.returncode == 4
+    assert "this machine has no copy of todo 1 (never read here online): nothing was queued" in (
+        result.stderr
+    )
+
+
+def test_the_copy_forgets_what_was_removed_elsewhere(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    a, b = machine(tmp_path, "a", net.url(pg_url)), machine(tmp_path, "b", net.url(pg_url))
+    a.ok("add", "x")
+    a.ok("add", "y")
+    b.ok("list")
+    a.ok("rm", "1", "--yes")
+    b.ok("list")
+    net.mode = "refuse"
+    assert b.ok("list") == "2\topen\ty\n"

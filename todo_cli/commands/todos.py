@@ -231,6 +231,7 @@ def list_(
             mode="read",
             offline=lambda exc: reads.todos(env, exc, flt, chosen, reverse, shown),
         )
+    reads.listed(env, flt, items, total)  # OFFLINE: the copy forgets what is gone
     if items:
         render.todos(
             out, items, show_status=status != "open", now=env.now(), me=env.settings().user.value

@@ -83,7 +83,7 @@ class Hook:
             if fallback is None:
                 raise
             return fallback(exc)
-        self.remember(result, forget=forget)
+        self.remember(result, forget=forget, read=mode == "read")
         return result
 
     def replay_now(self) -> None:
@@ -98,7 +98,7 @@ class Hook:
         except OfflineError as exc:
             self.error = exc
 
-    def remember(self, result: Any, *, forget: bool = False) -> None:
+    def remember(self, result: Any, *, forget: bool = False, read: bool = False) -> None:
         """The todos an online command read or changed, into the copy."""
         from todo_cli.todo import Todo
 
@@ -109,13 +109,16 @@ class Hook:
             _collect(result.made, found, depth=0)
         else:
             _collect(result, found, depth=0)
-        if not found and not gone:
+        events = [e for e in (result if isinstance(result, list) else []) if _is_event(e)]
+        if not found and not gone and not events and not read:
             return
         me = self.env.settings().user.value
         with self.box() as box, box.transaction() as conn:
             box.forget(me, [t.number for t in gone], conn)
             box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
             box.remember(me, found, conn)
+            if events:  # log and undo: the newest change this machine saw
+                box.raise_mark("max_event", max(e.id for e in events), conn)
             mine = [t.number for t in [*found, *gone] if (t.owner or me) == me]
             if mine:
                 box.raise_mark("max_number", max(mine), conn)
@@ -126,6 +129,12 @@ class Hook:
         with self.box() as box:
             line = status_line(box, self.env.now())
         out.note(f"todo: offline: {line}")
+
+
+def _is_event(value: Any) -> bool:
+    from todo_cli.todo import Event
+
+    return isinstance(value, Event)
 
 
 def _collect(value: Any, found: list[Any], depth: int) -> None:
@@ -190,6 +199,8 @@ def refs(env: Env, args: Sequence[str]) -> list[str]:
                 continue
             if seq is None:
                 raise InvalidInputError(f"no queued todo named {arg} (see: todo sync)")
+            if not any(e.seq == seq for e in box.entries()):
+                raise InvalidInputError(f"{arg} was taken back or dropped before it was replayed")
             if h.error is not None:
                 raise h.error
             raise InvalidInputError(

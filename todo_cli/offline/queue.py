@@ -161,12 +161,21 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
             return "took back", last
         entry = box.queue(
             "undo",
-            {"last_event": int(box.get("max_event") or 0) or None},
+            encode(
+                {
+                    "last_event": int(box.get("max_event") or 0) or None,
+                    "online_at": _when(box.get("copied_at")),
+                }
+            ),
             {},
             now=env.now(),
             request_id=uuid.uuid4().hex,
         )
         return "queued", entry
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def report(env: Env, out: Output, entry: Entry, *, verb: str = "queued") -> None:

@@ -109,3 +109,31 @@ def find(env: Env, exc: OfflineError, owner: str | None, numbers: list[int]) -> 
     if missing:
         raise missing_numbers(missing, changing=False, owner=owner)
     return [by_number[n] for n in numbers]
+
+
+def listed(env: Env, f: Filter, items: list[Todo], total: int) -> None:
+    """OFFLINE: a listing online that showed every one of my open todos
+    (no filter, nothing cut) says which are gone: removed or done
+    elsewhere, they leave the copy, so a read offline never shows them."""
+    from dataclasses import replace
+
+    from todo_cli.store.listing import Filter as Plain
+
+    h = env.offline_hook()
+    if h is None or h.error is not None or total != len(items):
+        return
+    if replace(f, wait="show") != Plain(status="open"):
+        return
+    me = env.settings().user.value
+    now = env.now()
+    kept = {t.number for t in items}
+    with h.box() as box, box.transaction() as conn:
+        gone = [
+            t.number
+            for t in box.copied(me)
+            if (t.owner or me) == me
+            and not t.done
+            and t.number not in kept
+            and (f.wait == "show" or not (t.wait is not None and t.wait > now))
+        ]
+        box.forget(me, gone, conn)

@@ -66,8 +66,8 @@ _MARKS = (
     "FROM users u WHERE u.name = :me"
 )
 _NEWEST = (
-    "SELECT max(id) FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
-    "AND undone_at IS NULL"
+    "SELECT id, at FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
+    "AND undone_at IS NULL ORDER BY id DESC LIMIT 1"
 )
 _MAX_EVENT = "SELECT max(id) FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me)"
 
@@ -83,6 +83,7 @@ class Outcome:
     numbers: list[int] = field(default_factory=list)  # an add's
     already: bool = False
     max_event: int = 0
+    after: dict[str, str] | None = None  # found applied: the versions it left
 
 
 def _crash(point: str, seq: int) -> None:
@@ -193,6 +194,10 @@ def _one(h: Hook, box: Box, entry: Entry) -> str:
         # at commit) or moved on: rolled back, so held, never retried blindly.
         box.set_state(entry.seq, "held", exc.message)
         return f"not applied, kept: {what}: {exc.message} (see: todo sync)"
+    except Exception as exc:  # a bug: the user's own command still runs
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        box.set_state(entry.seq, "held", f"failed ({first}); nothing was applied twice")
+        return f"not applied, kept: {what}: failed ({first}) (see: todo sync)"
     _crash("after-commit", entry.seq)
     said = _settle(box, entry, plan, outcome, me)
     _crash("after-mark", entry.seq)
@@ -232,7 +237,10 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
     from todo_cli.store.sql import MINE, in_set, shared_with_me
 
     s.begin()
-    if entry.state == "sending" and int(s.execute(_JOURNALED).scalar() or 0) > 0:
+    # A change that may have reached the server (or is forced after a
+    # failure) asks the journal first: the stamp says whether it is there.
+    asks = entry.state == "sending" or entry.force
+    if asks and int(s.execute(_JOURNALED).scalar() or 0) > 0:
         return _already(s, entry, plan)
     payload = decode(entry.payload)
     if entry.kind == "add":
@@ -242,16 +250,21 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
         added = todos.add_many(s, todos=new, request_id=entry.request_id)
         return Outcome(todos=added, numbers=[t.number for t in added], max_event=_max(s))
     if entry.kind == "undo":
-        newest = s.execute(_NEWEST).scalar()
-        expected = payload.get("last_event")
-        if not entry.force and (expected is None or newest != expected):
+        # The change to take back is the one that was the newest when this
+        # machine was last online: what `todo undo` would have taken then.
+        row = s.execute(_NEWEST).first()
+        newest, at = (int(row[0]), row[1]) if row else (0, None)
+        seen, online_at = payload.get("last_event"), payload.get("online_at")
+        known = (seen is not None and newest == seen) or (
+            online_at is not None and at is not None and at <= online_at
+        )
+        if not entry.force and not known:
             raise Moved(
-                "the journal moved on since this machine last saw it "
-                f"(newest change #{newest}, this machine saw #{expected}): undo would "
-                "take back another change"
+                f"a change was made since this machine was last online (#{newest}): "
+                "undo would take back another change than the one you meant"
             )
         history.undo(s, count=1)
-        return Outcome(max_event=int(newest or 0))
+        return Outcome(max_event=newest)
     scope = shared_with_me(plan.owner, write=True) if plan.owner else MINE
     numbers = [n for _, n in plan.keyed]
     label = scope.label
@@ -307,9 +320,26 @@ def _already(s: Session, entry: Entry, plan: Plan) -> Outcome:
         todos.select_numbers(s.backend, scope),
         params={"numbers": [n for _, n in plan.keyed], **scope.params},
     ).all()
-    now = [to_todo(r, s.time) for r in rows]
-    gone = [n for _, n in plan.keyed if n not in {t.number for t in now}]
-    return Outcome(todos=now, removed=gone, already=True, max_event=_max(s))
+    now = {t.number: t for t in (to_todo(r, s.time) for r in rows)}
+    # What it left: the stamp on each todo it changed (updated_at = :now),
+    # the version it saw on one it did not (done of a done todo). A todo
+    # changed since shows neither: the changes queued after it are held.
+    after = {}
+    for key, number in plan.keyed:
+        t = now.get(number)
+        if t is not None:
+            after[key] = plan.saw.get(key, "") if token(t) == plan.saw.get(key) else stamp(entry)
+    gone = [n for _, n in plan.keyed if n not in now]
+    return Outcome(
+        todos=list(now.values()), removed=gone, already=True, max_event=_max(s), after=after
+    )
+
+
+def stamp(entry: Entry) -> str:
+    """The version a change leaves on a todo it changes: its stamp."""
+    from datetime import UTC
+
+    return entry.stamp.astimezone(UTC).isoformat()
 
 
 def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> str:
@@ -320,6 +350,8 @@ def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> st
     for key, number in plan.keyed:
         t = by_number.get(number)
         after[key] = token(t) if t is not None else "gone"
+    if outcome.after is not None:
+        after = {key: outcome.after.get(key, "gone") for key, _ in plan.keyed}
     said = f"applied: {entry.describe()}" + (" (found applied already)" if outcome.already else "")
     with box.transaction() as conn:
         conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
@@ -327,8 +359,8 @@ def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> st
             number = outcome.numbers[0]
             conn.execute("UPDATE names SET number = ? WHERE name = ?", (number, entry.name))
             added = {t.number: t for t in outcome.todos}
-            if number in added:
-                after[entry.name] = token(added[number])
+            # Found applied already, it left its stamp (updated_at = :now).
+            after[entry.name] = token(added[number]) if number in added else stamp(entry)
             said = f"{entry.name} is now {number}"
             if len(outcome.numbers) > 1:
                 said += f"-{outcome.numbers[-1]}"
