@@ -230,3 +230,42 @@ def test_the_copy_forgets_what_was_removed_elsewhere(
     b.ok("list")
     net.mode = "refuse"
     assert b.ok("list") == "2\topen\ty\n"
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_offline_example_runs_as_shown(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    """README, Offline: each `name$ todo ...` line runs on that machine (a
+    terminal, 80 columns, the clock at 2026-12-03 09:00 UTC), the network
+    goes away and comes back where the example says, and what each command
+    prints (stdout and stderr, as a terminal shows them) is what it shows."""
+    import shlex
+    from datetime import UTC, datetime
+
+    text = README.read_text(encoding="utf-8")
+    block = text.split("<!-- offline-example -->\n```text\n", 1)[1].split("\n```", 1)[0]
+    machines: dict[str, InProcess] = {}
+    steps: list[tuple[str, list[str], list[str]]] = []
+    for line in block.splitlines():
+        if line == "(the network goes away)":
+            steps.append(("refuse", [], []))
+        elif line == "(the network is back)":
+            steps.append(("up", [], []))
+        elif "$ todo " in line:
+            name, command = line.split("$ todo ", 1)
+            steps.append((name, shlex.split(command), []))
+        else:
+            steps[-1][2].append(line)
+    for name, args, expected in steps:
+        if name in ("refuse", "up"):
+            net.mode = name
+            continue
+        if name not in machines:
+            machines[name] = machine(tmp_path, name, net.url(pg_url))
+            machines[name].clock = lambda: datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+        code, shown = machines[name].tty(*args, env={"NO_COLOR": "1", "COLUMNS": "80", "TZ": "UTC"})
+        assert code == 0, (name, args, shown)
+        assert [line.rstrip() for line in shown.splitlines()] == expected, (name, args, shown)

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 # as events.at (or undone_at): the server's record that it was applied.
 _JOURNALED = (
     "SELECT count(*) FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
-    "AND (at = :now OR undone_at = :now)"
+    "AND (at = :now AND action = :kind OR undone_at = :now AND :kind = 'undo')"
 )
 _ADDED = (
     "SELECT data FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
@@ -240,7 +240,7 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
     # A change that may have reached the server (or is forced after a
     # failure) asks the journal first: the stamp says whether it is there.
     asks = entry.state == "sending" or entry.force
-    if asks and int(s.execute(_JOURNALED).scalar() or 0) > 0:
+    if asks and int(s.execute(_JOURNALED, params={"kind": entry.kind}).scalar() or 0) > 0:
         return _already(s, entry, plan)
     payload = decode(entry.payload)
     if entry.kind == "add":
