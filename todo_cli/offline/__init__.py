@@ -39,6 +39,7 @@ class Hook:
         self.offline_after = offline_after
         self.error: OfflineError | None = None  # this invocation met the network gone
         self.replayed = False
+        self.was_offline = False  # the last command found the network gone
         self._path: Path | None = None
 
     @property
@@ -79,24 +80,46 @@ class Hook:
                 raise self.error
             result = self.env.run_online(operation, mode=mode, offline_after=self.offline_after)
         except OfflineError as exc:
-            self.error = exc
+            self._offline(exc)
             if fallback is None:
                 raise
             return fallback(exc)
+        if self.was_offline:
+            with self.box() as box, box.transaction() as conn:
+                conn.execute("DELETE FROM meta WHERE key = 'offline_since'")
         self.remember(result, forget=forget, read=mode == "read")
         return result
 
     def replay_now(self) -> None:
-        """Replay what waits, if anything does (replay.py says what it did)."""
+        """Replay what waits, if anything does (replay.py says what it did).
+        After a command that found the network gone, a bare TCP connect
+        (detect.probe) says first whether it still is, without loading the
+        driver: an offline command costs little more than todo --version."""
         self.replayed = True
         if not self.path.exists():
             return
         from todo_cli.offline import replay
+        from todo_cli.offline.detect import probe
 
+        with self.box() as box:
+            self.was_offline = box.get("offline_since") is not None
+        if self.was_offline:
+            gone = probe(self.env.settings().url, self.offline_after)
+            if gone is not None:
+                self.error = gone
+                return
         try:
             replay.replay(self)
         except OfflineError as exc:
-            self.error = exc
+            self._offline(exc)
+
+    def _offline(self, exc: OfflineError) -> None:
+        """Remember, for the next command, that the network was gone."""
+        self.error = exc
+        if not self.was_offline:
+            with self.box() as box, box.transaction() as conn:
+                box.put("offline_since", self.env.now().astimezone(UTC).isoformat(), conn)
+            self.was_offline = True
 
     def remember(self, result: Any, *, forget: bool = False, read: bool = False) -> None:
         """The todos an online command read or changed, into the copy."""

@@ -12,8 +12,12 @@ up"), and the runner retries it within the retry budget as before.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from todo_cli.errors import DatabaseUnreachableError
+
+if TYPE_CHECKING:
+    from todo_cli.dburl import DatabaseURL
 
 DEFAULT_OFFLINE_AFTER = 3.0
 
@@ -72,3 +76,35 @@ def offline_after(environ: Mapping[str, str], *, online_flag: bool) -> float | N
 
         raise ConfigError(f"TODO_OFFLINE_AFTER={raw!r} must be a number of seconds (0-60]")
     return value
+
+
+def probe(url: DatabaseURL, budget: float) -> OfflineError | None:
+    """A bare TCP connect to the server (no driver, no bytes sent): an
+    OfflineError if the name does not resolve or nothing can be reached
+    within budget, else None (then the real connection decides). Used only
+    after a command found the network gone: online, it would cost a round
+    trip."""
+    import socket
+
+    host, port = url.host or "localhost", url.port or 5432
+    if host.startswith("/") or "," in host:  # a Unix socket, several hosts: libpq decides
+        return None
+    where = url.display()
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = f'could not translate host name "{host}" to address: {exc}'
+        return OfflineError(f"cannot reach {where} (offline): {reason}", reason)
+    failure = "no answer from the server"
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as sock:
+            sock.settimeout(budget)
+            try:
+                sock.connect(address)
+            except TimeoutError:
+                continue
+            except OSError as exc:
+                failure = exc.strerror or str(exc)
+                continue
+            return None
+    return OfflineError(f"cannot reach {where} (offline): {failure}", failure)
