@@ -13,11 +13,13 @@ number arguments (provisional names), and `todo sync`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from todo_cli.errors import TodoError
 from todo_cli.offline.detect import OfflineError
 
 if TYPE_CHECKING:
@@ -87,7 +89,10 @@ class Hook:
         if self.was_offline:
             with self.box() as box, box.transaction() as conn:
                 conn.execute("DELETE FROM meta WHERE key = 'offline_since'")
-        self.remember(result, forget=forget, read=mode == "read")
+        try:
+            self.remember(result, forget=forget, read=mode == "read")
+        except (TodoError, OSError, sqlite3.Error) as exc:  # the change is saved all the same
+            self.env.out.warn(f"the offline copy was not updated: {_message(exc)}")
         return result
 
     def replay_now(self) -> None:
@@ -101,8 +106,12 @@ class Hook:
         from todo_cli.offline import replay
         from todo_cli.offline.detect import probe
 
-        with self.box() as box:
-            self.was_offline = box.get("offline_since") is not None
+        try:
+            with self.box() as box:
+                self.was_offline = box.get("offline_since") is not None
+        except TodoError as exc:  # an unusable offline file: online as before
+            self.env.out.warn(_message(exc))
+            return
         if self.was_offline:
             gone = probe(self.env.settings().url, self.offline_after)
             if gone is not None:
@@ -140,8 +149,9 @@ class Hook:
             box.forget(me, [t.number for t in gone], conn)
             box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
             box.remember(me, found, conn)
-            if events:  # log and undo: the newest change this machine saw
-                box.raise_mark("max_event", max(e.id for e in events), conn)
+            mine = [e.id for e in events if e.by in (None, me)]  # not others' changes to mine
+            if mine:  # log and undo: the newest change of mine this machine saw
+                box.raise_mark("max_event", max(mine), conn)
             mine = [t.number for t in [*found, *gone] if (t.owner or me) == me]
             if mine:
                 box.raise_mark("max_number", max(mine), conn)
@@ -152,6 +162,10 @@ class Hook:
         with self.box() as box:
             line = status_line(box, self.env.now())
         out.note(f"todo: offline: {line}")
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, TodoError) else str(exc)
 
 
 def _is_event(value: Any) -> bool:

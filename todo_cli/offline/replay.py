@@ -41,7 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from todo_cli.errors import DatabaseUnreachableError, TodoError
+from todo_cli.errors import DatabaseUnreachableError, InterruptedAfterSaveError, TodoError
 from todo_cli.offline import OfflineError, _is_name
 from todo_cli.offline.box import Box, Entry, token
 from todo_cli.offline.queue import decode, keys
@@ -70,6 +70,10 @@ _NEWEST = (
     "AND undone_at IS NULL ORDER BY id DESC LIMIT 1"
 )
 _MAX_EVENT = "SELECT max(id) FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me)"
+
+
+class _Stop(Exception):
+    """Replay cannot go on now; the change stays "sending" (see the module)."""
 
 
 class Moved(TodoError):
@@ -127,7 +131,12 @@ def replay(h: Hook, *, accept_restore: bool = False) -> list[str]:
             if entry is None:
                 break
             done.add(entry.seq)
-            line = _one(h, box, entry)
+            try:
+                line = _one(h, box, entry)
+            except _Stop as stop:
+                out.warn(str(stop))
+                said.append(str(stop))
+                break
             said.append(line)
             out.note(f"todo: {line}")
     return said
@@ -187,8 +196,10 @@ def _one(h: Hook, box: Box, entry: Entry) -> str:
     _crash("before-send", entry.seq)
     try:
         outcome: Outcome = _run(h, lambda s: _apply(s, entry, plan), entry.stamp)
-    except (OfflineError, DatabaseUnreachableError):
-        raise OfflineError("the server went away during replay", "replay stopped") from None
+    except (OfflineError, InterruptedAfterSaveError):
+        raise  # "sending": the next replay asks the journal whether it was applied
+    except DatabaseUnreachableError as exc:  # outcome unknown, or a lock held too long
+        raise _Stop(f"replay stopped at {what}: {exc.message}") from None
     except TodoError as exc:
         # Refused by the server (a check, a share gone, a deferred trigger
         # at commit) or moved on: rolled back, so held, never retried blindly.
