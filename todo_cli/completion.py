@@ -232,7 +232,7 @@ def _values(kind: str, chosen: dict[str, str], named: list[str]) -> list[tuple[s
 
     if kind == "tagedit":
         return _live(lambda session: completing.tag_edits(session, named), chosen)
-    return _live(completing.LIVE[kind], chosen)
+    return _live(completing.LIVE[kind], chosen, kind)
 
 
 def _profiles() -> list[str]:
@@ -250,13 +250,14 @@ _LIVE = ("open", "mine", "done", "any", "tag", "mytag", "sharer")
 Query = Callable[..., list[tuple[str, str]]]
 
 
-def _live(query: Query, chosen: dict[str, str]) -> list[tuple[str, str]]:
-    """What the database answers to `query`, or nothing after DEADLINE."""
+def _live(query: Query, chosen: dict[str, str], kind: str = "") -> list[tuple[str, str]]:
+    """What the database answers to `query`, or nothing after DEADLINE;
+    offline (PostgreSQL), what the offline copy holds."""
     found: list[tuple[str, str]] = []
 
     def read() -> None:
         with contextlib.suppress(Exception):  # unreachable, misconfigured: nothing
-            found.extend(_read(query, chosen))
+            found.extend(_read(query, chosen, kind))
 
     worker = threading.Thread(target=read, daemon=True)
     worker.start()
@@ -264,15 +265,22 @@ def _live(query: Query, chosen: dict[str, str]) -> list[tuple[str, str]]:
     return list(found) if not worker.is_alive() else []
 
 
-def _read(query: Query, chosen: dict[str, str]) -> list[tuple[str, str]]:
+def _read(query: Query, chosen: dict[str, str], kind: str = "") -> list[tuple[str, str]]:
     from dataclasses import replace
 
     from todo_cli.config import environment, load_settings
+    from todo_cli.offline import OfflineError
     from todo_cli.store.runner import run
 
-    settings = load_settings(env=environment(), **chosen)
+    environ = environment()
+    settings = load_settings(env=environ, **chosen)
     quick = replace(settings, connect_timeout=1.0, retry_budget=0.0)
-    return run(quick, query, mode="read")
+    try:
+        return run(quick, query, mode="read", offline_after=0.5)
+    except OfflineError:  # OFFLINE: the numbers this machine last saw, and q1, q2...
+        from todo_cli.offline.completing import offers
+
+        return offers(settings, environ, kind)
 
 
 def script(shell: str) -> str:

@@ -269,3 +269,19 @@ def test_the_readme_offline_example_runs_as_shown(
         code, shown = machines[name].tty(*args, env={"NO_COLOR": "1", "COLUMNS": "80", "TZ": "UTC"})
         assert code == 0, (name, args, shown)
         assert [line.rstrip() for line in shown.splitlines()] == expected, (name, args, shown)
+
+
+def test_log_and_stats_offline_are_as_last_read_online(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("add", "Pay rent")
+    todo.ok("done", "1")
+    log = todo.ok("log")
+    stats = todo.ok("stats", "--json")
+    net.mode = "refuse"
+    offline = todo("log")
+    assert (offline.returncode, offline.stdout) == (0, log)
+    assert offline.stderr.startswith("todo: offline: todo log as last read online; copy of ")
+    offline = todo("stats", "--json")
+    assert (offline.returncode, offline.stdout) == (0, stats)

@@ -213,3 +213,18 @@ def test_the_embedded_file_never_goes_offline(tmp_path: Path) -> None:
     result = todo("sync")
     assert result.returncode == 2
     assert "never offline" in result.stderr
+
+
+def test_tab_offline_offers_the_copy_and_the_queued_names(
+    net: Network, db: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(db))
+    todo.ok("add", "Pay rent")
+    todo.ok("add", "Call the bank")
+    todo.ok("done", "2")
+    net.mode = "refuse"
+    todo.ok("add", "Book flights")
+    assert todo.ok("__complete", "fish", "2", "todo", "done", "") == (
+        "1\tPay rent\nq1\tBook flights\n"
+    )
+    assert todo.ok("__complete", "bash", "2", "todo", "reopen", "") == "2\n"

@@ -28,7 +28,13 @@ def log(
 
     env = env_of(ctx)
     out = env.out.use_json(json_)
-    events = env.run(lambda s: history.log(s, limit=limit or 2**31 - 1), mode="read")
+    from todo_cli.offline import recall  # OFFLINE: as last read online
+
+    events = env.run(
+        lambda s: history.log(s, limit=limit or 2**31 - 1),
+        mode="read",
+        offline=lambda exc: recall.log(env, exc, limit or 2**31 - 1),
+    )
     if not events and out.mode == "table":
         out.note("No changes yet.")
         return

@@ -19,7 +19,9 @@ def stats(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
     env = env_of(ctx)
     out = env.out.use_json(json_)
-    data = env.run(numbers.stats, mode="read")
+    from todo_cli.offline import recall  # OFFLINE: as last read online
+
+    data = env.run(numbers.stats, mode="read", offline=lambda exc: recall.stats(env, exc))
     today = env.now().astimezone().date()
     monday = today - timedelta(days=today.weekday())
     weeks = []

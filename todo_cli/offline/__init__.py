@@ -14,7 +14,7 @@ number arguments (provisional names), and `todo sync`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +24,7 @@ from todo_cli.offline.detect import OfflineError
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
+    from todo_cli.config import Settings
     from todo_cli.offline.box import Box
     from todo_cli.store.runner import Mode
     from todo_cli.store.session import Session
@@ -47,17 +48,10 @@ class Hook:
     @property
     def path(self) -> Path:
         if self._path is None:
-            from todo_cli.config import data_dir, environment
-            from todo_cli.offline.box import path_for
+            from todo_cli.config import environment
 
-            settings = self.env.settings()
             environ = environment(self.env.environment.cwd, self.env.environment.environ)
-            self._path = path_for(
-                data_dir(environ),
-                settings.profile.value,
-                settings.url.display() + "\0" + (settings.url.username or ""),
-                settings.user.value,
-            )
+            self._path = box_path(self.env.settings(), environ)
         return self._path
 
     def box(self) -> Box:
@@ -142,6 +136,7 @@ class Hook:
         else:
             _collect(result, found, depth=0)
         events = [e for e in (result if isinstance(result, list) else []) if _is_event(e)]
+        figures = type(result).__name__ == "Stats"
         if not found and not gone and not events and not read:
             return
         me = self.env.settings().user.value
@@ -149,6 +144,10 @@ class Hook:
             box.forget(me, [t.number for t in gone], conn)
             box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
             box.remember(me, found, conn)
+            if read and (events or figures or result == []):  # todo log, todo stats
+                from todo_cli.offline import recall
+
+                recall.keep(box, "stats" if figures else "log", result, conn)
             mine = [e.id for e in events if e.by in (None, me)]  # not others' changes to mine
             if mine:  # log and undo: the newest change of mine this machine saw
                 box.raise_mark("max_event", max(mine), conn)
@@ -195,6 +194,19 @@ def status_line(box: Box, now: datetime) -> str:
     minutes = int((now.astimezone(UTC) - at).total_seconds() // 60)
     age = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
     return f"copy of {at.strftime('%Y-%m-%d %H:%M')} UTC ({age} ago), {queued}"
+
+
+def box_path(settings: Settings, environ: Mapping[str, str]) -> Path:
+    """The offline file of this profile, database and user (box.py)."""
+    from todo_cli.config import data_dir
+    from todo_cli.offline.box import path_for
+
+    return path_for(
+        data_dir(environ),
+        settings.profile.value,
+        settings.url.display() + "\0" + (settings.url.username or ""),
+        settings.user.value,
+    )
 
 
 def hook(env: Env) -> Hook | None:
