@@ -202,8 +202,19 @@ def test_online_flag_and_setting_make_offline_an_error(
     checked = todo("whoami", "--check")
     assert checked.returncode == 4
     assert "offline: copy of" not in checked.stderr
+    assert todo.ok("add", "queued") == "q1\n"
     net.mode = "up"
+    replayed = todo("--online", "list")  # offline is an error, but what waits replays
+    assert (replayed.returncode, replayed.stdout) == (0, "1\topen\tqueued\n")
+    assert "q1 is now 1" in replayed.stderr
     assert todo.ok("sync") == ""
+
+
+def test_online_makes_no_offline_file(net: Network, pg_url: str, tmp_path: Path) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("--online", "add", "x")
+    todo.ok("--online", "list")
+    assert not (todo.home / ".local/share/todo/offline").exists()
 
 
 def test_a_read_offline_without_a_copy_is_exit_4(net: Network, pg_url: str, tmp_path: Path) -> None:

@@ -37,8 +37,10 @@ T = TypeVar("T")
 class Hook:
     """Offline mode for one invocation (one profile, database and user)."""
 
-    def __init__(self, env: Env, offline_after: float) -> None:
+    def __init__(self, env: Env, offline_after: float | None) -> None:
         self.env = env
+        # None (--online, TODO_ONLINE=1): offline is an error; what waits
+        # is still replayed, and a copy there is kept current.
         self.offline_after = offline_after
         self.error: OfflineError | None = None  # this invocation met the network gone
         self.replayed = False
@@ -106,7 +108,7 @@ class Hook:
         except TodoError as exc:  # an unusable offline file: online as before
             self.env.out.warn(_message(exc))
             return
-        if self.was_offline:
+        if self.was_offline and self.offline_after is not None:
             gone = probe(self.env.settings().url, self.offline_after)
             if gone is not None:
                 self.error = gone
@@ -139,12 +141,14 @@ class Hook:
         figures = type(result).__name__ == "Stats"
         if not found and not gone and not events and not read:
             return
+        if self.offline_after is None and not self.path.exists():
+            return  # --online: no offline file is made
         me = self.env.settings().user.value
         with self.box() as box, box.transaction() as conn:
             box.forget(me, [t.number for t in gone], conn)
             box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
             box.remember(me, found, conn)
-            if read and (events or figures or result == []):  # todo log, todo stats
+            if read and (events or figures):  # todo log, todo stats
                 from todo_cli.offline import recall
 
                 recall.keep(box, "stats" if figures else "log", result, conn)
@@ -210,15 +214,14 @@ def box_path(settings: Settings, environ: Mapping[str, str]) -> Path:
 
 
 def hook(env: Env) -> Hook | None:
-    """Offline mode for this invocation: None on SQLite, with --online or
-    TODO_ONLINE=1."""
+    """Offline mode for this invocation: None on SQLite; with --online or
+    TODO_ONLINE=1, one that never goes offline (Hook.offline_after)."""
     from todo_cli.offline.detect import offline_after
 
     settings = env.settings()
     if settings.url.backend != "postgresql":
         return None
-    after = offline_after(env.environment.environ, online_flag=env.online)
-    return None if after is None else Hook(env, after)
+    return Hook(env, offline_after(env.environment.environ, online_flag=env.online))
 
 
 def refs(env: Env, args: Sequence[str]) -> list[str]:

@@ -120,7 +120,7 @@ def listed(env: Env, f: Filter, items: list[Todo], total: int) -> None:
     from todo_cli.store.listing import Filter as Plain
 
     h = env.offline_hook()
-    if h is None or h.error is not None or total != len(items):
+    if h is None or h.error is not None or total != len(items) or not h.path.exists():
         return
     if replace(f, wait="show") != Plain(status="open"):
         return

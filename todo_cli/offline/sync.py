@@ -18,13 +18,13 @@ def _hook(env: Env) -> Hook:
     from todo_cli.offline.detect import DEFAULT_OFFLINE_AFTER
 
     h = env.offline_hook()
-    if h is not None:
-        return h
-    if env.settings().url.backend != "postgresql":
+    if h is None:
         raise InvalidInputError(
             "the embedded SQLite file is never offline: nothing to sync (see: README, Offline)"
         )
-    return Hook(env, DEFAULT_OFFLINE_AFTER)  # --online: replay, and say if it cannot
+    if h.offline_after is None:  # --online: replay, and say if it cannot
+        return Hook(env, DEFAULT_OFFLINE_AFTER)
+    return h
 
 
 def _drop(box: Box, seq: int) -> None:
