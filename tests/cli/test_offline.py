@@ -214,7 +214,7 @@ def test_online_makes_no_offline_file(net: Network, pg_url: str, tmp_path: Path)
     todo = machine(tmp_path, "a", net.url(pg_url))
     todo.ok("--online", "add", "x")
     todo.ok("--online", "list")
-    assert not (todo.home / ".local/share/todo/offline").exists()
+    assert not (todo.home / ".local/state/todo/offline").exists()
 
 
 def test_a_read_offline_without_a_copy_is_exit_4(net: Network, pg_url: str, tmp_path: Path) -> None:

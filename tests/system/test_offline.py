@@ -199,7 +199,7 @@ def test_offline_files_are_private(net: Network, db: str, tmp_path: Path) -> Non
     todo = machine(tmp_path, "a", net.url(db))
     todo.ok("add", "secret")
     todo.ok("list")
-    (box,) = (todo.home / ".local/share/todo/offline").glob("*.db")
+    (box,) = (todo.home / ".local/state/todo/offline").glob("*.db")
     assert box.stat().st_mode & 0o777 == 0o600
     assert box.parent.stat().st_mode & 0o777 == 0o700
 
@@ -209,7 +209,7 @@ def test_the_embedded_file_never_goes_offline(tmp_path: Path) -> None:
     (home / "work").mkdir(parents=True)
     todo = Todo(home, clean_env(home), home / "work")
     assert todo.ok("add", "x") == "1\n"
-    assert not (home / ".local/share/todo/offline").exists()
+    assert not (home / ".local/state/todo/offline").exists()
     result = todo("sync")
     assert result.returncode == 2
     assert "never offline" in result.stderr

@@ -201,12 +201,13 @@ def status_line(box: Box, now: datetime) -> str:
 
 
 def box_path(settings: Settings, environ: Mapping[str, str]) -> Path:
-    """The offline file of this profile, database and user (box.py)."""
-    from todo_cli.config import data_dir
+    """The offline file of this profile, database and user (box.py): state
+    kept between runs, so under XDG_STATE_HOME (~/.local/state/todo)."""
+    from todo_cli.config import _platform_dir
     from todo_cli.offline.box import path_for
 
     return path_for(
-        data_dir(environ),
+        _platform_dir(environ, "XDG_STATE_HOME", ".local/state"),
         settings.profile.value,
         settings.url.display() + "\0" + (settings.url.username or ""),
         settings.user.value,
