@@ -13,7 +13,6 @@ number arguments (provisional names), and `todo sync`.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +84,8 @@ class Hook:
         if self.was_offline:
             with self.box() as box, box.transaction() as conn:
                 conn.execute("DELETE FROM meta WHERE key = 'offline_since'")
+        import sqlite3
+
         try:
             self.remember(result, forget=forget, read=mode == "read")
         except (TodoError, OSError, sqlite3.Error) as exc:  # the change is saved all the same
