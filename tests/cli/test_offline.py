@@ -296,3 +296,37 @@ def test_log_and_stats_offline_are_as_last_read_online(
     assert offline.stderr.startswith("todo: offline: todo log as last read online; copy of ")
     offline = todo("stats", "--json")
     assert (offline.returncode, offline.stdout) == (0, stats)
+
+
+def test_a_name_that_does_not_resolve_decides_within_a_second(tmp_path: Path) -> None:
+    import time
+
+    todo = machine(tmp_path, "a", "postgresql://alice@todo-offline-test.invalid/todo")
+    start = time.monotonic()
+    queued = todo("add", "x")
+    elapsed = time.monotonic() - start
+    assert (queued.returncode, queued.stdout) == (0, "q1\n"), queued.stderr
+    assert elapsed < 1.0, elapsed
+    assert "could not translate host name" in todo("sync").stderr
+
+
+def test_a_change_waiting_on_a_held_one_goes_when_that_one_is_settled(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    a, b = machine(tmp_path, "a", net.url(pg_url)), machine(tmp_path, "b", net.url(pg_url))
+    a.ok("add", "x")
+    b.ok("list")
+    net.mode = "refuse"
+    b.ok("edit", "1", "--title", "from b")  # 1: will find 1 edited by a
+    b.ok("done", "1")  # 2: waits on 1
+    net.mode = "up"
+    a.ok("edit", "1", "--title", "from a")
+    b.ok("list")
+    waiting = b.ok("sync")
+    assert (
+        waiting.splitlines()[1] == "#2\theld\tdone 1  (it waits on queued change #1, not applied)"
+    )
+    b.ok("sync", "--drop", "1")  # 2 now expects what 1 expected: 1 as b saw it, so it is held
+    assert b.ok("sync").startswith("#2\theld\tdone 1  (todo 1 was changed elsewhere since ")
+    b.ok("sync", "--apply", "2")
+    assert rows(pg_url, "SELECT title, done FROM todos") == [("from a", True)]

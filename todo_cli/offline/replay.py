@@ -232,7 +232,7 @@ def _plan(box: Box, entry: Entry, me: str) -> Plan | str:
         if _is_name(key):
             number, _ = box.name_of(key)
             if number is None:
-                return f"{key} has not reached the server (its add is held or was dropped)"
+                return f"it waits on {key}, whose add has not reached the server"
             keyed.append((key, number))
         else:
             keyed.append((key, int(key.rpartition("/")[2])))
@@ -382,8 +382,11 @@ def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> st
             if changed != later.saw:
                 import json
 
+                # One held only because it waited on this one is free to go.
                 conn.execute(
-                    "UPDATE outbox SET saw = ? WHERE seq = ?", (json.dumps(changed), later.seq)
+                    "UPDATE outbox SET saw = ?, state = CASE WHEN state = 'held' AND reason "
+                    "LIKE 'it waits on%' THEN 'waiting' ELSE state END WHERE seq = ?",
+                    (json.dumps(changed), later.seq),
                 )
         box.remember(me, outcome.todos, conn)
         if outcome.removed:

@@ -45,8 +45,11 @@ def _drop(box: Box, seq: int) -> None:
                 k: (entry.saw.get(k, "gone") if v == f"#{seq}" else v) for k, v in later.saw.items()
             }
             if saw != later.saw:
+                # One held only because it waited on the dropped one is free to go.
                 conn.execute(
-                    "UPDATE outbox SET saw = ? WHERE seq = ?", (json.dumps(saw), later.seq)
+                    "UPDATE outbox SET saw = ?, state = CASE WHEN state = 'held' AND reason "
+                    "LIKE 'it waits on%' THEN 'waiting' ELSE state END WHERE seq = ?",
+                    (json.dumps(saw), later.seq),
                 )
 
 
