@@ -330,3 +330,18 @@ def test_a_change_waiting_on_a_held_one_goes_when_that_one_is_settled(
     assert b.ok("sync").startswith("#2\theld\tdone 1  (todo 1 was changed elsewhere since ")
     b.ok("sync", "--apply", "2")
     assert rows(pg_url, "SELECT title, done FROM todos") == [("from a", True)]
+
+
+def test_the_probe_leaves_what_it_cannot_judge_to_libpq() -> None:
+    from todo_cli.offline.detect import probe
+
+    for url in (
+        "postgresql:///todo",  # a Unix socket
+        "postgresql://a,b/todo",
+        "postgresql://x/todo?host=/run/postgresql",
+        "postgresql://x/todo?service=todo",
+    ):
+        assert probe(parse_database_url(url, source=""), 0.1) is None, url
+    gone = probe(parse_database_url("postgresql://u@127.0.0.1:9/todo", source=""), 0.1)
+    assert gone is not None
+    assert gone.reason == "Connection refused"

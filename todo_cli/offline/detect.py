@@ -86,9 +86,10 @@ def probe(url: DatabaseURL, budget: float) -> OfflineError | None:
     trip."""
     import socket
 
-    host, port = url.host or "localhost", url.port or 5432
-    if host.startswith("/") or "," in host:  # a Unix socket, several hosts: libpq decides
-        return None
+    host, port = url.host, url.port or 5432
+    query = url.raw.partition("?")[2].lower()
+    if not host or host.startswith("/") or "," in host or "host" in query or "service" in query:
+        return None  # a Unix socket, several hosts, hosts in the query: libpq decides
     where = url.display()
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
