@@ -228,3 +228,27 @@ def test_tab_offline_offers_the_copy_and_the_queued_names(
         "1\tPay rent\nq1\tBook flights\n"
     )
     assert todo.ok("__complete", "bash", "2", "todo", "reopen", "") == "2\n"
+
+
+def test_two_replays_at_once_apply_each_change_once(net: Network, db: str, tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.support.processes import TODO_BIN
+
+    todo = machine(tmp_path, "a", net.url(db))
+    _queue_five(todo, net)
+    procs = [
+        subprocess.Popen(
+            [TODO_BIN, "sync"],
+            env=todo.env,
+            cwd=todo.cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert (proc.returncode, out) == (0, ""), err
+    _replayed_once(db)
