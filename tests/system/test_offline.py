@@ -199,9 +199,11 @@ def test_offline_files_are_private(net: Network, db: str, tmp_path: Path) -> Non
     todo = machine(tmp_path, "a", net.url(db))
     todo.ok("add", "secret")
     todo.ok("list")
-    (box,) = (todo.home / ".local/state/todo/offline").glob("*.db")
-    assert box.stat().st_mode & 0o777 == 0o600
-    assert box.parent.stat().st_mode & 0o777 == 0o700
+    folder = todo.home / ".local/state/todo/offline"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    files = list(folder.iterdir())
+    assert len([f for f in files if f.suffix == ".db"]) == 1
+    assert {f.name: f.stat().st_mode & 0o777 for f in files} == {f.name: 0o600 for f in files}
 
 
 def test_the_embedded_file_never_goes_offline(tmp_path: Path) -> None:

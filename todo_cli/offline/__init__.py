@@ -145,7 +145,7 @@ class Hook:
         if self.offline_after is None and not self.path.exists():
             return  # --online: no offline file is made
         me = self.env.settings().user.value
-        with self.box() as box, box.transaction() as conn:
+        with self.box().relaxed() as box, box.transaction() as conn:
             box.forget(me, [t.number for t in gone], conn)
             box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
             box.remember(me, found, conn)

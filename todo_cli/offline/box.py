@@ -2,9 +2,10 @@
 made offline, the provisional names of queued adds, and the copy of what
 the user could see the last time a command was online.
 
-One SQLite file, mode 0600 in a 0700 folder, written in transactions with
-synchronous=FULL: a `kill -9` at any moment leaves it as it was before or
-after a whole step, never between (replay.py relies on that).
+One SQLite file, mode 0600 in a 0700 folder (its -wal and -shm too), in
+WAL mode, written in transactions with synchronous=FULL: a `kill -9` at any
+moment leaves it as it was before or after a whole step, never between
+(replay.py relies on that).
 
 The outbox, in order (seq):
 - kind: add, edit, done, reopen, rm or undo; payload: what the command
@@ -99,10 +100,21 @@ class Box:
             if not path.exists():
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             self.conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+            # WAL: a commit is one append, never a torn file, whatever dies
+            # when; FULL: the outbox's commits reach the disk (a copy-only
+            # write may say NORMAL: see relaxed).
+            self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot use the offline file {path}: {exc}") from None
+
+    def relaxed(self) -> Box:
+        """For writes of the copy alone (what online commands read): a power
+        cut may lose the last of them, never the outbox, and a command saves
+        an fsync."""
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        return self
 
     def __enter__(self) -> Box:
         return self
