@@ -42,18 +42,26 @@ def rows(url: str, sql: str) -> list[tuple[object, ...]]:
         conn.close()
 
 
-def test_add_edit_done_offline_then_replay(net: Network, pg_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("cut", ["refuse", "blackhole"])
+def test_add_edit_done_rm_undo_offline_then_replay(
+    net: Network, pg_url: str, tmp_path: Path, cut: str
+) -> None:
     todo = machine(tmp_path, "a", net.url(pg_url))
     assert todo.ok("add", "one") == "1\n"
     assert todo.ok("add", "two") == "2\n"
     assert todo.ok("list") == "1\topen\tone\n2\topen\ttwo\n"
-    net.mode = "refuse"
+    net.mode = cut
     added = todo("add", "three")
     assert (added.returncode, added.stdout) == (0, "q1\n"), added.stderr
     assert "queued add q1" in added.stderr
     assert todo("edit", "1", "--title", "ONE").returncode == 0
     assert todo("done", "2").returncode == 0
     assert todo("done", "q1").returncode == 0
+    assert todo("rm", "2", "--yes").returncode == 0
+    taken = todo("undo")
+    assert taken.stderr == (
+        "todo: offline: took back the queued rm 2: it never reached the server\n"
+    )
     listed = todo("list")
     assert (listed.returncode, listed.stdout) == (0, "1\topen\tone\n2\topen\ttwo\n")
     assert "todo: offline: copy of " in listed.stderr
@@ -64,6 +72,14 @@ def test_add_edit_done_offline_then_replay(net: Network, pg_url: str, tmp_path: 
     assert "q1 is now 3" in listed.stderr
     assert listed.stdout == "1\topen\tONE\n2\tdone\ttwo\n3\tdone\tthree\n"
     assert rows(pg_url, "SELECT count(*) FROM todos") == [(3,)]
+    assert rows(pg_url, "SELECT action FROM events ORDER BY id") == [
+        ("add",),
+        ("add",),
+        ("add",),
+        ("edit",),
+        ("done",),
+        ("done",),
+    ]
     assert todo.ok("sync") == ""
 
 
