@@ -361,3 +361,39 @@ def test_the_probe_leaves_what_it_cannot_judge_to_libpq() -> None:
     gone = probe(parse_database_url("postgresql://u@127.0.0.1:9/todo", source=""), 0.1)
     assert gone is not None
     assert gone.reason == "Connection refused"
+
+
+def test_a_refusal_at_commit_is_held_not_applied(net: Network, pg_url: str, tmp_path: Path) -> None:
+    """A deferred trigger (alembic/versions/0011 has several) refusing the
+    replayed change at COMMIT: rolled back, so held and reported."""
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("add", "x")
+    todo.ok("list")
+    net.mode = "refuse"
+    todo.ok("edit", "1", "--title", "boom")
+    conn = psycopg2.connect(pg_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(
+            "CREATE FUNCTION test_refuse_boom() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused at commit' USING ERRCODE = '23514'; END $$"
+        )
+        cur.execute(
+            "CREATE CONSTRAINT TRIGGER test_refuse_boom AFTER UPDATE ON todos "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.title = 'boom') "
+            "EXECUTE FUNCTION test_refuse_boom()"
+        )
+    try:
+        net.mode = "up"
+        replayed = todo("list")
+        assert replayed.stdout == "1\topen\tx\n"
+        assert "not applied, kept: edit 1: the database refused it: refused at commit" in (
+            replayed.stderr
+        )
+        assert todo.ok("sync").startswith("#1\theld\tedit 1  (the database refused it: ")
+        assert rows(pg_url, "SELECT title FROM todos") == [("x",)]
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("DROP TRIGGER test_refuse_boom ON todos")
+            cur.execute("DROP FUNCTION test_refuse_boom()")
+        conn.close()
