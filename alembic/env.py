@@ -10,7 +10,7 @@ from sqlalchemy.pool import NullPool
 
 from alembic import context
 from todo_cli.models import SQLModel
-from todo_cli.store.schema import MIGRATION_LOCK_ID
+from todo_cli.store.revision import MIGRATION_LOCK_ID
 
 
 def run_migrations(connection: Connection) -> None:

@@ -8,7 +8,6 @@ by --profile or TODO_PROFILE), the active profile, defaults. Settings remembers 
 from __future__ import annotations
 
 import os
-import re
 import stat
 import sys
 from collections.abc import Mapping
@@ -19,11 +18,14 @@ from typing import Any
 from todo_cli.dburl import DatabaseURL, parse_database_url
 from todo_cli.errors import ConfigError, InvalidInputError
 
+# Re-exported: the name rule is the record's (a todo's owner is a user name).
+from todo_cli.todo import NAME_RULE as NAME_RULE
+from todo_cli.todo import validate_name as validate_name
+
 APP = "todo"
 DEFAULT_PROFILE = "default"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_RETRY_BUDGET = 15.0
-_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}")
 _PROFILE_KEYS = {"user", "database_url"}
 
 
@@ -85,20 +87,6 @@ def _platform_dir(env: Mapping[str, str], xdg_var: str, xdg_default: str) -> Pat
 
 def default_sqlite_url(env: Mapping[str, str]) -> str:
     return f"sqlite:///{data_dir(env) / 'todo.db'}"
-
-
-# --- names -----------------------------------------------------------------
-
-
-NAME_RULE = "use 1-64 letters, digits or _ . @ + -, starting with a letter, digit or _"
-
-
-def validate_name(kind: str, name: str) -> str:
-    """User and profile names: 1-64 of letters, digits and _ . @ + -."""
-    if not _NAME_RE.fullmatch(name):
-        shown = name if len(name) <= 64 else name[:64] + "…"
-        raise InvalidInputError(f"invalid {kind} name {shown!r}: {NAME_RULE}")
-    return name
 
 
 # --- the config file -------------------------------------------------------

@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from todo_cli.errors import InvalidInputError
-from todo_cli.todo import Todo, lead_text
+from todo_cli.todo import Todo
 
 FIELDS = ("title", "priority", "due", "tags", "wait", "every", "until")
 _HEADER = re.compile(r"## ((?:[^\s/]+/)?\d+)\s*")
@@ -62,7 +62,8 @@ def render(todos: list[tuple[str, Todo]]) -> str:
     """The form for (name, todo) pairs: name is 3, or alice/3."""
     parts = [header()]
     for name, t in todos:
-        wait = f"{lead_text(t.wait_lead)} before" if t.wait_lead else _when(t.wait)
+        lead = t.wait_before()
+        wait = f"{lead} before" if lead else _when(t.wait)
         values = {
             "title": t.title,
             "priority": t.priority or "",

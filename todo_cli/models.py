@@ -1,9 +1,13 @@
-"""The schema of record, as SQLModel tables.
+"""The schema of record, as SQLModel tables: what Alembic compares against.
 
-Alembic's env.py targets this metadata, and a test checks that the
-migrations produce exactly these tables. The command hot path does not
-import this module: it runs its SQL on the DB-API drivers (store/), which
-saves the SQLAlchemy, SQLModel and pydantic imports (see README).
+alembic/env.py targets this metadata (autogenerate), and
+tests/system/test_migrations.py checks that the migrations build exactly
+these tables. No everyday command imports it: they send plain SQL through
+the DB-API drivers (store/), a fresh SQLite file is made from
+store/sqlite.sql, and store/postgresql.sql shows the PostgreSQL schema at
+head with what no model holds (functions, triggers, policies, grants). Only
+Alembic (`todo db upgrade`, an older SQLite file's self-upgrade) and the
+tests pay for SQLAlchemy, SQLModel and pydantic here.
 
 Ids are bigint on PostgreSQL (alembic/versions/0011: no user can use them
 up) and SQLite's 64-bit INTEGER, which a primary key needs to be the rowid.
@@ -51,7 +55,10 @@ class User(SQLModel, table=True):
     db_role: str | None = Field(default=None, max_length=63, nullable=True)
 
 
-class Todo(SQLModel, table=True):
+class TodoRow(SQLModel, table=True):
+    """A row of todos (named so, not Todo: todo.Todo is the record the
+    store reads, and the only Todo)."""
+
     __tablename__ = "todos"
     __table_args__ = (
         UniqueConstraint("user_id", "number", name="uq_todos_user_number"),
@@ -146,9 +153,9 @@ class TodoTag(SQLModel, table=True):
     user_id: int | None = Field(default=None, nullable=True, sa_type=ID)
 
 
-class Share(SQLModel, table=True):
+class ShareRow(SQLModel, table=True):
     """The owner's todos with a tag, shared with a user named grantee_name
-    (alembic/versions/0010)."""
+    (alembic/versions/0010); store/sharing.Share is one as the store reads it."""
 
     __tablename__ = "shares"
     __table_args__ = (
@@ -186,8 +193,9 @@ class SharedTodo(SQLModel, table=True):
     can_write: bool
 
 
-class Event(SQLModel, table=True):
-    """One change, journaled in the transaction that made it (history.py)."""
+class EventRow(SQLModel, table=True):
+    """One change, journaled in the transaction that made it (history.py);
+    todo.Event is that change as the store reads it back."""
 
     __tablename__ = "events"
     __table_args__ = (

@@ -205,7 +205,8 @@ def _repeat_rows(t: Todo) -> list[tuple[str, str]]:
             rows.append(("until", _when(t.until)))
     if t.wait:
         each = " each" if t.every else ""
-        lead = f" ({shapes.lead_text(t.wait_lead)} before{each} due)" if t.wait_lead else ""
+        before = t.wait_before()
+        lead = f" ({before} before{each} due)" if before else ""
         rows.append(("waits until", _when(t.wait) + lead))
     return rows
 

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, TextIO
+from typing import Any, TextIO
 
-from todo_cli.todo import Event, Todo, lead_text
-
-__all__ = ["lead_text"]
+from todo_cli.todo import Event, Todo, TodoText
 
 # What json.dumps uses for a string: the C encoder, as is or ASCII only.
 _c_string = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
@@ -39,47 +37,30 @@ def iso(value: datetime | None) -> str | None:
     return text + "Z" if value.microsecond else text + ".000000Z"
 
 
-def todo_dict(todo: Todo) -> dict[str, Any]:
-    """The JSON shape of a todo."""
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def todo_dict(todo: Todo | TodoText) -> dict[str, Any]:
+    """The JSON shape of a todo (a TodoText's timestamps are that text already)."""
+    at: Callable[[Any], str | None] = iso if isinstance(todo, Todo) else _as_is
     return {
         "number": todo.number,
         "title": todo.title,
         "done": todo.done,
         "priority": todo.priority,
-        "due": iso(todo.due),
+        "due": at(todo.due),
         "tags": list(todo.tags),
         "note": todo.note,
-        "created_at": iso(todo.created_at),
-        "updated_at": iso(todo.updated_at),
-        "completed_at": iso(todo.completed_at),
+        "created_at": at(todo.created_at),
+        "updated_at": at(todo.updated_at),
+        "completed_at": at(todo.completed_at),
         "every": todo.every,
-        "until": iso(todo.until),
-        "wait": iso(todo.wait),
-        "wait_before": None if todo.wait_lead is None else lead_text(todo.wait_lead),
+        "until": at(todo.until),
+        "wait": at(todo.wait),
+        "wait_before": todo.wait_before(),
         "owner": todo.owner,
     }
-
-
-class TodoText(NamedTuple):
-    """A todo with its timestamps already as the JSON shape writes them
-    (ISO 8601 text in UTC): what a long listing streams, formatted by the
-    database rather than once more here."""
-
-    number: int
-    title: str
-    done: bool
-    priority: str | None
-    due: str | None
-    tags: tuple[str, ...]
-    note: str | None
-    created_at: str
-    updated_at: str
-    completed_at: str | None
-    every: str | None = None
-    until: str | None = None
-    wait: str | None = None
-    wait_lead: int | None = None
-    owner: str | None = None
 
 
 _TODOS = (Todo, TodoText)
@@ -93,22 +74,16 @@ def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -
     """json.dumps(todo_dict(todo), ensure_ascii=ascii, indent=2), with every
     line after the first indented by `indent` more (an element of an array)."""
     string = _c_ascii if ascii else _c_string
-    due: str | None
-    created: str | None
-    updated: str | None
-    completed: str | None
-    until: str | None
-    wait: str | None
+    number, title, done, priority = todo.number, todo.title, todo.done, todo.priority
+    tags, note, every, who = todo.tags, todo.note, todo.every, todo.owner
     if isinstance(todo, Todo):
-        number, title, done, priority, _, tags, note, _, _, _, every, _, _, lead, _, _, who = todo[
-            :17
-        ]
         due, created = iso(todo.due), iso(todo.created_at)
         updated, completed = iso(todo.updated_at), iso(todo.completed_at)
         until, wait = iso(todo.until), iso(todo.wait)
     else:
-        number, title, done, priority, due, tags, note, created, updated, completed = todo[:10]
-        every, until, wait, lead, who = todo[10:]
+        due, created, updated = todo.due, todo.created_at, todo.updated_at
+        completed, until, wait = todo.completed_at, todo.until, todo.wait
+    lead = todo.wait_before()
     pad = indent + "  "
     if tags:
         inner = f",\n{pad}  ".join(map(string, tags))
@@ -133,7 +108,7 @@ def todo_json(todo: Todo | TodoText, indent: str = "", *, ascii: bool = False) -
             else f',\n{pad}"every": {"null" if every is None else string(every)},\n'
             f'{pad}"until": {_quoted(until)},\n'
             f'{pad}"wait": {_quoted(wait)},\n'
-            f'{pad}"wait_before": {"null" if lead is None else _quoted(lead_text(lead))},\n'
+            f'{pad}"wait_before": {_quoted(lead)},\n'
             f'{pad}"owner": {"null" if who is None else string(who)}\n'
             f"{indent}}}"
         )
@@ -150,11 +125,6 @@ def _plain_end(pad: str, indent: str, who: str | None, string: Any) -> str:
     )
 
 
-def dumps(data: Any) -> str:
-    """Any of the shapes as the CLI prints it: indented, UTF-8 as it is."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
-
-
 _CHUNK = 256  # elements per write: fewer calls through a watched stream
 
 
@@ -162,8 +132,9 @@ def json_array(
     items: Iterable[Any], out: TextIO, *, indent: bool = True, ascii: bool = False
 ) -> int:
     """Stream a JSON array, a few hundred elements per write; return how
-    many. Indented, the output matches dumps(list); otherwise one element per
-    line (as `task export` writes). Todos go through todo_json."""
+    many. Indented, the output matches json.dumps(list, indent=2);
+    otherwise one element per line (as `task export` writes). Todos go
+    through todo_json."""
     count = 0
     chunk: list[str] = []
     first, between = ("[\n  ", ",\n  ") if indent else ("[\n", ",\n")

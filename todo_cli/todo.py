@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
 from typing import Any, Final, NamedTuple
 
 from todo_cli.errors import InvalidInputError
@@ -23,6 +23,8 @@ PRIORITIES: Final = {"high": 1, "medium": 2, "low": 3}
 PRIORITY_NAMES: Final = {v: k for k, v in PRIORITIES.items()}
 _PRIORITY_ALIASES = {"h": "high", "m": "medium", "l": "low", "med": "medium"}
 _TAG_RE = re.compile(r"[^\W\d_][\w.-]{0,63}|\d[\w.-]{0,63}")
+_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}")
+NAME_RULE = "use 1-64 letters, digits or _ . @ + -, starting with a letter, digit or _"
 
 
 class _Unset:
@@ -61,6 +63,39 @@ class Todo(NamedTuple):
     # Taskwarrior export: a task's uuid, kept by import, formats.records).
     source: str | None = None
 
+    def wait_before(self) -> str | None:
+        """A wait that is a lead before each due, as people write it (3d,
+        2w, 12h; the JSON's wait_before); None for a fixed wait, or none."""
+        return None if self.wait_lead is None else lead_text(self.wait_lead)
+
+
+class TodoText(NamedTuple):
+    """A todo with its timestamps already as the JSON shape writes them
+    (ISO 8601 text in UTC), and only the fields that shape writes: what a
+    long listing streams (shapes.todo_json), formatted by the database
+    rather than once more in Python. Its fields are Todo's, by name."""
+
+    number: int
+    title: str
+    done: bool
+    priority: str | None
+    due: str | None
+    tags: tuple[str, ...]
+    note: str | None
+    created_at: str
+    updated_at: str
+    completed_at: str | None
+    every: str | None = None
+    until: str | None = None
+    wait: str | None = None
+    wait_lead: int | None = None
+    owner: str | None = None
+
+    def wait_before(self) -> str | None:
+        """A wait that is a lead before each due, as people write it (3d,
+        2w, 12h; the JSON's wait_before); None for a fixed wait, or none."""
+        return None if self.wait_lead is None else lead_text(self.wait_lead)
+
 
 @dataclass(frozen=True)
 class NewTodo:
@@ -85,6 +120,14 @@ class NewTodo:
     continued: bool = False
     anchor: int | None = None
     clock: int | None = None
+
+    def stored(self) -> dict[str, Any]:
+        """Its fields by name, as the store keeps them: a wait that is a
+        lead before each due also ends at a time, that long before this due."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.wait_lead is not None and self.due is not None:
+            values["wait"] = self.due - timedelta(seconds=self.wait_lead)
+        return values
 
 
 UNREADABLE = "(an entry todo cannot read)"
@@ -232,3 +275,12 @@ def clean_tag(raw: str) -> str:
             "letter or digit"
         )
     return tag
+
+
+def validate_name(kind: str, name: str) -> str:
+    """User and profile names (a todo's owner is one): 1-64 of letters,
+    digits and _ . @ + -."""
+    if not _NAME_RE.fullmatch(name):
+        shown = name if len(name) <= 64 else name[:64] + "…"
+        raise InvalidInputError(f"invalid {kind} name {shown!r}: {NAME_RULE}")
+    return name

@@ -165,11 +165,10 @@ def shared(open_: Opener) -> None:
         sharing.shares(s)
     with open_("bob") as s:
         (milk,) = listing.iter_todos(s, filter=listing.Filter(shared=True))
-        scope = sharing.scope_for("alice", write=True)
-        todos.find(s, numbers=[milk.number], scope=sharing.scope_for("alice", write=False))
-        changes.edit(s, numbers=[milk.number], priority="high", scope=scope)
-        changes.complete(s, numbers=[milk.number], scope=scope)
-        changes.reopen(s, numbers=[milk.number], scope=scope)
+        todos.find(s, numbers=[milk.number], owner="alice")
+        changes.edit(s, numbers=[milk.number], priority="high", owner="alice")
+        changes.complete(s, numbers=[milk.number], owner="alice")
+        changes.reopen(s, numbers=[milk.number], owner="alice")
         sharing.add_to(s, owner="alice", new=[NewTodo("Bread")])
         listing.page(s, filter=listing.Filter(shared=True), limit=5)
         list(listing.iter_text(s, filter=listing.Filter(shared=True)))
@@ -181,7 +180,7 @@ def shared(open_: Opener) -> None:
             s, ["1-2,3", f"alice/{milk.number}"]
         )
     with pytest.raises(InvalidInputError), open_("bob") as s:
-        changes.edit(s, numbers=[milk.number], remove_tags=["groceries"], scope=scope)
+        changes.edit(s, numbers=[milk.number], remove_tags=["groceries"], owner="alice")
     with open_("bob") as s:
         undone = history.undo(s, count=4)
     assert [e.action for e in undone] == ["add", "reopen", "done", "edit"]

@@ -24,7 +24,7 @@ from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
 from todo_cli.errors import DatabaseUnreachableError, InvalidInputError
 from todo_cli.store import admin
-from todo_cli.store.schema import MIGRATION_LOCK_ID
+from todo_cli.store.revision import MIGRATION_LOCK_ID
 from todo_cli.store.sql import LOCK_TIMEOUT_MS
 
 

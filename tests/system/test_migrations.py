@@ -24,7 +24,7 @@ from tests.support.processes import Todo
 from todo_cli import models  # noqa: F401  (its tables, in SQLModel.metadata)
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
-from todo_cli.store import driver, migrations, schema
+from todo_cli.store import driver, migrations, revision, schema
 from todo_cli.store.runner import connection
 
 REPO = Path(__file__).resolve().parents[2]
@@ -156,6 +156,16 @@ def test_the_wheel_ships_the_migrations(scratch_dbs: ScratchDatabases, tmp_path:
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stderr.startswith(str(target))  # the wheel's copy ran, not the checkout
     assert upgraded.stdout == f"Upgraded schema: none -> {schema.HEAD}\n"
+    # The installed copy reads its head from the scripts it ships.
+    head = subprocess.run(
+        [sys.executable, "-c", "from todo_cli.store import schema as s; print(s.__file__, s.HEAD)"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert head.stdout == f"{target / 'todo_cli/store/schema.py'} 0011\n"
 
 
 def _upgrade_to(url: str, revision: str) -> None:
@@ -264,8 +274,8 @@ def test_a_schema_newer_than_this_todo_is_named_and_left_alone(
 def test_known_revisions_are_the_scripts() -> None:
     from alembic.script import ScriptDirectory
 
-    scripts = ScriptDirectory(str(migrations.script_location()))
-    assert {s.revision for s in scripts.walk_revisions()} == schema.KNOWN
+    scripts = ScriptDirectory(str(revision.script_location()))
+    assert {s.revision for s in scripts.walk_revisions()} == revision.KNOWN
     assert [schema.state(r) for r in (None, "0001", schema.HEAD, "0999")] == [
         "missing",
         "behind",

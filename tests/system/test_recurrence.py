@@ -128,7 +128,8 @@ def older_todo(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
          "from todo_cli.store.schema import HEAD; print(HEAD)"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    assert head == "0008\n"  # it is the older code that runs
+    # The older code (whose HEAD is in its store.schema) is what runs.
+    assert head == "0008\n"
     return argv
 
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from todo_cli.shapes import TodoText, iso, json_array, todo_dict, todo_json
+from todo_cli.shapes import iso, json_array, todo_dict, todo_json
 from todo_cli.store.rows import to_todo_text
 from todo_cli.store.sql import adapt, read_time, sqlite_time, to_pyformat
-from todo_cli.todo import Todo
+from todo_cli.todo import Todo, TodoText
 
 
 @pytest.mark.parametrize(

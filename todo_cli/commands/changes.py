@@ -26,7 +26,6 @@ from todo_cli.offline import OfflineError, refs
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
-    from todo_cli.store.sql import Scope
     from todo_cli.todo import Todo
 
 
@@ -106,14 +105,14 @@ def edit(
                 "nothing to change: give --title, --priority, --due/--no-due, --tag, --note, "
                 "--every/--no-repeat, --until or --wait (or set EDITOR to edit a form)"
             )
-        scope, wanted = _refs(env, numbers)
-        edit_in_editor(env, scope, wanted, editor)
+        owner, wanted = _refs(env, numbers)
+        edit_in_editor(env, owner, wanted, editor)
         return
     try:
-        scope, wanted = _refs(env, numbers)
+        owner, wanted = _refs(env, numbers)
         # Editing to the same values again is harmless, so a lost reply may be retried.
         edited = env.run(
-            lambda s: changes.edit(s, numbers=wanted, scope=scope, **update), mode="idempotent"
+            lambda s: changes.edit(s, numbers=wanted, owner=owner, **update), mode="idempotent"
         )
     except OfflineError as exc:  # OFFLINE: queued with the version it saw
         _queue(env, exc, "edit", numbers, update=update)
@@ -128,10 +127,10 @@ def done(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> Non
     env = env_of(ctx)
     env.out.use_json(json_)
     try:
-        scope, wanted = _refs(env, numbers)
+        owner, wanted = _refs(env, numbers)
         # Completing is idempotent, so a retry after a lost reply is harmless.
         results = env.run(
-            lambda s: changes.complete(s, numbers=wanted, scope=scope), mode="idempotent"
+            lambda s: changes.complete(s, numbers=wanted, owner=owner), mode="idempotent"
         )
     except OfflineError as exc:  # OFFLINE
         _queue(env, exc, "done", numbers)
@@ -147,9 +146,9 @@ def reopen(ctx: typer.Context, numbers: NumbersArg, json_: JsonOpt = False) -> N
     env = env_of(ctx)
     env.out.use_json(json_)
     try:
-        scope, wanted = _refs(env, numbers)
+        owner, wanted = _refs(env, numbers)
         results = env.run(
-            lambda s: changes.reopen(s, numbers=wanted, scope=scope), mode="idempotent"
+            lambda s: changes.reopen(s, numbers=wanted, owner=owner), mode="idempotent"
         )
     except OfflineError as exc:  # OFFLINE
         _queue(env, exc, "reopen", numbers)
@@ -218,12 +217,9 @@ def _nothing_removed(env: Env) -> NoReturn:
     raise typer.Exit(ExitCode.NOT_FOUND)
 
 
-def _refs(env: Env, numbers: Sequence[str]) -> tuple[Scope, list[int]]:
-    """The numbers, and whose: mine, or the owner's of alice/3 (to change)."""
-    from todo_cli.store.sql import MINE, shared_with_me
-
-    owner, wanted = parse_refs(refs(env, numbers), env.settings().user.value)  # OFFLINE: q1
-    return (shared_with_me(owner, write=True) if owner else MINE), wanted
+def _refs(env: Env, numbers: Sequence[str]) -> tuple[str | None, list[int]]:
+    """The numbers, and whose: mine (None), or the owner's of alice/3."""
+    return parse_refs(refs(env, numbers), env.settings().user.value)  # OFFLINE: q1
 
 
 def _queue(env: Env, exc: OfflineError, kind: str, numbers: Sequence[str], **payload: Any) -> None:

@@ -18,7 +18,6 @@ from todo_cli.errors import ConcurrentChangeError, InvalidInputError, NotFoundEr
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
-    from todo_cli.store.sql import Scope
 
 
 class EditorError(TodoError):
@@ -52,13 +51,13 @@ def editor_command(env: Env) -> list[str] | None:
         ) from None
 
 
-def edit_in_editor(env: Env, scope: Scope, numbers: Sequence[int], editor: list[str]) -> None:
+def edit_in_editor(env: Env, owner: str | None, numbers: Sequence[int], editor: list[str]) -> None:
     """Open the form; apply what it changes, all or nothing, or say why not."""
     from todo_cli import editform
     from todo_cli.store import editing
 
     me = env.settings().user.value
-    read = env.run(lambda s: editing.for_editing(s, numbers=numbers, scope=scope), mode="read")
+    read = env.run(lambda s: editing.for_editing(s, numbers=numbers, owner=owner), mode="read")
     originals = {render.ref(t, me): t for t, _ in read}
     versions = {t.number: v for t, v in read}
     form = editform.render(list(originals.items()))
@@ -101,7 +100,7 @@ def edit_in_editor(env: Env, scope: Scope, numbers: Sequence[int], editor: list[
         edits = [(by_name[name], change) for name, change in wanted.items()]
         try:
             edited = env.run(
-                lambda s: editing.edit_each(s, edits, scope=scope, versions=versions),
+                lambda s: editing.edit_each(s, edits, owner=owner, versions=versions),
                 mode="idempotent",
             )
         except NotFoundError:

@@ -261,7 +261,6 @@ def show(
 ) -> None:
     """Show one todo in full, note included."""
     from todo_cli.store import todos
-    from todo_cli.store.sql import MINE, shared_with_me
 
     env = env_of(ctx)
     out = env.out.use_json(json_)
@@ -270,9 +269,8 @@ def show(
     owner, wanted = parse_refs(refs(env, [number]), env.settings().user.value)
     if len(wanted) != 1:
         raise InvalidInputError("show takes one todo number")
-    scope = shared_with_me(owner, write=False) if owner else MINE
     (found,) = env.run(
-        lambda s: todos.find(s, numbers=wanted, scope=scope),
+        lambda s: todos.find(s, numbers=wanted, owner=owner),
         mode="read",
         offline=lambda exc: reads.find(env, exc, owner, wanted),
     )

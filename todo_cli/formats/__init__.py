@@ -17,14 +17,13 @@ from typing import Any, TextIO
 from todo_cli.errors import InvalidInputError
 from todo_cli.formats import csv, native, taskwarrior, todotxt
 from todo_cli.formats.records import Folded, Parsed, Record, Skip, Skipped
-from todo_cli.shapes import TodoText
-from todo_cli.todo import Todo
+from todo_cli.todo import Todo, TodoText
 
 __all__ = ["EXPORT_FORMATS", "IMPORT_FORMATS", "Parsed", "Record", "Skipped", "detect", "parse"]
 
 EXPORT_FORMATS = ("json", "todotxt", "csv", "taskwarrior")
 # Formats whose writers take todos with their timestamps as ISO text
-# (shapes.TodoText), which the database formats quicker than Python does.
+# (todo.TodoText), which the database formats quicker than Python does.
 TEXT_FORMATS = ("json", "csv")
 IMPORT_FORMATS = ("json", "todotxt", "taskwarrior")
 _WRITERS: dict[str, Callable[[Iterable[Any], TextIO], int]] = {

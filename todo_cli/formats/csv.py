@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import datetime
-from typing import TextIO
+from typing import Any, TextIO
 
-from todo_cli.shapes import TodoText, iso
-from todo_cli.todo import Todo, lead_text
+from todo_cli.shapes import todo_dict
+from todo_cli.todo import Todo, TodoText
 
 HEADER = (
     "number",
@@ -29,8 +28,16 @@ HEADER = (
 )
 
 
-def _text(value: datetime | str | None) -> str:
-    return (iso(value) if isinstance(value, datetime) else value) or ""
+def _cell(value: Any) -> Any:
+    """A value of the JSON shape as a cell: empty for null, true/false,
+    tags separated by spaces."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(value)
+    return value
 
 
 def write(todos: Iterable[Todo | TodoText], out: TextIO) -> int:
@@ -40,23 +47,8 @@ def write(todos: Iterable[Todo | TodoText], out: TextIO) -> int:
     writer.writerow(HEADER)
     count = 0
     for todo in todos:
-        writer.writerow(
-            [
-                todo.number,
-                todo.title,
-                "true" if todo.done else "false",
-                todo.priority or "",
-                _text(todo.due),
-                " ".join(todo.tags),
-                todo.note or "",
-                _text(todo.created_at),
-                _text(todo.updated_at),
-                _text(todo.completed_at),
-                todo.every or "",
-                _text(todo.until),
-                _text(todo.wait),
-                lead_text(todo.wait_lead) if todo.wait_lead else "",
-            ]
-        )
+        # The columns are keys of the JSON shape, and hold the same values.
+        shape = todo_dict(todo)
+        writer.writerow([_cell(shape[key]) for key in HEADER])
         count += 1
     return count

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+import todo_cli.formats.records as r
 from todo_cli.errors import InvalidInputError
-from todo_cli.formats import records as r
-from todo_cli.shapes import TodoText, json_array
-from todo_cli.todo import Todo, parse_priority
+from todo_cli.shapes import json_array
+from todo_cli.todo import Todo, TodoText, parse_priority
 
 
 def record(item: dict[str, Any]) -> r.Record:
@@ -47,7 +47,7 @@ def record(item: dict[str, Any]) -> r.Record:
         every=r.every(item.get("every")),
         until=r.timestamp(item.get("until"), "until"),
         wait=r.timestamp(item.get("wait"), "wait"),
-        wait_lead=r.wait_lead(item.get("wait_before")),
+        wait_lead=r.wait_before(item.get("wait_before")),
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from todo_cli import dates
 from todo_cli.errors import InvalidInputError
 from todo_cli.shapes import iso
-from todo_cli.todo import TITLE_MAX, clean_note, clean_tag, clean_title
+from todo_cli.todo import TITLE_MAX, NewTodo, clean_note, clean_tag, clean_title
 
 # Fixed forever: changing it changes every exported taskwarrior uuid, and
 # re-importing an export would then duplicate every todo.
@@ -29,9 +29,10 @@ _NAMESPACE = uuid.UUID("b0aae8d2-8579-56fd-8e4a-02cdc951a1a6")
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@dataclass(frozen=True)
-class Record:
-    """One todo on its way in: every field a format can carry.
+@dataclass(frozen=True, kw_only=True)
+class Record(NewTodo):
+    """One todo on its way in from a file: a NewTodo (every field a format
+    can carry, by the record's names) and its identity in that file.
 
     key is a stable identity, 32 characters of [0-9a-z]: the same input item
     always gives the same key. For our json it is the uuid that a taskwarrior
@@ -39,32 +40,17 @@ class Record:
     taskwarrior and came back has the key it would have from our json.
     """
 
-    title: str
     key: str
     # Another key that names the same item: for a task, its uuid as plain
     # hex (the key earlier releases gave it, and our own todo's exported
     # uuid); for our json, the todo's uuid as a task that came back keeps it.
     alias: str | None = None
-    done: bool = False
-    priority: str | None = None
-    due: datetime | None = None
-    tags: tuple[str, ...] = ()
-    note: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    completed_at: datetime | None = None
     # The todo's number where the format carries it (our json; todo.txt's
     # id:N): kept on import when it is still free (store.transfer).
     number: int | None = None
     # created_at is a calendar day only (todo.txt): a todo of the user with
     # this number, created that day, is this item come back.
     day_only: bool = False
-    # A repeat (a canonical SPEC, recurrence.py) and its end; a wait, fixed
-    # or (wait_lead, seconds) that long before each due.
-    every: str | None = None
-    until: datetime | None = None
-    wait: datetime | None = None
-    wait_lead: int | None = None
 
 
 @dataclass(frozen=True)
@@ -178,8 +164,8 @@ def every(raw: Any, *, from_done: bool = False) -> str | None:
         raise Skip(f"invalid repeat {raw!r}") from None
 
 
-def wait_lead(raw: Any) -> int | None:
-    """A wait before each due as our JSON writes it: 3d, 2w, 12h."""
+def wait_before(raw: Any) -> int | None:
+    """A wait before each due as our JSON writes it (3d, 2w, 12h), in seconds."""
     if raw is None:
         return None
     from todo_cli.recurrence import parse_lead

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
-from todo_cli.formats import records as r
+import todo_cli.formats.records as r
 from todo_cli.shapes import json_array
 from todo_cli.todo import Todo
 

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TextIO
 
-from todo_cli.formats import records as r
+import todo_cli.formats.records as r
 from todo_cli.todo import Todo
 
 _LETTER = {"high": "A", "medium": "B", "low": "C"}

@@ -297,11 +297,11 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
                     f"({now.updated_at:%Y-%m-%d %H:%M} UTC)"
                 )
     if entry.kind == "edit":
-        changed = changes.edit(s, numbers=numbers, scope=scope, **payload["update"])
+        changed = changes.edit(s, numbers=numbers, owner=plan.owner, **payload["update"])
         return Outcome(todos=changed, max_event=_max(s))
     if entry.kind in ("done", "reopen"):
         step = changes.complete if entry.kind == "done" else changes.reopen
-        result = step(s, numbers=numbers, scope=scope)
+        result = step(s, numbers=numbers, owner=plan.owner)
         return Outcome(todos=[*result.items, *result.made], max_event=_max(s))
     result = changes.remove(s, numbers=numbers, series=bool(payload.get("series")))
     return Outcome(todos=result.made, removed=numbers, max_event=_max(s))

@@ -23,11 +23,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from todo_cli.config import Settings, validate_name
 from todo_cli.errors import InvalidInputError, NotFoundError, SchemaError
 from todo_cli.store import driver, faults
 from todo_cli.store.runner import connection
 from todo_cli.store.sql import LOCK_TIMEOUT_MS
+from todo_cli.store.target import Target, at
+from todo_cli.todo import validate_name
 
 # The role a per-user login may keep a transaction open (psql left at a
 # prompt): others' commands wait LOCK_TIMEOUT_MS at most either way.
@@ -51,19 +52,19 @@ class Removed:
     outcome: Literal["dropped", "disabled", "unlinked"]
 
 
-def _require_postgres(settings: Settings) -> None:
+def _require_postgres(settings: Target) -> None:
     if settings.url.backend != "postgresql":
         raise InvalidInputError(
             "per-user credentials need PostgreSQL: set DATABASE_URL to the owner's URL"
         )
 
 
-def _owner_connection(settings: Settings) -> Any:
+def _owner_connection(settings: Target) -> Any:
     """The direct endpoint, in one transaction (autocommit off), whose lock
     waits are bounded like every command's: a per-user role can hold a
     lock on its own users row for as long as it likes."""
     url = settings.url.direct(settings.direct_url)
-    conn = connection(dataclasses.replace(settings, url=url))
+    conn = connection(at(settings, url))
     conn.autocommit = False
     with conn.cursor() as cur:
         cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{LOCK_TIMEOUT_MS}ms",))
@@ -71,7 +72,7 @@ def _owner_connection(settings: Settings) -> Any:
 
 
 @contextlib.contextmanager
-def _bounded(settings: Settings) -> Iterator[None]:
+def _bounded(settings: Target) -> Iterator[None]:
     """A lock wait that ran out is exit 4, one line, as for every command."""
     try:
         yield
@@ -131,7 +132,7 @@ def _refuse_powerful(cur: Any, role: str) -> None:
         )
 
 
-def add_person(settings: Settings, name: str, *, adopt: bool = False) -> Added:
+def add_person(settings: Target, name: str, *, adopt: bool = False) -> Added:
     """A new login role for `name` (replacing the one they had). A user
     who exists without one was made with the shared credential, whose
     holders may have planted todos and shares under that name: refused
@@ -225,7 +226,7 @@ def _drop(cur: Any, role: str, group: str) -> bool:
         return False
 
 
-def remove_person(settings: Settings, name: str, *, purge: bool) -> Removed:
+def remove_person(settings: Target, name: str, *, purge: bool) -> Removed:
     """Drop the user's login role; with purge, their todos too."""
     _require_postgres(settings)
     validate_name("user", name)
@@ -259,7 +260,7 @@ def remove_person(settings: Settings, name: str, *, purge: bool) -> Removed:
 _WHO = frozenset({"user", "password", "passfile", "service", "servicefile", "options"})
 
 
-def url_for(settings: Settings, role: str, password: str) -> str:
+def url_for(settings: Target, role: str, password: str) -> str:
     """The pooled URL the user should use: same host, database and options,
     without the owner's credentials in any form."""
     parts = urlsplit(settings.url.raw)

@@ -14,7 +14,7 @@ from todo_cli.store import events, recurring
 from todo_cli.store.editing import edit
 from todo_cli.store.rows import WIDTH, columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, MINE, Scope, in_set
+from todo_cli.store.sql import ME, MINE, Scope, in_set, whose
 from todo_cli.store.todos import guard, in_order, lookup, named, select_numbers, unique
 
 __all__ = ["Changed", "complete", "edit", "remove", "reopen"]
@@ -139,14 +139,15 @@ def _set_done(session: Session, numbers: Sequence[int], done: bool, scope: Scope
     )
 
 
-def complete(session: Session, *, numbers: Sequence[int], scope: Scope = MINE) -> Changed:
-    """Mark todos done, making the next instance of each recurring one."""
-    return _set_done(session, numbers, True, scope)
+def complete(session: Session, *, numbers: Sequence[int], owner: str | None = None) -> Changed:
+    """Mark todos done (mine, or owner's shared with me to write), making
+    the next instance of each recurring one."""
+    return _set_done(session, numbers, True, whose(owner, write=True))
 
 
-def reopen(session: Session, *, numbers: Sequence[int], scope: Scope = MINE) -> Changed:
+def reopen(session: Session, *, numbers: Sequence[int], owner: str | None = None) -> Changed:
     """Undo done."""
-    return _set_done(session, numbers, False, scope)
+    return _set_done(session, numbers, False, whose(owner, write=True))
 
 
 def remove(session: Session, *, numbers: Sequence[int], series: bool = False) -> Changed:

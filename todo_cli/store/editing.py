@@ -5,17 +5,15 @@ journaled as one change either way."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from todo_cli.dates import end_of_day
 from todo_cli.errors import InvalidInputError, missing_numbers
 from todo_cli.store import events, recurring
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import MINE, Backend, Scope, in_set, values_of
+from todo_cli.store.sql import Backend, Scope, in_set, values_of, whose
 from todo_cli.store.todos import guard, in_order, lookup, named, select_numbers, unique
 from todo_cli.todo import PRIORITIES, UNSET, Todo, _Unset, clean_title
 
@@ -23,28 +21,30 @@ Changes = Mapping[str, Any]  # edit's keyword arguments: title, priority, due, .
 
 
 def edit(
-    session: Session, *, numbers: Sequence[int], scope: Scope = MINE, **fields: Any
+    session: Session, *, numbers: Sequence[int], owner: str | None = None, **fields: Any
 ) -> list[Todo]:
     """Change fields of todos, all or nothing; tags are added and removed.
     Fields: title (one todo at a time), priority, due, note, add_tags,
     remove_tags, every (a canonical SPEC makes each todo recurring, due by
-    the end of today if it has no due date; None stops it), until, wait,
-    wait_lead (each wait that long before the due; None clears it)."""
+    the end of today if it has no due date; None stops it), until, and a
+    wait, fixed or a lead before each due (recurring.edit_sets)."""
     if fields.get("title") is not None and len(unique(numbers)) > 1:
         raise InvalidInputError("--title changes one todo at a time")
-    return edit_each(session, [(n, fields) for n in unique(numbers)], scope=scope)
+    return edit_each(session, [(n, fields) for n in unique(numbers)], owner=owner)
 
 
 def edit_each(
     session: Session,
     edits: Sequence[tuple[int, Changes]],
     *,
-    scope: Scope = MINE,
+    owner: str | None = None,
     versions: Mapping[int, int] | None = None,
 ) -> list[Todo]:
-    """Different changes to different todos, one journal entry for them
-    all, all or nothing. versions: each todo must still be at that version
-    (read when the edit form was opened), or nothing changes."""
+    """Different changes to different todos (mine, or owner's shared with
+    me to write), one journal entry for them all, all or nothing. versions:
+    each todo must still be at that version (read when the edit form was
+    opened), or nothing changes."""
+    scope = whose(owner, write=True)
     backend = session.backend
     numbers = [n for n, _ in edits]
     params: dict[str, Any] = {"numbers": unique(numbers), **scope.params}
@@ -101,11 +101,7 @@ def _edit_parts(
             sets.append(f"{name} = :{name}")
             value = changes[name]
             own[name] = PRIORITIES[value] if name == "priority" and value else value
-    due = changes.get("due", UNSET)
-    sets += _edit_recurrence(
-        backend, own, session.now, due, changes.get("every", UNSET), changes.get("until", UNSET),
-        changes.get("wait", UNSET), changes.get("wait_lead", UNSET),
-    )  # fmt: skip
+    sets += recurring.edit_sets(backend, own, session.now, changes)
     which = in_set(backend, "todos.number", "numbers") + scope.only()
     mine = f"SELECT id FROM todos WHERE todos.user_id = {scope.owner} AND {which}"
     statements = []
@@ -198,9 +194,10 @@ def _check_versions(session: Session, scope: Scope, versions: Mapping[int, int])
 
 
 def for_editing(
-    session: Session, *, numbers: Sequence[int], scope: Scope = MINE
+    session: Session, *, numbers: Sequence[int], owner: str | None = None
 ) -> list[tuple[Todo, int]]:
     """The todos for the edit form, each with the version to expect on save."""
+    scope = whose(owner, write=True)
     backend = session.backend
     rows = session.execute(
         f"SELECT {columns(backend, scope)}, todos.version FROM todos "
@@ -211,71 +208,3 @@ def for_editing(
     found = {int(r[0]): (to_todo(r, session.time), int(r[-1])) for r in rows}
     in_order(numbers, [t for t, _ in found.values()], changing=False, owner=scope.owner_name)
     return [found[n] for n in unique(numbers)]
-
-
-# The local time of day of a due, in seconds (a series keeps it).
-_CLOCK_OF = {
-    "postgresql": "CAST(extract(epoch FROM CAST(({0}) AT TIME ZONE :tz AS time)) AS integer)",
-    "sqlite": "CAST(strftime('%s', strftime('1970-01-01 %H:%M:%S', {0}, 'localtime')) AS integer)",
-}
-# The day of the month of a due, in the local timezone (a series keeps it).
-_DAY_OF = {
-    "postgresql": "CAST(extract(day FROM ({0}) AT TIME ZONE :tz) AS smallint)",
-    "sqlite": "CAST(strftime('%d', {0}, 'localtime') AS integer)",
-}
-
-
-def _edit_recurrence(
-    backend: Backend,
-    params: dict[str, Any],
-    now: datetime,
-    due: datetime | _Unset | None,
-    every: str | _Unset | None,
-    until: datetime | _Unset | None,
-    wait: datetime | _Unset | None,
-    wait_lead: int | _Unset | None,
-) -> list[str]:
-    """edit's SET clauses for the recurrence and the wait (each reads the
-    row as it was: SET sees the old values)."""
-    if due is None and isinstance(every, str):
-        raise InvalidInputError("a recurring todo needs a due date; give --due a date, not none")
-    sets: dict[str, str] = {}
-    new_due = "todos.due"
-    if isinstance(due, datetime):
-        from todo_cli.recurrence import anchor_and_clock
-
-        new_due = ":due"
-        params["anchor"], params["clock"] = anchor_and_clock(due)
-        sets.update(anchor=":anchor", clock=":clock")
-    elif due is None and not isinstance(every, str):
-        # No due date, no next one: the todo stops repeating.
-        every = None
-    if isinstance(every, str):
-        if not isinstance(due, datetime):
-            new_due = "COALESCE(todos.due, :default_due)"
-            sets["due"] = new_due
-            sets["anchor"] = _DAY_OF[backend].format(new_due)
-            sets["clock"] = _CLOCK_OF[backend].format(new_due)
-            params["default_due"] = end_of_day(now)
-        sets["every"] = ":every"
-        sets["series"] = "COALESCE(todos.series, :series || CAST(todos.number AS text))"
-        params["every"] = every
-        params["series"] = uuid.uuid4().hex[:22]
-    elif every is None:
-        sets.update(every="NULL", until="NULL", wait_lead="NULL")
-    if not isinstance(until, _Unset):
-        sets["until"] = ":until"
-        params["until"] = until
-    wait_at = recurring.WAIT_AT[backend]
-    if not isinstance(wait_lead, _Unset) and wait_lead is not None:
-        sets["wait_lead"] = ":wait_lead"
-        sets["wait"] = wait_at.format(due=new_due, lead=":wait_lead")
-        params["wait_lead"] = wait_lead
-    elif not isinstance(wait, _Unset):
-        sets.update(wait=":wait", wait_lead="NULL")
-        params["wait"] = wait
-    elif new_due != "todos.due":
-        # The due moved: so does a wait that is a time before it.
-        lead = wait_at.format(due=new_due, lead="todos.wait_lead")
-        sets["wait"] = f"CASE WHEN todos.wait_lead IS NULL THEN todos.wait ELSE {lead} END"
-    return [f"{column} = {value}" for column, value in sets.items()]

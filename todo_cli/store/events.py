@@ -18,36 +18,13 @@ Two shapes of event data (JSON text in events.data):
 
 from __future__ import annotations
 
-from typing import Final
-
+from todo_cli.store import todo_columns
 from todo_cli.store.sql import ME, MINE, Backend, Scope
-
-_FIELDS: Final = (
-    "number",
-    "title",
-    "done",
-    "priority",
-    "due",
-    "note",
-    "created_at",
-    "updated_at",
-    "completed_at",
-    "request_id",
-    "version",
-    "every",
-    "anchor",
-    "clock",
-    "until",
-    "wait",
-    "wait_lead",
-    "series",
-    "continued",
-)
 
 
 def _row_json(backend: Backend) -> str:
     """The JSON object of one row of `todos`, tags included."""
-    pairs = ", ".join(f"'{f}', todos.{f}" for f in _FIELDS)
+    pairs = ", ".join(f"'{f}', todos.{f}" for f in todo_columns.journaled())
     if backend == "postgresql":
         tags = (
             "COALESCE((SELECT json_agg(g.tag ORDER BY g.tag) FROM todo_tags g "

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from todo_cli.config import Settings
 from todo_cli.errors import ConfigError, DatabaseUnreachableError, StorageError, TodoError
 from todo_cli.store import driver
+from todo_cli.store.target import Target
 
 if TYPE_CHECKING:
     import sqlite3
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 Final = Callable[[int], TodoError]  # the error once the budget is spent, given the attempts
 
 
-def cannot_connect(settings: Settings, exc: BaseException, kind: str) -> Final:
+def cannot_connect(settings: Target, exc: BaseException, kind: str) -> Final:
     url = settings.url
     reason = url.redact(driver.first_line(exc))
     if driver.is_sqlite(exc):
@@ -50,7 +50,7 @@ def cannot_connect(settings: Settings, exc: BaseException, kind: str) -> Final:
     return unreachable
 
 
-def lost(settings: Settings, reason: str) -> Final:
+def lost(settings: Target, reason: str) -> Final:
     url = settings.url
     return lambda _attempts: DatabaseUnreachableError(
         f"lost the connection to {url.display()} and the retry budget "
@@ -58,11 +58,11 @@ def lost(settings: Settings, reason: str) -> Final:
     )
 
 
-def busy_reason(settings: Settings) -> str:
+def busy_reason(settings: Target) -> str:
     return f"{settings.url.database} is busy: another todo is writing to it"
 
 
-def busy(settings: Settings) -> Final:
+def busy(settings: Target) -> Final:
     budget = settings.retry_budget
     return lambda _attempts: DatabaseUnreachableError(
         f"{settings.url.database} stayed busy for {budget:g}s: another todo (an import?) "
@@ -70,7 +70,7 @@ def busy(settings: Settings) -> Final:
     )
 
 
-def locked(settings: Settings) -> TodoError:
+def locked(settings: Target) -> TodoError:
     from todo_cli.store.sql import LOCK_TIMEOUT_MS
 
     return DatabaseUnreachableError(
@@ -80,14 +80,14 @@ def locked(settings: Settings) -> TodoError:
     )
 
 
-def output_cut(settings: Settings) -> TodoError:
+def output_cut(settings: Target) -> TodoError:
     return DatabaseUnreachableError(
         f"lost the connection to {settings.url.display()} while writing the output; "
         "the output above is incomplete"
     )
 
 
-def translate(settings: Settings, exc: BaseException) -> BaseException:
+def translate(settings: Target, exc: BaseException) -> BaseException:
     """A TodoError for a failure a user, a disk or a network can cause;
     the driver's own exception (a bug, reported as such) otherwise."""
     if driver.is_sqlite(exc):
@@ -146,7 +146,7 @@ def not_a_file(path: Path) -> StorageError | None:
     )
 
 
-def local_file(settings: Settings, exc: OSError) -> StorageError:
+def local_file(settings: Target, exc: OSError) -> StorageError:
     """An OSError while preparing the database file or its folder."""
     where = exc.filename or settings.url.database
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from todo_cli.errors import ConcurrentChangeError, NotFoundError
-from todo_cli.store import journal
+from todo_cli.store import journal, todo_columns
 from todo_cli.store.session import Session
 from todo_cli.store.sql import FOR_UPDATE, ME, Backend, in_set
 from todo_cli.todo import Event
@@ -87,32 +87,15 @@ def log(session: Session, *, limit: int = LOG_DEFAULT) -> list[Event]:
 # --- undo ------------------------------------------------------------------------
 
 
-_COLUMNS = (
-    # name, PostgreSQL type to cast the JSON text to
-    ("number", "integer"),
-    ("title", None),
-    ("done", "boolean"),
-    ("priority", "smallint"),
-    ("due", "timestamptz"),
-    ("note", None),
-    ("created_at", "timestamptz"),
-    ("updated_at", "timestamptz"),
-    ("completed_at", "timestamptz"),
-    ("request_id", None),
-    ("version", "integer"),
-    ("every", None),
-    ("anchor", "smallint"),
-    ("clock", "integer"),
-    ("until", "timestamptz"),
-    ("wait", "timestamptz"),
-    ("wait_lead", "integer"),
-    ("series", None),
-    ("continued", "boolean"),
-)
-_RESTORED = [name for name, _ in _COLUMNS if name != "number"]
-# Journaled since 0009: an event an older todo wrote has none of them, and
-# undo of it leaves them as they are (an insert, for rm: as a new todo has them).
-_SINCE_0009 = {"every", "anchor", "clock", "until", "wait", "wait_lead", "series", "continued"}
+def _columns() -> list[tuple[str, str | None]]:
+    """A journaled row's columns, with PostgreSQL's type to cast the JSON
+    text to (None: text, as it is)."""
+    return [(n, None if k == "text" else k) for n, k in todo_columns.kinds().items()]
+
+
+# An event an older todo wrote (before 0009) holds only the columns of
+# todo_columns.FIRST_JOURNALED: undo of it leaves the later ones as they
+# are (an insert, for rm: as a new todo has them).
 _KNOWN = {
     "postgresql": "(CAST(r AS jsonb) ? 'every') AS known",
     "sqlite": "(json_type(value, '$.every') IS NOT NULL) AS known",
@@ -124,20 +107,20 @@ def _rows_query(backend: Backend, param: str) -> str:
     if backend == "postgresql":
         cols = ", ".join(
             f"CAST(r ->> '{name}' AS {cast}) AS {name}" if cast else f"r ->> '{name}' AS {name}"
-            for name, cast in _COLUMNS
+            for name, cast in _columns()
         )
         return (
             f"(SELECT {cols}, {_KNOWN[backend]} "
             f"FROM json_array_elements(CAST(:{param} AS json)) AS r)"
         )
-    cols = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in _COLUMNS)
+    cols = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in _columns())
     return f"(SELECT {cols}, {_KNOWN[backend]} FROM json_each(:{param}))"
 
 
 def _restored(name: str, *, kept: bool = True) -> str:
     """The value undo restores; kept: the todo is there, and keeps what an
     older todo's event does not know of."""
-    if name not in _SINCE_0009:
+    if name not in todo_columns.later():
         return f"b.{name}"
     if kept:
         return f"CASE WHEN b.known THEN b.{name} ELSE todos.{name} END"
@@ -233,14 +216,14 @@ def _restore(backend: Backend, event: Event, k: int) -> list[str]:
             f"AND {in_set(backend, 'number', f'numbers_{k}')}{_added_by_me(event)}"
         ]
     if event.action == "rm":
-        names = ", ".join(name for name, _ in _COLUMNS)
+        names = ", ".join(name for name, _ in _columns())
         return [
             f"INSERT INTO todos (user_id, {names}) SELECT users.id, "
-            + ", ".join(_restored(name, kept=False) for name, _ in _COLUMNS)
+            + ", ".join(_restored(name, kept=False) for name, _ in _columns())
             + f" FROM users, {_rows_query(backend, f'rows_{k}')} AS b WHERE users.name = :me",
             _insert_tags(backend, event, k),
         ]
-    sets = ", ".join(f"{name} = {_restored(name)}" for name in _RESTORED)
+    sets = ", ".join(f"{name} = {_restored(name)}" for name, _ in _columns() if name != "number")
     return [
         _clear_tags(backend, event, k),
         # Materialised, so SQLite joins through an automatic index on b.number

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from todo_cli.store import todo_columns
 from todo_cli.store.session import Session
 from todo_cli.todo import Event
 
@@ -29,10 +30,6 @@ _SPAN_MAX = 1_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # How each column of a saved todo row may look (undo hands them to the
 # database, which would fail on anything else).
-_INT = ("number", "version", "priority", "anchor", "clock", "wait_lead")
-_BOOL = ("done", "continued")
-_TEXT = ("title", "note", "request_id", "every", "series")
-_TIME = ("due", "created_at", "updated_at", "completed_at", "until", "wait")
 _TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
 )
@@ -160,21 +157,25 @@ def _todo_row(value: Any) -> dict[str, Any]:
     """A saved todo row, its columns of the types undo writes back."""
     row = _object(value)
     _number(row["number"])
-    for name in _INT:
+    kinds = todo_columns.kinds()
+    of: dict[str, list[str]] = {"integer": [], "smallint": [], "boolean": [], "text": []}
+    for n, k in kinds.items():
+        of.setdefault(k, []).append(n)
+    for name in of["integer"] + of["smallint"]:
         v = row.get(name) if name != "version" else row["version"]
         if (v is not None or name == "version") and (
             isinstance(v, bool) or not isinstance(v, int) or abs(v) > 2**31
         ):
             raise Unreadable(name)
-    for name in _BOOL:
+    for name in of["boolean"]:
         v = row.get(name)
         if v is not None and not isinstance(v, bool | int):
             raise Unreadable(name)
     _text(row["title"])
-    for name in _TEXT:
+    for name in of["text"]:
         if row.get(name) is not None:
             _text(row[name])
-    for name in _TIME:
+    for name in of.get("timestamptz", []):
         v = row.get(name)
         if v is not None and not _TIMESTAMP.fullmatch(_text(v)):
             raise Unreadable(name)

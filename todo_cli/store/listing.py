@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from todo_cli.shapes import TodoText
 from todo_cli.store import recurring
 from todo_cli.store.rows import WIDTH, columns, text_columns, to_todo, to_todo_text
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, MINE, Backend, Scope
-from todo_cli.todo import PRIORITIES, Todo
+from todo_cli.todo import PRIORITIES, Todo, TodoText
 
 Status = Literal["open", "done", "all"]
 Sort = Literal["default", "number", "due", "priority", "created"]
@@ -209,16 +208,14 @@ def iter_todos(
     repair, more = _repair(session, filter)
     rows = session.execute(
         *repair,
-        f"SELECT {columns(session.backend, _whose(filter))}"
-        + (", todos.request_id" if source else "")
-        + f" FROM todos WHERE {where} "
+        f"SELECT {columns(session.backend, _whose(filter), source=source)}"
+        f" FROM todos WHERE {where} "
         f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
         params={**params, **more, "limit": limit},
     )
     time = session.time
     for row in rows:
-        todo = to_todo(row, time)
-        yield todo._replace(source=row[WIDTH]) if source else todo
+        yield to_todo(row, time, source=source)
 
 
 def iter_text(

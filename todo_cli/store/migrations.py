@@ -1,14 +1,15 @@
 """Alembic, for the few commands that change the schema.
 
 The only module of the package that imports SQLAlchemy and Alembic:
-`todo db upgrade`, the SQLite file's self-upgrade (schema.ensure_sqlite)
+`todo db upgrade` (schema.upgrade), the SQLite file's self-upgrade
+(embedded.ensure_sqlite)
 and the tests reach it; everyday commands never do.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -16,30 +17,21 @@ from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 from alembic import command
-from todo_cli.config import Settings
 from todo_cli.dburl import DatabaseURL
 from todo_cli.errors import SchemaError
-from todo_cli.store import schema
+from todo_cli.store import revision
 from todo_cli.store.sql import LOCK_TIMEOUT_MS
-
-
-def script_location() -> Path:
-    """Migrations ship inside the wheel as todo_cli/migrations; a source
-    checkout (editable install) keeps them in the top-level alembic/."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "migrations"
-    return packaged if packaged.is_dir() else package.parent / "alembic"
 
 
 def config(connection: Connection) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(script_location()))
+    cfg.set_main_option("script_location", str(revision.script_location()))
     cfg.attributes["connection"] = connection
     return cfg
 
 
 def head_revision() -> str:
-    head = ScriptDirectory(str(script_location())).get_current_head()
+    head = ScriptDirectory(str(revision.script_location())).get_current_head()
     assert head is not None
     return head
 
@@ -76,35 +68,10 @@ def upgrade_sqlite(url: DatabaseURL) -> None:
         engine.dispose()
 
 
-def upgrade(settings: Settings) -> tuple[str | None, str, list[str]]:
-    """Upgrade over the direct endpoint; returns (before, after, notes): the
-    notes are what the migrations say the admin must know or do.
-
-    On PostgreSQL the whole upgrade runs in one transaction holding an
-    advisory lock (transaction-scoped, so nothing outlives the transaction),
-    taken before `before` is read: of two upgraders started at once, one
-    migrates and the other then finds the schema at head. The connection is
-    opened like every command's (same retries, same messages) and handed to
-    SQLAlchemy. Every lock the upgrade waits for is bounded (LOCK_TIMEOUT_MS):
-    any role that may read a table can hold a lock the upgrade needs, or
-    the advisory lock itself, for as long as it likes.
-    """
-    from todo_cli.store import driver
-    from todo_cli.store.runner import connection
-
-    url = settings.url.direct(settings.direct_url)
-    if url.backend == "sqlite":
-        conn = driver.connect(url, connect_timeout=settings.connect_timeout)
-        try:
-            before = schema.ensure_sqlite(conn, url)
-        finally:
-            conn.close()
-        if schema.state(before) == "newer":
-            assert before is not None
-            raise SchemaError(schema.newer_message(before))
-        return before, schema.HEAD, []
-    raw = connection(dataclasses.replace(settings, url=url))
-    raw.autocommit = False
+def upgrade_postgresql(raw: Any, url: DatabaseURL) -> tuple[str | None, str, list[str]]:
+    """Upgrade over raw (a psycopg2 connection, autocommit off) in one
+    transaction holding the advisory lock, every lock wait bounded
+    (schema.upgrade says why); returns (before, after, notes)."""
     engine = create_engine(url.sqlalchemy_url, poolclass=NullPool, creator=lambda: raw)
     try:
         with engine.connect() as conn, conn.begin():
@@ -113,19 +80,15 @@ def upgrade(settings: Settings) -> tuple[str | None, str, list[str]]:
                 {"t": f"{LOCK_TIMEOUT_MS}ms"},
             )
             conn.execute(
-                text("SELECT pg_advisory_xact_lock(:id)"), {"id": schema.MIGRATION_LOCK_ID}
+                text("SELECT pg_advisory_xact_lock(:id)"), {"id": revision.MIGRATION_LOCK_ID}
             )
             before = current_revision(conn)
-            if schema.state(before) == "newer":
+            if revision.state(before) == "newer":
                 assert before is not None
-                raise SchemaError(schema.newer_message(before))
+                raise SchemaError(revision.newer_message(before))
             notes = upgrade_on(conn)
-            after = current_revision(conn) or schema.HEAD
+            after = current_revision(conn) or revision.HEAD
         return before, after, notes
-    except Exception as exc:
-        if driver.classify(getattr(exc, "orig", exc)) == "locked":  # SQLAlchemy wraps it
-            raise schema.blocked(settings) from None
-        raise
     finally:
         engine.dispose()
 
@@ -150,7 +113,7 @@ def dump_sqlite() -> str:
             ).fetchall()
         finally:
             conn.close()
-    return schema.SQLITE_HEADER + "".join(f"{sql}\n;\n" for (sql,) in rows)
+    return revision.SQLITE_HEADER + "".join(f"{sql}\n;\n" for (sql,) in rows)
 
 
 if __name__ == "__main__":  # python -m todo_cli.store.migrations > todo_cli/store/sqlite.sql

@@ -18,9 +18,15 @@ round trip.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from todo_cli.dates import end_of_day
+from todo_cli.errors import InvalidInputError
+from todo_cli.store import todo_columns
 from todo_cli.store.sql import ME, Backend, in_set
+from todo_cli.todo import UNSET, _Unset
 
 if TYPE_CHECKING:
     from todo_cli.store.session import Session
@@ -40,11 +46,22 @@ _IN_RANGE: Final = {
     "AND CAST(n.due AT TIME ZONE :tz AS timestamp) < CAST('10000-01-01' AS timestamp)",
     "sqlite": "n.due IS NOT NULL",
 }
-_COPIED = ("title", "priority", "note", "every", "anchor", "clock", "until", "wait_lead", "series")
-_INSERTED = (
-    "user_id, number, done, due, wait, created_at, updated_at, request_id, added_by, "
-    + ", ".join(_COPIED)
+# What an instance has of its own; it copies every other column from the
+# one it follows (todo_columns), the series, its rule and its wait included.
+_OWN: Final = frozenset(
+    {"number", "done", "due", "wait", "created_at", "updated_at", "completed_at"}
+    | {"request_id", "continued", "version"}
 )
+
+
+def _copied() -> list[str]:
+    return [c for c in todo_columns.journaled() if c not in _OWN]
+
+
+def _inserted() -> str:
+    return "user_id, number, done, due, wait, created_at, updated_at, request_id, added_by, " + (
+        ", ".join(_copied())
+    )
 
 
 def made_ids(prefix: str, letter: str, numbers: list[int]) -> list[str]:
@@ -74,7 +91,7 @@ def spawn(
         due = f"CASE WHEN {counted} > s.due THEN {counted} ELSE {due} END"
     nexts = (
         "(SELECT s.id AS src, s.user_id, s.number, "
-        + ", ".join(f"s.{c}" for c in _COPIED)
+        + ", ".join(f"s.{c}" for c in _copied())
         + f", {due} AS due "
         f"FROM todos s WHERE s.user_id = {owner} AND {source} AND s.due IS NOT NULL)"
     )
@@ -100,7 +117,7 @@ def spawn(
         f":spawn || '{letter}' || CAST(f.number AS text), "
         # Added to another's list: by me (alembic/versions/0010).
         + ("NULL, " if owner == ME else "CAST(:me AS text), ")
-        + ", ".join(f"f.{c}" for c in _COPIED)
+        + ", ".join(f"f.{c}" for c in _copied())
     )
     conflict = "ON CONFLICT (user_id, series, due) WHERE series IS NOT NULL DO NOTHING"
     # The tags of each todo followed, onto the next one it made (found by
@@ -123,7 +140,7 @@ def spawn(
             # keep a second one out; the unique index would refuse it.
             return [
                 f"WITH f AS MATERIALIZED {ranked} "
-                f"INSERT INTO todos ({_INSERTED}) SELECT {values.format(base='0')} FROM f",
+                f"INSERT INTO todos ({_inserted()}) SELECT {values.format(base='0')} FROM f",
                 tags,
             ]
         return [
@@ -131,7 +148,7 @@ def spawn(
             "c AS (UPDATE users SET last_number = users.last_number + (SELECT count(*) FROM f) "
             "WHERE users.name = :me AND EXISTS (SELECT 1 FROM f) "
             "RETURNING users.last_number - (SELECT count(*) FROM f) AS base) "
-            f"INSERT INTO todos ({_INSERTED}) SELECT {values.format(base='c.base')} "
+            f"INSERT INTO todos ({_inserted()}) SELECT {values.format(base='c.base')} "
             f"FROM f, c {conflict}",
             tags,
         ]
@@ -141,7 +158,7 @@ def spawn(
         f"UPDATE users SET last_number = last_number + (SELECT count(*) FROM {nexts} AS n "
         f"WHERE {fresh}) WHERE users.id = {owner} AND EXISTS (SELECT 1 FROM {nexts} AS n "
         f"WHERE {fresh})",
-        f"INSERT INTO todos ({_INSERTED}) SELECT "
+        f"INSERT INTO todos ({_inserted()}) SELECT "
         f"{values.format(base='users.last_number - f.total')} FROM users, {ranked} AS f "
         f"WHERE users.id = {owner} {conflict}",
         tags,
@@ -184,3 +201,70 @@ def repair_first(session: Session) -> tuple[list[str], dict[str, Any]]:
     it, so it shows the next instances of todos an older release completed."""
     statements = repairs(session)
     return statements, ({"spawn": uuid.uuid4().hex[:20]} if statements else {})
+
+
+# The local time of day of a due, in seconds (a series keeps it).
+_CLOCK_OF = {
+    "postgresql": "CAST(extract(epoch FROM CAST(({0}) AT TIME ZONE :tz AS time)) AS integer)",
+    "sqlite": "CAST(strftime('%s', strftime('1970-01-01 %H:%M:%S', {0}, 'localtime')) AS integer)",
+}
+# The day of the month of a due, in the local timezone (a series keeps it).
+_DAY_OF = {
+    "postgresql": "CAST(extract(day FROM ({0}) AT TIME ZONE :tz) AS smallint)",
+    "sqlite": "CAST(strftime('%d', {0}, 'localtime') AS integer)",
+}
+
+
+def edit_sets(
+    backend: Backend, params: dict[str, Any], now: datetime, changes: Mapping[str, Any]
+) -> list[str]:
+    """edit's SET clauses for the recurrence and the wait, from edit's
+    changes (editing.py; UNSET or absent: left as it is); each reads the
+    row as it was: SET sees the old values."""
+    due: datetime | _Unset | None = changes.get("due", UNSET)
+    every: str | _Unset | None = changes.get("every", UNSET)
+    until: datetime | _Unset | None = changes.get("until", UNSET)
+    wait: datetime | _Unset | None = changes.get("wait", UNSET)
+    wait_lead: int | _Unset | None = changes.get("wait_lead", UNSET)
+    if due is None and isinstance(every, str):
+        raise InvalidInputError("a recurring todo needs a due date; give --due a date, not none")
+    sets: dict[str, str] = {}
+    new_due = "todos.due"
+    if isinstance(due, datetime):
+        from todo_cli.recurrence import anchor_and_clock
+
+        new_due = ":due"
+        params["anchor"], params["clock"] = anchor_and_clock(due)
+        sets.update(anchor=":anchor", clock=":clock")
+    elif due is None and not isinstance(every, str):
+        # No due date, no next one: the todo stops repeating.
+        every = None
+    if isinstance(every, str):
+        if not isinstance(due, datetime):
+            new_due = "COALESCE(todos.due, :default_due)"
+            sets["due"] = new_due
+            sets["anchor"] = _DAY_OF[backend].format(new_due)
+            sets["clock"] = _CLOCK_OF[backend].format(new_due)
+            params["default_due"] = end_of_day(now)
+        sets["every"] = ":every"
+        sets["series"] = "COALESCE(todos.series, :series || CAST(todos.number AS text))"
+        params["every"] = every
+        params["series"] = uuid.uuid4().hex[:22]
+    elif every is None:
+        sets.update(every="NULL", until="NULL", wait_lead="NULL")
+    if not isinstance(until, _Unset):
+        sets["until"] = ":until"
+        params["until"] = until
+    wait_at = WAIT_AT[backend]
+    if not isinstance(wait_lead, _Unset) and wait_lead is not None:
+        sets["wait_lead"] = ":wait_lead"
+        sets["wait"] = wait_at.format(due=new_due, lead=":wait_lead")
+        params["wait_lead"] = wait_lead
+    elif not isinstance(wait, _Unset):
+        sets.update(wait=":wait", wait_lead="NULL")
+        params["wait"] = wait
+    elif new_due != "todos.due":
+        # The due moved: so does a wait that is a time before it.
+        lead = wait_at.format(due=new_due, lead="todos.wait_lead")
+        sets["wait"] = f"CASE WHEN todos.wait_lead IS NULL THEN todos.wait ELSE {lead} END"
+    return [f"{column} = {value}" for column, value in sets.items()]

@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
-from todo_cli.config import Settings
 from todo_cli.errors import (
     ConcurrentChangeError,
     ConfigError,
@@ -38,6 +37,7 @@ from todo_cli.errors import (
 from todo_cli.offline.detect import OfflineError, is_offline
 from todo_cli.store import driver, faults
 from todo_cli.store.session import Session
+from todo_cli.store.target import Target
 
 T = TypeVar("T")
 RetryHook = Callable[[str], None]
@@ -47,8 +47,9 @@ _FIRST_BACKOFF = 0.2
 _MAX_BACKOFF = 3.0
 
 
-class Output(Protocol):
-    """What the runner needs to know of the command's output."""
+class OutputSeen(Protocol):
+    """What the runner needs to know of the command's output (output.Output
+    is one): whether it has begun."""
 
     @property
     def started(self) -> bool: ...
@@ -64,12 +65,12 @@ class _Retry(Exception):
 
 
 def run(
-    settings: Settings,
+    settings: Target,
     operation: Callable[[Session], T],
     *,
     mode: Mode,
     on_retry: RetryHook | None = None,
-    output: Output | None = None,
+    output: OutputSeen | None = None,
     clock: Callable[[], datetime] | None = None,
     on_sql: Callable[[str], None] | None = None,
     offline_after: float | None = None,
@@ -120,7 +121,7 @@ def run(
         raise
 
 
-def connection(settings: Settings, *, on_retry: RetryHook | None = None) -> Any:
+def connection(settings: Target, *, on_retry: RetryHook | None = None) -> Any:
     """An open connection, with the retries and messages every command has
     (for the schema commands, which run their own statements)."""
     return _with_retries(
@@ -128,7 +129,7 @@ def connection(settings: Settings, *, on_retry: RetryHook | None = None) -> Any:
     )
 
 
-def _with_retries(settings: Settings, step: Callable[[float], T], on_retry: RetryHook | None) -> T:
+def _with_retries(settings: Target, step: Callable[[float], T], on_retry: RetryHook | None) -> T:
     """step(seconds left of the budget), retried within the budget; a
     connection attempt waits no longer than what is left of it."""
     deadline = time.monotonic() + settings.retry_budget
@@ -149,7 +150,7 @@ def _with_retries(settings: Settings, step: Callable[[float], T], on_retry: Retr
 
 
 def _connect(
-    settings: Settings, *, remaining: float, read: bool = False, offline_after: float | None = None
+    settings: Target, *, remaining: float, read: bool = False, offline_after: float | None = None
 ) -> Any:
     """One connection attempt; on SQLite the file's schema is created or
     upgraded first if need be. A read of a file todo may not write (a
@@ -179,10 +180,10 @@ def _connect(
     except OSError as exc:
         raise faults.local_file(settings, exc) from None
     if url.backend == "sqlite":
-        from todo_cli.store import schema
+        from todo_cli.store.embedded import ensure_sqlite
 
         try:
-            schema.ensure_sqlite(conn, url)
+            ensure_sqlite(conn, url)
         except driver.errors("sqlite") as exc:
             _close(conn)
             if read and (reader := driver.connect_read_only(Path(url.database or ""), exc)):
@@ -197,16 +198,16 @@ def _connect(
 
 
 def _failure(
-    settings: Settings, session: Session, exc: BaseException, mode: Mode, output: Output | None
+    settings: Target, session: Session, exc: BaseException, mode: Mode, output: OutputSeen | None
 ) -> BaseException:
     """What a driver failure inside the transaction becomes: _Retry, or a TodoError."""
     kind = driver.classify(exc)
     url = settings.url
     reason = url.redact(driver.first_line(exc))
     if kind == "schema":
-        from todo_cli.store import schema
+        from todo_cli.store.revision import mismatch
 
-        return schema.mismatch(session.connection, url) or exc
+        return mismatch(session.connection, url) or exc
     if kind == "refused":
         return ConfigError(
             f"the database refused: {reason}; check that the user (todo whoami) matches "

@@ -19,7 +19,7 @@ from todo_cli.errors import InvalidInputError, NotFoundError
 from todo_cli.store import todos
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, Scope, in_set, shared_with_me
+from todo_cli.store.sql import ME, in_set, shared_with_me
 from todo_cli.todo import NewTodo, Todo
 
 
@@ -70,13 +70,6 @@ def shares(session: Session) -> list[Share]:
     return [Share(o, t, g, bool(w)) for o, t, g, w, _ in rows]
 
 
-def scope_for(owner: str, *, write: bool) -> Scope:
-    """The todos `owner` shares with me (me: my own)."""
-    if not owner:
-        raise InvalidInputError("a shared todo is OWNER/NUMBER, e.g. alice/3")
-    return shared_with_me(owner, write=write)
-
-
 def add_to(
     session: Session, *, owner: str, new: Sequence[NewTodo], request_id: str | None = None
 ) -> list[Todo]:
@@ -125,12 +118,12 @@ def add_to(
             f"UPDATE users SET last_number = last_number + :n WHERE id = {scope.owner}"
         )
     statements += [
-        f"INSERT INTO todos ({todos.INSERTED}, added_by) "
-        f"SELECT {scope.owner}, c.last - :n + i.ord, {todos.ITEM_VALUES}, CAST(:me AS text) "
-        f"FROM {counter}, {todos.ITEMS[backend]}",
+        f"INSERT INTO todos ({todos.inserted()}, added_by) "
+        f"SELECT {scope.owner}, c.last - :n + i.ord, {todos.item_values()}, CAST(:me AS text) "
+        f"FROM {counter}, {todos.items(backend)}",
         "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
         f"FROM {todos.ITEM_TAGS[backend]} CROSS JOIN todos "
-        f"WHERE {mine} AND todos.request_id = n.rid ON CONFLICT DO NOTHING",
+        f"WHERE {mine} AND todos.request_id = n.request_id ON CONFLICT DO NOTHING",
         "INSERT INTO events (user_id, owner_id, at, action, data) "
         f"SELECT {ME}, {scope.owner}, :now, 'add', {_added_json(backend)} FROM todos "
         f"WHERE {mine} HAVING count(*) > 0",
@@ -159,9 +152,3 @@ def _added_json(backend: str) -> str:
         "json_object('numbers', json_group_array(todos.number), 'title', :event_title, "
         "'by', :me, 'owner', :owner)"
     )
-
-
-def parse_ref(text: str) -> tuple[str | None, str]:
-    """'alice/3' -> ('alice', '3'); '3' -> (None, '3')."""
-    owner, slash, rest = text.rpartition("/")
-    return (owner or None, rest) if slash else (None, text)

@@ -151,6 +151,12 @@ def shared_with_me(owner_name: str, *, write: bool) -> Scope:
     )
 
 
+def whose(owner: str | None, *, write: bool) -> Scope:
+    """The scope of the store's API argument owner: None (or empty) for my
+    own todos, a user's name for theirs shared with me (to write, with write)."""
+    return shared_with_me(owner, write=write) if owner else MINE
+
+
 # Row locks for reads that decide a write. SQLite has none: a write
 # transaction there holds the whole file (BEGIN IMMEDIATE).
 FOR_UPDATE: Final = {"postgresql": " FOR UPDATE", "sqlite": ""}

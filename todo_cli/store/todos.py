@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from todo_cli.dates import end_of_day
@@ -23,52 +23,49 @@ from todo_cli.errors import (
     NotFoundError,
     missing_numbers,
 )
-from todo_cli.store import events
+from todo_cli.store import events, todo_columns
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, MINE, Backend, Scope, in_set, sqlite_time
+from todo_cli.store.sql import ME, MINE, Backend, Scope, in_set, sqlite_time, whose
 from todo_cli.todo import PRIORITIES, NewTodo, Todo, clean_title
 
 # --- adding -------------------------------------------------------------------------
 
-# The batch travels as one JSON parameter that the server unpacks.
-ITEMS = {
-    "postgresql": (
-        "(SELECT e.item ->> 't' AS title, e.item ->> 'r' AS rid, e.ord AS ord, "
-        "CAST(e.item ->> 'p' AS smallint) AS priority, CAST(e.item ->> 'd' AS timestamptz) AS due, "
-        "e.item ->> 'n' AS note, CAST(e.item ->> 'x' AS boolean) AS done, "
-        "CAST(e.item ->> 'c' AS timestamptz) AS created_at, "
-        "CAST(e.item ->> 'u' AS timestamptz) AS updated_at, "
-        "CAST(e.item ->> 'f' AS timestamptz) AS completed_at, CAST(e.item ->> 'k' AS integer) AS num, "
-        "e.item ->> 'e' AS every, CAST(e.item ->> 'a' AS smallint) AS anchor, "
-        "CAST(e.item ->> 'ck' AS integer) AS clock, "
-        "CAST(e.item ->> 'l' AS timestamptz) AS until, CAST(e.item ->> 'w' AS timestamptz) AS wait, "
-        "CAST(e.item ->> 'wl' AS integer) AS wait_lead, e.item ->> 's' AS series, "
-        "CAST(e.item ->> 'co' AS boolean) AS continued "
-        "FROM json_array_elements(CAST(:items AS json)) WITH ORDINALITY AS e(item, ord)) AS i"
-    ),
-    "sqlite": (
-        "(SELECT json_extract(value, '$.t') AS title, json_extract(value, '$.r') AS rid, "
-        "key + 1 AS ord, json_extract(value, '$.p') AS priority, "
-        "json_extract(value, '$.d') AS due, json_extract(value, '$.n') AS note, "
-        "json_extract(value, '$.x') AS done, json_extract(value, '$.c') AS created_at, "
-        "json_extract(value, '$.u') AS updated_at, json_extract(value, '$.f') AS completed_at, "
-        "json_extract(value, '$.k') AS num, json_extract(value, '$.e') AS every, "
-        "json_extract(value, '$.a') AS anchor, json_extract(value, '$.ck') AS clock, "
-        "json_extract(value, '$.l') AS until, "
-        "json_extract(value, '$.w') AS wait, json_extract(value, '$.wl') AS wait_lead, "
-        "json_extract(value, '$.s') AS series, json_extract(value, '$.co') AS continued "
-        "FROM json_each(:items)) AS i"
-    ),
-}
+# The batch travels as one JSON parameter that the server unpacks: an
+# object per todo, each value under the name of the column it fills (a
+# column of todo_columns), its tags under "tags", its place in the batch
+# its ord. items() (per backend) unpacks every column there is.
+_NOT_CARRIED = frozenset({"version"})  # a new todo's is the column's default
+
+
+def _carried() -> list[tuple[str, str]]:
+    return [(n, k) for n, k in todo_columns.kinds().items() if n not in _NOT_CARRIED]
+
+
+def items(backend: Backend) -> str:
+    """The items of :items as a table (i): every carried column, and ord."""
+    if backend == "postgresql":
+        values = ", ".join(
+            f"e.item ->> '{n}' AS {n}" if k == "text" else f"CAST(e.item ->> '{n}' AS {k}) AS {n}"
+            for n, k in _carried()
+        )
+        return (
+            f"(SELECT {values}, e.ord AS ord "
+            "FROM json_array_elements(CAST(:items AS json)) WITH ORDINALITY AS e(item, ord)) AS i"
+        )
+    values = ", ".join(f"json_extract(value, '$.{n}') AS {n}" for n, _ in _carried())
+    return f"(SELECT {values}, key + 1 AS ord FROM json_each(:items)) AS i"
+
+
 ITEM_TAGS = {
     "postgresql": (
-        "(SELECT e.item ->> 'r' AS rid, json_array_elements_text(e.item -> 'g') AS tag "
+        "(SELECT e.item ->> 'request_id' AS request_id, "
+        "json_array_elements_text(e.item -> 'tags') AS tag "
         "FROM json_array_elements(CAST(:items AS json)) AS e(item)) AS n"
     ),
     "sqlite": (
-        "(SELECT json_extract(e.value, '$.r') AS rid, g.value AS tag "
-        "FROM json_each(:items) AS e, json_each(json_extract(e.value, '$.g')) AS g) AS n"
+        "(SELECT json_extract(e.value, '$.request_id') AS request_id, g.value AS tag "
+        "FROM json_each(:items) AS e, json_each(json_extract(e.value, '$.tags')) AS g) AS n"
     ),
 }
 _BATCH_MAX = 999_999  # request ids carry a 6-digit ordinal
@@ -87,46 +84,57 @@ def _json_time(backend: Backend, value: datetime | None) -> str | None:
     return sqlite_time(value) if backend == "sqlite" else value.astimezone(UTC).isoformat()
 
 
-def _repeating(backend: Backend, todo: NewTodo) -> dict[str, Any]:
-    """The recurrence and wait of a todo on its way in, as add_many's items
-    carry them: a new series for a recurring todo, keeping the day of the
-    month of its first due."""
+def _repeating(todo: NewTodo) -> dict[str, Any]:
+    """What a recurring todo on its way in gets from its due: a new series,
+    keeping the day of the month and the time of day of its first due."""
     due = todo.due
-    anchor, clock = todo.anchor, todo.clock
-    if due and todo.every and (anchor is None or clock is None):
-        from todo_cli.recurrence import anchor_and_clock
+    if not (due and todo.every):
+        return {}
+    from todo_cli.recurrence import anchor_and_clock
 
-        day, time_of_day = anchor_and_clock(due)
-        anchor = anchor or day
-        clock = time_of_day if clock is None else clock
-    wait = todo.wait
-    if todo.wait_lead is not None and due is not None:
-        wait = due - timedelta(seconds=todo.wait_lead)
+    day, time_of_day = anchor_and_clock(due)
     return {
-        "e": todo.every,
-        "a": anchor,
-        "ck": clock,
-        "l": _json_time(backend, todo.until),
-        "w": _json_time(backend, wait),
-        "wl": todo.wait_lead,
-        "s": uuid.uuid4().hex if todo.every else None,
-        "co": todo.continued,
+        "anchor": todo.anchor or day,
+        "clock": time_of_day if todo.clock is None else todo.clock,
+        "series": uuid.uuid4().hex,
     }
 
 
-# What add_many and sharing.add_to insert: the columns after user_id and
-# number, from the items (ITEMS).
-INSERTED = (
-    "user_id, number, title, done, priority, due, note, created_at, updated_at, completed_at, "
-    "request_id, every, anchor, clock, until, wait, wait_lead, series, continued"
-)
-ITEM_VALUES = (
-    "i.title, COALESCE(i.done, false), i.priority, i.due, i.note, COALESCE(i.created_at, :now), "
-    "COALESCE(i.updated_at, :now), "
-    "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END, i.rid, "
-    "i.every, i.anchor, i.clock, i.until, i.wait, i.wait_lead, i.series, "
-    "COALESCE(i.continued, false)"
-)
+def _item(backend: Backend, todo: NewTodo, request_id: str, number: int | None) -> dict[str, Any]:
+    """One todo of the batch: its fields under their column's names, the
+    ones it has (a missing key reads as NULL)."""
+    item: dict[str, Any] = {"request_id": request_id, "number": number}
+    for name, value in todo.stored().items():
+        if name == "tags":
+            item[name] = list(value)
+        elif name == "priority":
+            item[name] = PRIORITIES[value] if value else None
+        elif isinstance(value, datetime):
+            item[name] = _json_time(backend, value)
+        elif value is not None and value is not False:
+            item[name] = value
+    item.update(_repeating(todo))
+    return item
+
+
+# What a todo that arrives without them gets (add_many, sharing.add_to).
+_DEFAULTS = {
+    "done": "COALESCE(i.done, false)",
+    "created_at": "COALESCE(i.created_at, :now)",
+    "updated_at": "COALESCE(i.updated_at, :now)",
+    "completed_at": "CASE WHEN i.done THEN COALESCE(i.completed_at, i.updated_at, :now) END",
+    "continued": "COALESCE(i.continued, false)",
+}
+
+
+def inserted() -> str:
+    """The columns add_many and sharing.add_to insert, after user_id and number."""
+    return "user_id, number, " + ", ".join(n for n, _ in _carried() if n != "number")
+
+
+def item_values() -> str:
+    """The values of inserted()'s columns after user_id and number, from items()."""
+    return ", ".join(_DEFAULTS.get(n, f"i.{n}") for n, _ in _carried() if n != "number")
 
 
 def prepared(session: Session, new: Sequence[NewTodo]) -> list[NewTodo]:
@@ -149,25 +157,9 @@ def prepared(session: Session, new: Sequence[NewTodo]) -> list[NewTodo]:
 def items_json(
     backend: Backend, new: Sequence[NewTodo], rids: Sequence[str], kept: Sequence[int | None]
 ) -> str:
-    """The batch as the one JSON parameter the server unpacks (ITEMS)."""
+    """The batch as the one JSON parameter the server unpacks (items())."""
     return json.dumps(
-        [
-            {
-                "t": t.title,
-                "r": rid,
-                "p": PRIORITIES[t.priority] if t.priority else None,
-                "d": _json_time(backend, t.due),
-                "n": t.note,
-                "g": list(t.tags),
-                "x": t.done,
-                "c": _json_time(backend, t.created_at),
-                "u": _json_time(backend, t.updated_at),
-                "f": _json_time(backend, t.completed_at),
-                "k": number,
-                **(_repeating(backend, t) if t.every or t.wait or t.wait_lead else {}),
-            }
-            for t, rid, number in zip(new, rids, kept, strict=True)
-        ]
+        [_item(backend, t, rid, number) for t, rid, number in zip(new, rids, kept, strict=True)]
     )
 
 
@@ -217,7 +209,7 @@ def add_many(
     kept = list(numbers) if numbers is not None else [None] * len(new)
     # With numbers given, the counter moves up to the highest of them.
     bump = max(0, max(numbers) - last_number) if numbers else len(new)
-    items = items_json(backend, new, rids, kept)
+    batch = items_json(backend, new, rids, kept)
     already = "EXISTS (SELECT 1 FROM todos t WHERE t.user_id = users.id AND t.request_id = :first)"
     rows = session.execute(
         f"INSERT INTO users (name, created_at, last_number, db_role) VALUES (:me, :now, :n, "
@@ -228,9 +220,9 @@ def add_many(
             if action
             else []
         ),
-        f"INSERT INTO todos ({INSERTED}) "
-        f"SELECT users.id, COALESCE(i.num, users.last_number - :n + i.ord), {ITEM_VALUES} "
-        f"FROM users, {ITEMS[backend]} WHERE users.name = :me AND NOT {already}",
+        f"INSERT INTO todos ({inserted()}) "
+        f"SELECT users.id, COALESCE(i.number, users.last_number - :n + i.ord), {item_values()} "
+        f"FROM users, {items(backend)} WHERE users.name = :me AND NOT {already}",
         *(
             # The items drive the join (CROSS JOIN fixes the order on SQLite,
             # which otherwise reads the JSON once per todo of the user), each
@@ -240,7 +232,7 @@ def add_many(
             [
                 "INSERT INTO todo_tags (todo_id, tag) SELECT todos.id, n.tag "
                 f"FROM {ITEM_TAGS[backend]} CROSS JOIN todos "
-                f"WHERE todos.user_id = {ME} AND todos.request_id = n.rid "
+                f"WHERE todos.user_id = {ME} AND todos.request_id = n.request_id "
                 f"AND {in_set(backend, 'todos.request_id', 'rids', kind='text')} "
                 "ON CONFLICT DO NOTHING"
             ]
@@ -253,7 +245,7 @@ def add_many(
         f"AND {in_set(backend, 'request_id', 'rids', kind='text')} ORDER BY number",
         params={
             "n": bump,
-            "items": items,
+            "items": batch,
             "rids": rids,
             "first": rids[0],
             "event_title": new[0].title,
@@ -279,9 +271,10 @@ def select_numbers(backend: Backend, scope: Scope = MINE) -> str:
     )
 
 
-def find(session: Session, *, numbers: Sequence[int], scope: Scope = MINE) -> list[Todo]:
-    """Look todos up by number (show, and what rm will touch)."""
-    return lookup(session, numbers, changing=False, scope=scope)
+def find(session: Session, *, numbers: Sequence[int], owner: str | None = None) -> list[Todo]:
+    """Look todos up by number (show, and what rm will touch): mine, or
+    owner's shared with me."""
+    return lookup(session, numbers, changing=False, scope=whose(owner, write=False))
 
 
 def lookup(

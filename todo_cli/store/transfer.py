@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC
 
 from todo_cli.formats.records import Record, todo_key
@@ -194,21 +194,7 @@ def import_records(
 
 
 def _new(r: Record) -> NewTodo:
-    return NewTodo(
-        title=r.title,
-        priority=r.priority,
-        due=r.due,
-        tags=r.tags,
-        note=r.note,
-        done=r.done,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-        completed_at=r.completed_at,
-        every=r.every,
-        until=r.until,
-        wait=r.wait,
-        wait_lead=r.wait_lead,
-        # A repeating todo done before it came in has had its next one (in
-        # the file, as a rule): none is made for it.
-        continued=r.done,
-    )
+    """The todo an item becomes: its fields but its identity in the file.
+    A repeating todo done before it came in has had its next one (in the
+    file, as a rule): none is made for it."""
+    return NewTodo(**{f.name: getattr(r, f.name) for f in fields(NewTodo)} | {"continued": r.done})
