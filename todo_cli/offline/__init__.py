@@ -24,7 +24,7 @@ from todo_cli.offline.detect import OfflineError
 if TYPE_CHECKING:
     from todo_cli.app import Env
     from todo_cli.config import Settings
-    from todo_cli.offline.box import Box
+    from todo_cli.store.outbox import Box
     from todo_cli.store.runner import Mode
     from todo_cli.store.session import Session
 
@@ -56,7 +56,7 @@ class Hook:
         return self._path
 
     def box(self) -> Box:
-        from todo_cli.offline.box import Box
+        from todo_cli.store.outbox import Box
 
         return Box(self.path)
 
@@ -83,7 +83,7 @@ class Hook:
             return fallback(exc)
         if self.was_offline:
             with self.box() as box, box.transaction() as conn:
-                conn.execute("DELETE FROM meta WHERE key = 'offline_since'")
+                box.forget_key("offline_since", conn)
         import sqlite3
 
         try:
@@ -205,7 +205,7 @@ def box_path(settings: Settings, environ: Mapping[str, str]) -> Path:
     """The offline file of this profile, database and user (box.py): state
     kept between runs, so under XDG_STATE_HOME (~/.local/state/todo)."""
     from todo_cli.config import _platform_dir
-    from todo_cli.offline.box import path_for
+    from todo_cli.store.outbox import path_for
 
     return path_for(
         _platform_dir(environ, "XDG_STATE_HOME", ".local/state"),

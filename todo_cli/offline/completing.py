@@ -16,7 +16,7 @@ def offers(settings: Settings, environ: Mapping[str, str], kind: str) -> list[tu
     if settings.url.backend != "postgresql" or kind not in _WANTS:
         return []
     from todo_cli.offline import box_path
-    from todo_cli.offline.box import Box
+    from todo_cli.store.outbox import Box
 
     path = box_path(settings, environ)
     if not path.exists():

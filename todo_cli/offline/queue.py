@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from todo_cli.errors import DatabaseUnreachableError, InvalidInputError
 from todo_cli.offline import OfflineError, _is_name
-from todo_cli.offline.box import Box, Entry, token
+from todo_cli.store.outbox import Box, Entry, token
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
@@ -157,7 +157,7 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
                     "reached the server already: undo it when back online"
                 )
             with box.transaction() as conn:
-                conn.execute("DELETE FROM outbox WHERE seq = ?", (last.seq,))
+                box.delete(last.seq, conn)
             return "took back", last
         entry = box.queue(
             "undo",

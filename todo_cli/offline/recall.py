@@ -14,7 +14,7 @@ from todo_cli.offline import OfflineError
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
-    from todo_cli.offline.box import Box
+    from todo_cli.store.outbox import Box
 
 
 def _plain(value: Any) -> Any:

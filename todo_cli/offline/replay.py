@@ -43,33 +43,14 @@ from typing import TYPE_CHECKING, Any
 
 from todo_cli.errors import DatabaseUnreachableError, InterruptedAfterSaveError, TodoError
 from todo_cli.offline import OfflineError, _is_name
-from todo_cli.offline.box import Box, Entry, token
 from todo_cli.offline.queue import decode, keys
+from todo_cli.store import replaying
+from todo_cli.store.outbox import Box, Entry, token
 
 if TYPE_CHECKING:
     from todo_cli.offline import Hook
     from todo_cli.store.session import Session
     from todo_cli.todo import Todo
-
-# A change made with the entry's stamp as the session's clock journals it
-# as events.at (or undone_at): the server's record that it was applied.
-_JOURNALED = (
-    "SELECT count(*) FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
-    "AND (at = :now AND action = :kind OR undone_at = :now AND :kind = 'undo')"
-)
-_ADDED = (
-    "SELECT data FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
-    "AND at = :now AND action = 'add'"
-)
-_MARKS = (
-    "SELECT u.last_number, (SELECT max(e.id) FROM events e WHERE e.user_id = u.id) "
-    "FROM users u WHERE u.name = :me"
-)
-_NEWEST = (
-    "SELECT id, at FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me) "
-    "AND undone_at IS NULL ORDER BY id DESC LIMIT 1"
-)
-_MAX_EVENT = "SELECT max(id) FROM events WHERE user_id = (SELECT id FROM users WHERE name = :me)"
 
 
 class _Stop(Exception):
@@ -143,8 +124,7 @@ def replay(h: Hook, *, accept_restore: bool = False) -> list[str]:
 
 
 def _history_holds(h: Hook, box: Box, accept: bool, said: list[str]) -> bool:
-    row = _run(h, lambda s: s.execute(_MARKS).first(), None)
-    last_number, max_event = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    last_number, max_event = _run(h, replaying.marks, None)
     seen_number = int(box.get("max_number") or 0)
     seen_event = int(box.get("max_event") or 0)
     behind = []
@@ -163,7 +143,7 @@ def _history_holds(h: Hook, box: Box, accept: bool, said: list[str]) -> bool:
             box.put("restored", said[-1], conn)
         return False
     with box.transaction() as conn:
-        conn.execute("DELETE FROM meta WHERE key = 'restored'")
+        box.forget_key("restored", conn)
         if accept:
             box.put("max_number", str(last_number), conn)
             box.put("max_event", str(max_event), conn)
@@ -243,15 +223,13 @@ def _plan(box: Box, entry: Entry, me: str) -> Plan | str:
 
 
 def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
-    from todo_cli.store import changes, events, history, todos
-    from todo_cli.store.rows import to_todo
-    from todo_cli.store.sql import MINE, in_set, shared_with_me
+    from todo_cli.store import changes, history, todos
 
     s.begin()
     # A change that may have reached the server (or is forced after a
     # failure) asks the journal first: the stamp says whether it is there.
     asks = entry.state == "sending" or entry.force
-    if asks and int(s.execute(_JOURNALED, params={"kind": entry.kind}).scalar() or 0) > 0:
+    if asks and replaying.journaled(s, entry.kind):
         return _already(s, entry, plan)
     payload = decode(entry.payload)
     if entry.kind == "add":
@@ -263,8 +241,7 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
     if entry.kind == "undo":
         # The change to take back is the one that was the newest when this
         # machine was last online: what `todo undo` would have taken then.
-        row = s.execute(_NEWEST).first()
-        newest, at = (int(row[0]), row[1]) if row else (0, None)
+        newest, at = replaying.newest(s)
         seen, online_at = payload.get("last_event"), payload.get("online_at")
         known = (seen is not None and newest == seen) or (
             online_at is not None and at is not None and at <= online_at
@@ -276,17 +253,10 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
             )
         history.undo(s, count=1)
         return Outcome(max_event=newest)
-    scope = shared_with_me(plan.owner, write=True) if plan.owner else MINE
     numbers = [n for _, n in plan.keyed]
-    label = scope.label
+    label = f"{plan.owner}/" if plan.owner else ""
     if not entry.force:
-        which = in_set(s.backend, "todos.number", "numbers") + scope.only()
-        rows = s.execute(
-            *events.lock_rows(s.backend, which, owner=scope.owner),
-            todos.select_numbers(s.backend, scope),
-            params={"numbers": numbers, **scope.params},
-        ).all()
-        found = {t.number: t for t in (to_todo(r, s.time) for r in rows)}
+        found = replaying.current(s, numbers, plan.owner, lock=True)
         for key, number in plan.keyed:
             now = found.get(number)
             if now is None:
@@ -308,30 +278,17 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
 
 
 def _max(s: Session) -> int:
-    return int(s.execute(_MAX_EVENT).scalar() or 0)
+    return replaying.max_event(s)
 
 
 def _already(s: Session, entry: Entry, plan: Plan) -> Outcome:
     """The journal has it: an earlier replay applied it and died before
     it could say so. What it did, as far as the outbox needs to know."""
-    import json
-
-    from todo_cli.store import todos
-    from todo_cli.store.rows import to_todo
-    from todo_cli.store.sql import MINE, shared_with_me
-
     if entry.kind == "add":
-        data = json.loads(s.execute(_ADDED).scalar() or "{}")
-        numbers = list(range(int(data.get("first", 0)), int(data.get("last", -1)) + 1))
-        return Outcome(numbers=numbers, already=True, max_event=_max(s))
+        return Outcome(numbers=replaying.added(s), already=True, max_event=_max(s))
     if entry.kind == "undo":
         return Outcome(already=True, max_event=_max(s))
-    scope = shared_with_me(plan.owner, write=True) if plan.owner else MINE
-    rows = s.execute(
-        todos.select_numbers(s.backend, scope),
-        params={"numbers": [n for _, n in plan.keyed], **scope.params},
-    ).all()
-    now = {t.number: t for t in (to_todo(r, s.time) for r in rows)}
+    now = replaying.current(s, [n for _, n in plan.keyed], plan.owner, lock=False)
     # What it left: the stamp on each todo it changed (updated_at = :now),
     # the version it saw on one it did not (done of a done todo). A todo
     # changed since shows neither: the changes queued after it are held.
@@ -365,10 +322,10 @@ def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> st
         after = {key: outcome.after.get(key, "gone") for key, _ in plan.keyed}
     said = f"applied: {entry.describe()}" + (" (found applied already)" if outcome.already else "")
     with box.transaction() as conn:
-        conn.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
+        box.delete(entry.seq, conn)
         if entry.kind == "add" and entry.name and outcome.numbers:
             number = outcome.numbers[0]
-            conn.execute("UPDATE names SET number = ? WHERE name = ?", (number, entry.name))
+            box.named(entry.name, number, conn)
             added = {t.number: t for t in outcome.todos}
             # Found applied already, it left its stamp (updated_at = :now).
             after[entry.name] = token(added[number]) if number in added else stamp(entry)
@@ -376,18 +333,7 @@ def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> st
             if len(outcome.numbers) > 1:
                 said += f"-{outcome.numbers[-1]}"
             box.raise_mark("max_number", outcome.numbers[-1], conn)
-        mark = f"#{entry.seq}"
-        for later in box.entries():
-            changed = {k: (after.get(k, "gone") if v == mark else v) for k, v in later.saw.items()}
-            if changed != later.saw:
-                import json
-
-                # One held only because it waited on this one is free to go.
-                conn.execute(
-                    "UPDATE outbox SET saw = ?, state = CASE WHEN state = 'held' AND reason "
-                    "LIKE 'it waits on%' THEN 'waiting' ELSE state END WHERE seq = ?",
-                    (json.dumps(changed), later.seq),
-                )
+        box.pass_on(entry.seq, after, conn)
         box.remember(me, outcome.todos, conn)
         if outcome.removed:
             box.forget(owner, outcome.removed, conn)

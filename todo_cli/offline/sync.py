@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from todo_cli.errors import InvalidInputError
 from todo_cli.offline import Hook, OfflineError
-from todo_cli.offline.box import Box
+from todo_cli.store.outbox import Box
 
 if TYPE_CHECKING:
     from todo_cli.app import Env
@@ -39,18 +38,8 @@ def _drop(box: Box, seq: int) -> None:
             f"change #{seq} may have reached the server: run todo sync online first"
         )
     with box.transaction() as conn:
-        conn.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
-        for later in entries.values():
-            saw = {
-                k: (entry.saw.get(k, "gone") if v == f"#{seq}" else v) for k, v in later.saw.items()
-            }
-            if saw != later.saw:
-                # One held only because it waited on the dropped one is free to go.
-                conn.execute(
-                    "UPDATE outbox SET saw = ?, state = CASE WHEN state = 'held' AND reason "
-                    "LIKE 'it waits on%' THEN 'waiting' ELSE state END WHERE seq = ?",
-                    (json.dumps(saw), later.seq),
-                )
+        box.delete(seq, conn)
+        box.pass_on(seq, entry.saw, conn)
 
 
 def _force(box: Box, seq: int) -> None:
@@ -58,7 +47,7 @@ def _force(box: Box, seq: int) -> None:
     if entry is None or entry.state != "held":
         raise InvalidInputError(f"no held change #{seq} (see: todo sync)")
     with box.transaction() as conn:
-        conn.execute("UPDATE outbox SET force = 1, state = 'waiting' WHERE seq = ?", (seq,))
+        box.force(seq, conn)
 
 
 def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_restore: bool) -> None:

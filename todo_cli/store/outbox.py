@@ -1,11 +1,12 @@
-"""The local file of one profile, database and user: the outbox of changes
+"""Offline mode's local file (todo_cli/offline) of one profile, database
+and user: the outbox of changes
 made offline, the provisional names of queued adds, and the copy of what
 the user could see the last time a command was online.
 
 One SQLite file, mode 0600 in a 0700 folder (its -wal and -shm too), in
 WAL mode, written in transactions with synchronous=FULL: a `kill -9` at any
 moment leaves it as it was before or after a whole step, never between
-(replay.py relies on that).
+(offline/replay.py relies on that).
 
 The outbox, in order (seq):
 - kind: add, edit, done, reopen, rm or undo; payload: what the command
@@ -212,6 +213,35 @@ class Box:
                 conn.execute("INSERT INTO names (name, seq) VALUES (?, ?)", (name, seq))
         (entry,) = [e for e in self.entries(("waiting",)) if e.seq == seq]
         return entry
+
+    def delete(self, seq: int, conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+
+    def forget_key(self, key: str, conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+    def named(self, name: str, number: int, conn: sqlite3.Connection) -> None:
+        """A provisional name's number, for good."""
+        conn.execute("UPDATE names SET number = ? WHERE name = ?", (number, name))
+
+    def force(self, seq: int, conn: sqlite3.Connection) -> None:
+        """A held change, to be applied anyway by the next replay."""
+        conn.execute("UPDATE outbox SET force = 1, state = 'waiting' WHERE seq = ?", (seq,))
+
+    def pass_on(self, seq: int, left: dict[str, str], conn: sqlite3.Connection) -> None:
+        """Change seq is settled (applied, or dropped): the changes queued
+        after it on the same todos ("#seq") now expect what it left (a
+        todo it did not leave: "gone"), and one held only because it waited
+        on it is free to go."""
+        mark = f"#{seq}"
+        for later in self.entries():
+            saw = {k: (left.get(k, "gone") if v == mark else v) for k, v in later.saw.items()}
+            if saw != later.saw:
+                conn.execute(
+                    "UPDATE outbox SET saw = ?, state = CASE WHEN state = 'held' AND reason "
+                    "LIKE 'it waits on%' THEN 'waiting' ELSE state END WHERE seq = ?",
+                    (json.dumps(saw), later.seq),
+                )
 
     def set_state(self, seq: int, state: str, reason: str | None = None) -> None:
         with self.transaction() as conn:
