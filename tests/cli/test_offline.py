@@ -397,3 +397,41 @@ def test_a_refusal_at_commit_is_held_not_applied(net: Network, pg_url: str, tmp_
             cur.execute("DROP TRIGGER test_refuse_boom ON todos")
             cur.execute("DROP FUNCTION test_refuse_boom()")
         conn.close()
+
+
+def test_another_machines_change_at_the_same_microsecond_is_not_taken_for_mine(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    """Two machines of one user, with clocks that read the same microsecond:
+    a change left "sending" by a replay that died before it sent anything
+    is not taken as applied because the other machine's change of the same
+    kind was journaled at that very moment."""
+    from datetime import UTC, datetime
+
+    from todo_cli.store.outbox import Box
+
+    frozen = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    a, b = machine(tmp_path, "a", net.url(pg_url)), machine(tmp_path, "b", net.url(pg_url))
+    a.clock = b.clock = lambda: frozen
+    a.ok("add", "one")
+    a.ok("add", "two")
+    a.ok("list")
+    b.ok("list")
+    net.mode = "refuse"
+    assert a.ok("add", "from a") == "q1\n"
+    a.ok("edit", "1", "--title", "ONE")
+    assert b.ok("add", "from b") == "q1\n"
+    b.ok("edit", "2", "--title", "TWO")
+    (path,) = (a.home / ".local/state/todo/offline").glob("*.db")
+    with Box(path) as box:  # a replay on a died after marking them, before sending
+        box.set_state(1, "sending")
+        box.set_state(2, "sending")
+    net.mode = "up"
+    b.ok("sync")
+    a.ok("sync")
+    assert rows(pg_url, "SELECT number, title FROM todos ORDER BY number") == [
+        (1, "ONE"),
+        (2, "TWO"),
+        (3, "from b"),
+        (4, "from a"),
+    ]

@@ -229,7 +229,9 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
     # A change that may have reached the server (or is forced after a
     # failure) asks the journal first: the stamp says whether it is there.
     asks = entry.state == "sending" or entry.force
-    if asks and replaying.journaled(s, entry.kind):
+    saw = {n: plan.saw.get(key, "") for key, n in plan.keyed}
+    title = entry.payload.get("titles", [None])[0]
+    if asks and replaying.journaled(s, entry.kind, title=title, saw=saw):
         return _already(s, entry, plan)
     payload = decode(entry.payload)
     if entry.kind == "add":

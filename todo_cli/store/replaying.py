@@ -17,16 +17,43 @@ from todo_cli.todo import Todo
 _ME = "(SELECT id FROM users WHERE name = :me)"
 # A change run with the session's clock at its stamp journals it as
 # events.at (an undo: as the undone entry's undone_at), in its transaction.
-_JOURNALED = (
-    f"SELECT count(*) FROM events WHERE user_id = {_ME} "
+_AT_STAMP = (
+    f"SELECT data FROM events WHERE user_id = {_ME} "
     "AND (at = :now AND action = :kind OR undone_at = :now AND :kind = 'undo')"
 )
 
 
-def journaled(session: Session, kind: str) -> bool:
-    """Whether a change of this kind with this transaction's stamp is in
-    the journal: applied by an earlier replay that died before saying so."""
-    return int(session.execute(_JOURNALED, params={"kind": kind}).scalar() or 0) > 0
+def journaled(
+    session: Session, kind: str, *, title: str | None = None, saw: dict[int, str] | None = None
+) -> bool:
+    """Whether this change is in the journal: applied by an earlier replay
+    that died before saying so. Its entry carries the change's stamp; and,
+    so that another machine's change journaled at the same microsecond is
+    never taken for it, an add's first title, or (edit, done, reopen, rm)
+    only todos this change names, each as it saw it (its updated_at)."""
+    for (data,) in session.execute(_AT_STAMP, params={"kind": kind}).all():
+        if kind == "undo":
+            return True
+        found = json.loads(data or "{}")
+        if kind == "add":
+            if title is None or found.get("title") == title:
+                return True
+            continue
+        before = {int(r["number"]): r.get("updated_at") for r in found.get("todos", [])}
+        if before and all(
+            n in (saw or {}) and _same_time(at, (saw or {})[n]) for n, at in before.items()
+        ):
+            return True
+    return False
+
+
+def _same_time(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    try:
+        return datetime.fromisoformat(a) == datetime.fromisoformat(b)
+    except ValueError:
+        return False
 
 
 def added(session: Session) -> list[int]:
