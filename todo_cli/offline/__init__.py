@@ -45,6 +45,7 @@ class Hook:
         self.replayed = False
         self.was_offline = False  # the last command found the network gone
         self._path: Path | None = None
+        self._box: Box | None = None
 
     @property
     def path(self) -> Path:
@@ -56,9 +57,12 @@ class Hook:
         return self._path
 
     def box(self) -> Box:
-        from todo_cli.store.outbox import Box
+        """The offline file, opened once for the invocation."""
+        if self._box is None:
+            from todo_cli.store.outbox import Box
 
-        return Box(self.path)
+            self._box = Box(self.path, shared=True)
+        return self._box
 
     def run(
         self,
@@ -100,7 +104,6 @@ class Hook:
         self.replayed = True
         if not self.path.exists():
             return
-        from todo_cli.offline import replay
         from todo_cli.offline.detect import probe
 
         try:
@@ -114,6 +117,8 @@ class Hook:
             if gone is not None:
                 self.error = gone
                 return
+        from todo_cli.offline import replay
+
         try:
             replay.replay(self)
         except OfflineError as exc:
@@ -145,7 +150,7 @@ class Hook:
         if self.offline_after is None and not self.path.exists():
             return  # --online: no offline file is made
         me = self.env.settings().user.value
-        with self.box().relaxed() as box, box.transaction() as conn:
+        with self.box() as box, box.transaction(durable=False) as conn:
             box.forget(me, [t.number for t in gone], conn)
             box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
             box.remember(me, found, conn)

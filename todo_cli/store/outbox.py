@@ -26,7 +26,6 @@ The outbox, in order (seq):
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -86,53 +85,69 @@ class Entry:
 
 
 def path_for(data_dir: Path, profile: str, where: str, user: str) -> Path:
-    """One file per profile, database (host, port and name) and user."""
-    key = hashlib.sha256(f"{profile}\0{where}\0{user}".encode()).hexdigest()[:20]
+    """One file per profile, database (host, port and name) and user, named
+    after them (percent-encoded; a hash when that is too long for a name)."""
+    from urllib.parse import quote
+
+    key = quote(f"{profile}@{user}@{where}", safe="@.-_")
+    if len(key) > 200:
+        import hashlib
+
+        key = hashlib.sha256(key.encode()).hexdigest()[:32]
     return data_dir / "offline" / f"{key}.db"
 
 
 class Box:
     """The open file (a context manager)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, shared: bool = False) -> None:
+        """shared: one invocation's, used by each step in turn and never
+        closed (closing a WAL file checkpoints it: fsyncs for nothing)."""
         self.path = path
+        self.shared = shared
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not path.exists():
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             self.conn = sqlite3.connect(path, isolation_level=None, timeout=10)
-            # WAL: a commit is one append, never a torn file, whatever dies
-            # when; FULL: the outbox's commits reach the disk (a copy-only
-            # write may say NORMAL: see relaxed).
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: the outbox's commits reach the disk (a write of the copy
+            # alone may say otherwise: see transaction).
             self.conn.execute("PRAGMA synchronous=FULL")
-            self.conn.executescript(_SCHEMA)
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] != 1:
+                # WAL: a commit is one append, never a torn file, whatever
+                # dies when.
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.executescript(_SCHEMA)
+                self.conn.execute("PRAGMA user_version = 1")
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot use the offline file {path}: {exc}") from None
-
-    def relaxed(self) -> Box:
-        """For writes of the copy alone (what online commands read): a power
-        cut may lose the last of them, never the outbox, and a command saves
-        an fsync."""
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        return self
 
     def __enter__(self) -> Box:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self.conn.close()
+        if not self.shared:
+            self.conn.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One step, all or nothing, durable when it returns."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One step, all or nothing, durable when it returns. Not durable
+        (writes of the copy alone, what online commands read): a power cut
+        may lose the last of them, never the outbox, and a command saves an
+        fsync."""
+        if not durable:
+            self.conn.execute("PRAGMA synchronous=NORMAL")
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        finally:
+            if not durable:
+                self.conn.execute("PRAGMA synchronous=FULL")
 
     # --- meta -------------------------------------------------------------
 
