@@ -435,3 +435,17 @@ def test_another_machines_change_at_the_same_microsecond_is_not_taken_for_mine(
         (3, "from b"),
         (4, "from a"),
     ]
+
+
+def test_a_listing_longer_than_the_copy_takes_leaves_it_as_it_was(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    """1,000 todos at most per command (offline.COPY_MAX): writing 100,000
+    into the copy would cost seconds."""
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("add", "first")
+    todo.ok("list")
+    todo.ok("add", "-", input="".join(f"t{i}\n" for i in range(1001)))
+    todo.ok("list", "--limit", "0")
+    net.mode = "refuse"
+    assert todo.ok("list") == "1\topen\tfirst\n"

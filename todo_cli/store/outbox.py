@@ -192,6 +192,14 @@ class Box:
             for r in rows
         ]
 
+    def waiting(self) -> bool:
+        """Whether a replay has anything to do (a held change waits for
+        todo sync, unless it is to be applied anyway)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM outbox WHERE state != 'held' OR force = 1 LIMIT 1"
+        ).fetchone()
+        return row is not None
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
