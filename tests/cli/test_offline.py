@@ -449,3 +449,35 @@ def test_a_listing_longer_than_the_copy_takes_leaves_it_as_it_was(
     todo.ok("list", "--limit", "0")
     net.mode = "refuse"
     assert todo.ok("list") == "1\topen\tfirst\n"
+
+
+def test_a_json_listing_online_keeps_the_copy_current(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("add", "Pay rent")
+    todo.ok("add", "Call the bank")
+    other = machine(tmp_path, "b", net.url(pg_url))
+    other.ok("edit", "2", "--title", "Call the bank about the loan")
+    online = todo.ok("list", "--json")
+    net.mode = "refuse"
+    assert todo.ok("list", "--json") == online
+    assert todo("edit", "2", "--title", "x").returncode == 0  # the version it saw: b's
+    net.mode = "up"
+    assert "applied: edit 2" in todo("list").stderr
+
+
+def test_rm_offline_on_a_terminal_asks_from_the_copy(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("add", "Pay rent")
+    todo.ok("list")
+    net.mode = "refuse"
+    code, shown = todo.tty("rm", "1", input="y\n", env={"NO_COLOR": "1"})
+    assert code == 0, shown
+    assert "  1: Pay rent" in shown
+    assert "todo: offline: queued rm 1" in shown
+    net.mode = "up"
+    todo.ok("sync")
+    assert rows(pg_url, "SELECT count(*) FROM todos") == [(0,)]

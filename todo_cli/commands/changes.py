@@ -189,7 +189,13 @@ def rm(
             raise InvalidInputError(
                 "refusing to remove without confirmation (no terminal); pass --yes"
             )
-        found = env.run(lambda s: todos.find(s, numbers=wanted), mode="read")
+        from todo_cli.offline import reads  # OFFLINE: confirm from the copy
+
+        found = env.run(
+            lambda s: todos.find(s, numbers=wanted),
+            mode="read",
+            offline=lambda exc: reads.find(env, exc, None, wanted),
+        )
         for todo in found:
             out.note(f"  {todo.number}: {todo.title}")
         noun = "this todo" if len(found) == 1 else f"these {len(found)} todos"

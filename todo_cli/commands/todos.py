@@ -209,13 +209,20 @@ def list_(
     )
     if out.mode == "json":
         # Streamed as rows arrive; a script gets everything unless it asked for --limit.
+        seen: list[Any] = []  # OFFLINE: what streamed by, for the copy
         env.run(
             lambda s: out.json_array(
-                listing.iter_text(s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None)
+                reads.tee(
+                    listing.iter_text(
+                        s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None
+                    ),
+                    seen,
+                )
             ),
             mode="read",
             offline=lambda exc: reads.json_array(env, exc, flt, chosen, reverse, limit or None),
         )
+        reads.json_listed(env, seen)
         return
     shown = (limit or None) if limit is not None else out.screenful()
     if shown is None:

@@ -5,6 +5,7 @@ read online: their todos and those shared with them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -137,3 +138,50 @@ def listed(env: Env, f: Filter, items: list[Todo], total: int) -> None:
             and (f.wait == "show" or not (t.wait is not None and t.wait > now))
         ]
         box.forget(me, gone, conn)
+
+
+def tee(items: Iterable[Any], seen: list[Any]) -> Iterator[Any]:
+    """The items of a JSON listing as they stream, noted (up to one more
+    than the copy takes) for json_listed."""
+    from todo_cli.offline import COPY_MAX
+
+    for item in items:
+        if len(seen) <= COPY_MAX:
+            seen.append(item)
+        yield item
+
+
+def json_listed(env: Env, seen: list[Any]) -> None:
+    """OFFLINE: a JSON listing online keeps the copy current too."""
+    from todo_cli.todo import Todo
+
+    h = env.offline_hook()
+    if h is None or h.error is not None or not seen or not isinstance(seen[0], tuple):
+        return
+    if not all(hasattr(t, "updated_at") and isinstance(t.updated_at, str) for t in seen[:1]):
+        return
+
+    def when(text: str | None) -> datetime | None:
+        return datetime.fromisoformat(text) if text else None
+
+    todos = [
+        Todo(
+            t.number,
+            t.title,
+            t.done,
+            t.priority,
+            when(t.due),
+            tuple(t.tags),
+            t.note,
+            datetime.fromisoformat(t.created_at),
+            datetime.fromisoformat(t.updated_at),
+            when(t.completed_at),
+            every=t.every,
+            until=when(t.until),
+            wait=when(t.wait),
+            wait_lead=t.wait_lead,
+            owner=t.owner,
+        )
+        for t in seen
+    ]
+    h.remember(todos, read=True)
