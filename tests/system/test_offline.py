@@ -254,3 +254,22 @@ def test_two_replays_at_once_apply_each_change_once(net: Network, db: str, tmp_p
         out, err = proc.communicate(timeout=60)
         assert (proc.returncode, out) == (0, ""), err
     _replayed_once(db)
+
+
+@pytest.mark.parametrize("point", ["before-send", "after-commit", "after-mark"])
+def test_kill_9_during_a_queued_undo_undoes_once(
+    net: Network, db: str, tmp_path: Path, point: str
+) -> None:
+    todo = machine(tmp_path, "a", net.url(db))
+    todo.ok("add", "a")
+    todo.ok("add", "b")
+    todo.ok("add", "c")
+    todo.ok("list")
+    net.mode = "refuse"
+    queued = todo("undo")
+    assert "queued undo" in queued.stderr
+    net.mode = "up"
+    assert todo("sync", env={"TODO_OFFLINE_CRASH": f"{point}:1"}).returncode == -9
+    assert todo.ok("sync") == ""
+    assert rows(db, "SELECT number FROM todos ORDER BY number") == [(1,), (2,)]
+    assert rows(db, "SELECT count(*) FROM events WHERE undone_at IS NOT NULL") == [(1,)]
