@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import statistics
@@ -118,6 +119,24 @@ class Cmd:
     argv: list[str]
     env: dict[str, str]
     prepare: list[str] | None = None  # run (untimed) before each run of argv
+    # A regular expression its stdout must match in full before it is timed:
+    # a command that answers nothing is quick, and timing it proves nothing.
+    # Required of every timed command ("" for one that truly prints nothing).
+    expect: str | None = None
+
+
+def check_output(cmd: Cmd, *, cwd: Path) -> None:
+    """Run cmd once (after its prepare), untimed; raise BenchError unless it
+    exits 0 and prints what cmd.expect says."""
+    if cmd.expect is None:
+        raise BenchError(f"{cmd.label}: a timed command must say what it prints (Cmd.expect)")
+    _prepared(cmd, cwd)
+    out = run_checked(cmd, cwd=cwd, capture=True).stdout
+    if not re.fullmatch(cmd.expect, out, re.DOTALL):
+        raise BenchError(
+            f"{cmd.label}: printed {out[:500]!r}, not what it should ({cmd.expect!r})\n"
+            f"  argv: {shlex.join(cmd.argv)}"
+        )
 
 
 @dataclass
@@ -180,6 +199,9 @@ def time_interleaved(
     (outside the timed interval), and its round trips are recorded.
     """
     for cmd in cmds:
+        check_output(cmd, cwd=cwd)
+        if proxy is not None:
+            proxy.wait_idle()
         for _ in range(warmup):
             _prepared(cmd, cwd)
             run_checked(cmd, cwd=cwd)
@@ -207,9 +229,11 @@ def time_varying(
     factories: dict[str, Callable[[], Cmd]], *, runs: int, warmup: int, cwd: Path
 ) -> dict[str, Timing]:
     """time_interleaved for commands that change from run to run (`todo done N`
-    on a different N each time): each factory returns the next command."""
+    on a different N each time): each factory returns the next command (one
+    more than runs + warmup: the first is the check of its output)."""
     labels = list(factories)
     for label in labels:
+        check_output(factories[label](), cwd=cwd)
         for _ in range(warmup):
             run_checked(factories[label](), cwd=cwd)
     timings = {label: Timing(label, []) for label in labels}
@@ -236,7 +260,7 @@ def _one_environment(cmds: list[Cmd]) -> tuple[dict[str, str], list[Cmd]]:
             *(f"{k}={v}" for k, v in c.env.items()),
         ]
         prepare = [*prefix, *c.prepare] if c.prepare else None
-        wrapped.append(Cmd(c.label, [*prefix, *c.argv], c.env, prepare))
+        wrapped.append(Cmd(c.label, [*prefix, *c.argv], c.env, prepare, c.expect))
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, wrapped
 
 
@@ -253,6 +277,8 @@ def time_hyperfine(
     """Medians measured by hyperfine -N (no shell), in `rounds` calls of
     runs/rounds runs each, the commands in a rotated order each time, so a
     noisy minute does not fall on one command alone. Each round warms up."""
+    for cmd in cmds:
+        check_output(cmd, cwd=cwd)
     env, cmds = _one_environment(cmds)
     rounds = max(1, min(rounds, runs))
     per_round = -(-runs // rounds)

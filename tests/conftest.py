@@ -4,6 +4,8 @@ session, and the real `todo`.
 Without a reachable PostgreSQL, PostgreSQL tests skip with the reason;
 under CI=true the suite fails instead.
 
+Under CI=true any skip is reported as a failure (tests/support/ci.py).
+
 Hypothesis: under CI=true the "ci" profile, derandomized (the examples
 are a function of each test, the same on every run) and printing the blob
 that reproduces a failure; the default profile otherwise.
@@ -12,14 +14,16 @@ that reproduces a failure; the default profile otherwise.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from tests.support import IN_CI
+from tests.support.ci import skip_fails_in_ci
 from tests.support.databases import (
     ScratchDatabases,
     admin_url,
@@ -41,6 +45,16 @@ from todo_cli.store.session import Session
 # what it does not set from the profile loaded then).
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, database=None)
 hypothesis_settings.load_profile("ci" if IN_CI else "default")
+
+# --- no silent skip in CI ----------------------------------------------------------
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport() -> Generator[None, Any, None]:
+    # (pluggy passes a hook only the arguments it names: here none)
+    outcome = yield
+    skip_fails_in_ci(outcome.get_result(), in_ci=IN_CI)
+
 
 # --- PostgreSQL ------------------------------------------------------------------
 

@@ -2,9 +2,9 @@
 candidates for the word at CWORD, one per line (`value` for bash,
 `value:description` for zsh, `value<TAB>description` for fish).
 
-Quick by construction: the commands and their options are the table below
-(tests/unit/test_completion.py holds it to the Typer app), so completing a
-command or an option imports neither Typer nor a database driver. Todo
+Quick by construction: the commands and their options come from the
+table of the command line (syntax.py), so completing a command or an
+option imports neither Typer nor a database driver. Todo
 numbers and tags are read live, with a one-second connect timeout, no
 retries, and a deadline: if the database does not answer in time, nothing
 is offered rather than a shell kept waiting.
@@ -13,112 +13,33 @@ is offered rather than a shell kept waiting.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TextIO
 
+from todo_cli import syntax
 from todo_cli.safetext import clean
 
 # Option kinds: None takes no value; "" a value with nothing to offer; else
 # the name of what to offer (VALUES, or a live kind).
 Options = dict[str, str | None]
 
-_JSON: Options = {"--json": None}
-_PRIORITY = {"--priority": "priority", "-p": "priority"}
-_WHEN = {"--due": "when", "-d": "when"}
-_NUMBERS_RM: Options = {"--yes": None, "-y": None, "--series": None, **_JSON}
-_LIST: Options = {
-    "--all": None, "-a": None, "--done": None, "--tag": "tag", "-t": "tag", **_PRIORITY,
-    "--overdue": None, "--waiting": None, "--shared": None, "--due-before": "when",
-    "--search": "", "-s": "", "--sort": "sort", "--reverse": None, "-r": None,
-    "--limit": "", "-n": "", **_JSON,
-}  # fmt: skip
-_REPEAT: Options = {"--every": "every", "--from-done": None, "--until": "when", "--wait": "when"}
+
+def _options(options: tuple[syntax.Option, ...]) -> Options:
+    return {n: (None if o.takes is None else o.offers) for o in options for n in o.names}
+
 
 # command -> (options, what its arguments are)
 COMMANDS: dict[str, tuple[Options, str]] = {
-    "add": (
-        {
-            **_PRIORITY,
-            **_WHEN,
-            "--tag": "tag",
-            "-t": "tag",
-            "--note": "",
-            "-n": "",
-            **_REPEAT,
-            "--owner": "sharer",
-            **_JSON,
-        },
-        "",
-    ),
-    "list": (_LIST, ""),
-    "show": (_JSON, "any"),
-    "edit": (
-        {
-            "--title": "",
-            **_PRIORITY,
-            **_WHEN,
-            "--no-due": None,
-            "--tag": "tagedit",
-            "-t": "tagedit",
-            "--note": "",
-            "-n": "",
-            **_REPEAT,
-            "--no-repeat": None,
-            **_JSON,
-        },
-        "open",
-    ),
-    "done": (_JSON, "open"),
-    "reopen": (_JSON, "done"),
-    "rm": (_NUMBERS_RM, "mine"),
-    "log": ({"--limit": "", "-n": "", **_JSON}, ""),
-    "undo": (_JSON, ""),
-    "sync": ({"--apply": "", "--drop": "", "--accept-restore": None, **_JSON}, ""),
-    "share": ({"--with": "", "-w": "", "--write": None}, "mytag"),
-    "unshare": ({"--with": "", "-w": ""}, "mytag"),
-    "shares": (_JSON, ""),
-    "export": ({"--format": "export", "-f": "export", "--output": "file", "-o": "file"}, ""),
-    "import": ({"--format": "import", "-f": "import", **_JSON}, "file"),
-    "whoami": ({"--check": None, **_JSON}, ""),
-    "completion": ({}, "shell"),
-    "stats": (_JSON, ""),
-    "profile add": (
-        {"--user": "", "-u": "", "--database-url": "", "--force": None},
-        "",
-    ),
-    "profile list": (_JSON, ""),
-    "profile rm": ({}, "profile"),
-    "profile use": ({}, "profile"),
-    "db status": (_JSON, ""),
-    "db upgrade": ({}, ""),
-    "admin user add": ({"--profile-name": "", "--print-url": None, "--adopt": None}, ""),
-    "admin user rm": ({"--purge": None, "--yes": None, "-y": None}, ""),
+    c.name: (_options(c.options), c.arguments[0].offers if c.arguments else "")
+    for c in syntax.COMMANDS
 }
-GROUPS = {"profile": "Named profiles", "db": "Database schema", "admin": "Administration"}
+GROUPS = {name: re.split("[:,]", text)[0] for name, text in syntax.GROUPS.items()}
 # What zsh and fish show beside each command: the start of its help.
-DESCRIPTIONS = {
-    **GROUPS,
-    "add": "Add a todo", "list": "List your todos", "show": "Show one todo in full",
-    "edit": "Change todos", "done": "Mark todos done", "reopen": "Mark done todos open again",
-    "rm": "Remove todos", "log": "Your recent changes", "undo": "Undo your last change",
-    "sync": "Replay the changes made offline now",
-    "stats": "Your progress", "share": "Share every todo of yours that carries TAG",
-    "unshare": "Stop sharing TAG with a user", "shares": "What you share",
-    "export": "Write all your todos", "import": "Add todos from a file",
-    "whoami": "Show the user, profile and database in use",
-    "completion": "Print the shell completion script", "profile add": "Create a profile",
-    "profile list": "List profiles", "profile rm": "Delete a profile",
-    "profile use": "Make a profile the current one", "db status": "Show the schema revision",
-    "db upgrade": "Create or upgrade the schema", "admin user": "Per-user credentials",
-    "admin user add": "Create a login role", "admin user rm": "Drop NAME's login role",
-}  # fmt: skip
-ALIASES = {"ls": "list", "complete": "done", "finish": "done", "remove": "rm", "delete": "rm"}
-GLOBAL: Options = {
-    "--profile": "profile", "-P": "profile", "--user": "", "-u": "", "--database-url": "",
-    "--debug": None, "--verbose": None, "-v": None, "--version": None, "--help": None,
-    "-h": None, "--online": None,
-}  # fmt: skip
+DESCRIPTIONS = {**GROUPS, **{c.name: c.summary for c in syntax.COMMANDS}}
+ALIASES = {a: c.name for c in syntax.COMMANDS for a in c.aliases}
+GLOBAL: Options = {**_options(syntax.GLOBAL), **dict.fromkeys(syntax.HELP)}
 VALUES = {
     "priority": ["high", "medium", "low", "none"],
     "when": ["today", "tomorrow", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
@@ -226,38 +147,30 @@ def _values(kind: str, chosen: dict[str, str], named: list[str]) -> list[tuple[s
         return [(v, "") for v in VALUES[kind]]
     if kind == "profile":
         return [(p, "") for p in _profiles()]
-    if kind not in ("tagedit", *_LIVE):
+    if kind not in _LIVE:
         return []
-    from todo_cli.store import completing
-
-    if kind == "tagedit":
-        return _live(lambda session: completing.tag_edits(session, named), chosen)
-    return _live(completing.LIVE[kind], chosen, kind)
+    return _live(kind, named, chosen)
 
 
 def _profiles() -> list[str]:
-    from todo_cli.config import config_dir, environment, read_config
+    from todo_cli.config import config_dir, read_config, variables
 
-    config = read_config(config_dir(environment()) / "config.toml")
+    config = read_config(config_dir(variables()) / "config.toml")
     return sorted(config.profiles)
 
 
-# --- live: todo numbers and tags (store/completing.py) -------------------------------
+# --- live: todo numbers and tags (the store's completing.offers) ----------------------
 
-_LIVE = ("open", "mine", "done", "any", "tag", "mytag", "sharer")
-
-
-Query = Callable[..., list[tuple[str, str]]]
+_LIVE = ("open", "mine", "done", "any", "tag", "mytag", "sharer", "tagedit")
 
 
-def _live(query: Query, chosen: dict[str, str], kind: str = "") -> list[tuple[str, str]]:
-    """What the database answers to `query`, or nothing after DEADLINE;
-    offline (PostgreSQL), what the offline copy holds."""
+def _live(kind: str, named: list[str], chosen: dict[str, str]) -> list[tuple[str, str]]:
+    """What the database answers for `kind`, or nothing after DEADLINE."""
     found: list[tuple[str, str]] = []
 
     def read() -> None:
         with contextlib.suppress(Exception):  # unreachable, misconfigured: nothing
-            found.extend(_read(query, chosen, kind))
+            found.extend(_read(kind, named, chosen))
 
     worker = threading.Thread(target=read, daemon=True)
     worker.start()
@@ -265,22 +178,22 @@ def _live(query: Query, chosen: dict[str, str], kind: str = "") -> list[tuple[st
     return list(found) if not worker.is_alive() else []
 
 
-def _read(query: Query, chosen: dict[str, str], kind: str = "") -> list[tuple[str, str]]:
+def _read(kind: str, named: list[str], chosen: dict[str, str]) -> list[tuple[str, str]]:
     from dataclasses import replace
 
-    from todo_cli.config import environment, load_settings
-    from todo_cli.offline import OfflineError
-    from todo_cli.store.runner import run
+    from todo_cli.config import load_settings, variables
+    from todo_cli.errors import DatabaseUnreachableError
+    from todo_cli.store import completing
 
-    environ = environment()
-    settings = load_settings(env=environ, **chosen)
+    found = variables()
+    settings = load_settings(env=found, **chosen)
     quick = replace(settings, connect_timeout=1.0, retry_budget=0.0)
     try:
-        return run(quick, query, mode="read", offline_after=0.5)
-    except OfflineError:  # OFFLINE: the numbers this machine last saw, and q1, q2...
+        return completing.offers(quick, kind, named)
+    except DatabaseUnreachableError:  # OFFLINE: the numbers this machine last saw, q1, q2...
         from todo_cli.offline.completing import offers
 
-        return offers(settings, environ, kind)
+        return offers(settings, found, kind)
 
 
 def script(shell: str) -> str:

@@ -200,16 +200,16 @@ def _permission_warnings(path: Path) -> tuple[str, ...]:
 # --- precedence ------------------------------------------------------------
 
 
-class Environment(dict[str, str]):
+class Variables(dict[str, str]):
     """Environment variables, remembering which ones came from a .env file."""
 
     from_dotenv: frozenset[str] = frozenset()
 
 
-def environment(cwd: Path | None = None, base: Mapping[str, str] | None = None) -> Environment:
+def variables(cwd: Path | None = None, base: Mapping[str, str] | None = None) -> Variables:
     """The environment (os.environ unless given) plus a .env in the working
     directory, which never overrides it."""
-    env = Environment(os.environ if base is None else base)
+    env = Variables(os.environ if base is None else base)
     dotenv_path = (cwd or Path.cwd()) / ".env"
     if dotenv_path.is_file():
         # Imported only when there is a .env: most invocations have none.
@@ -240,7 +240,7 @@ def load_settings(
     database_url: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
-    env = environment() if env is None else env
+    env = variables() if env is None else env
     if profile or (
         env.get("TODO_PROFILE") and _env_source(env, "TODO_PROFILE") == "env TODO_PROFILE"
     ):

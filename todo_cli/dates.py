@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from todo_cli.errors import InvalidInputError
 
-EXAMPLES = (
+WHEN_EXAMPLES = (
     "today, tomorrow, fri, next week, in 3 days, in 2w, 2026-12-24, "
     "2026-12-24T17:00, tomorrow 9am, fri 17:30"
 )
@@ -29,7 +29,7 @@ def parse_due(text: str, *, now: datetime | None = None) -> datetime:
     raw = " ".join(text.lower().split())
     parsed = _iso(text.strip()) or _spoken(raw, now)
     if parsed is None:
-        raise InvalidInputError(f"cannot read {text!r} as a date; try: {EXAMPLES}")
+        raise InvalidInputError(f"cannot read {text!r} as a date; try: {WHEN_EXAMPLES}")
     return parsed.astimezone(UTC)
 
 

@@ -99,3 +99,12 @@ class OutputError(TodoError):
     change the command made is saved, and the message says so (exit 7)."""
 
     exit_code = ExitCode.OUTPUT
+
+
+class Stop(Exception):
+    """End the command now with this exit code: what there was to say was
+    said (a question answered no). Not an error: nothing more is printed."""
+
+    def __init__(self, exit_code: ExitCode) -> None:
+        super().__init__(int(exit_code))
+        self.exit_code = exit_code

@@ -46,6 +46,25 @@ def repeat_fields(
     return fields
 
 
+def new_repeat(
+    now: datetime,
+    *,
+    due: datetime | None,
+    every: str | None,
+    from_done: bool,
+    until: str | None,
+    wait: str | None,
+) -> dict[str, Any]:
+    """add's repeat and wait, read and checked against its due date: a new
+    todo's until needs a repeat, and a lead counts back from a due date."""
+    fields = repeat_fields(now, every=every, from_done=from_done, until=until, wait=wait)
+    if fields.get("until") and not fields.get("every"):
+        raise InvalidInputError("--until ends a repeat: give --every too")
+    if fields.get("wait_lead") and not (due or fields.get("every")):
+        raise InvalidInputError(f"--wait {wait!r} counts back from the due date: give --due too")
+    return fields
+
+
 def _wait_from(when: datetime) -> datetime:
     """A day without a time waits until that day begins (a due date means
     its end)."""

@@ -1,7 +1,7 @@
 """The one way out: data to stdout, messages to stderr, and what happens
 when either cannot be written.
 
-A command asks for its Output once (Env.out, with json=...), and hands it
+A command asks for its Output once (Invocation.out, with json=...), and hands it
 data; the output chooses the form: JSON when asked, a table on a terminal,
 plain lines in a pipe (render.py draws the tables and lines). Nothing else
 writes to the streams.
@@ -26,9 +26,9 @@ from todo_cli.errors import OutputError
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-    from todo_cli.app import Environment
+    from todo_cli.environment import Environment
 
-Mode = Literal["json", "plain", "table"]
+Form = Literal["json", "plain", "table"]
 
 
 # What a failed write to stdout says about it.
@@ -89,7 +89,7 @@ class Output:
         self.env = environment
         self.started = False  # anything written to stdout (see store.runner)
         self.saved: str | None = None  # the change a write command made
-        self.mode: Mode = "table" if environment.stdout_isatty else "plain"
+        self.form: Form = "table" if environment.stdout_isatty else "plain"
         encoding = (getattr(environment.stdout, "encoding", None) or "utf-8").lower()
         # JSON stays exact on a stream that cannot hold every character:
         # what it cannot write it escapes.
@@ -97,7 +97,7 @@ class Output:
 
     def use_json(self, json_: bool) -> Output:
         if json_:
-            self.mode = "json"
+            self.form = "json"
         return self
 
     # --- stdout ------------------------------------------------------------------
@@ -107,7 +107,7 @@ class Output:
         from todo_cli import safetext
 
         # json.dumps leaves no C0 raw; DEL, C1 and bidi it does.
-        self._emit(safetext.json_text(text) if self.mode == "json" else safetext.stream_text(text))
+        self._emit(safetext.json_text(text) if self.form == "json" else safetext.stream_text(text))
 
     def _emit(self, text: str) -> None:
         if not text:

@@ -45,7 +45,7 @@ _UNITS = {
 }  # fmt: skip
 _COUNT = re.compile(r"^(?:every\s+)?(\d{1,3})?\s*([a-z]+)$")
 _FROM_DONE = " from done"
-EXAMPLES = "day, week, month, year, 2w, 3 days, weekday, mon,thu (add: from done)"
+REPEAT_EXAMPLES = "day, week, month, year, 2w, 3 days, weekday, mon,thu (add: from done)"
 LEAD_EXAMPLES = "3 days before, 1 week before, 12 hours before"
 
 
@@ -83,7 +83,7 @@ def parse(text: str, *, from_done: bool = False) -> Rule:
         count = int(match.group(1) or 1)
         if 1 <= count <= 999:
             return Rule(_UNITS[match.group(2)], count, from_done=from_done)
-    raise InvalidInputError(f"cannot read {text!r} as a repeat; try: {EXAMPLES}")
+    raise InvalidInputError(f"cannot read {text!r} as a repeat; try: {REPEAT_EXAMPLES}")
 
 
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -57,9 +57,9 @@ def todos(
 ) -> None:
     """A list of todos: one per line in a pipe (number<TAB>status<TAB>title),
     a todo shared with me numbered alice/3."""
-    if out.mode == "json":
+    if out.form == "json":
         out.json_array(items)
-    elif out.mode == "plain":
+    elif out.form == "plain":
         out.lines(f"{ref(t, me)}\t{'done' if t.done else 'open'}\t{clean(t.title)}" for t in items)
     else:
         columns, _ = out.env.size()
@@ -158,7 +158,7 @@ def todo(out: Output, t: Todo, *, now: datetime, me: str | None = None) -> None:
     """One todo in full, for `todo show`."""
     from todo_cli.dates import relative
 
-    if out.mode == "json":
+    if out.form == "json":
         out.json(shapes.todo_dict(t))
         return
     key_values(
@@ -214,9 +214,9 @@ def _repeat_rows(t: Todo) -> list[tuple[str, str]]:
 def added(out: Output, items: Sequence[Todo], *, many: bool, me: str | None = None) -> None:
     """What `add` made: its number in a pipe, a sentence at a terminal
     (alice/3 for one added to another's list)."""
-    if out.mode == "json":
+    if out.form == "json":
         out.json([shapes.todo_dict(t) for t in items] if many else shapes.todo_dict(items[0]))
-    elif out.mode == "plain":
+    elif out.form == "plain":
         out.lines(ref(t, me) for t in items)
     elif len(items) == 1:
         out.line(f"Added {ref(items[0], me)}: {clean(items[0].title)}")
@@ -238,7 +238,7 @@ def changed(
 ) -> None:
     """What edit, done, reopen and rm did: a sentence a todo, or their JSON
     (the todos asked for; the next ones of repeating todos are in `list`)."""
-    if out.mode == "json":
+    if out.form == "json":
         out.json([shapes.todo_dict(t) for t, _ in results])
         return
     out.lines(f"{verb} {ref(t, me)}: {clean(t.title)}" for t, verb in results)
@@ -253,9 +253,9 @@ def changed(
 
 def events(out: Output, items: Sequence[Event]) -> None:
     """`todo log`: ID<TAB>AT<TAB>ACTION<TAB>SUMMARY in a pipe, a table at a terminal."""
-    if out.mode == "json":
+    if out.form == "json":
         out.json([shapes.event_dict(e) for e in items])
-    elif out.mode == "plain":
+    elif out.form == "plain":
         out.lines(
             f"{e.id}\t{shapes.iso(e.at)}\t{clean(e.action)}\t{clean(e.summary)}"
             + ("\tundone" if e.undone_at else "")
@@ -289,7 +289,7 @@ def _history_table(items: Sequence[Event], *, width: int) -> Table:
 
 
 def undone(out: Output, items: Sequence[Event]) -> None:
-    if out.mode == "json":
+    if out.form == "json":
         out.json([shapes.event_dict(e) for e in items])
     else:
         out.lines(f"Undid {e.action} {clean(e.summary)} ({_UNDID[e.action]})" for e in items)
@@ -300,7 +300,7 @@ def undone(out: Output, items: Sequence[Event]) -> None:
 
 def key_values(out: Output, rows: Sequence[tuple[str, str]], data: Any = None) -> None:
     """`key  value` lines (whoami, show, db status); `data` as JSON when asked."""
-    if out.mode == "json" and data is not None:
+    if out.form == "json" and data is not None:
         out.json(data)
         return
     width = max(len(k) for k, _ in rows)
@@ -314,11 +314,13 @@ def key_values(out: Output, rows: Sequence[tuple[str, str]], data: Any = None) -
 def _wrap(out: Output, line: str, *, indent: int = 2) -> list[str]:
     """A line as a terminal of out's width shows it: broken at spaces
     within the width, the next lines indented; a word longer than a line is
-    folded. A pipe gets it whole."""
+    folded. A pipe gets it whole (and Rich is not imported for it)."""
+    if out.form != "table":
+        return [line]
     from rich.cells import cell_len
 
     columns = out.env.size()[0]
-    if out.mode != "table" or cell_len(line) <= columns:
+    if cell_len(line) <= columns:
         return [line]
     pad = " " * min(indent, columns // 2)
     lead = line[: len(line) - len(line.lstrip(" "))]
@@ -348,13 +350,13 @@ def stats(
     out: Output, data: Any, weeks: list[tuple[date, int]], days: list[tuple[date, int]]
 ) -> None:
     """`todo stats`: the JSON of the numbers, or four small pictures."""
-    if out.mode == "json":
+    if out.form == "json":
         out.json(shapes.stats_dict(data, weeks, days))
         return
     most = max([n for _, n in weeks] or [0]) or 1
     # The longest bar, its date and its count fit a terminal's line.
     bar = (
-        _BAR if out.mode != "table" else max(1, min(_BAR, out.env.size()[0] - 15 - len(str(most))))
+        _BAR if out.form != "table" else max(1, min(_BAR, out.env.size()[0] - 15 - len(str(most))))
     )
     lines = ["Completed per week"]
     lines += [

@@ -10,12 +10,14 @@ A section module defines:
 ADDING A SECTION is a one-file job: write bench/sections/<name>.py with the
 three names above. Nothing else changes: it is discovered below, `--only`
 accepts its NAME, and its tables and budgets go into RESULTS.md with the rest.
-The numbers in use: startup 10, round-trips 20, latency 30, batch 40,
-scale 50, load 60, import 70, optimisations 80, baseline 90.
+The numbers in use: startup 10, round-trips 20, latency 30, fastpath 33,
+completion 35, batch 40, scale 50, load 60, import 70, optimisations 80,
+baseline 90.
 
-    >>> TO COME: the "completion" section goes here, as
-    >>> bench/sections/completion.py (NAME = "completion", an ORDER that puts
-    >>> it where its tables should print). It needs no other change.
+Every command a section times says what it prints (`Cmd.expect`, a regular
+expression its stdout must match in full): the harness runs it once and
+checks that before timing it, since an empty answer is quick and proves
+nothing.
 """
 
 from __future__ import annotations

@@ -71,7 +71,8 @@ def run(b: Bench) -> list[Table]:
         b.run(Cmd(f"{side}: todo list (creates the file)", [todo, "list"], env))
         seed_sqlite(sqlite_file(Path(env["HOME"])), "bench", TODOS, done_every=3)
         for label, args in COMMANDS:
-            cmds[(side, label)] = Cmd(f"{side}: {label}", [todo, *args], env)
+            # Both write a JSON array of the seeded todos.
+            cmds[(side, label)] = Cmd(f"{side}: {label}", [todo, *args], env, expect=r"\[\n.+\]\n")
     base_digests = {key: _digest(b, cmd) for key, cmd in cmds.items() if key[0] == rev}
     digests = {
         key: base_digests.get(key) or _digest(b, cmd, base_digests[(rev, key[1])][2])

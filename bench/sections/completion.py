@@ -32,23 +32,37 @@ def run(b: Bench) -> list[Table]:
         port = hung_server.getsockname()[1]
         hung = b.env("completion-hung", DATABASE_URL=f"postgresql://bench@127.0.0.1:{port}/x")
 
-        def tab(label: str, env: dict[str, str], *words: str) -> Cmd:
+        def tab(label: str, env: dict[str, str], *words: str, expect: str) -> Cmd:
             argv = [b.todo, "__complete", "bash", str(len(words)), "todo", *words]
-            return Cmd(label, argv, env)
+            return Cmd(label, argv, env, expect=expect)
+
+        numbers = r"(\d+\n)+"
+        tags = "".join(f"tag{i}\n" for i in range(5))
 
         # An empty answer is quick too: each live call must offer what it
         # should before it is timed.
-        _answers(b, tab("SQLite", sqlite, "done", ""), added["sqlite"], exact=True)
-        _answers(b, tab("SQLite", sqlite, "list", "--tag", ""), [f"tag{i}" for i in range(5)])
+        _answers(b, tab("SQLite", sqlite, "done", "", expect=numbers), added["sqlite"], exact=True)
+        _answers(
+            b,
+            tab("SQLite", sqlite, "list", "--tag", "", expect=tags),
+            [f"tag{i}" for i in range(5)],
+        )
         # Other sections' todos may share this user on PostgreSQL.
-        _answers(b, tab("PostgreSQL", postgres, "done", ""), added["postgres"], exact=False)
+        _answers(
+            b,
+            tab("PostgreSQL", postgres, "done", "", expect=numbers),
+            added["postgres"],
+            exact=False,
+        )
+        # The harness checks each command's output (expect) before timing it.
         cmds = [
-            Cmd("todo --version", [b.todo, "--version"], sqlite),
-            tab("todo <TAB> (commands, no database)", sqlite, ""),
-            tab("todo done <TAB>, SQLite", sqlite, "done", ""),
-            tab("todo list --tag <TAB>, SQLite", sqlite, "list", "--tag", ""),
-            tab("todo done <TAB>, PostgreSQL", postgres, "done", ""),
-            tab("todo done <TAB>, server never answers", hung, "done", ""),
+            Cmd("todo --version", [b.todo, "--version"], sqlite, expect=r"todo \S+\n"),
+            tab("todo <TAB> (commands, no database)", sqlite, "", expect=r"(?m).*^add$.*^done$.*"),
+            tab("todo done <TAB>, SQLite", sqlite, "done", "", expect=numbers),
+            tab("todo list --tag <TAB>, SQLite", sqlite, "list", "--tag", "", expect=tags),
+            tab("todo done <TAB>, PostgreSQL", postgres, "done", "", expect=numbers),
+            # Nothing, by design: what is timed is how soon it gives up.
+            tab("todo done <TAB>, server never answers", hung, "done", "", expect=""),
         ]
         t = b.time(cmds, runs=min(b.runs, 10), warmup=1)
     floor = t["todo --version"].median

@@ -39,10 +39,16 @@ def _everyday(b: Bench, env: dict[str, str]) -> list[Cmd]:
     which `todo reopen 1` (untimed) opens again before each run."""
     b.run(Cmd("todo add (first)", [b.todo, "add", TITLE], env))
     return [
-        Cmd("todo --version", [b.todo, "--version"], env),
-        Cmd("todo add", [b.todo, "add", TITLE], env),
-        Cmd("todo list", [b.todo, "list"], env),
-        Cmd("todo done N", [b.todo, "done", "1"], env, prepare=[b.todo, "reopen", "1"]),
+        Cmd("todo --version", [b.todo, "--version"], env, expect=r"todo \S+\n"),
+        Cmd("todo add", [b.todo, "add", TITLE], env, expect=r"\d+\n"),
+        Cmd("todo list", [b.todo, "list"], env, expect=r"(\d+\topen\t.*\n)+"),
+        Cmd(
+            "todo done N",
+            [b.todo, "done", "1"],
+            env,
+            prepare=[b.todo, "reopen", "1"],
+            expect=r"Completed 1: .*\n",
+        ),
     ]
 
 
@@ -86,11 +92,14 @@ def _sqlite(b: Bench) -> Table:
     # taskwarrior variables are there for every command, so all share one environment.
     env = b.env("sqlite", TODO_USER="bench", TASKRC=str(taskrc), TASKDATA=str(data))
     cmds = _everyday(b, env)
-    cmds.append(Cmd("python -c pass", [b.python, "-c", "pass"], env))
+    cmds.append(Cmd("python -c pass", [b.python, "-c", "pass"], env, expect=""))
     if b.task:
         cmds.append(
             Cmd(
-                "task add", [b.task, "rc.confirmation=off", "rc.verbose=nothing", "add", TITLE], env
+                "task add",
+                [b.task, "rc.confirmation=off", "rc.verbose=nothing", "add", TITLE],
+                env,
+                expect=r"(Created task \d+\.\n)?",  # verbose=nothing may say nothing
             )
         )
     t = b.time(cmds)
@@ -142,16 +151,32 @@ def _proxied(b: Bench) -> Table:
         env = b.env("latency", DATABASE_URL=url, TODO_USER="latency")
         naive_env = {**env, "DATABASE_URL": as_psycopg2(url)}
         cmds = [
-            Cmd("psycopg2 add, default", b.ref("psycopg2_add.py", url, TITLE), env),
+            Cmd(
+                "psycopg2 add, default",
+                b.ref("psycopg2_add.py", url, TITLE),
+                env,
+                expect=r"\d+\n",
+            ),
             Cmd(
                 "psycopg2 add, one message",
                 b.ref("psycopg2_add.py", url, TITLE, "--one-message"),
                 env,
+                expect=r"\d+\n",
             ),
-            Cmd("naive add", b.ref("naive_cli.py", "add", TITLE), naive_env),
-            Cmd("todo add", [b.todo, "add", TITLE], env),
-            Cmd("naive list", b.ref("naive_cli.py", "list"), naive_env),
-            Cmd("todo list", [b.todo, "list"], env),
+            Cmd(
+                "naive add",
+                b.ref("naive_cli.py", "add", TITLE),
+                naive_env,
+                expect=r"Added \d+: .*\n",
+            ),
+            Cmd("todo add", [b.todo, "add", TITLE], env, expect=r"\d+\n"),
+            Cmd(
+                "naive list",
+                b.ref("naive_cli.py", "list"),
+                naive_env,
+                expect=r"(\d+\t(open|done)\t.*\n)+",
+            ),
+            Cmd("todo list", [b.todo, "list"], env, expect=r"(\d+\topen\t.*\n)+"),
         ]
         t = b.time(cmds, proxy=proxy)
 

@@ -44,11 +44,22 @@ def run(b: Bench) -> list[Table]:
         raise BenchError(f"{probe}: one message took {add_one} / {done_one} round trips, not 3")
 
     imports = [
-        Cmd("python -c pass", [b.python, "-c", "pass"], env),
-        Cmd("import psycopg2", [b.python, "-c", "import psycopg2"], env),
-        Cmd("import sqlalchemy, psycopg2", [b.python, "-c", "import sqlalchemy, psycopg2"], env),
-        Cmd("import sqlmodel, psycopg2", [b.python, "-c", "import sqlmodel, psycopg2"], env),
-        Cmd("import pydantic", [b.python, "-c", "import pydantic"], env),
+        # An import prints nothing: expect="" (the harness checks it exits 0).
+        Cmd("python -c pass", [b.python, "-c", "pass"], env, expect=""),
+        Cmd("import psycopg2", [b.python, "-c", "import psycopg2"], env, expect=""),
+        Cmd(
+            "import sqlalchemy, psycopg2",
+            [b.python, "-c", "import sqlalchemy, psycopg2"],
+            env,
+            expect="",
+        ),
+        Cmd(
+            "import sqlmodel, psycopg2",
+            [b.python, "-c", "import sqlmodel, psycopg2"],
+            env,
+            expect="",
+        ),
+        Cmd("import pydantic", [b.python, "-c", "import pydantic"], env, expect=""),
     ]
     t = b.time(imports)
     base = t["python -c pass"].median

@@ -39,6 +39,9 @@ from bench.plans import (
 from bench.seed import HEAVY_OPEN, LIGHT_TODOS, seed_light, seed_scale, seed_sqlite, sqlite_file
 
 NAME = "scale"
+# What the timed commands print (the harness checks before timing).
+LISTED = r"(\d+\topen\t.*\n)+"
+DONE = r"Completed \d+: .*\n"
 ORDER = 50
 RATIO_BUDGET = 1.1  # heavy / light
 RSS_BUDGET_MB = 150
@@ -89,16 +92,21 @@ def _postgres(b: Bench) -> list[Table]:
         heavy_next = iter(range(int(seeding["heavy_done"]) + HEAVY_OPEN // 2, 10**9))
         light_next = iter(range(1, LIGHT_TODOS + 1))
         factories: dict[str, Callable[[], Cmd]] = {
-            "light: todo list": lambda: Cmd("light list", [b.todo, "list"], light_env),
-            "heavy: todo list": lambda: Cmd("heavy list", [b.todo, "list"], heavy_env),
+            "light: todo list": lambda: Cmd(
+                "light list", [b.todo, "list"], light_env, expect=LISTED
+            ),
+            "heavy: todo list": lambda: Cmd(
+                "heavy list", [b.todo, "list"], heavy_env, expect=LISTED
+            ),
             "light: todo done N": lambda: Cmd(
-                "light done", [b.todo, "done", str(next(light_next))], light_env
+                "light done", [b.todo, "done", str(next(light_next))], light_env, expect=DONE
             ),
             "heavy: todo done N": lambda: Cmd(
-                "heavy done", [b.todo, "done", str(next(heavy_next))], heavy_env
+                "heavy done", [b.todo, "done", str(next(heavy_next))], heavy_env, expect=DONE
             ),
         }
-        runs = min(b.runs, LIGHT_TODOS - b.warmup)
+        # Each factory makes runs + warmup + 1 commands: the first is checked.
+        runs = min(b.runs, LIGHT_TODOS - b.warmup - 1)
         t = time_varying(factories, runs=runs, warmup=b.warmup, cwd=b.cwd)
 
         heavy_total = user_todos(big, "heavy")
@@ -289,7 +297,7 @@ def _sqlite(b: Bench) -> Table:
         env = b.env(f"sqlite-scale-{count}", TODO_USER="bench")
         b.run(Cmd("todo list (creates the file)", [b.todo, "list"], env))
         seed_sqlite(sqlite_file(Path(env["HOME"])), "bench", count)
-        cmds.append(Cmd(f"todo list, {label}", [b.todo, "list"], env))
+        cmds.append(Cmd(f"todo list, {label}", [b.todo, "list"], env, expect=LISTED))
     t = b.time(cmds)
     light, heavy = (t[c.label].median for c in cmds)
     table = Table(

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.inprocess import InProcess
-from todo_cli.app import Environment
 from todo_cli.cli import main
+from todo_cli.environment import Environment
 
 HUGE = "99999999999999999999"
 

@@ -349,7 +349,7 @@ def test_a_change_waiting_on_a_held_one_goes_when_that_one_is_settled(
 
 
 def test_the_probe_leaves_what_it_cannot_judge_to_libpq() -> None:
-    from todo_cli.offline.detect import probe
+    from todo_cli.store.reach import probe
 
     for url in (
         "postgresql:///todo",  # a Unix socket

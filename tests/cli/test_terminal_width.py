@@ -11,8 +11,8 @@ import pytest
 from rich.cells import cell_len
 
 from tests.support.inprocess import InProcess, timezone
-from todo_cli.app import Environment
 from todo_cli.cli import main
+from todo_cli.environment import Environment
 
 LONG = "A rather long title that goes on and on past the edge of a narrow terminal"
 WIDE = "买牛奶和面包买牛奶和面包买牛奶和面包"

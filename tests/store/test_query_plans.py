@@ -29,11 +29,9 @@ from todo_cli.store.session import Session
 Explain = Callable[[], list[str]]
 
 
-@pytest.fixture(scope="module", params=["unanalysed", "analysed"])
-def seeded(scratch_dbs: ScratchDatabases, request: pytest.FixtureRequest) -> str:
+def _seed(scratch_dbs: ScratchDatabases) -> str:
     """300 users with 50 todos each, and `heavy` with 20,000 open and 20,000 done;
-    every todo has one of 50 tags. Plans must be the same before statistics
-    exist (autovacuum off, or not yet run) and after."""
+    every todo has one of 50 tags."""
     url = scratch_dbs.create()
     conn = psycopg2.connect(url)
     with conn, conn.cursor() as cur:
@@ -60,12 +58,37 @@ def seeded(scratch_dbs: ScratchDatabases, request: pytest.FixtureRequest) -> str
         cur.execute(
             "INSERT INTO todo_tags (todo_id, tag) SELECT id, 'tag' || (number % 50) FROM todos"
         )
-    if request.param == "analysed":
+    conn.close()
+    return url
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict[str, str]:
+    """The seeded database of each state, made once: the tests roll back
+    what they change, so the analysed one is the unanalysed one after
+    VACUUM ANALYZE (and a fresh seed, should an unanalysed test come later)."""
+    return {}
+
+
+@pytest.fixture(scope="module", params=["unanalysed", "analysed"])
+def seeded(
+    scratch_dbs: ScratchDatabases, seed: dict[str, str], request: pytest.FixtureRequest
+) -> str:
+    """Plans must be the same before statistics exist (autovacuum off, or
+    not yet run) and after."""
+    if request.param == "unanalysed":
+        if "unanalysed" not in seed:
+            seed["unanalysed"] = _seed(scratch_dbs)
+        return seed["unanalysed"]
+    if "analysed" not in seed:
+        url = seed.pop("unanalysed", None) or _seed(scratch_dbs)
+        conn = psycopg2.connect(url)
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("VACUUM ANALYZE")
-    conn.close()
-    return url
+        conn.close()
+        seed["analysed"] = url
+    return seed["analysed"]
 
 
 @pytest.fixture

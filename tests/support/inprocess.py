@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from todo_cli.app import Environment
 from todo_cli.cli import main
+from todo_cli.environment import Environment
 
 
 @contextlib.contextmanager

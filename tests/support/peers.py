@@ -65,19 +65,19 @@ class TodoTxt:
 
 
 class Task:
-    """taskwarrior with a private TASKRC and TASKDATA, in UTC (so due:2030-12-01
-    is midnight UTC whatever the machine's zone)."""
+    """taskwarrior with a private TASKRC and TASKDATA, in UTC unless told
+    (so due:2030-12-01 is midnight UTC whatever the machine's zone)."""
 
     RC = ("rc.confirmation=off", "rc.verbose=nothing", "rc.hooks=off", "rc.color=off")
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, *, tz: str = "UTC") -> None:
         self.bin = peer(("task",), "taskwarrior")
         (tmp_path / "taskrc").write_text("")
         self.env = peer_env(
             tmp_path,
             TASKRC=str(tmp_path / "taskrc"),
             TASKDATA=str(tmp_path / "taskdata"),
-            TZ="UTC",
+            TZ=tz,
         )
 
     def __call__(self, *args: str) -> str:

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg2
+
 PG_BIN = Path(
     subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
     or "/usr/lib/postgresql/15/bin"
@@ -44,7 +46,7 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
-        time.sleep(0.05)
+        time.sleep(0.05)  # between polls of the port, not a wait for an outcome
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
@@ -105,13 +107,24 @@ class PgBouncer:
     def url(self, database: str, user: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}?sslmode=disable"
 
-    def allow(self, *users: str) -> None:
-        """Let these roles through too (auth_file, reloaded)."""
+    def allow(self, database: str, *users: str) -> None:
+        """Let these roles through too (auth_file, reloaded), and return once
+        each can log in to database through PgBouncer."""
         with (self.directory / "users.txt").open("a") as f:
             f.writelines(f'"{u}" ""\n' for u in users)
         # The process may be runuser's child: signal pgbouncer by its config.
         subprocess.run(["pkill", "-HUP", "-f", str(self.directory / "pgbouncer.ini")], check=False)
-        time.sleep(0.3)  # the reload is asynchronous
+        # The reload is asynchronous: until it is done, "no such user".
+        deadline = time.monotonic() + 20
+        for user in users:
+            while True:
+                try:
+                    psycopg2.connect(self.url(database, user), connect_timeout=10).close()
+                    break
+                except psycopg2.OperationalError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)  # between polls of PgBouncer, not a wait for an outcome
 
     def stop(self) -> None:
         if self.process is not None:

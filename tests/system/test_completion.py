@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import ScratchDatabases, via_pgbouncer
+from tests.support.inprocess import InProcess
 from tests.support.peers import peer
 from tests.support.processes import TODO_BIN, clean_env
 
@@ -22,20 +23,29 @@ def _shell(name: str) -> str:
     return peer((name,), name)
 
 
+def seeded(home: Path, *commands: tuple[str, ...], **extra: str) -> dict[str, str]:
+    """The environment of a HOME after `commands`, run through todo's main()
+    in this process (the completions under test are what runs as a process)."""
+    env = clean_env(home, TZ="UTC", **extra)
+    env["PATH"] = f"{Path(TODO_BIN).parent}:{env['PATH']}"
+    todo = InProcess(home, env, home)
+    for args in commands:
+        todo.ok(*args)
+    return env
+
+
+MINE = (
+    ("add", "Call the bank", "-t", "money"),
+    ("add", "Pay rent", "-t", "home"),
+    ("add", "Water plants", "-t", "home"),
+    ("done", "2"),
+)
+
+
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A HOME whose user has 1 (open, +money), 2 (done, +home) and 3 (open, +home)."""
-    home = tmp_path_factory.mktemp("completion")
-    env = clean_env(home, TZ="UTC")
-    env["PATH"] = f"{Path(TODO_BIN).parent}:{env['PATH']}"
-    for args in (
-        ["add", "Call the bank", "-t", "money"],
-        ["add", "Pay rent", "-t", "home"],
-        ["add", "Water plants", "-t", "home"],
-        ["done", "2"],
-    ):
-        subprocess.run([TODO_BIN, *args], env=env, check=True, capture_output=True)
-    return env
+    return seeded(tmp_path_factory.mktemp("completion"), *MINE)
 
 
 def run(env: dict[str, str], *argv: str) -> str:
@@ -74,30 +84,28 @@ def test_bash(env: dict[str, str], words: str, cword: int, expected: str) -> Non
     assert run(env, bash, "-c", BASH.format(words=words, cword=cword)) == expected
 
 
-@pytest.fixture(params=["postgresql", "pgbouncer"])
+@pytest.fixture(scope="module", params=["postgresql", "pgbouncer"])
 def pg_env(
-    request: pytest.FixtureRequest, scratch_dbs: ScratchDatabases, tmp_path: Path
+    request: pytest.FixtureRequest,
+    scratch_dbs: ScratchDatabases,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, str]:
     """The fixture's todos on a PostgreSQL of their own, direct or through
     PgBouncer in transaction mode; bob shares +home with this user to write,
-    carol +news to read."""
+    carol +news to read. Shared by the module's tests, which only read."""
     url = scratch_dbs.create()
     if request.param == "pgbouncer":
         url = via_pgbouncer(url, request.getfixturevalue("pgbouncer"))
-    env = clean_env(tmp_path / "home", TZ="UTC", DATABASE_URL=url, TODO_USER="me")
-    env["PATH"] = f"{Path(TODO_BIN).parent}:{env['PATH']}"
-    for args in (
-        ["add", "Call the bank", "-t", "money"],
-        ["add", "Pay rent", "-t", "home"],
-        ["add", "Water plants", "-t", "home"],
-        ["done", "2"],
-        ["--user", "bob", "add", "Fix the sink", "-t", "home"],
-        ["--user", "bob", "share", "home", "--with", "me", "--write"],
-        ["--user", "carol", "add", "Read this", "-t", "news"],
-        ["--user", "carol", "share", "news", "--with", "me"],
-    ):
-        subprocess.run([TODO_BIN, *args], env=env, check=True, capture_output=True)
-    return env
+    return seeded(
+        tmp_path_factory.mktemp("completion-pg"),
+        *MINE,
+        ("--user", "bob", "add", "Fix the sink", "-t", "home"),
+        ("--user", "bob", "share", "home", "--with", "me", "--write"),
+        ("--user", "carol", "add", "Read this", "-t", "news"),
+        ("--user", "carol", "share", "news", "--with", "me"),
+        DATABASE_URL=url,
+        TODO_USER="me",
+    )
 
 
 @pytest.mark.parametrize(
@@ -155,40 +163,45 @@ def test_bash_in_tmux_as_a_person_types(env: dict[str, str], tmp_path: Path) -> 
         return subprocess.run([tmux, "-L", socket_name, *args], env=tmux_env, check=True,
                               capture_output=True, text=True).stdout  # fmt: skip
 
+    def screen() -> list[str]:
+        return [line for line in tmux_run("capture-pane", "-p").split("\n") if line.strip()]
+
+    def clear() -> None:
+        # Typing into a screen bash has not cleared yet would mix the two:
+        # wait until the prompt stands alone.
+        tmux_run("send-keys", "C-u", "clear", "Enter")
+        _wait_for(screen, lambda lines: lines == prompt)
+
+    def offered(line: str) -> list[str]:
+        tmux_run("send-keys", line, "Tab", "Tab")
+        # bash lists the candidates under the line, then shows the line again.
+        shown = _wait_for(screen, lambda lines: len(lines) >= 3)
+        assert shown[0].endswith(line.rstrip()), shown
+        assert shown[2].endswith(line.rstrip()), shown
+        return shown[1].split()
+
     tmux_run("new-session", "-d", "-x", "100", "-y", "20", "bash --norc --noprofile")
     try:
-        tmux_run("send-keys", 'eval "$(todo completion bash)"; clear', "Enter")
-        time.sleep(0.5)
-        tmux_run("send-keys", "todo done ", "Tab", "Tab")
-        lines = _wait_for(lambda: tmux_run("capture-pane", "-p"), "3").split("\n")
-        # bash lists the candidates under the line, then shows the line again.
-        assert lines[0].endswith("todo done"), lines
-        assert lines[1].split() == ["1", "3"], lines
-        assert lines[2].endswith("todo done"), lines
-        tmux_run("send-keys", "C-u", "clear", "Enter")
-        time.sleep(0.3)
-        tmux_run("send-keys", "todo list --tag ", "Tab", "Tab")
-        lines = _wait_for(lambda: tmux_run("capture-pane", "-p"), "money").split("\n")
-        assert lines[0].endswith("todo list --tag"), lines
-        assert lines[1].split() == ["home", "money"], lines
-        tmux_run("send-keys", "C-u", "clear", "Enter")
-        time.sleep(0.3)
-        tmux_run("send-keys", "todo list --tag=", "Tab", "Tab")
-        lines = _wait_for(lambda: tmux_run("capture-pane", "-p"), "money").split("\n")
-        assert lines[0].endswith("todo list --tag="), lines
-        assert lines[1].split() == ["home", "money"], lines
+        prompt = _wait_for(screen, lambda lines: len(lines) == 1)  # bash-5.2$ (or #)
+        tmux_run("send-keys", 'eval "$(todo completion bash)"', "Enter")
+        clear()
+        assert offered("todo done ") == ["1", "3"]
+        clear()
+        assert offered("todo list --tag ") == ["home", "money"]
+        clear()
+        assert offered("todo list --tag=") == ["home", "money"]
     finally:
         subprocess.run([tmux, "-L", socket_name, "kill-server"], env=tmux_env, check=False)
 
 
-def _wait_for(capture: Callable[[], str], text: str) -> str:
-    screen = ""
-    for _ in range(50):
-        screen = capture()
-        if text in screen:
-            return screen
-        time.sleep(0.1)
-    return screen
+def _wait_for(capture: Callable[[], list[str]], ready: Callable[[list[str]], bool]) -> list[str]:
+    """What capture() returns once ready() holds: polled until a deadline,
+    which only a broken shell reaches (a loaded machine just takes longer)."""
+    deadline = time.monotonic() + 30
+    while not ready(lines := capture()):
+        assert time.monotonic() < deadline, lines
+        time.sleep(0.05)  # between polls of the screen, not a wait for an outcome
+    return lines
 
 
 @pytest.fixture

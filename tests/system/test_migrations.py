@@ -20,7 +20,8 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from tests.support.databases import ScratchDatabases
-from tests.support.processes import Todo
+from tests.support.inprocess import InProcess
+from tests.support.processes import Todo, clean_env
 from todo_cli import models  # noqa: F401  (its tables, in SQLModel.metadata)
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
@@ -28,6 +29,15 @@ from todo_cli.store import driver, migrations, revision, schema
 from todo_cli.store.runner import connection
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cli(home: Path, tmp_path: Path) -> InProcess:
+    """todo's main(argv) in this process, for what needs no process to show:
+    exit codes and messages (tests/support/inprocess.py)."""
+    cwd = tmp_path / "cli"
+    cwd.mkdir()
+    return InProcess(home, clean_env(home), cwd)
 
 
 def test_head_constant_matches_the_scripts() -> None:
@@ -51,28 +61,28 @@ def test_migrations_build_exactly_the_models(db_url: str) -> None:
     assert diff == []
 
 
-def test_postgres_is_never_auto_migrated(scratch_dbs: ScratchDatabases, todo: Todo) -> None:
+def test_postgres_is_never_auto_migrated(scratch_dbs: ScratchDatabases, cli: InProcess) -> None:
     url = scratch_dbs.create(upgraded=False)
-    todo.env["DATABASE_URL"] = url
+    cli.env["DATABASE_URL"] = url
     for args in (["add", "x"], ["list"], ["done", "1"]):
-        result = todo(*args)
+        result = cli(*args)
         assert (result.returncode, result.stdout) == (5, ""), args
         assert (
             result.stderr == "todo: error: the database has no todo schema; run: todo db upgrade\n"
         )
-    check = todo("whoami", "--check")
+    check = cli("whoami", "--check")
     assert check.returncode == 5
     assert f"schema    none (head {schema.HEAD}, missing)\n" in check.stdout
     # (the test connects as a superuser, so a row-level security warning comes first)
     assert check.stderr.endswith(
         "todo: error: the database schema is not at head; run: todo db upgrade\n"
     )
-    assert json.loads(todo.ok("db", "status", "--json"))["current"] is None
-    assert todo.ok("db", "upgrade") == f"Upgraded schema: none -> {schema.HEAD}\n"
-    assert todo.ok("db", "upgrade") == f"Schema already at head ({schema.HEAD})\n"
+    assert json.loads(cli.ok("db", "status", "--json"))["current"] is None
+    assert cli.ok("db", "upgrade") == f"Upgraded schema: none -> {schema.HEAD}\n"
+    assert cli.ok("db", "upgrade") == f"Schema already at head ({schema.HEAD})\n"
     up_to_date = f"schema    {schema.HEAD} (head {schema.HEAD}, up to date)\n"
-    assert up_to_date in todo.ok("whoami", "--check")
-    assert todo.ok("add", "x") == "1\n"
+    assert up_to_date in cli.ok("whoami", "--check")
+    assert cli.ok("add", "x") == "1\n"
 
 
 def test_alembic_upgrade_head_from_the_repo_reads_database_url(
@@ -193,7 +203,7 @@ def _sql(url: str, *statements: str) -> object:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_upgrade_keeps_rows_from_the_first_revision(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest, todo: Todo
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, cli: InProcess
 ) -> None:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -209,17 +219,17 @@ def test_upgrade_keeps_rows_from_the_first_revision(
         "(1, 1, 'old one', FALSE, '2026-01-02 03:04:05', '2026-01-02 03:04:05'), "
         "(1, 2, 'old two', TRUE, '2026-01-02 03:04:05', '2026-01-02 03:04:05')",
     )
-    todo.env.update(DATABASE_URL=url, TODO_USER="alice")
+    cli.env.update(DATABASE_URL=url, TODO_USER="alice")
     if backend == "postgresql":  # never auto-migrated: a clear exit 5 first
-        result = todo("add", "new")
+        result = cli("add", "new")
         assert result.returncode == 5
         assert result.stderr == (
             f"todo: error: the database schema is at revision 0001, this todo needs "
             f"{schema.HEAD}; run: todo db upgrade\n"
         )
-        assert todo.ok("db", "upgrade") == f"Upgraded schema: 0001 -> {schema.HEAD}\n"
-    assert todo.ok("add", "new") == "3\n"  # SQLite upgrades itself on first use
-    listed = json.loads(todo.ok("list", "--all", "--json"))
+        assert cli.ok("db", "upgrade") == f"Upgraded schema: 0001 -> {schema.HEAD}\n"
+    assert cli.ok("add", "new") == "3\n"  # SQLite upgrades itself on first use
+    listed = json.loads(cli.ok("list", "--all", "--json"))
     assert [(t["number"], t["title"], t["done"]) for t in listed] == [
         (1, "old one", False),
         (2, "old two", True),
@@ -236,38 +246,38 @@ def _revision(url: str, set_to: str | None = None) -> str:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_schema_newer_than_this_todo_is_named_and_left_alone(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest, todo: Todo
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, cli: InProcess
 ) -> None:
     """A teammate's newer todo upgraded the database: this one says so."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'newer.db'}"
     else:
         url = request.getfixturevalue("scratch_dbs").create()
-    todo.env["DATABASE_URL"] = url
-    assert todo.ok("add", "x") == "1\n"
+    cli.env["DATABASE_URL"] = url
+    assert cli.ok("add", "x") == "1\n"
     _revision(url, set_to="0999")
     newer = (
         "todo: error: the database schema is at revision 0999, newer than this todo knows "
         f"(up to {schema.HEAD}): a newer todo upgraded it; upgrade todo\n"
     )
-    check = todo("whoami", "--check")
+    check = cli("whoami", "--check")
     assert check.returncode == 5
     assert f"schema    0999 (head {schema.HEAD}, newer)\n" in check.stdout
     assert check.stderr.endswith(newer)
-    upgrade = todo("db", "upgrade")
+    upgrade = cli("db", "upgrade")
     assert (upgrade.returncode, upgrade.stdout, upgrade.stderr) == (5, "", newer)
-    status = json.loads(todo.ok("db", "status", "--json"))
+    status = json.loads(cli.ok("db", "status", "--json"))
     assert (status["current"], status["state"], status["up_to_date"]) == ("0999", "newer", False)
-    assert todo.ok("db", "status").startswith("current  0999 (newer)\n")
+    assert cli.ok("db", "status").startswith("current  0999 (newer)\n")
     # Everyday commands go on working, and nothing rewrote the revision.
-    assert todo.ok("add", "y") == "2\n"
-    assert todo.ok("list") == "1\topen\tx\n2\topen\ty\n"
+    assert cli.ok("add", "y") == "2\n"
+    assert cli.ok("list") == "1\topen\tx\n2\topen\ty\n"
     assert _revision(url) == "0999"
     # Until the newer migration is one this todo cannot work with: then the
     # failing statement says to upgrade todo, not "unexpected error".
     _sql(url, "ALTER TABLE todos RENAME COLUMN note TO body")
     for args in (["add", "z"], ["list"]):
-        result = todo(*args)
+        result = cli(*args)
         assert (result.returncode, result.stdout, result.stderr) == (5, "", newer), args
 
 

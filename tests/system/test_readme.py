@@ -107,7 +107,7 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 def test_every_console_block_has_a_time_and_commands() -> None:
     blocks = console_blocks()
     # (An indented block in a list, like the cold start under "Using Neon",
-    # needs a server that fails on cue: tests/test_neon.py checks those lines.)
+    # needs a server that fails on cue: tests/system/test_neon.py checks those lines.)
     assert len(blocks) == len(re.findall(r"^```console", README.read_text("utf-8"), re.M))
     assert blocks
     assert all(steps and steps[0].command.startswith("todo ") for _, steps in blocks)

@@ -15,7 +15,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg2
 import pytest
@@ -80,8 +80,32 @@ UNPROTECTED = [
 ]
 
 
-@pytest.fixture(params=MODES)
-def world(request: pytest.FixtureRequest, scratch_dbs: ScratchDatabases) -> Iterator[World]:
+def _seed(url: str, roles: dict[str, str], per_user: bool) -> dict[str, int]:
+    """The world's rows, from nothing: ids and numbers the same each time."""
+    users = list(roles)
+    _owner(
+        url,
+        "TRUNCATE users, todos RESTART IDENTITY CASCADE",
+        "INSERT INTO users (name, created_at, last_number, db_role) VALUES "
+        + ", ".join(f"('{u}', now(), 3, {repr(roles[u]) if per_user else 'NULL'})" for u in users),
+        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
+        "SELECT id, n, name || ' ' || (ARRAY['milk', 'diary', 'eggs'])[n], false, now(), now() "
+        "FROM users, generate_series(1, 3) AS n",
+        "INSERT INTO todo_tags (todo_id, tag) SELECT id, CASE WHEN number = 2 THEN 'home' "
+        "ELSE 'groceries' END FROM todos",
+        "INSERT INTO shares (owner_id, owner_name, tag, grantee_name, can_write, created_at) "
+        "SELECT id, name, 'groceries', 'bob', false, now() FROM users WHERE name = 'alice' "
+        "UNION ALL SELECT id, name, 'groceries', 'carol', true, now() FROM users "
+        "WHERE name = 'alice'",
+    )
+    return {str(name): int(str(id_)) for name, id_ in _owner(url, "SELECT name, id FROM users")}
+
+
+@pytest.fixture(scope="module", params=MODES)
+def world_base(request: pytest.FixtureRequest, scratch_dbs: ScratchDatabases) -> Iterator[World]:
+    """The database and roles of one mode, made once per module (a scratch
+    database costs a run of the migrations); `world` seeds its rows anew for
+    each test."""
     per_user = request.param == "per_user"
     url = scratch_dbs.create()
     suffix = uuid.uuid4().hex[:8]
@@ -98,29 +122,26 @@ def world(request: pytest.FixtureRequest, scratch_dbs: ScratchDatabases) -> Iter
             )
             for r in made
         ),
-        "INSERT INTO users (name, created_at, last_number, db_role) VALUES "
-        + ", ".join(f"('{u}', now(), 3, {repr(roles[u]) if per_user else 'NULL'})" for u in users),
-        "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
-        "SELECT id, n, name || ' ' || (ARRAY['milk', 'diary', 'eggs'])[n], false, now(), now() "
-        "FROM users, generate_series(1, 3) AS n",
-        "INSERT INTO todo_tags (todo_id, tag) SELECT id, CASE WHEN number = 2 THEN 'home' "
-        "ELSE 'groceries' END FROM todos",
-        "INSERT INTO shares (owner_id, owner_name, tag, grantee_name, can_write, created_at) "
-        "SELECT id, name, 'groceries', 'bob', false, now() FROM users WHERE name = 'alice' "
-        "UNION ALL SELECT id, name, 'groceries', 'carol', true, now() FROM users "
-        "WHERE name = 'alice'",
         *(
             s.format(groups=f"{app_group}, {person_group}")
             for s in (UNPROTECTED if os.environ.get("TODO_SHARING_UNPROTECTED") else [])
         ),
     )
-    ids = {str(name): int(str(id_)) for name, id_ in _owner(url, "SELECT name, id FROM users")}
-    yield World(url, roles, per_user, ids, person_group)
+    yield World(url, roles, per_user, {}, person_group)
     scratch_dbs.drop(parse_database_url(url, source="").database or "")
     _owner(
         scratch_dbs.admin_url,
         *(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(r)) for r in made),
     )
+
+
+@pytest.fixture
+def world(world_base: World) -> World:
+    """Alice, bob, carol and dave with three todos each (2 tagged +home, the
+    others +groceries); alice shares +groceries with bob to read and with
+    carol to write. Seeded for each test: a test may change anything."""
+    ids = _seed(world_base.url, world_base.roles, world_base.per_user)
+    return replace(world_base, ids=ids)
 
 
 def attempt(world: World, user: str, *statements: str) -> list[tuple[object, ...]] | str:
@@ -340,8 +361,8 @@ def test_a_revoked_share_shows_nothing_from_the_next_statement(world: World) -> 
 def cli(world: World, todo: Todo, request: pytest.FixtureRequest) -> Callable[..., str]:
     """todo as a user of the world, through PgBouncer in transaction mode."""
     bouncer = request.getfixturevalue("pgbouncer")
-    bouncer.allow(*sorted(set(world.roles.values())))
     database = parse_database_url(world.url, source="").database or ""
+    bouncer.allow(database, *sorted(set(world.roles.values())))
 
     def run_as(user: str, *args: str, code: int = 0) -> str:
         env = {
@@ -448,7 +469,7 @@ def test_a_user_cannot_rename_themselves_into_anothers_shares(world: World) -> N
     assert "alice diary" not in titles(world, "bob")
 
 
-@pytest.mark.parametrize("world", ["per_user"], indirect=True)  # the shared role names anyone
+@pytest.mark.parametrize("world_base", ["per_user"], indirect=True)  # the shared role names anyone
 def test_set_role_todo_person_does_not_make_a_per_user_role_anyone_else(world: World) -> None:
     _owner(world.url, "UPDATE users SET db_role = NULL WHERE name = 'dave'")
     for attack in (

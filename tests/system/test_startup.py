@@ -3,7 +3,9 @@
 Commands that never connect must not load the database stack at all, and
 the everyday commands run on the DB-API drivers: no SQLAlchemy, SQLModel or
 Alembic (only `todo db upgrade`, the SQLite file's self-upgrade and `todo
-admin` need them), and no psycopg2 on SQLite.
+admin` need them), and no psycopg2 on SQLite. Nor do they load the CLI
+framework: their command lines are parsed by the fast path (fastpath.py),
+so no Typer or Click, and no Rich unless a terminal table is drawn.
 
 The probe runs todo_cli.cli.main() in a fresh interpreter, exactly as the
 console script does, and reports the top-level modules in sys.modules at
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -28,7 +31,8 @@ from todo_cli import __version__
 
 DATABASE_STACK = ("sqlalchemy", "sqlmodel", "psycopg2", "alembic")
 MODEL_STACK = ("alembic", "sqlmodel", "pydantic")
-WATCHED = (*DATABASE_STACK, "pydantic", "sqlite3", "typer")
+FRAMEWORK = ("typer", "click", "rich")
+WATCHED = (*DATABASE_STACK, "pydantic", "sqlite3", *FRAMEWORK, "shutil")
 PG_URL = "postgresql://alice:s3cret@db.example.invalid:5432/todo"
 
 PROBE = """
@@ -61,7 +65,14 @@ code = None
 try:
     from todo_cli.cli import main
 
-    code = main()
+    if os.environ.get("TODO_PROBE_TTY"):  # stdout as a terminal: tables are drawn
+        from todo_cli.environment import Environment
+
+        environment = Environment.from_process()
+        environment.stdout_isatty = True
+        code = main(None, environment)
+    else:
+        code = main()
 finally:
     with open(os.environ["TODO_PROBE_OUT"], "w") as fh:
         json.dump(
@@ -111,7 +122,7 @@ def probe(todo: Todo, *args: str, env: dict[str, str] | None = None) -> Probe:
     data = json.loads(out.read_text())
     assert data["code"] == result.returncode, (data["code"], result.returncode, result.stderr)
     # Positive control: the probe really ran the CLI.
-    assert {"todo_cli", "typer"} <= set(data["modules"]), data["modules"]
+    assert "todo_cli" in data["modules"], data["modules"]
     return Probe(
         args,
         result.returncode,
@@ -142,6 +153,7 @@ def test_commands_that_never_connect_skip_the_database_stack(todo: Todo, case: s
     assert not any(todo.home.iterdir()), "HOME should start empty"
     p = probe(todo, *args, env=env)
     assert p.code == 0, (p.stdout, p.stderr)
+    assert "typer" in p.modules  # help and the rarer commands: Typer parses them
     assert not p.loaded(DATABASE_STACK), (
         f"`todo {' '.join(args)}` imported {p.loaded(DATABASE_STACK)}"
     )
@@ -251,6 +263,21 @@ def test_everyday_commands_import_no_schema_stack(
     assert offenders == {}, offenders
 
 
+def test_first_use_of_a_fresh_sqlite_file_imports_no_schema_stack(todo: Todo) -> None:
+    """The storm's case (tests/system/test_storms.py): the real executable's
+    first `todo add` on a fresh HOME makes the file from store/sqlite.sql,
+    stamped at head, without Alembic, SQLAlchemy or SQLModel (about half a
+    second of imports for each process that starts on the fresh file)."""
+    imported = _imported_by_executable(todo, "add", "first", env={})
+    assert imported & set(SCHEMA_STACK) == set()
+    assert "sqlite3" in imported  # it did reach the database
+    path = todo.home / ".local" / "share" / "todo" / "todo.db"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT title FROM todos").fetchall() == [("first",)]
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+    conn.close()
+
+
 @pytest.mark.parametrize("case", [("add", "x"), ("list",)])
 def test_everyday_commands_skip_pydantic(todo: Todo, tmp_path: Path, case: tuple[str, ...]) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'todo.db'}"}
@@ -263,8 +290,6 @@ def test_everyday_commands_skip_pydantic(todo: Todo, tmp_path: Path, case: tuple
 
 def test_db_upgrade_imports_alembic(todo: Todo, tmp_path: Path) -> None:
     """Upgrading a file that is behind runs the migrations (Alembic)."""
-    import sqlite3
-
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'behind.db'}"}
     assert probe(todo, "list", env=env).code == 0  # made at head
     conn = sqlite3.connect(tmp_path / "behind.db")
@@ -292,3 +317,74 @@ def test_tab_on_commands_and_options_imports_neither_typer_nor_a_driver(todo: To
     names = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", result.stderr, re.M)
     assert "todo_cli.completion" in names, result.stderr[-2000:]
     assert {n.partition(".")[0] for n in names} & {*WATCHED, "rich"} == set()
+
+
+# --- everyday commands: no CLI framework ---------------------------------------------
+
+# Every everyday command, in a pipe (no terminal table), each on what the
+# ones before left.
+PIPED = (
+    ("add", "buy milk", "-t", "shop"),
+    ("add", "second", "--json"),
+    ("list",),
+    ("ls", "--all", "--json"),
+    ("show", "1"),
+    ("edit", "1", "--title", "Buy oat milk", "--json"),
+    ("done", "1"),
+    ("reopen", "1", "--json"),
+    ("log", "-n", "5"),
+    ("undo",),
+    ("rm", "2", "--yes"),
+    ("stats",),
+    ("stats", "--json"),
+)
+# The whole list of what they may import beyond the probe's own start: the
+# standard library's modules by who brings them, todo_cli, and the driver.
+EVERYDAY_IMPORTS = {
+    "todo_cli",
+    "sqlite3",  # the driver (psycopg2 on PostgreSQL)
+    "typing", "contextlib", "datetime", "errno", "unicodedata",  # everywhere
+    "pathlib", "fnmatch", "ntpath", "urllib", "ipaddress",  # paths, URLs (pathlib's own)
+    # dataclasses, and what it imports: the record, the settings and the store use it
+    "dataclasses", "inspect", "ast", "dis", "opcode", "token", "tokenize", "linecache",
+    "copy", "weakref", "importlib", "warnings",
+    "uuid", "platform",  # the store's request and event ids
+    "random", "bisect", "math",  # the runner's backoff
+    "threading", "signal",  # the session: Ctrl-C while a change commits
+    "fcntl",  # the first command: the SQLite file is made under a lock
+}  # fmt: skip
+BASELINE = """
+import json, os, sys
+print(json.dumps(sorted({m.partition(".")[0] for m in sys.modules})))
+"""
+
+
+def test_everyday_commands_import_no_cli_framework(todo: Todo, tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'todo.db'}", "TODO_USER": "alice"}
+    start = subprocess.run(
+        [sys.executable, "-c", BASELINE], capture_output=True, text=True, check=True
+    )
+    before = set(json.loads(start.stdout))
+    extra: dict[str, list[str]] = {}
+    for args in PIPED:
+        p = probe(todo, *args, env=env)
+        assert p.code == 0, (args, p.stdout, p.stderr)
+        assert "sqlite3" in p.modules, (args, "did not reach the database?")
+        assert not p.loaded((*FRAMEWORK, "shutil")), (args, p.importers)
+        public = {m for m in p.modules - before if not m.startswith("_")}
+        if public - EVERYDAY_IMPORTS:
+            extra[" ".join(args)] = sorted(public - EVERYDAY_IMPORTS)
+    assert extra == {}
+
+
+def test_a_terminal_table_imports_rich_and_a_usage_error_typer(todo: Todo, tmp_path: Path) -> None:
+    """The positive controls: the probe sees Rich and Typer when they are used."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'todo.db'}", "TODO_USER": "alice"}
+    assert probe(todo, "add", "x", env=env).code == 0
+    table = probe(todo, "list", env={**env, "TODO_PROBE_TTY": "1"})
+    assert table.code == 0, table.stderr
+    assert "rich" in table.modules
+    assert "typer" not in table.modules
+    wrong = probe(todo, "list", "--limit", "-1", env=env)
+    assert wrong.code == 2
+    assert "typer" in wrong.modules

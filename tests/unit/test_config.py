@@ -23,12 +23,12 @@ from todo_cli.config import (
     add_profile,
     config_dir,
     default_sqlite_url,
-    environment,
     load_settings,
     read_config,
     remove_profile,
     use_profile,
     validate_name,
+    variables,
     write_config,
 )
 from todo_cli.dburl import parse_database_url
@@ -343,7 +343,7 @@ def test_dotenv_adds_variables_but_never_overrides_the_environment(
         f'DATABASE_URL="{ENV_URL}{PG_QUERY}"\n'
         "TODO_DOTENV_BARE\n"
     )
-    env = environment(cwd=tmp_path)
+    env = variables(cwd=tmp_path)
     assert env["TODO_USER"] == "real-user"
     assert env["TODO_PROFILE"] == "dotenv-profile"
     assert env["DATABASE_URL"] == ENV_URL + PG_QUERY  # quotes stripped, query kept whole
@@ -357,7 +357,7 @@ def test_dotenv_values_flow_into_settings_as_env(tmp_path: Path, cpath: Path) ->
     (work / ".env").write_text(
         f"TODO_USER=dotenv-user\nDATABASE_URL={ENV_URL}\nTODO_CONFIG_DIR={cpath.parent}\n"
     )
-    env = {k: v for k, v in environment(cwd=work).items() if k not in os.environ}
+    env = {k: v for k, v in variables(cwd=work).items() if k not in os.environ}
     s = load_settings(env={**env, "XDG_DATA_HOME": str(tmp_path / "data")})
     assert (s.user.value, s.user.source) == ("dotenv-user", "env TODO_USER")
     assert (s.database.value, s.database.source) == (ENV_URL, "env DATABASE_URL")
@@ -382,13 +382,13 @@ def test_dotenv_never_overrides_a_profile_chosen_explicitly(
         "TODO_CONFIG_DIR": str(cpath.parent),
         **({"TODO_PROFILE": "bob"} if how == "env" else {}),
     }
-    env = environment(cwd=work, base=base)
+    env = variables(cwd=work, base=base)
     s = load_settings(profile="bob" if how == "flag" else None, env=env)
     assert (s.user.value, s.user.source) == ("bob", "profile bob")
     assert (s.database.value, s.database.source) == ("sqlite:////bob/todo.db", "profile bob")
     assert (s.config_path, s.direct_url) == (cpath, None)
     # Without the explicit choice the .env applies, as before.
-    s = load_settings(env=environment(cwd=work, base={"TODO_CONFIG_DIR": str(cpath.parent)}))
+    s = load_settings(env=variables(cwd=work, base={"TODO_CONFIG_DIR": str(cpath.parent)}))
     assert (s.user.value, s.user.source) == ("mallory", ".env TODO_USER")
 
 
@@ -396,10 +396,10 @@ def test_dotenv_is_only_read_from_the_working_directory(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("TODO_DOTENV_PROBE=parent\n")
     child = tmp_path / "child"
     child.mkdir()
-    assert "TODO_DOTENV_PROBE" not in environment(cwd=child)  # no walking up
-    assert environment(cwd=tmp_path)["TODO_DOTENV_PROBE"] == "parent"
+    assert "TODO_DOTENV_PROBE" not in variables(cwd=child)  # no walking up
+    assert variables(cwd=tmp_path)["TODO_DOTENV_PROBE"] == "parent"
     (child / ".env").mkdir()  # a directory named .env is not a file
-    assert environment(cwd=child) == dict(os.environ)
+    assert variables(cwd=child) == dict(os.environ)
 
 
 # --- names ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from datetime import timezone as timezone_offset
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,24 @@ from todo_cli.formats import (
 from todo_cli.formats.records import key_uuid, uuid_key
 from todo_cli.todo import Todo
 
+# Every test here runs in Kolkata (see zone()): UTC+5:30 all year, so a
+# day's boundaries differ from UTC's by a half hour too, and a conversion
+# that forgot the local zone shows.
+ZONE = "Asia/Kolkata"
+IST = timezone_offset(timedelta(hours=5, minutes=30))
+
+
+@pytest.fixture(autouse=True)
+def zone() -> Iterator[None]:
+    """TZ for the code under test and the peers it runs (a test may nest another)."""
+    with timezone(ZONE):
+        yield
+
 
 def local(y: int, m: int, d: int, clock: time = time(12)) -> datetime:
-    """A moment of a local calendar day, in UTC (so dates read the same in any TZ)."""
-    return datetime.combine(date(y, m, d), clock).astimezone().astimezone(UTC)
+    """A Kolkata wall clock, in UTC: written with its fixed offset, never with
+    the process's local-time conversion that the code itself uses."""
+    return datetime.combine(date(y, m, d), clock, tzinfo=IST).astimezone(UTC)
 
 
 def todo(number: int, title: str, **fields: object) -> Todo:
@@ -265,8 +280,8 @@ def test_json_items_with_problems_are_skipped_with_reasons() -> None:
 
 def test_todotxt_export() -> None:
     assert written(TODOS, "todotxt") == (
-        "(A) 2026-11-01 Buy milk ünd Brot 🥛 +home.garden +shop due:"
-        f"{TODOS[0].due.astimezone():%Y-%m-%d} id:1\n"  # type: ignore[union-attr]
+        # Due 17:30 UTC: 23:00 in Kolkata, still 1 December.
+        "(A) 2026-11-01 Buy milk ünd Brot 🥛 +home.garden +shop due:2026-12-01 id:1\n"
         "x 2026-11-20 2026-11-01 Pay rent +home pri:C id:2\n"
         "2026-11-01 Read a book id:3\n"
     )
@@ -687,7 +702,7 @@ def test_we_read_what_todo_sh_writes(todotxt: TodoTxt) -> None:
     # todo.sh dates the lines with `date`, in local time: the day it wrote.
     day = date.fromisoformat(lines.split()[1])
     assert lines.startswith(f"(B) {day} Water plants +garden @home due:2026-12-05\nx {day} {day}")
-    created = datetime.combine(day, time()).astimezone().astimezone(UTC)
+    created = datetime.combine(day, time(), tzinfo=IST).astimezone(UTC)  # its local midnight
     water, taxes = parse(lines).records
     assert water.title == "Water plants"
     assert (water.priority, water.tags, water.done) == ("medium", ("garden", "home"), False)
@@ -701,7 +716,8 @@ def test_we_read_what_todo_sh_writes(todotxt: TodoTxt) -> None:
 
 @pytest.fixture
 def task(tmp_path: Path) -> Task:
-    return Task(tmp_path)
+    """taskwarrior in the tests' zone, as on the machine of one person."""
+    return Task(tmp_path, tz=ZONE)
 
 
 def tw_time(raw: str) -> datetime:
@@ -737,7 +753,8 @@ def test_we_read_task_export(task: Task) -> None:
             **fields,  # type: ignore[arg-type]
         )
 
-    note_day = f"{tw_time(raw['Buy milk']['annotations'][0]['entry']).astimezone():%Y-%m-%d}"
+    # The day, in Kolkata, of the moment task wrote the annotation (now).
+    note_day = f"{tw_time(raw['Buy milk']['annotations'][0]['entry']).astimezone(IST):%Y-%m-%d}"
     assert sorted(parsed.records, key=lambda r: r.title) == [
         expect(
             "Buy milk",
@@ -809,8 +826,8 @@ def test_task_import_takes_our_export_once(task: Task, tmp_path: Path) -> None:
         ("Read a book", None, False, (), None),
     ]
     assert got[1].completed_at == todos[1].completed_at.replace(microsecond=0)  # type: ignore[union-attr]
-    day = f"{todos[0].updated_at.astimezone():%Y-%m-%d}"
-    assert got[0].note == f"{day}: first line\n{day}: second line"
+    # Updated at noon on 2 November in Kolkata: the notes' day.
+    assert got[0].note == "2026-11-02: first line\n2026-11-02: second line"
     # A todo that went to taskwarrior and back has, as its alias, the key
     # our json gives it.
     ours = {r.title: r.key for r in parse(written(todos, "json")).records}

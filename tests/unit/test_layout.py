@@ -1,5 +1,7 @@
 """The architecture, held to the code: who may import whom, who writes to
-the streams, and how long a module may grow (README: Architecture)."""
+the streams, and how long a module may grow (README: Architecture).
+
+Imports are counted wherever they are, at the top or inside a function."""
 
 from __future__ import annotations
 
@@ -52,7 +54,16 @@ def test_the_scan_sees_the_package() -> None:
     )
 
 
-PRESENTATION = ("typer", "rich", "click", "todo_cli.app", "todo_cli.cli", "todo_cli.commands")
+PRESENTATION = (
+    "typer",
+    "rich",
+    "click",
+    "todo_cli.app",
+    "todo_cli.cli",
+    "todo_cli.commands",
+    "todo_cli.fastpath",
+    "todo_cli.context",
+)
 PURE = (*PRESENTATION, "todo_cli.store", "todo_cli.render", "todo_cli.output", "psycopg2")
 
 
@@ -84,10 +95,171 @@ def test_only_the_output_and_the_entry_point_touch_the_process_streams() -> None
         for name, path in modules().items()
         if "sys.stdout" in path.read_text() or "sys.stderr" in path.read_text()
     }
-    assert touching == {"todo_cli.app", "todo_cli.cli", "todo_cli.entry"}
+    assert touching == {"todo_cli.environment", "todo_cli.entry"}
 
 
 @pytest.mark.parametrize("name", sorted(modules()))
 def test_no_module_is_over_the_limit(name: str) -> None:
     lines = len(modules()[name].read_text().splitlines())
     assert lines <= MAX_LINES, f"{name} has {lines} lines; split it by job"
+
+
+# --- the top floor: layers, and no circles --------------------------------------
+
+# Highest first. A module may import its own layer's and those below, never
+# one above; everything not named is below them all (the record, the
+# formats, the store, the settings).
+LAYERS = (
+    ("todo_cli.entry", "todo_cli.__main__"),
+    ("todo_cli.cli",),
+    ("todo_cli.app", "todo_cli.fastpath"),
+    ("todo_cli.commands", "todo_cli.completion", "todo_cli.offline"),
+    ("todo_cli.context", "todo_cli.render", "todo_cli.editform", "todo_cli.inputs"),
+    ("todo_cli.output",),
+    ("todo_cli.environment", "todo_cli.syntax", "todo_cli.commandline"),
+)
+TOP_FLOOR = tuple(name for layer in LAYERS for name in layer)
+
+
+def layer(name: str) -> int:
+    for rank, names in enumerate(LAYERS):
+        if any(name == n or name.startswith(n + ".") for n in names):
+            return rank
+    return len(LAYERS)
+
+
+def graph() -> dict[str, set[str]]:
+    """Each module of todo_cli -> the modules of todo_cli it imports."""
+    found = modules()
+    edges: dict[str, set[str]] = {}
+    for name, path in found.items():
+        targets = set()
+        for imported in imports(path):
+            parts = imported.split(".")
+            # `from todo_cli.store import todos` names the module todos.
+            for end in range(len(parts), 0, -1):
+                candidate = ".".join(parts[:end])
+                if candidate in found:
+                    if candidate != name:
+                        targets.add(candidate)
+                    break
+        edges[name] = targets
+    return edges
+
+
+def cycles(edges: dict[str, set[str]]) -> list[set[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[set[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(edges[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = set()
+            while True:
+                w = stack.pop()
+                component.add(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(component)
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_goes_up_a_layer() -> None:
+    upward = {
+        (name, target)
+        for name, targets in graph().items()
+        for target in targets
+        if layer(target) < layer(name)
+    }
+    assert upward == set()
+
+
+def test_the_layers_name_real_modules() -> None:
+    found = modules()
+    for name in TOP_FLOOR:
+        assert any(m == name or m.startswith(name + ".") for m in found), name
+
+
+def test_no_circle_reaches_the_top_floor() -> None:
+    for component in cycles(graph()):
+        assert not {m for m in component if layer(m) < len(LAYERS)}, component
+
+
+def test_no_circle_anywhere() -> None:
+    assert cycles(graph()) == []
+
+
+# --- one meaning per name ---------------------------------------------------------
+
+
+def defined_names() -> dict[str, set[str]]:
+    """Class and type names (CamelCase) and every *EXAMPLES, by the modules
+    that define them at the top level."""
+    found: dict[str, set[str]] = {}
+    for module, path in modules().items():
+        for node in ast.parse(path.read_text()).body:
+            names = []
+            if isinstance(node, ast.ClassDef):
+                names = [node.name]
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+            for name in names:
+                camel = name[:1].isupper() and not name.isupper()
+                if camel or name.endswith("EXAMPLES"):
+                    found.setdefault(name, set()).add(module)
+    return found
+
+
+def test_a_name_of_the_top_floor_means_one_thing() -> None:
+    twice = {
+        name: where
+        for name, where in defined_names().items()
+        if len(where) > 1 and any(layer(m) < len(LAYERS) for m in where)
+    }
+    assert twice == {}
+
+
+def test_a_name_means_one_thing_everywhere() -> None:
+    assert {name: w for name, w in defined_names().items() if len(w) > 1} == {}
+
+
+def test_a_field_of_a_todo_is_named_where_it_is_defined_carried_or_shown() -> None:
+    """wait_lead stands for any field: the schema (models.py and the two .sql
+    files), the record, the formats that carry it, the option that reads it
+    and the store's rule for it. Everything else handles fields by name."""
+    naming = {
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*")
+        if path.suffix in (".py", ".sql") and "wait_lead" in path.read_text(encoding="utf-8")
+    }
+    assert naming == {
+        "models.py",
+        "store/sqlite.sql",
+        "store/postgresql.sql",
+        "todo.py",
+        "formats/native.py",
+        "formats/taskwarrior.py",
+        "inputs.py",
+        "store/recurring.py",
+    }

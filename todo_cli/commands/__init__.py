@@ -1,23 +1,28 @@
-"""The commands, one module per group. register() adds them to the app in
-the order `todo --help` lists them: nothing registers itself on import."""
+"""The commands, one module per group. Each is a function of the
+Invocation and the keywords its row of the table names (syntax.py); the
+table says which function runs each command, and app.py or fastpath.py
+parse the command line into its call. Nothing here knows of Typer."""
 
 from __future__ import annotations
 
-import typer
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from todo_cli.commands import (
-    admin,
-    changes,
-    history,
-    setup,
-    sharing,
-    stats,
-    sync,
-    todos,
-    transfer,
-)
+if TYPE_CHECKING:
+    from todo_cli.context import Invocation
+    from todo_cli.syntax import Command
 
 
-def register(app: typer.Typer) -> None:
-    for group in (todos, changes, history, sync, stats, sharing, transfer, setup, admin):
-        group.register(app)
+def function(command: Command) -> Callable[..., Any]:
+    """The function that runs `command` (its module is imported now)."""
+    module, _, name = command.run.partition(":")
+    found: Callable[..., Any] = getattr(
+        importlib.import_module(f"todo_cli.commands.{module}"), name
+    )
+    return found
+
+
+def call(command: Command, inv: Invocation, given: dict[str, Any]) -> Any:
+    """Run `command` with what the command line gave for each of its keywords."""
+    return function(command)(inv, **given)

@@ -1,59 +1,13 @@
-"""What several commands take: option types, todo numbers, dates."""
+"""What several commands take: todo numbers, mine and shared (alice/3)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
-
-import typer
 
 from todo_cli.errors import InvalidInputError
+from todo_cli.syntax import MAX_NUMBER
 
-# Also the cap of --limit and undo N: past 2**63 the drivers overflow (an
-# OverflowError, NumericValueOutOfRange), so larger counts are usage errors.
-MAX_NUMBER = 2**31 - 1
 MAX_RANGE = 10_000  # numbers one range may span: 1-10000 is the widest
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
-NumbersArg = Annotated[
-    list[str],
-    typer.Argument(
-        metavar="NUMBERS...", help="Todo numbers: 3, 3 4, 1-3,7; shared with you: alice/3."
-    ),
-]
-PriorityOpt = Annotated[
-    str | None,
-    typer.Option("--priority", "-p", help="high, medium or low (h, m, l).", show_default=False),
-]
-DueOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--due", "-d", help="When: today, fri, in 3 days, 2026-12-24, tomorrow 9am...",
-        show_default=False,
-    ),
-]  # fmt: skip
-NoteOpt = Annotated[str | None, typer.Option("--note", "-n", help="Free text.", show_default=False)]
-EveryOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--every", help="Repeat: day, week, month, year, 2w, 3 days, weekday, mon,thu.",
-        show_default=False,
-    ),
-]  # fmt: skip
-FromDoneOpt = Annotated[
-    bool, typer.Option("--from-done", help="Count the next due date from the day it is done.")
-]
-UntilOpt = Annotated[
-    str | None,
-    typer.Option("--until", help="The last date a repeat may fall on.", show_default=False),
-]
-WaitOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--wait", help="Hide from the list until WHEN, or \"3 days before\" each due.",
-        show_default=False,
-    ),
-]  # fmt: skip
 
 
 def parse_refs(args: Sequence[str], me: str) -> tuple[str | None, list[int]]:

@@ -17,7 +17,7 @@ from todo_cli import render
 from todo_cli.errors import ConcurrentChangeError, InvalidInputError, NotFoundError, TodoError
 
 if TYPE_CHECKING:
-    from todo_cli.app import Env
+    from todo_cli.context import Invocation
 
 
 class EditorError(TodoError):
@@ -33,13 +33,13 @@ _SAME_ERROR = 3
 _FAILED_SAVES = 10
 
 
-def editor_command(env: Env) -> list[str] | None:
+def editor_command(inv: Invocation) -> list[str] | None:
     """$VISUAL, else $EDITOR, else vi on a terminal; None: no editor. One
     that is only blanks is not set."""
-    environ = env.environment.environ
+    environ = inv.environment.environ
     name = next((n for n in ("VISUAL", "EDITOR") if (environ.get(n) or "").strip()), None)
     chosen = environ[name] if name else None
-    if not chosen and env.environment.stdin_isatty and env.environment.stdout_isatty:
+    if not chosen and inv.environment.stdin_isatty and inv.environment.stdout_isatty:
         chosen = "vi"
     if not chosen:
         return None
@@ -51,13 +51,15 @@ def editor_command(env: Env) -> list[str] | None:
         ) from None
 
 
-def edit_in_editor(env: Env, owner: str | None, numbers: Sequence[int], editor: list[str]) -> None:
+def edit_in_editor(
+    inv: Invocation, owner: str | None, numbers: Sequence[int], editor: list[str]
+) -> None:
     """Open the form; apply what it changes, all or nothing, or say why not."""
     from todo_cli import editform
     from todo_cli.store import editing
 
-    me = env.settings().user.value
-    read = env.run(lambda s: editing.for_editing(s, numbers=numbers, owner=owner), mode="read")
+    me = inv.settings().user.value
+    read = inv.run(lambda s: editing.for_editing(s, numbers=numbers, owner=owner), mode="read")
     originals = {render.ref(t, me): t for t, _ in read}
     versions = {t.number: v for t, v in read}
     form = editform.render(list(originals.items()))
@@ -67,14 +69,14 @@ def edit_in_editor(env: Env, owner: str | None, numbers: Sequence[int], editor: 
     try:
         while True:
             before = path.read_text(encoding="utf-8")
-            _run_editor(editor, path, dict(env.environment.environ))
+            _run_editor(editor, path, dict(inv.environment.environ))
             text, problem = _saved(path)
             if text == before:
                 closed = "the form was closed unchanged; nothing was changed"
                 raise InvalidInputError(f"{error} ({closed})" if error else closed)
             if problem is None:
                 try:
-                    wanted = editform.changes(text, originals, env.now())
+                    wanted = editform.changes(text, originals, inv.now())
                     break
                 except InvalidInputError as exc:
                     problem = exc.message
@@ -94,17 +96,17 @@ def edit_in_editor(env: Env, owner: str | None, numbers: Sequence[int], editor: 
             error = problem
             path.write_text(editform.header(error) + _body(text), encoding="utf-8")
         if not wanted:
-            env.out.note("Edit cancelled: no changes made.")
+            inv.out.note("Edit cancelled: no changes made.")
             return
         by_name = {name: originals[name].number for name in wanted}
         edits = [(by_name[name], change) for name, change in wanted.items()]
         try:
-            edited = env.run(
+            edited = inv.run(
                 lambda s: editing.edit_each(s, edits, owner=owner, versions=versions),
                 mode="idempotent",
             )
         except NotFoundError:
-            kept = _keep(env, text)
+            kept = _keep(inv, text)
             raise ConcurrentChangeError(
                 "a todo changed while you were editing it, here or on another machine: "
                 f"nothing was saved; your text is in {kept} (see: todo show)"
@@ -112,8 +114,8 @@ def edit_in_editor(env: Env, owner: str | None, numbers: Sequence[int], editor: 
     finally:
         path.unlink(missing_ok=True)
     numbers_done = ", ".join(render.ref(t, me) for t in edited)
-    env.out.saved = f"edited {numbers_done}"
-    render.changed(env.out, [(t, "Edited") for t in edited], me=me)
+    inv.out.saved = f"edited {numbers_done}"
+    render.changed(inv.out, [(t, "Edited") for t in edited], me=me)
 
 
 def _saved(path: Path) -> tuple[str, str | None]:
@@ -168,11 +170,11 @@ def _run_editor(editor: list[str], path: Path, environ: dict[str, str]) -> None:
         raise EditorError(f"the editor {editor[0]!r} exited with {code}; nothing was changed")
 
 
-def _keep(env: Env, text: str) -> Path:
+def _keep(inv: Invocation, text: str) -> Path:
     """The user's text, somewhere it stays."""
     from todo_cli.config import data_dir
 
-    folder = data_dir(env.environment.environ)
+    folder = data_dir(inv.environment.environ)
     folder.mkdir(parents=True, exist_ok=True)
     kept = folder / f"unsaved-edit-{datetime.now():%Y%m%d-%H%M%S}.txt"
     kept.write_text(text, encoding="utf-8")

@@ -2,55 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from todo_cli import render
-from todo_cli.app import env_of
-from todo_cli.commands.args import MAX_NUMBER, JsonOpt
-from todo_cli.commands.examples import epilog
-from todo_cli.offline.detect import OfflineError
+from todo_cli.store.reach import OfflineError
+
+if TYPE_CHECKING:
+    from todo_cli.context import Invocation
 
 
-def log(
-    ctx: typer.Context,
-    limit: Annotated[
-        int,
-        typer.Option(
-            "--limit", "-n", min=0, max=MAX_NUMBER, help="Show the last N changes (0: all)."
-        ),
-    ] = 20,
-    json_: JsonOpt = False,
-) -> None:
+def log(inv: Invocation, *, limit: int, json_: bool) -> None:
     """Your recent changes, newest first: what `todo undo` would take back."""
     from todo_cli.store import history
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
+    out = inv.out.use_json(json_)
     from todo_cli.offline import recall  # OFFLINE: as last read online
 
-    events = env.run(
+    events = inv.run(
         lambda s: history.log(s, limit=limit or 2**31 - 1),
         mode="read",
-        offline=lambda exc: recall.log(env, exc, limit or 2**31 - 1),
+        offline=lambda exc: recall.log(inv, exc, limit or 2**31 - 1),
     )
-    if not events and out.mode == "table":
+    if not events and out.form == "table":
         out.note("No changes yet.")
         return
     render.events(out, events)
 
 
-def undo(
-    ctx: typer.Context,
-    count: Annotated[
-        int,
-        typer.Argument(
-            metavar="[N]", min=1, max=MAX_NUMBER, help="How many changes to undo (default 1)."
-        ),
-    ] = 1,
-    json_: JsonOpt = False,
-) -> None:
+def undo(inv: Invocation, *, count: int, json_: bool) -> None:
     """Undo your last change (or last N): add, edit, done, reopen, rm or import.
 
     Works from any machine: the history is in the database. All or nothing:
@@ -59,23 +38,17 @@ def undo(
     """
     from todo_cli.store import history
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
+    out = inv.out.use_json(json_)
     # Not retried after an unknown outcome: a second try would undo one change more.
     try:
-        events = env.run(lambda s: history.undo(s, count=count), mode="once")
+        events = inv.run(lambda s: history.undo(s, count=count), mode="once")
     except OfflineError as exc:  # OFFLINE: takes back a queued change, or queues an undo
         from todo_cli.offline import queue
 
         if count != 1:
             raise
-        verb, entry = queue.undo(env, exc)
-        queue.report(env, out, entry, verb=verb)
+        verb, entry = queue.undo(inv, exc)
+        queue.report(inv, out, entry, verb=verb)
         return
     out.saved = f"undid {len(events)} change" + ("s" if len(events) != 1 else "")
     render.undone(out, events)
-
-
-def register(app: typer.Typer) -> None:
-    app.command(epilog=epilog("log"))(log)
-    app.command(epilog=epilog("undo"))(undo)

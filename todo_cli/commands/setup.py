@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from todo_cli import render
-from todo_cli.app import env_of
-from todo_cli.commands.args import JsonOpt
-from todo_cli.commands.examples import epilog
 from todo_cli.errors import InvalidInputError, SchemaError
+
+if TYPE_CHECKING:
+    from todo_cli.context import Invocation
 
 # --- identity ------------------------------------------------------------------
 
 
-def whoami(
-    ctx: typer.Context,
-    check: Annotated[
-        bool, typer.Option("--check", help="Also connect: server version and schema revision.")
-    ] = False,
-    json_: JsonOpt = False,
-) -> None:
+def whoami(inv: Invocation, *, check: bool, json_: bool) -> None:
     """Show the user, profile and database in use, and where each came from.
 
     --check connects too, and exits 4 if the database is unreachable and 5 if
     its schema is missing, behind, or newer than this todo: a smoke check for CI.
     """
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
-    s = env.settings()
+    out = inv.out.use_json(json_)
+    s = inv.settings()
     url = s.url
     data: dict[str, Any] = {
         "user": {"name": s.user.value, "source": s.user.source},
@@ -92,30 +83,22 @@ def whoami(
 
 
 def profile_add(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Profile name.")],
-    user: Annotated[str, typer.Option("--user", "-u", help="The user this profile acts as.")],
-    database_url: Annotated[
-        str | None, typer.Option("--database-url", help="Database URL (default: embedded SQLite).")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing profile.")] = False,
+    inv: Invocation, *, name: str, user: str, database_url: str | None, force: bool
 ) -> None:
     """Create a profile. Switch to it with: todo profile use NAME"""
     from todo_cli.config import add_profile
 
-    env = env_of(ctx)
-    add_profile(env.config_path(), name, user=user, database_url=database_url, replace=force)
-    env.out.line(f"Saved profile {name} (user {user}). Use it with: todo profile use {name}")
+    add_profile(inv.config_path(), name, user=user, database_url=database_url, replace=force)
+    inv.out.line(f"Saved profile {name} (user {user}). Use it with: todo profile use {name}")
 
 
-def profile_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
+def profile_list(inv: Invocation, *, json_: bool) -> None:
     """List profiles; * marks the current one."""
     from todo_cli.config import read_config
     from todo_cli.dburl import parse_database_url
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
-    config = read_config(env.config_path())
+    out = inv.out.use_json(json_)
+    config = read_config(inv.config_path())
     items = []
     for p in sorted(config.profiles.values(), key=lambda p: p.name):
         shown = (
@@ -126,7 +109,7 @@ def profile_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
         items.append(
             {"name": p.name, "user": p.user, "database": shown, "current": p.name == config.current}
         )
-    if out.mode == "json":
+    if out.form == "json":
         out.json(items)
     elif not items:
         out.note("No profiles. Create one with: todo profile add NAME --user USER")
@@ -137,26 +120,20 @@ def profile_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
         )
 
 
-def profile_use(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Profile name.")]
-) -> None:
+def profile_use(inv: Invocation, *, name: str) -> None:
     """Make a profile the current one."""
     from todo_cli.config import use_profile
 
-    env = env_of(ctx)
-    use_profile(env.config_path(), name)
-    env.out.line(f"Now using profile {name}")
+    use_profile(inv.config_path(), name)
+    inv.out.line(f"Now using profile {name}")
 
 
-def profile_rm(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Profile name.")]
-) -> None:
+def profile_rm(inv: Invocation, *, name: str) -> None:
     """Delete a profile (its todos stay in the database)."""
     from todo_cli.config import remove_profile
 
-    env = env_of(ctx)
-    was_current = remove_profile(env.config_path(), name)
-    env.out.line(
+    was_current = remove_profile(inv.config_path(), name)
+    inv.out.line(
         f"Removed profile {name}" + (" (no profile is current now)" if was_current else "")
     )
 
@@ -164,13 +141,12 @@ def profile_rm(
 # --- schema --------------------------------------------------------------------
 
 
-def db_status(ctx: typer.Context, json_: JsonOpt = False) -> None:
+def db_status(inv: Invocation, *, json_: bool) -> None:
     """Show the schema revision of the database next to the newest one."""
     from todo_cli.store import schema
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
-    st = schema.status(env.settings())
+    out = inv.out.use_json(json_)
+    st = schema.status(inv.settings())
     state = schema.state(st.current)
     data = {
         "current": st.current,
@@ -183,24 +159,20 @@ def db_status(ctx: typer.Context, json_: JsonOpt = False) -> None:
     render.key_values(out, [*rows, ("server", st.server)], data)
 
 
-def db_upgrade(ctx: typer.Context) -> None:
+def db_upgrade(inv: Invocation) -> None:
     """Create or upgrade the schema (over DATABASE_URL_DIRECT when set)."""
     from todo_cli.store import schema
 
-    env = env_of(ctx)
-    before, after, notes = schema.upgrade(env.settings())
+    before, after, notes = schema.upgrade(inv.settings())
     for note in notes:
-        env.out.note(f"todo: {note}")
+        inv.out.note(f"todo: {note}")
     if before == after:
-        env.out.line(f"Schema already at head ({after})")
+        inv.out.line(f"Schema already at head ({after})")
     else:
-        env.out.line(f"Upgraded schema: {before or 'none'} -> {after}")
+        inv.out.line(f"Upgraded schema: {before or 'none'} -> {after}")
 
 
-def completion(
-    ctx: typer.Context,
-    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
-) -> None:
+def completion(inv: Invocation, *, shell: str) -> None:
     """Print the shell completion script for bash, zsh or fish.
 
     Commands, options, your open todo numbers (with their titles in zsh and
@@ -210,40 +182,6 @@ def completion(
     """
     from todo_cli.completion import SCRIPTS
 
-    env = env_of(ctx)
     if shell not in SCRIPTS:
         raise InvalidInputError(f"no completion for {shell!r}: use bash, zsh or fish")
-    env.out.write(SCRIPTS[shell])
-
-
-def complete_words(
-    ctx: typer.Context,
-    words: Annotated[list[str] | None, typer.Argument()] = None,
-) -> None:
-    """The candidates a completion script asks for (todo __complete SHELL CWORD WORDS...)."""
-    from todo_cli.completion import candidates
-
-    env = env_of(ctx)
-    args = words or []
-    if len(args) >= 2 and args[1].isdigit():
-        env.out.write("".join(f"{line}\n" for line in candidates(args[0], args[2:], int(args[1]))))
-
-
-def register(app: typer.Typer) -> None:
-    app.command(epilog=epilog("whoami"))(whoami)
-    app.command(epilog=epilog("completion"))(completion)
-    app.command("__complete", hidden=True, context_settings={"ignore_unknown_options": True})(
-        complete_words
-    )
-    profiles = typer.Typer(
-        help="Named profiles: a user and an optional database URL.", no_args_is_help=True
-    )
-    profiles.command("add", epilog=epilog("profile add"))(profile_add)
-    profiles.command("list", epilog=epilog("profile list"))(profile_list)
-    profiles.command("use", epilog=epilog("profile use"))(profile_use)
-    profiles.command("rm", epilog=epilog("profile rm"))(profile_rm)
-    app.add_typer(profiles, name="profile")
-    db = typer.Typer(help="Database schema: status and upgrade.", no_args_is_help=True)
-    db.command("status", epilog=epilog("db status"))(db_status)
-    db.command("upgrade", epilog=epilog("db upgrade"))(db_upgrade)
-    app.add_typer(db, name="db")
+    inv.out.write(SCRIPTS[shell])

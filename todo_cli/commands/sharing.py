@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from todo_cli.app import env_of
-from todo_cli.commands.args import JsonOpt
-from todo_cli.commands.examples import epilog
 from todo_cli.safetext import clean as shown
 
-WithOpt = Annotated[
-    str, typer.Option("--with", "-w", help="The user to share with.", show_default=False)
-]
-TagArg = Annotated[str, typer.Argument(metavar="TAG", help="The tag, with or without +.")]
+if TYPE_CHECKING:
+    from todo_cli.context import Invocation
 
 
-def share(
-    ctx: typer.Context,
-    tag: TagArg,
-    with_: WithOpt,
-    write: Annotated[
-        bool,
-        typer.Option("--write", help="Let them edit, complete and reopen them, and add to them."),
-    ] = False,
-) -> None:
+def share(inv: Invocation, *, tag: str, with_: str, write: bool) -> None:
     """Share every todo of yours that carries TAG, now and later, with a user.
 
     Read-only unless --write. They name your todos OWNER/NUMBER (you/3); only
@@ -34,47 +19,44 @@ def share(
     from todo_cli.store import sharing
     from todo_cli.todo import clean_tag
 
-    env = env_of(ctx)
     clean, who = clean_tag(tag), _user(with_)
-    (made, changed) = env.run(
+    (made, changed) = inv.run(
         lambda s: sharing.share(s, tag=clean, grantee=who, write=write), mode="idempotent"
     )
-    env.out.saved = f"shared +{clean} with {who}"
+    inv.out.saved = f"shared +{clean} with {who}"
     how = "they may change them and add to them" if write else "read-only"
     verb = "Shared" if changed else "Already shared"
-    env.out.line(f"{verb} +{shown(made.tag)} with {shown(made.grantee)} ({how})")
+    inv.out.line(f"{verb} +{shown(made.tag)} with {shown(made.grantee)} ({how})")
 
 
-def unshare(ctx: typer.Context, tag: TagArg, with_: WithOpt) -> None:
+def unshare(inv: Invocation, *, tag: str, with_: str) -> None:
     """Stop sharing TAG with a user: at once, on every connection."""
     from todo_cli.store import sharing
     from todo_cli.todo import clean_tag
 
-    env = env_of(ctx)
     clean, who = clean_tag(tag), _user(with_)
-    gone = env.run(lambda s: sharing.unshare(s, tag=clean, grantee=who), mode="once")
-    env.out.saved = f"stopped sharing +{clean} with {who}"
-    env.out.line(f"Stopped sharing +{shown(gone.tag)} with {shown(gone.grantee)}")
+    gone = inv.run(lambda s: sharing.unshare(s, tag=clean, grantee=who), mode="once")
+    inv.out.saved = f"stopped sharing +{clean} with {who}"
+    inv.out.line(f"Stopped sharing +{shown(gone.tag)} with {shown(gone.grantee)}")
 
 
-def shares(ctx: typer.Context, json_: JsonOpt = False) -> None:
+def shares(inv: Invocation, *, json_: bool) -> None:
     """What you share, and what others share with you."""
     from todo_cli.store import sharing
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
-    me = env.settings().user.value
-    found = env.run(sharing.shares, mode="read")
+    out = inv.out.use_json(json_)
+    me = inv.settings().user.value
+    found = inv.run(sharing.shares, mode="read")
     mine = [s for s in found if s.owner == me]
     theirs = [s for s in found if s.owner != me]
-    if out.mode == "json":
+    if out.form == "json":
         data: dict[str, Any] = {
             "mine": [{"tag": s.tag, "with": s.grantee, "write": s.write} for s in mine],
             "with_me": [{"owner": s.owner, "tag": s.tag, "write": s.write} for s in theirs],
         }
         out.json(data)
         return
-    if not found and out.mode == "table":
+    if not found and out.form == "table":
         out.note("Nothing shared (see: todo share --help).")
     out.lines(
         [
@@ -99,9 +81,3 @@ def _user(name: str) -> str:
     if not who or "/" in who or len(who) > 64:
         raise InvalidInputError(f"{name!r} is not a user name")
     return who
-
-
-def register(app: typer.Typer) -> None:
-    app.command(epilog=epilog("share"))(share)
-    app.command(epilog=epilog("unshare"))(unshare)
-    app.command(epilog=epilog("shares"))(shares)

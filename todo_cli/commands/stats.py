@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
-
-import typer
+from typing import TYPE_CHECKING
 
 from todo_cli import render
-from todo_cli.app import env_of
-from todo_cli.commands.args import JsonOpt
-from todo_cli.commands.examples import epilog
+
+if TYPE_CHECKING:
+    from todo_cli.context import Invocation
 
 
-def stats(ctx: typer.Context, json_: JsonOpt = False) -> None:
+def stats(inv: Invocation, *, json_: bool) -> None:
     """Your progress: completed per week (12 weeks), open by priority and
     overdue, the oldest open todos, and the open count of the last 30 days."""
     from todo_cli.store import stats as numbers
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
+    out = inv.out.use_json(json_)
     from todo_cli.offline import recall  # OFFLINE: as last read online
 
-    data = env.run(numbers.stats, mode="read", offline=lambda exc: recall.stats(env, exc))
-    today = env.now().astimezone().date()
+    data = inv.run(numbers.stats, mode="read", offline=lambda exc: recall.stats(inv, exc))
+    today = inv.now().astimezone().date()
     monday = today - timedelta(days=today.weekday())
     weeks = []
     for back in range(numbers.WEEKS - 1, -1, -1):
@@ -31,7 +29,3 @@ def stats(ctx: typer.Context, json_: JsonOpt = False) -> None:
         weeks.append((start, done))
     days = numbers.open_by_day(data, today)
     render.stats(out, data, weeks, days)
-
-
-def register(app: typer.Typer) -> None:
-    app.command(epilog=epilog("stats"))(stats)

@@ -2,62 +2,34 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
+import os
+from typing import TYPE_CHECKING, Any
 
 from todo_cli import render
-from todo_cli.app import env_of
-from todo_cli.commands.args import (
-    MAX_NUMBER,
-    DueOpt,
-    EveryOpt,
-    FromDoneOpt,
-    JsonOpt,
-    NoteOpt,
-    PriorityOpt,
-    UntilOpt,
-    WaitOpt,
-    parse_refs,
-)
-from todo_cli.commands.examples import epilog
+from todo_cli.commands.args import parse_refs
 from todo_cli.errors import InvalidInputError
-from todo_cli.inputs import parse_when, repeat_fields
-from todo_cli.offline.detect import OfflineError
+from todo_cli.inputs import new_repeat, parse_when
+from todo_cli.store.reach import OfflineError
 
 if TYPE_CHECKING:
-    from todo_cli.app import Env
+    from todo_cli.context import Invocation
     from todo_cli.store.listing import Sort
 
 
 def add(
-    ctx: typer.Context,
-    title: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="TITLE...", help="The title; words are joined with spaces. - reads stdin."
-        ),
-    ],
-    priority: PriorityOpt = None,
-    due: DueOpt = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="A tag; repeat for more.")
-    ] = None,
-    note: NoteOpt = None,
-    every: EveryOpt = None,
-    from_done: FromDoneOpt = False,
-    until: UntilOpt = None,
-    wait: WaitOpt = None,
-    owner: Annotated[
-        str | None,
-        typer.Option(
-            "--owner",
-            help="Add to this user's list, into a tag they share with you to write.",
-            show_default=False,
-        ),
-    ] = None,
-    json_: JsonOpt = False,
+    inv: Invocation,
+    *,
+    title: list[str],
+    priority: str | None,
+    due: str | None,
+    tag: list[str] | None,
+    note: str | None,
+    every: str | None,
+    from_done: bool,
+    until: str | None,
+    wait: str | None,
+    owner: str | None,
+    json_: bool,
 ) -> None:
     """Add a todo and print its number.
 
@@ -73,57 +45,55 @@ def add(
     from todo_cli import todo as fields
     from todo_cli.store import todos
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
+    out = inv.out.use_json(json_)
+    # Read in the order the options are listed, so the first bad one is named.
+    rank = fields.parse_priority(priority) if priority is not None else None
+    when = parse_when(due, inv.now()) if due is not None else None
     shared: dict[str, Any] = {
-        "priority": fields.parse_priority(priority) if priority is not None else None,
-        "due": parse_when(due, env.now()) if due is not None else None,
+        "priority": rank,
+        "due": when,
         "tags": tuple(fields.clean_tag(t) for t in tag or ()),
         "note": fields.clean_note(note) if note is not None else None,
-        **repeat_fields(env.now(), every=every, from_done=from_done, until=until, wait=wait),
+        **new_repeat(inv.now(), due=when, every=every, from_done=from_done, until=until, wait=wait),
     }
-    if shared.get("until") and not shared.get("every"):
-        raise InvalidInputError("--until ends a repeat: give --every too")
-    if shared.get("wait_lead") and not (shared["due"] or shared.get("every")):
-        raise InvalidInputError(f"--wait {wait!r} counts back from the due date: give --due too")
     many = title == ["-"]
-    titles = _stdin_titles(env) if many else [fields.clean_title(" ".join(title))]
+    titles = _stdin_titles(inv) if many else [fields.clean_title(" ".join(title))]
     new = [fields.NewTodo(t, **shared) for t in titles]
     # One id for every attempt: a retry after a lost reply finds the first
     # attempt's todos instead of adding them twice.
-    request_id = uuid.uuid4().hex
-    me = env.settings().user.value
+    request_id = os.urandom(16).hex()  # as uuid4().hex, without importing uuid
+    me = inv.settings().user.value
     if owner and owner != me:
         from todo_cli.store import sharing
 
         # Not repeated after an unknown outcome: the owner's counter and the
         # journal would not know the first attempt's todos.
-        added = env.run(
+        added = inv.run(
             lambda s: sharing.add_to(s, owner=owner, new=new, request_id=request_id),
             mode="once",
         )
     else:
         try:
-            added = env.run(
+            added = inv.run(
                 lambda s: todos.add_many(s, todos=new, request_id=request_id), mode="idempotent"
             )
         except OfflineError as exc:  # OFFLINE: queued, with a provisional name (q1)
             from todo_cli.offline import queue
 
-            queue.report(env, out, queue.add(env, exc, new, request_id))
+            queue.report(inv, out, queue.add(inv, exc, new, request_id))
             return
     first = render.ref(added[0], me)
     out.saved = f"added {first}-{added[-1].number}" if len(added) > 1 else f"added {first}"
     render.added(out, added, many=many, me=me)
 
 
-def _stdin_titles(env: Env) -> list[str]:
+def _stdin_titles(inv: Invocation) -> list[str]:
     from todo_cli.todo import clean_title
 
-    if env.environment.stdin_isatty:
-        env.out.note("Reading titles from stdin, one per line; end with Ctrl-D.")
+    if inv.environment.stdin_isatty:
+        inv.out.note("Reading titles from stdin, one per line; end with Ctrl-D.")
     titles = []
-    for n, line in enumerate(env.environment.stdin, start=1):
+    for n, line in enumerate(inv.environment.stdin, start=1):
         if not line.strip():
             continue
         try:
@@ -136,49 +106,21 @@ def _stdin_titles(env: Env) -> list[str]:
 
 
 def list_(
-    ctx: typer.Context,
-    all_: Annotated[bool, typer.Option("--all", "-a", help="Open and done todos.")] = False,
-    done: Annotated[bool, typer.Option("--done", help="Only done todos.")] = False,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Only todos with this tag (repeatable).")
-    ] = None,
-    priority: PriorityOpt = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue todos.")] = False,
-    waiting: Annotated[
-        bool, typer.Option("--waiting", help="Only the open todos waiting (see add --wait).")
-    ] = False,
-    shared: Annotated[
-        bool, typer.Option("--shared", help="The todos others share with you (OWNER/NUMBER).")
-    ] = False,
-    due_before: Annotated[
-        str | None,
-        typer.Option("--due-before", help="Only todos due before WHEN.", show_default=False),
-    ] = None,
-    search: Annotated[
-        str | None,
-        typer.Option(
-            "--search", "-s", help="Only titles containing TEXT (any case).", show_default=False
-        ),
-    ] = None,
-    sort: Annotated[
-        str,
-        typer.Option(
-            "--sort", help="number, due, priority or created (default: overdue, priority, due)."
-        ),
-    ] = "default",
-    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            min=0,
-            max=MAX_NUMBER,
-            help="Show at most N (0: no limit). Default: a screenful; --json: everything.",
-            show_default=False,
-        ),
-    ] = None,
-    json_: JsonOpt = False,
+    inv: Invocation,
+    *,
+    all_: bool,
+    done: bool,
+    tag: list[str] | None,
+    priority: str | None,
+    overdue: bool,
+    waiting: bool,
+    shared: bool,
+    due_before: str | None,
+    search: str | None,
+    sort: str,
+    reverse: bool,
+    limit: int | None,
+    json_: bool,
 ) -> None:
     """List your todos (also: ls): overdue first, then by priority, then by due date.
 
@@ -188,8 +130,7 @@ def list_(
     from todo_cli.offline import reads  # OFFLINE: from the copy
     from todo_cli.store import listing
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
+    out = inv.out.use_json(json_)
     if sum((all_, done, waiting)) > 1:
         raise InvalidInputError("--all, --done and --waiting cannot be combined")
     if sort not in listing.SORTS:
@@ -201,16 +142,16 @@ def list_(
         tags=tuple(fields.clean_tag(t) for t in tag or ()),
         priority=fields.parse_priority(priority) if priority else None,
         overdue=overdue,
-        due_before=parse_when(due_before, env.now()) if due_before else None,
+        due_before=parse_when(due_before, inv.now()) if due_before else None,
         search=fields.clean_search(search) if search else None,
         # The default list hides the todos still waiting; --all shows them.
         wait="only" if waiting else "hide" if status == "open" else "show",
         shared=shared,
     )
-    if out.mode == "json":
+    if out.form == "json":
         # Streamed as rows arrive; a script gets everything unless it asked for --limit.
         seen: list[Any] = []  # OFFLINE: what streamed by, for the copy
-        env.run(
+        inv.run(
             lambda s: out.json_array(
                 reads.tee(
                     listing.iter_text(
@@ -220,30 +161,30 @@ def list_(
                 )
             ),
             mode="read",
-            offline=lambda exc: reads.json_array(env, exc, flt, chosen, reverse, limit or None),
+            offline=lambda exc: reads.json_array(inv, exc, flt, chosen, reverse, limit or None),
         )
-        reads.json_listed(env, seen)
+        reads.json_listed(inv, seen)
         return
     shown = (limit or None) if limit is not None else out.screenful()
     if shown is None:
-        items = env.run(
+        items = inv.run(
             lambda s: list(listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse)),
             mode="read",
-            offline=lambda exc: reads.todos(env, exc, flt, chosen, reverse, None)[0],
+            offline=lambda exc: reads.todos(inv, exc, flt, chosen, reverse, None)[0],
         )
         total = len(items)
     else:
-        items, total = env.run(
+        items, total = inv.run(
             lambda s: listing.page(s, filter=flt, sort=chosen, reverse=reverse, limit=shown),
             mode="read",
-            offline=lambda exc: reads.todos(env, exc, flt, chosen, reverse, shown),
+            offline=lambda exc: reads.todos(inv, exc, flt, chosen, reverse, shown),
         )
-    reads.listed(env, flt, items, total)  # OFFLINE: the copy forgets what is gone
+    reads.listed(inv, flt, items, total)  # OFFLINE: the copy forgets what is gone
     if items:
         render.todos(
-            out, items, show_status=status != "open", now=env.now(), me=env.settings().user.value
+            out, items, show_status=status != "open", now=inv.now(), me=inv.settings().user.value
         )
-    elif out.mode == "table":
+    elif out.form == "table":
         empty = {"open": "No open todos.", "done": "No done todos.", "all": "No todos."}
         out.note(
             "Nothing shared with you (see: todo shares)."
@@ -259,33 +200,19 @@ def list_(
         out.note(f"… and {more} more (todo list --limit 0 shows all; --json too)")
 
 
-def show(
-    ctx: typer.Context,
-    number: Annotated[
-        str, typer.Argument(metavar="NUMBER", help="The todo's number (shared: alice/3).")
-    ],
-    json_: JsonOpt = False,
-) -> None:
+def show(inv: Invocation, *, number: str, json_: bool) -> None:
     """Show one todo in full, note included."""
     from todo_cli.store import todos
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
+    out = inv.out.use_json(json_)
     from todo_cli.offline import reads, refs  # OFFLINE: provisional names, the copy
 
-    owner, wanted = parse_refs(refs(env, [number]), env.settings().user.value)
+    owner, wanted = parse_refs(refs(inv, [number]), inv.settings().user.value)
     if len(wanted) != 1:
         raise InvalidInputError("show takes one todo number")
-    (found,) = env.run(
+    (found,) = inv.run(
         lambda s: todos.find(s, numbers=wanted, owner=owner),
         mode="read",
-        offline=lambda exc: reads.find(env, exc, owner, wanted),
+        offline=lambda exc: reads.find(inv, exc, owner, wanted),
     )
-    render.todo(out, found, now=env.now(), me=env.settings().user.value)
-
-
-def register(app: typer.Typer) -> None:
-    app.command(epilog=epilog("add"))(add)
-    app.command("list", epilog=epilog("list"))(list_)
-    app.command("ls", hidden=True, epilog=epilog("list"))(list_)
-    app.command(epilog=epilog("show"))(show)
+    render.todo(out, found, now=inv.now(), me=inv.settings().user.value)

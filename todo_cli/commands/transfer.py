@@ -7,41 +7,22 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from todo_cli.app import env_of
-from todo_cli.commands.args import JsonOpt
-from todo_cli.commands.examples import epilog
 from todo_cli.errors import ConfigError, InvalidInputError, StorageError
 
 if TYPE_CHECKING:
-    from todo_cli.app import Env
+    from todo_cli.context import Invocation
     from todo_cli.store.session import Session
 
 _SKIPS_SHOWN = 10
 
 
-def export(
-    ctx: typer.Context,
-    format: Annotated[
-        str,
-        typer.Option("--format", "-f", help="json (lossless), todotxt, csv or taskwarrior."),
-    ] = "json",
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write to FILE (replaced whole, or not at all).",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:  # fmt: skip
+def export(inv: Invocation, *, format: str, output: Path | None) -> None:
     """Write all your todos, open and done, to stdout or a file."""
     from todo_cli import formats
     from todo_cli.store import listing
 
-    env = env_of(ctx)
     if format not in formats.EXPORT_FORMATS:
         known = ", ".join(formats.EXPORT_FORMATS)
         raise InvalidInputError(f"unknown format {format!r}: use {known}")
@@ -60,14 +41,14 @@ def export(
         # An export is data: exact whatever the locale's encoding. Our JSON
         # escapes what stdout cannot hold; the other formats go out as UTF-8.
         if format == "json":
-            env.run(lambda s: write(s, env.out, ascii=env.out.ascii_json), mode="read")
+            inv.run(lambda s: write(s, inv.out, ascii=inv.out.ascii_json), mode="read")
         else:
-            env.run(lambda s: write(s, env.out.utf8()), mode="read")
+            inv.run(lambda s: write(s, inv.out.utf8()), mode="read")
         return
-    path = output if output.is_absolute() else env.environment.cwd / output
-    count = env.run(lambda s: _to_file(path, output, lambda out: write(s, out)), mode="read")
+    path = output if output.is_absolute() else inv.environment.cwd / output
+    count = inv.run(lambda s: _to_file(path, output, lambda out: write(s, out)), mode="read")
     noun = "todo" if count == 1 else "todos"
-    env.out.note(f"Exported {count} {noun} to {output}")
+    inv.out.note(f"Exported {count} {noun} to {output}")
 
 
 def _to_file(path: Path, shown: Path, write: Callable[[Any], int]) -> int:
@@ -130,20 +111,7 @@ def _mode_of(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def import_(
-    ctx: typer.Context,
-    file: Annotated[
-        str, typer.Argument(metavar="FILE", help="The file to read; - reads stdin.")
-    ],
-    format: Annotated[
-        str | None,
-        typer.Option(
-            "--format", "-f", help="json, todotxt or taskwarrior (default: detected).",
-            show_default=False,
-        ),
-    ] = None,
-    json_: JsonOpt = False,
-) -> None:  # fmt: skip
+def import_(inv: Invocation, *, file: str, format: str | None, json_: bool) -> None:
     """Add todos from a file: our JSON export, todo.txt, or `task export` JSON.
 
     All or nothing, in one transaction. Items imported before (from this
@@ -153,13 +121,12 @@ def import_(
     from todo_cli import formats, shapes
     from todo_cli.store import transfer
 
-    env = env_of(ctx)
-    out = env.out.use_json(json_)
-    parsed = formats.parse(_read(env, file), format)
+    out = inv.out.use_json(json_)
+    parsed = formats.parse(_read(inv, file), format)
     records = parsed.records
     planned: set[str] = set()
     with out.progress(len(records), "Importing") as progress:
-        result = env.run(
+        result = inv.run(
             lambda s: transfer.import_records(s, records, on_progress=progress, planned=planned),
             # A second try after a lost reply finds what the first one saved
             # (and, through `planned`, reports it as added).
@@ -172,7 +139,7 @@ def import_(
     span = f" ({_span(numbers)})" if numbers else ""
     noun = "todo" if len(numbers) == 1 else "todos"
     out.saved = f"imported {len(numbers)} {noun}{span}"
-    if out.mode == "json":
+    if out.form == "json":
         out.json(shapes.import_dict(parsed.format, numbers, skipped))
         return
     line = f"Imported {len(numbers)} {noun}{span} from {parsed.format}"
@@ -191,14 +158,14 @@ def _span(numbers: list[int]) -> str:
     return str(first) if first == last else f"{first}-{last}"
 
 
-def _read(env: Env, file: str) -> str:
+def _read(inv: Invocation, file: str) -> str:
     try:
         if file == "-":
-            stdin = env.environment.stdin
+            stdin = inv.environment.stdin
             raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
             return str(raw.decode("utf-8"))
         path = Path(file)
-        return (path if path.is_absolute() else env.environment.cwd / path).read_bytes().decode()
+        return (path if path.is_absolute() else inv.environment.cwd / path).read_bytes().decode()
     except FileNotFoundError:
         raise InvalidInputError(f"no such file: {file}") from None
     except IsADirectoryError:
@@ -209,8 +176,3 @@ def _read(env: Env, file: str) -> str:
         raise InvalidInputError(
             f"{file} is not UTF-8 text (byte {exc.start}); convert it first, e.g. with iconv"
         ) from None
-
-
-def register(app: typer.Typer) -> None:
-    app.command(epilog=epilog("export"))(export)
-    app.command("import", epilog=epilog("import"))(import_)

@@ -13,27 +13,23 @@ number arguments (provisional names), and `todo sync`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from todo_cli.errors import TodoError
-from todo_cli.offline.detect import OfflineError
+from todo_cli.offline.common import COPY_MAX, OfflineError, box_path, is_name, status_line
 
 if TYPE_CHECKING:
-    from todo_cli.app import Env
-    from todo_cli.config import Settings
+    from todo_cli.context import Invocation as Env
     from todo_cli.store.outbox import Box
     from todo_cli.store.runner import Mode
     from todo_cli.store.session import Session
 
-__all__ = ["Hook", "OfflineError", "hook"]
+__all__ = ["COPY_MAX", "Hook", "OfflineError", "box_path", "hook", "status_line"]
 
 T = TypeVar("T")
-# The most todos one command writes into the copy (about 15 ms at 1,000);
-# a longer listing leaves it as it was.
-COPY_MAX = 1000
 
 
 class Hook:
@@ -53,9 +49,9 @@ class Hook:
     @property
     def path(self) -> Path:
         if self._path is None:
-            from todo_cli.config import environment
+            from todo_cli.config import variables
 
-            environ = environment(self.env.environment.cwd, self.env.environment.environ)
+            environ = variables(self.env.environment.cwd, self.env.environment.environ)
             self._path = box_path(self.env.settings(), environ)
         return self._path
 
@@ -107,7 +103,7 @@ class Hook:
         self.replayed = True
         if not self.path.exists():
             return
-        from todo_cli.offline.detect import probe
+        from todo_cli.store.reach import probe
 
         try:
             with self.box() as box:
@@ -201,37 +197,10 @@ def _collect(value: Any, found: list[Any], depth: int) -> None:
             _collect(item, found, depth + 1)
 
 
-def status_line(box: Box, now: datetime) -> str:
-    """ "copy of 10:04 (3 min ago), 2 changes queued"."""
-    seen = box.get("copied_at")
-    waiting = box.count()
-    queued = f"{waiting} change{'s' if waiting != 1 else ''} queued"
-    if not seen:
-        return f"no copy yet (nothing was read online on this machine), {queued}"
-    at = datetime.fromisoformat(seen)
-    minutes = int((now.astimezone(UTC) - at).total_seconds() // 60)
-    age = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
-    return f"copy of {at.strftime('%Y-%m-%d %H:%M')} UTC ({age} ago), {queued}"
-
-
-def box_path(settings: Settings, environ: Mapping[str, str]) -> Path:
-    """The offline file of this profile, database and user (box.py): state
-    kept between runs, so under XDG_STATE_HOME (~/.local/state/todo)."""
-    from todo_cli.config import _platform_dir
-    from todo_cli.store.outbox import path_for
-
-    return path_for(
-        _platform_dir(environ, "XDG_STATE_HOME", ".local/state"),
-        settings.profile.value,
-        settings.url.display() + "\0" + (settings.url.username or ""),
-        settings.user.value,
-    )
-
-
 def hook(env: Env) -> Hook | None:
     """Offline mode for this invocation: None on SQLite; with --online or
     TODO_ONLINE=1, one that never goes offline (Hook.offline_after)."""
-    from todo_cli.offline.detect import offline_after
+    from todo_cli.store.reach import offline_after
 
     settings = env.settings()
     if settings.url.backend != "postgresql":
@@ -246,18 +215,18 @@ def refs(env: Env, args: Sequence[str]) -> list[str]:
     queues), and is an error when its add is held."""
     from todo_cli.errors import InvalidInputError
 
-    if not any(_is_name(a) for a in args):
+    if not any(is_name(a) for a in args):
         return list(args)
     h = env.offline_hook()
     if h is None:
-        bad = next(a for a in args if _is_name(a))
+        bad = next(a for a in args if is_name(a))
         raise InvalidInputError(f"{bad!r}: provisional names (q1) exist only in offline mode")
     if h.error is None and not h.replayed:
         h.replay_now()
     with h.box() as box:
         resolved = []
         for arg in args:
-            if not _is_name(arg):
+            if not is_name(arg):
                 resolved.append(arg)
                 continue
             number, seq = box.name_of(arg)
@@ -274,7 +243,3 @@ def refs(env: Env, args: Sequence[str]) -> list[str]:
                 f"{arg} has not reached the server: its add waits in the outbox (see: todo sync)"
             )
     return resolved
-
-
-def _is_name(arg: str) -> bool:
-    return len(arg) > 1 and arg[0] in "qQ" and arg[1:].isdigit()

@@ -15,7 +15,7 @@ def offers(settings: Settings, environ: Mapping[str, str], kind: str) -> list[tu
     """What the copy offers for a word of `kind` (completion._LIVE)."""
     if settings.url.backend != "postgresql" or kind not in _WANTS:
         return []
-    from todo_cli.offline import box_path
+    from todo_cli.offline.common import box_path
     from todo_cli.store.outbox import Box
 
     path = box_path(settings, environ)

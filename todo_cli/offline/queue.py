@@ -15,12 +15,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from todo_cli.errors import DatabaseUnreachableError, InvalidInputError
-from todo_cli.offline import OfflineError, _is_name
+from todo_cli.offline.common import OfflineError, is_name
 from todo_cli.store.outbox import Box, Entry, token
 
 if TYPE_CHECKING:
-    from todo_cli.app import Env
-    from todo_cli.offline import Hook
+    from todo_cli.context import Invocation as Env
     from todo_cli.output import Output
     from todo_cli.todo import NewTodo
 
@@ -50,8 +49,8 @@ def keys(args: Sequence[str], me: str) -> tuple[str | None, list[str]]:
     """The todos a change names, as keys: "3", "alice/3", "q1"."""
     from todo_cli.commands.args import parse_refs
 
-    names = [a.lower() for a in args if _is_name(a)]
-    plain = [a for a in args if not _is_name(a)]
+    names = [a.lower() for a in args if is_name(a)]
+    plain = [a for a in args if not is_name(a)]
     owner, numbers = parse_refs(plain, me) if plain else (None, [])
     if owner and names:
         raise InvalidInputError("provisional names (q1) are your own todos: one owner at a time")
@@ -59,8 +58,8 @@ def keys(args: Sequence[str], me: str) -> tuple[str | None, list[str]]:
     return owner, [*names, *(f"{label}{n}" for n in dict.fromkeys(numbers))]
 
 
-def _hook(env: Env, exc: OfflineError) -> Hook:
-    h = env.offline_hook()
+def _hook(env: Env, exc: OfflineError) -> Any:
+    h: Any | None = env.offline_hook()
     if h is None:  # pragma: no cover - OfflineError comes only with the hook
         raise exc
     return h
@@ -82,7 +81,7 @@ def _saw(
         if key in last:
             saw[key] = last[key]
             continue
-        if _is_name(key):
+        if is_name(key):
             number, _seq = box.name_of(key)
             if number is None:
                 raise InvalidInputError(f"no queued todo named {key} (see: todo sync)")
@@ -115,6 +114,7 @@ def change(env: Env, exc: OfflineError, kind: str, args: Sequence[str], **payloa
     owner, wanted = keys(args, me)
     if kind == "rm" and owner:
         raise InvalidInputError(f"only {owner} can remove {owner}'s todos")
+    box: Box
     with h.box() as box:
         saw = _saw(box, me, owner, wanted, exc)
         return box.queue(
@@ -128,6 +128,7 @@ def change(env: Env, exc: OfflineError, kind: str, args: Sequence[str], **payloa
 
 def add(env: Env, exc: OfflineError, new: Sequence[NewTodo], request_id: str) -> Entry:
     h = _hook(env, exc)
+    box: Box
     with h.box() as box:
         return box.queue(
             "add",
@@ -194,7 +195,7 @@ def report(env: Env, out: Output, entry: Entry, *, verb: str = "queued") -> None
     if verb == "took back":
         note = f"todo: offline: took back the queued {what}: it never reached the server"
     env.out.saved = f"{verb} {what}"
-    if out.mode == "json":
+    if out.form == "json":
         out.json(
             {
                 "queued": verb == "queued",

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from todo_cli.offline import OfflineError
+from todo_cli.offline.common import OfflineError
 
 if TYPE_CHECKING:
-    from todo_cli.app import Env
+    from todo_cli.context import Invocation as Env
     from todo_cli.store.listing import Filter, Sort
     from todo_cli.todo import Todo
 
@@ -24,7 +24,7 @@ def _copy(env: Env, exc: OfflineError) -> tuple[list[Todo], str]:
     if h is None:  # pragma: no cover
         raise exc
     with h.box() as box:
-        from todo_cli.offline import status_line
+        from todo_cli.offline.common import status_line
 
         if box.get("copied_at") is None:
             raise exc.__class__(
@@ -143,7 +143,7 @@ def listed(env: Env, f: Filter, items: list[Todo], total: int) -> None:
 def tee(items: Iterable[Any], seen: list[Any]) -> Iterator[Any]:
     """The items of a JSON listing as they stream, noted (up to one more
     than the copy takes) for json_listed."""
-    from todo_cli.offline import COPY_MAX
+    from todo_cli.offline.common import COPY_MAX
 
     for item in items:
         if len(seen) <= COPY_MAX:
@@ -161,27 +161,16 @@ def json_listed(env: Env, seen: list[Any]) -> None:
     if not all(hasattr(t, "updated_at") and isinstance(t.updated_at, str) for t in seen[:1]):
         return
 
-    def when(text: str | None) -> datetime | None:
-        return datetime.fromisoformat(text) if text else None
+    def record(t: Any) -> Todo:
+        # Field by field, as the record names them: text where it holds a time.
+        values = {}
+        for name in type(t)._fields:
+            value = getattr(t, name)
+            if isinstance(value, str) and "datetime" in str(Todo.__annotations__.get(name)):
+                value = datetime.fromisoformat(value)
+            values[name] = value
+        values["tags"] = tuple(values.get("tags") or ())
+        return Todo(**values)
 
-    todos = [
-        Todo(
-            t.number,
-            t.title,
-            t.done,
-            t.priority,
-            when(t.due),
-            tuple(t.tags),
-            t.note,
-            datetime.fromisoformat(t.created_at),
-            datetime.fromisoformat(t.updated_at),
-            when(t.completed_at),
-            every=t.every,
-            until=when(t.until),
-            wait=when(t.wait),
-            wait_lead=t.wait_lead,
-            owner=t.owner,
-        )
-        for t in seen
-    ]
+    todos = [record(t) for t in seen]
     h.remember(todos, read=True)

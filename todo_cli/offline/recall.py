@@ -10,10 +10,10 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from todo_cli.offline import OfflineError
+from todo_cli.offline.common import OfflineError
 
 if TYPE_CHECKING:
-    from todo_cli.app import Env
+    from todo_cli.context import Invocation as Env
     from todo_cli.store.outbox import Box
 
 
@@ -76,13 +76,13 @@ def stats(env: Env, exc: OfflineError) -> Any:
 
 
 def _recalled(env: Env, exc: OfflineError, key: str) -> str:
-    from todo_cli.offline import status_line
+    from todo_cli.offline.common import status_line
 
     h = env.offline_hook()
     if h is None:  # pragma: no cover
         raise exc
     with h.box() as box:
-        raw = box.get(key)
+        raw: str | None = box.get(key)
         line = status_line(box, env.now())
     if raw is None:
         raise exc.__class__(

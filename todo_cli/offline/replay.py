@@ -42,13 +42,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from todo_cli.errors import DatabaseUnreachableError, InterruptedAfterSaveError, TodoError
-from todo_cli.offline import OfflineError, _is_name
+from todo_cli.offline.common import OfflineError, is_name
 from todo_cli.offline.queue import decode, keys
 from todo_cli.store import replaying
 from todo_cli.store.outbox import Box, Entry, token
 
 if TYPE_CHECKING:
-    from todo_cli.offline import Hook
     from todo_cli.store.session import Session
     from todo_cli.todo import Todo
 
@@ -91,7 +90,7 @@ def _locked(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def replay(h: Hook, *, accept_restore: bool = False) -> list[str]:
+def replay(h: Any, *, accept_restore: bool = False) -> list[str]:
     """Replay what waits; returns (and says on stderr) what happened."""
     said: list[str] = []
     out = h.env.out
@@ -123,7 +122,7 @@ def replay(h: Hook, *, accept_restore: bool = False) -> list[str]:
     return said
 
 
-def _history_holds(h: Hook, box: Box, accept: bool, said: list[str]) -> bool:
+def _history_holds(h: Any, box: Box, accept: bool, said: list[str]) -> bool:
     last_number, max_event = _run(h, replaying.marks, None)
     seen_number = int(box.get("max_number") or 0)
     seen_event = int(box.get("max_event") or 0)
@@ -150,7 +149,7 @@ def _history_holds(h: Hook, box: Box, accept: bool, said: list[str]) -> bool:
     return True
 
 
-def _run(h: Hook, operation: Callable[[Session], Any], stamp: datetime | None) -> Any:
+def _run(h: Any, operation: Callable[[Session], Any], stamp: datetime | None) -> Any:
     from todo_cli.store.runner import run
 
     env = h.env
@@ -164,7 +163,7 @@ def _run(h: Hook, operation: Callable[[Session], Any], stamp: datetime | None) -
     )
 
 
-def _one(h: Hook, box: Box, entry: Entry) -> str:
+def _one(h: Any, box: Box, entry: Entry) -> str:
     """Replay one change; what to say about it."""
     me = h.env.settings().user.value
     what = entry.describe()
@@ -209,7 +208,7 @@ def _plan(box: Box, entry: Entry, me: str) -> Plan | str:
     owner, wanted = keys(entry.payload["refs"], me)
     keyed = []
     for key in wanted:
-        if _is_name(key):
+        if is_name(key):
             number, _ = box.name_of(key)
             if number is None:
                 return f"it waits on {key}, whose add has not reached the server"

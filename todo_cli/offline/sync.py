@@ -9,14 +9,14 @@ from todo_cli.offline import Hook, OfflineError
 from todo_cli.store.outbox import Box
 
 if TYPE_CHECKING:
-    from todo_cli.app import Env
+    from todo_cli.context import Invocation as Env
     from todo_cli.output import Output
 
 
 def _hook(env: Env) -> Hook:
-    from todo_cli.offline.detect import DEFAULT_OFFLINE_AFTER
+    from todo_cli.store.reach import DEFAULT_OFFLINE_AFTER
 
-    h = env.offline_hook()
+    h: Hook | None = env.offline_hook()
     if h is None:
         raise InvalidInputError(
             "the embedded SQLite file is never offline: nothing to sync (see: README, Offline)"
@@ -68,7 +68,7 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
     with h.box() as box:
         entries = box.entries()
         restored = box.get("restored")
-    if out.mode == "json":
+    if out.form == "json":
         out.json(
             {
                 "offline": error is not None,

@@ -1,16 +1,20 @@
 """What <TAB> reads from the database (completion.py): todo numbers with
 their titles, tags, and who shares with me, each in one statement, since
 a read on PostgreSQL is one message and its transaction ends with it.
-Imported only when a word needs the database."""
+Imported only when a word needs the database; offers() is its one entry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from todo_cli.store.rows import SHARER
 from todo_cli.store.session import Session
 from todo_cli.store.sql import ME, in_set
+
+if TYPE_CHECKING:
+    from todo_cli.store.target import Target
 
 _STATUS = {"open": " AND todos.done = false", "done": " AND todos.done = true", "all": ""}
 
@@ -90,3 +94,15 @@ LIVE: dict[str, Callable[..., list[tuple[str, str]]]] = {
     "mytag": _tags,
     "sharer": _sharers,
 }
+KINDS = frozenset({*LIVE, "tagedit"})
+
+
+def offers(settings: Target, kind: str, named: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(value, description) pairs for a word of `kind` (KINDS): one read,
+    retried within the settings' budget. named: the words of the command
+    line so far, for "tagedit" (-tag offers the tags those todos carry)."""
+    from todo_cli.store.runner import run
+
+    if kind == "tagedit":
+        return run(settings, lambda session: tag_edits(session, list(named)), mode="read")
+    return run(settings, LIVE[kind], mode="read")

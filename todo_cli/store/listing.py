@@ -20,7 +20,7 @@ SORTS: tuple[Sort, ...] = ("default", "number", "due", "priority", "created")
 
 _FOLD = {"postgresql": "lower(todos.title)", "sqlite": "todo_fold(todos.title)"}
 # Spelled as the partial indexes are (done = false): SQLite matches an
-# index's condition by its text (tests/test_query_plans.py).
+# index's condition by its text (tests/store/test_query_plans.py).
 _STATUS = {"open": "todos.done = false", "done": "todos.done = true", "all": ""}
 _DUE_LAST = "todos.due IS NULL"  # false sorts first: todos without a due date last
 _ORDER_OVERDUE = "todos.due < :now AND todos.done = false"
@@ -106,7 +106,7 @@ def _order(sort: Sort, reverse: bool) -> str:
 # thousands of todos arrive before any): walk an index in order and stop
 # after a page, rather than fetch every open todo and sort it. PostgreSQL
 # picks these by itself once the table is analysed; these settings last
-# this transaction only (tests/test_query_plans.py checks both ways).
+# this transaction only (tests/store/test_query_plans.py checks both ways).
 # An unavoidable sort (the page's own, of at most 5 x limit ids) then costs
 # more than JIT compilation's threshold, hence jit off.
 PAGE_PLANNER = {

@@ -34,8 +34,8 @@ from todo_cli.errors import (
     InterruptedAfterSaveError,
     InvalidInputError,
 )
-from todo_cli.offline.detect import OfflineError, is_offline
 from todo_cli.store import driver, faults
+from todo_cli.store.reach import OfflineError, is_offline
 from todo_cli.store.session import Session
 from todo_cli.store.target import Target
 

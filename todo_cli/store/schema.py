@@ -17,11 +17,11 @@ from todo_cli.store.sql import LOCK_TIMEOUT_MS
 from todo_cli.store.target import Target, at
 
 # What the commands read of a revision, with the status.
-__all__ = ["HEAD", "Status", "blocked", "newer_message", "state", "status", "upgrade"]
+__all__ = ["HEAD", "SchemaStatus", "blocked", "newer_message", "state", "status", "upgrade"]
 
 
 @dataclass(frozen=True)
-class Status:
+class SchemaStatus:
     current: str | None
     head: str
     server: str
@@ -45,13 +45,13 @@ _WITH_REVISION = (
 )
 
 
-def status(settings: Target) -> Status:
+def status(settings: Target) -> SchemaStatus:
     """Revisions, server version and the role's RLS standing, for whoami --check / db status."""
     conn = connection(settings)
     try:
         if settings.url.backend == "sqlite":
             version = conn.execute("SELECT sqlite_version()").fetchone()[0]
-            return Status(revision(conn, "sqlite"), HEAD, f"SQLite {version}")
+            return SchemaStatus(revision(conn, "sqlite"), HEAD, f"SQLite {version}")
         cursor = conn.cursor()
         try:
             # One message when the schema exists, which is the usual case.
@@ -70,7 +70,7 @@ def status(settings: Target) -> Status:
         v = conn.server_version
         parts = (v // 10000, v % 10000) if v >= 100000 else (v // 10000, v // 100 % 100, v % 100)
         server = "PostgreSQL " + ".".join(str(p) for p in parts)
-        return Status(current, HEAD, server, role, bool(bypasses))
+        return SchemaStatus(current, HEAD, server, role, bool(bypasses))
     finally:
         conn.close()
 

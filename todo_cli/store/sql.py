@@ -18,9 +18,10 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, NamedTuple
 
-Backend = Literal["sqlite", "postgresql"]
+# The backend a URL names (dburl): one meaning, one definition.
+from todo_cli.dburl import Backend as Backend
 
 # The current user's id: the one place a statement learns who it runs for.
 # Session.execute refuses a statement that does not name :me.
