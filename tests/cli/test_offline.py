@@ -183,6 +183,7 @@ def test_undo_offline_with_nothing_queued_replays_as_undo(
     todo = machine(tmp_path, "a", net.url(pg_url))
     todo.ok("add", "a")
     todo.ok("add", "b")
+    todo.ok("list")  # the newest change this machine saw: "add b"
     net.mode = "refuse"
     queued = todo("undo", "--json")
     assert queued.returncode == 0, queued.stderr
@@ -197,11 +198,26 @@ def test_undo_queued_is_held_when_a_change_came_since(
 ) -> None:
     a, b = machine(tmp_path, "a", net.url(pg_url)), machine(tmp_path, "b", net.url(pg_url))
     a.ok("add", "a")
+    a.ok("list")
     net.mode = "refuse"
     a.ok("undo")
     net.mode = "up"
     b.ok("add", "b")
     assert "not applied, kept: undo: a change was made since" in a("list").stderr
+    assert rows(pg_url, "SELECT number FROM todos ORDER BY number") == [(1,), (2,)]
+
+
+def test_undo_queued_without_a_listing_online_is_held_not_guessed(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("add", "a")
+    todo.ok("list")
+    todo.ok("add", "b")  # a change online: which entry is the newest, no listing said
+    net.mode = "refuse"
+    todo.ok("undo")
+    net.mode = "up"
+    assert "not applied, kept: undo: this machine had not seen" in todo("list").stderr
     assert rows(pg_url, "SELECT number FROM todos ORDER BY number") == [(1,), (2,)]
 
 

@@ -166,16 +166,21 @@ def list_(
         reads.json_listed(inv, seen)
         return
     shown = (limit or None) if limit is not None else out.screenful()
+    marks = inv.offline_hook() is not None  # OFFLINE: the journal marks ride along
     if shown is None:
         items = inv.run(
-            lambda s: list(listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse)),
+            lambda s: list(
+                listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse, journal=marks)
+            ),
             mode="read",
             offline=lambda exc: reads.todos(inv, exc, flt, chosen, reverse, None)[0],
         )
         total = len(items)
     else:
         items, total = inv.run(
-            lambda s: listing.page(s, filter=flt, sort=chosen, reverse=reverse, limit=shown),
+            lambda s: listing.page(
+                s, filter=flt, sort=chosen, reverse=reverse, limit=shown, journal=marks
+            ),
             mode="read",
             offline=lambda exc: reads.todos(inv, exc, flt, chosen, reverse, shown),
         )

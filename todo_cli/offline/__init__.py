@@ -75,10 +75,18 @@ class Hook:
         invocation), then the operation; offline, a read's fallback answers."""
         if self.error is None and not self.replayed:
             self.replay_now()
+        journal: list[tuple[int, int]] = []
+
+        def marked(session: Session) -> T:
+            done = operation(session)
+            if session.journal is not None:  # a listing's journal marks (listing.JOURNAL)
+                journal.append(session.journal)
+            return done
+
         try:
             if self.error is not None:
                 raise self.error
-            result = self.env.run_online(operation, mode=mode, offline_after=self.offline_after)
+            result = self.env.run_online(marked, mode=mode, offline_after=self.offline_after)
         except OfflineError as exc:
             self._offline(exc)
             if fallback is None:
@@ -90,7 +98,9 @@ class Hook:
         import sqlite3
 
         try:
-            self.remember(result, forget=forget, read=mode == "read")
+            self.remember(
+                result, forget=forget, read=mode == "read", journal=journal[-1] if journal else None
+            )
         except (TodoError, OSError, sqlite3.Error) as exc:  # the change is saved all the same
             self.env.out.warn(f"the offline copy was not updated: {_message(exc)}")
         return result
@@ -134,8 +144,19 @@ class Hook:
                 box.put("offline_since", self.env.now().astimezone(UTC).isoformat(), conn)
             self.was_offline = True
 
-    def remember(self, result: Any, *, forget: bool = False, read: bool = False) -> None:
-        """The todos an online command read or changed, into the copy."""
+    def remember(
+        self,
+        result: Any,
+        *,
+        forget: bool = False,
+        read: bool = False,
+        journal: tuple[int, int] | None = None,
+    ) -> None:
+        """The todos an online command read or changed, into the copy; and
+        the journal marks a listing read: the newest id (a server behind it
+        was restored, replay.py) and the newest not undone (what a queued
+        undo means, queue.undo). A change online makes a newer entry than
+        the one this machine knew: until a listing says which, none is."""
         from todo_cli.todo import Todo
 
         found: list[Todo] = []
@@ -158,6 +179,11 @@ class Hook:
             box.forget(me, [t.number for t in gone], conn)
             box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
             box.remember(me, found, conn)
+            if not read:
+                box.forget_key("live_event", conn)
+            if journal is not None:
+                box.raise_mark("max_event", journal[0], conn)
+                box.put("live_event", str(journal[1]), conn)
             if read and (events or figures):  # todo log, todo stats
                 from todo_cli.offline import recall
 

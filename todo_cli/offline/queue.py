@@ -160,23 +160,17 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
             with box.transaction() as conn:
                 box.delete(last.seq, conn)
             return "took back", last
+        # The journal entry it means, by id: the newest not undone as the
+        # last listing online read it (Hook.remember); unknown after a change
+        # made online since. Replay applies it only to that same entry.
         entry = box.queue(
             "undo",
-            encode(
-                {
-                    "last_event": int(box.get("max_event") or 0) or None,
-                    "online_at": _when(box.get("copied_at")),
-                }
-            ),
+            {"last_event": int(box.get("live_event") or 0) or None},
             {},
             now=env.now(),
             request_id=uuid.uuid4().hex,
         )
         return "queued", entry
-
-
-def _when(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 def report(env: Env, out: Output, entry: Entry, *, verb: str = "queued") -> None:

@@ -67,6 +67,7 @@ class Outcome:
     numbers: list[int] = field(default_factory=list)  # an add's
     already: bool = False
     max_event: int = 0
+    live_event: int = 0  # the newest entry not undone, as the change left it
     after: dict[str, str] | None = None  # found applied: the versions it left
 
 
@@ -238,21 +239,27 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
 
         new = [NewTodo(**{**t, "tags": tuple(t["tags"])}) for t in payload["todos"]]
         added = todos.add_many(s, todos=new, request_id=entry.request_id)
-        return Outcome(todos=added, numbers=[t.number for t in added], max_event=_max(s))
+        return _made(s, Outcome(todos=added, numbers=[t.number for t in added]))
     if entry.kind == "undo":
         # The change to take back is the one that was the newest when this
         # machine was last online: what `todo undo` would have taken then.
-        newest, at = replaying.newest(s)
-        seen, online_at = payload.get("last_event"), payload.get("online_at")
-        known = (seen is not None and newest == seen) or (
-            online_at is not None and at is not None and at <= online_at
-        )
-        if not entry.force and not known:
+        # The change it means is the journal entry whose id it recorded
+        # (queue.undo); only while that entry is still the newest not
+        # undone. Never by time: a change replayed later by another machine
+        # is journaled at its own, earlier, stamp.
+        newest, _ = replaying.newest(s)
+        seen = payload.get("last_event")
+        if not entry.force and seen is None:
             raise Moved(
-                f"a change was made since this machine was last online (#{newest}): "
-                "undo would take back another change than the one you meant"
+                "this machine had not seen which change of yours was the newest "
+                "(a todo list online shows it): undo would have to guess"
             )
-        history.undo(s, count=1)
+        if not entry.force and newest != seen:
+            raise Moved(
+                f"a change was made since this machine was last online (#{newest}, "
+                f"not #{seen}): undo would take back another change than the one you meant"
+            )
+        history.undo(s, count=1)  # commits: nothing more is asked in it
         return Outcome(max_event=newest)
     numbers = [n for _, n in plan.keyed]
     label = f"{plan.owner}/" if plan.owner else ""
@@ -269,17 +276,22 @@ def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
                 )
     if entry.kind == "edit":
         changed = changes.edit(s, numbers=numbers, owner=plan.owner, **payload["update"])
-        return Outcome(todos=changed, max_event=_max(s))
+        return _made(s, Outcome(todos=changed))
     if entry.kind in ("done", "reopen"):
         step = changes.complete if entry.kind == "done" else changes.reopen
         result = step(s, numbers=numbers, owner=plan.owner)
-        return Outcome(todos=[*result.items, *result.made], max_event=_max(s))
+        return _made(s, Outcome(todos=[*result.items, *result.made]))
     result = changes.remove(s, numbers=numbers, series=bool(payload.get("series")))
-    return Outcome(todos=result.made, removed=numbers, max_event=_max(s))
+    return _made(s, Outcome(todos=result.made, removed=numbers))
 
 
 def _max(s: Session) -> int:
-    return replaying.max_event(s)
+    return replaying.max_event(s)[0]
+
+
+def _made(s: Session, outcome: Outcome) -> Outcome:
+    outcome.max_event, outcome.live_event = replaying.max_event(s)
+    return outcome
 
 
 def _already(s: Session, entry: Entry, plan: Plan) -> Outcome:
@@ -339,4 +351,8 @@ def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> st
         if outcome.removed:
             box.forget(owner, outcome.removed, conn)
         box.raise_mark("max_event", outcome.max_event, conn)
+        if entry.kind == "undo" or outcome.already or not outcome.live_event:
+            box.forget_key("live_event", conn)  # unknown until a listing says
+        else:  # the change just journaled, in this transaction: what undo means now
+            box.put("live_event", str(outcome.live_event), conn)
     return said

@@ -84,8 +84,13 @@ def newest(session: Session) -> tuple[int, datetime | None]:
     return (int(row[0]), session.time(row[1])) if row else (0, None)
 
 
-def max_event(session: Session) -> int:
-    return int(session.execute(f"SELECT max(id) FROM events WHERE user_id = {_ME}").scalar() or 0)
+def max_event(session: Session) -> tuple[int, int]:
+    """The user's newest journal id, and newest not undone."""
+    row = session.execute(
+        "SELECT max(id), max(CASE WHEN undone_at IS NULL THEN id END) "
+        f"FROM events WHERE user_id = {_ME}"
+    ).first()
+    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
 
 def current(

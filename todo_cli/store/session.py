@@ -94,6 +94,9 @@ class Session:
         # The message that commits was handed to the driver: a failure from
         # here on leaves the outcome unknown (runner.run decides).
         self.commit_sent = False
+        # A listing that asked for them (listing.JOURNAL): the user's newest
+        # journal id, and newest not undone (offline mode's marks).
+        self.journal: tuple[int, int] | None = None
 
     def begin(self, *, hold: bool = False) -> None:
         """Statements to come depend on each other's results: one explicit
