@@ -242,6 +242,31 @@ def test_online_flag_and_setting_make_offline_an_error(
     assert todo.ok("sync") == ""
 
 
+@pytest.mark.parametrize("value", ["on", "Y", " yes"])
+def test_todo_online_takes_the_usual_spellings_of_yes(
+    net: Network, pg_url: str, tmp_path: Path, value: str
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("list")
+    net.mode = "refuse"
+    result = todo("add", "x", env={"TODO_RETRY_BUDGET": "0.3", "TODO_ONLINE": value})
+    assert (result.returncode, result.stdout) == (4, "")
+    assert "queued" not in result.stderr
+
+
+def test_an_unknown_todo_online_is_a_config_error(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    result = todo("add", "x", env={"TODO_ONLINE": "sometimes"})
+    assert (result.returncode, result.stdout) == (3, "")
+    assert result.stderr == (
+        "todo: error: TODO_ONLINE='sometimes' must be 1, true, yes, on or y (offline is an "
+        "error), or 0, false, no, off, n or empty\n"
+    )
+    assert rows(pg_url, "SELECT count(*) FROM todos") == [(0,)]
+
+
 def test_online_makes_no_offline_file(net: Network, pg_url: str, tmp_path: Path) -> None:
     todo = machine(tmp_path, "a", net.url(pg_url))
     todo.ok("--online", "add", "x")

@@ -254,14 +254,7 @@ def test_a_restore_that_lost_an_edit_is_detected_before_replaying_an_add(
 # --- R8: TODO_ONLINE with a value it does not know is silently "offline ok" -
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        pytest.param("on", marks=pytest.mark.xfail(strict=True, reason="review F6")),
-        pytest.param("y", marks=pytest.mark.xfail(strict=True, reason="review F6")),
-        "TRUE ",
-    ],
-)
+@pytest.mark.parametrize("value", ["on", "y", "TRUE "])
 def test_todo_online_on_is_never_queued(
     net: Network, pg_url: str, tmp_path: Path, value: str
 ) -> None:

@@ -229,9 +229,10 @@ def hook(env: Env) -> Hook | None:
     from todo_cli.store.reach import offline_after
 
     settings = env.settings()
+    after = offline_after(env.environment.environ, online_flag=env.online)  # a bad value: an error
     if settings.url.backend != "postgresql":
         return None
-    return Hook(env, offline_after(env.environment.environ, online_flag=env.online))
+    return Hook(env, after)
 
 
 def refs(env: Env, args: Sequence[str]) -> list[str]:

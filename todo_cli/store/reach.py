@@ -59,10 +59,25 @@ def is_offline(message: str) -> bool:
     return any(marker in lowered for marker in _OFFLINE_MARKERS)
 
 
+_YES = ("1", "true", "yes", "on", "y")
+_NO = ("", "0", "false", "no", "off", "n")
+
+
 def offline_after(environ: Mapping[str, str], *, online_flag: bool) -> float | None:
     """Seconds a silent server gets before we are offline; None when
-    offline is an error (--online, TODO_ONLINE=1): then nothing changes."""
-    if online_flag or environ.get("TODO_ONLINE", "").strip().lower() in ("1", "true", "yes"):
+    offline is an error (--online, TODO_ONLINE=1): then nothing changes.
+    TODO_ONLINE takes the usual spellings of yes and no; any other value is
+    a config error, never "offline allowed" (a CI job that set
+    TODO_ONLINE=on must not queue its changes)."""
+    online = environ.get("TODO_ONLINE", "").strip().lower()
+    if online not in _YES + _NO:
+        from todo_cli.errors import ConfigError
+
+        raise ConfigError(
+            f"TODO_ONLINE={environ['TODO_ONLINE']!r} must be 1, true, yes, on or y "
+            "(offline is an error), or 0, false, no, off, n or empty"
+        )
+    if online_flag or online in _YES:
         return None
     raw = environ.get("TODO_OFFLINE_AFTER", "")
     if not raw:
