@@ -61,7 +61,6 @@ def sql(url: str, *statements: str) -> None:
 # --- R1: a revoked share stays in the copy and is shown offline -------------
 
 
-@pytest.mark.xfail(strict=True, reason="a revoked share stays in the copy (review F2)")
 def test_a_revoked_share_leaves_the_copy_once_online_again(
     net: Network, pg_url: str, tmp_path: Path
 ) -> None:

@@ -115,7 +115,10 @@ def find(env: Env, exc: OfflineError, owner: str | None, numbers: list[int]) -> 
 def listed(env: Env, f: Filter, items: list[Todo], total: int) -> None:
     """OFFLINE: a listing online that showed every one of my open todos
     (no filter, nothing cut) says which are gone: removed or done
-    elsewhere, they leave the copy, so a read offline never shows them."""
+    elsewhere, they leave the copy, so a read offline never shows them.
+    The same for the todos shared with me (list --shared, open or all):
+    one no longer listed was removed, or its share revoked, and a revoked
+    share must not be shown offline (README: Isolation)."""
     from dataclasses import replace
 
     from todo_cli.store.listing import Filter as Plain
@@ -123,21 +126,24 @@ def listed(env: Env, f: Filter, items: list[Todo], total: int) -> None:
     h = env.offline_hook()
     if h is None or h.error is not None or total != len(items) or not h.path.exists():
         return
-    if replace(f, wait="show") != Plain(status="open"):
+    plain = replace(f, wait="show")
+    shared = plain in (Plain(status="open", shared=True), Plain(status="all", shared=True))
+    if plain != Plain(status="open") and not shared:
         return
     me = env.settings().user.value
     now = env.now()
-    kept = {t.number for t in items}
+    kept = {(t.owner or me, t.number) for t in items}
     with h.box() as box, box.transaction() as conn:
         gone = [
-            t.number
-            for t in box.copied(me)
-            if (t.owner or me) == me
-            and not t.done
-            and t.number not in kept
+            (t.owner or me, t.number)
+            for t in box.copied()
+            if ((t.owner or me) != me) == shared
+            and not (t.done and f.status == "open")
+            and (t.owner or me, t.number) not in kept
             and (f.wait == "show" or not (t.wait is not None and t.wait > now))
         ]
-        box.forget(me, gone, conn)
+        for owner, number in gone:
+            box.forget(owner, [number], conn)
 
 
 def tee(items: Iterable[Any], seen: list[Any]) -> Iterator[Any]:
