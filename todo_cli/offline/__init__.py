@@ -250,6 +250,7 @@ def refs(env: Env, args: Sequence[str]) -> list[str]:
         raise InvalidInputError(f"{bad!r}: provisional names (q1) exist only in offline mode")
     if h.error is None and not h.replayed:
         h.replay_now()
+    checks: dict[str, tuple[int, str]] = {}
     with h.box() as box:
         resolved = []
         for arg in args:
@@ -259,6 +260,9 @@ def refs(env: Env, args: Sequence[str]) -> list[str]:
             number, seq = box.name_of(arg)
             if number is not None:
                 resolved.append(str(number))
+                known = box.identity(arg)
+                if known is not None:
+                    checks[arg] = (number, known)
                 continue
             if seq is None:
                 raise InvalidInputError(f"no queued todo named {arg} (see: todo sync)")
@@ -269,4 +273,30 @@ def refs(env: Env, args: Sequence[str]) -> list[str]:
             raise InvalidInputError(
                 f"{arg} has not reached the server: its add waits in the outbox (see: todo sync)"
             )
+    if checks and h.error is None:
+        _check_names(h, checks)
     return resolved
+
+
+def _check_names(h: Hook, checks: dict[str, tuple[int, str]]) -> None:
+    """A name's number still holds its todo: a server restored to an earlier
+    state may have given the number to another (one read, only for a
+    command that names q1 online). Offline, the change is queued with the
+    version the copy saw, and replay holds it if the todo is another."""
+    from todo_cli.errors import InvalidInputError
+    from todo_cli.store import replaying
+
+    numbers = sorted({n for n, _ in checks.values()})
+    try:
+        found = h.env.run_online(
+            lambda s: replaying.identities(s, numbers), mode="read", offline_after=h.offline_after
+        )
+    except OfflineError as exc:
+        h._offline(exc)
+        return
+    for name, (number, request_id) in checks.items():
+        if found.get(number) != request_id:
+            raise InvalidInputError(
+                f"{name} was todo {number}, which the server no longer holds (restored to an "
+                f"earlier state?): {name} names no todo now"
+            )

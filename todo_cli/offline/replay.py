@@ -316,6 +316,11 @@ def _already(s: Session, entry: Entry, plan: Plan) -> Outcome:
     )
 
 
+def first_request_id(request_id: str) -> str:
+    """The request id an add's first todo is saved with (todos.add_many)."""
+    return f"{request_id[:26]}000001"
+
+
 def stamp(entry: Entry) -> str:
     """The version a change leaves on a todo it changes: its stamp."""
     from datetime import UTC
@@ -338,7 +343,7 @@ def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> st
         box.delete(entry.seq, conn)
         if entry.kind == "add" and entry.name and outcome.numbers:
             number = outcome.numbers[0]
-            box.named(entry.name, number, conn)
+            box.named(entry.name, number, first_request_id(entry.request_id), conn)
             added = {t.number: t for t in outcome.todos}
             # Found applied already, it left its stamp (updated_at = :now).
             after[entry.name] = token(added[number]) if number in added else stamp(entry)

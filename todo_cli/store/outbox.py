@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     force INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS names (
-    name TEXT PRIMARY KEY, seq INTEGER NOT NULL, number INTEGER, owner TEXT
+    name TEXT PRIMARY KEY, seq INTEGER NOT NULL, number INTEGER, owner TEXT, request_id TEXT
 );
 CREATE TABLE IF NOT EXISTS copy (
     owner TEXT NOT NULL, number INTEGER NOT NULL, updated TEXT NOT NULL, data TEXT NOT NULL,
@@ -113,12 +113,16 @@ class Box:
             # FULL: the outbox's commits reach the disk (a write of the copy
             # alone may say otherwise: see transaction).
             self.conn.execute("PRAGMA synchronous=FULL")
-            if self.conn.execute("PRAGMA user_version").fetchone()[0] != 1:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 1:  # a file of before names.request_id
+                self.conn.execute("ALTER TABLE names ADD COLUMN request_id TEXT")
+                self.conn.execute("PRAGMA user_version = 2")
+            elif version != 2:
                 # WAL: a commit is one append, never a torn file, whatever
                 # dies when.
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.executescript(_SCHEMA)
-                self.conn.execute("PRAGMA user_version = 1")
+                self.conn.execute("PRAGMA user_version = 2")
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot use the offline file {path}: {exc}") from None
 
@@ -243,9 +247,14 @@ class Box:
     def forget_key(self, key: str, conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM meta WHERE key = ?", (key,))
 
-    def named(self, name: str, number: int, conn: sqlite3.Connection) -> None:
-        """A provisional name's number, for good."""
-        conn.execute("UPDATE names SET number = ? WHERE name = ?", (number, name))
+    def named(self, name: str, number: int, request_id: str, conn: sqlite3.Connection) -> None:
+        """A provisional name's number, for good, and the request id its todo
+        was saved with: what it is checked by (a server restored to an
+        earlier state may give the number to another todo)."""
+        conn.execute(
+            "UPDATE names SET number = ?, request_id = ? WHERE name = ?",
+            (number, request_id, name),
+        )
 
     def force(self, seq: int, conn: sqlite3.Connection) -> None:
         """A held change, to be applied anyway by the next replay."""
@@ -271,6 +280,13 @@ class Box:
             conn.execute(
                 "UPDATE outbox SET state = ?, reason = ? WHERE seq = ?", (state, reason, seq)
             )
+
+    def identity(self, name: str) -> str | None:
+        """The request id of a provisional name's todo (None: not known)."""
+        row = self.conn.execute(
+            "SELECT request_id FROM names WHERE name = ?", (name.lower(),)
+        ).fetchone()
+        return row[0] if row else None
 
     def name_of(self, name: str) -> tuple[int | None, int | None]:
         """A provisional name: (its number once replayed, the seq of its add)."""

@@ -106,3 +106,14 @@ def current(
         params={"numbers": numbers, **scope.params},
     ).all()
     return {t.number: t for t in (to_todo(r, session.time) for r in rows)}
+
+
+def identities(session: Session, numbers: list[int]) -> dict[int, str | None]:
+    """The request ids my todos numbered so were saved with (a provisional
+    name is checked by it: offline/__init__.refs)."""
+    rows = session.execute(
+        f"SELECT number, request_id FROM todos WHERE user_id = {_ME} "
+        f"AND {in_set(session.backend, 'number', 'numbers')}",
+        params={"numbers": numbers},
+    ).all()
+    return {int(r[0]): r[1] for r in rows}
