@@ -323,7 +323,6 @@ def test_a_replayed_commit_whose_reply_is_lost_is_applied_once(pg_url: str, tmp_
 # --- R10: Ctrl-C while the replayed COMMIT is in flight ---------------------
 
 
-@pytest.mark.skip(reason="a silent network hangs a replay (review F5)")
 @pytest.mark.parametrize("burst", [5, 6])  # a statement before COMMIT; the COMMIT itself
 def test_ctrl_c_while_a_replayed_change_is_in_flight_applies_once(
     pg_url: str, tmp_path: Path, burst: int
@@ -359,7 +358,7 @@ def test_ctrl_c_while_a_replayed_change_is_in_flight_applies_once(
             text=True,
         )
         assert proxy.holding.wait(20)
-        time.sleep(0.2)
+        time.sleep(0.2)  # the burst is held: the client is waiting for its reply
         child.send_signal(signal.SIGINT)
         try:  # Ctrl-C held while COMMIT is in flight, and no reply ever comes:
             _, err = child.communicate(timeout=20)
@@ -368,6 +367,11 @@ def test_ctrl_c_while_a_replayed_change_is_in_flight_applies_once(
             child.communicate()
             proxy.release()
             pytest.fail("todo sync hung >20 s after Ctrl-C on a silent network mid-replay")
+        assert (child.returncode, err) == (
+            130,
+            "todo: error: interrupted while replaying edit 1: it stays queued, and the next "
+            "replay asks the server's journal first (applied at most once; see: todo sync)\n",
+        )
         proxy.hold_burst = None
         proxy.release()  # the COMMIT reaches the server after the client gave up
         proxy.wait_idle()
@@ -439,3 +443,45 @@ def test_undo_queued_offline_is_held_when_its_change_was_undone_elsewhere(
     replayed = a("list")
     # a's undo must not now take back "add one", a change it never meant.
     assert rows(pg_url, "SELECT number FROM todos ORDER BY number") == [(1,)], replayed.stderr
+
+
+# --- R10b: a network that goes silent mid-replay, and no one presses Ctrl-C -
+
+
+@pytest.mark.parametrize("burst", [5, 6])  # a statement before COMMIT; the COMMIT itself
+def test_a_replay_on_a_network_gone_silent_stops_within_its_budget(
+    pg_url: str, tmp_path: Path, burst: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.tcp_proxy import TCPProxy
+    from todo_cli.offline import replay
+
+    monkeypatch.setattr(replay, "REPLY_WITHIN", 1.0)  # 15 s in use
+    truncate(pg_url)
+    parsed = parse_database_url(pg_url, source="")
+    with (
+        TCPProxy(parsed.host or "127.0.0.1", parsed.port or 5432) as proxy,
+        Network(proxy.port) as net,
+    ):
+        a = machine(tmp_path, "a", net.url(pg_url))
+        a.ok("add", "one")
+        a.ok("list")
+        net.mode = "refuse"
+        assert a("edit", "1", "--title", "ONE").returncode == 0
+        net.mode = "up"
+        proxy.wait_idle()
+        proxy.reset()
+        proxy.hold_burst = burst
+        proxy.faulty_connections = None
+        stopped = a("sync")
+        assert "replay stopped at edit 1: " in stopped.stderr
+        assert "it stays queued, and the next replay asks the server's journal first" in (
+            stopped.stderr
+        )
+        assert "#1\tsending\tedit 1" in stopped.stdout
+        proxy.hold_burst = None
+        proxy.release()
+        proxy.wait_idle()
+        again = a("sync")
+        assert again.returncode == 0, (stopped.stderr, again.stderr)
+        assert rows(pg_url, "SELECT count(*) FROM events WHERE action = 'edit'") == [(1,)]
+        assert rows(pg_url, "SELECT title FROM todos") == [("ONE",)]

@@ -41,7 +41,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from todo_cli.errors import DatabaseUnreachableError, InterruptedAfterSaveError, TodoError
+from todo_cli.errors import (
+    DatabaseUnreachableError,
+    ExitCode,
+    InterruptedAfterSaveError,
+    TodoError,
+)
 from todo_cli.offline.common import OfflineError, is_name
 from todo_cli.offline.queue import decode, keys
 from todo_cli.store import replaying
@@ -54,6 +59,19 @@ if TYPE_CHECKING:
 
 class _Stop(Exception):
     """Replay cannot go on now; the change stays "sending" (see the module)."""
+
+
+class Interrupted(TodoError):
+    """Ctrl-C during a replayed change: it stays "sending" (exit 130)."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+def _interrupted(what: str) -> str:
+    return (
+        f"interrupted while replaying {what}: it stays queued, and the next replay "
+        "asks the server's journal first (applied at most once; see: todo sync)"
+    )
 
 
 class Moved(TodoError):
@@ -81,7 +99,7 @@ def _crash(point: str, seq: int) -> None:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
     """One replay at a time per file (two terminals replaying at once)."""
     fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -95,7 +113,7 @@ def replay(h: Any, *, accept_restore: bool = False) -> list[str]:
     """Replay what waits; returns (and says on stderr) what happened."""
     said: list[str] = []
     out = h.env.out
-    with h.box() as box, _locked(box.path):
+    with h.box() as box, locked(box.path):
         pending = [e for e in box.entries() if e.state != "held" or e.force]
         if not pending:
             return said
@@ -150,18 +168,26 @@ def _history_holds(h: Any, box: Box, accept: bool, said: list[str]) -> bool:
     return True
 
 
+# The longest a replay waits for one reply of the server (three times the
+# lock timeout a statement may wait): a network gone silent mid-replay
+# leaves the change "sending" after that, never hangs the command.
+REPLY_WITHIN = 15.0
+
+
 def _run(h: Any, operation: Callable[[Session], Any], stamp: datetime | None) -> Any:
+    from todo_cli.store import driver
     from todo_cli.store.runner import run
 
     env = h.env
-    return run(
-        env.settings(),
-        operation,
-        mode="once" if stamp else "read",
-        on_retry=env.out.retry if env.verbose else None,
-        clock=(lambda: stamp) if stamp else env.environment.clock,
-        offline_after=h.offline_after,
-    )
+    with driver.bounded(REPLY_WITHIN):
+        return run(
+            env.settings(),
+            operation,
+            mode="once" if stamp else "read",
+            on_retry=env.out.retry if env.verbose else None,
+            clock=(lambda: stamp) if stamp else env.environment.clock,
+            offline_after=h.offline_after,
+        )
 
 
 def _one(h: Any, box: Box, entry: Entry) -> str:
@@ -178,8 +204,18 @@ def _one(h: Any, box: Box, entry: Entry) -> str:
         outcome: Outcome = _run(h, lambda s: _apply(s, entry, plan), entry.stamp)
     except (OfflineError, InterruptedAfterSaveError):
         raise  # "sending": the next replay asks the journal whether it was applied
+    except KeyboardInterrupt:
+        raise Interrupted(_interrupted(what)) from None
     except DatabaseUnreachableError as exc:  # outcome unknown, or a lock held too long
-        raise _Stop(f"replay stopped at {what}: {exc.message}") from None
+        from todo_cli.store import driver
+
+        if driver.interrupted[0]:  # Ctrl-C while its COMMIT was in flight
+            raise Interrupted(_interrupted(what)) from None
+        raise _Stop(
+            f"replay stopped at {what}: {exc.message.partition('; the change may')[0]}; "
+            "it stays queued, and the next replay asks the server's journal first: "
+            "applied at most once"
+        ) from None
     except TodoError as exc:
         # Refused by the server (a check, a share gone, a deferred trigger
         # at commit) or moved on: rolled back, so held, never retried blindly.

@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -94,6 +95,7 @@ def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | N
     # connect waits in _wait instead, which Ctrl-C ends at once, and which
     # keeps connect_timeout (libpq applies it only to a connection it waits
     # for itself). Only the connect: psycopg2's COPY refuses a callback.
+    outer = psycopg2.extensions.get_wait_callback()  # a bounded replay's (bounded)
     psycopg2.extensions.set_wait_callback(_wait)
     _connecting[0] = time.monotonic() + connect_timeout
     _silent[0] = None if silent_after is None else time.monotonic() + silent_after
@@ -106,7 +108,7 @@ def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | N
         )
     finally:
         _connecting[0] = _silent[0] = None
-        psycopg2.extensions.set_wait_callback(None)
+        psycopg2.extensions.set_wait_callback(outer)
     conn.autocommit = True
     return conn
 
@@ -145,6 +147,55 @@ def _wait(conn: Any) -> None:
         if silent is not None and silent <= time.monotonic():
             raise OperationalError(f"timeout expired: {SILENT}")
         raise OperationalError("timeout expired")
+
+
+# A bounded replay (see bounded): seconds each reply may take, and whether
+# Ctrl-C came while a COMMIT was in flight (session._committing holds it).
+_reply_within: list[float | None] = [None]
+interrupted: list[bool] = [False]
+NO_REPLY = "no reply from the server"
+
+
+@contextlib.contextmanager
+def bounded(seconds: float) -> Iterator[None]:
+    """Queries wait for their reply in Python (_wait_reply), at most
+    `seconds` each, and Ctrl-C ends the wait at once, even for a COMMIT:
+    for offline replay, whose journal check makes a change whose outcome is
+    unknown safe to leave "sending" (libpq alone waits in C, where neither
+    a silent network nor Ctrl-C reaches, until TCP gives up: minutes)."""
+    import psycopg2.extensions
+
+    _reply_within[0] = seconds
+    interrupted[0] = False
+    psycopg2.extensions.set_wait_callback(_wait_reply)
+    try:
+        yield
+    finally:
+        psycopg2.extensions.set_wait_callback(None)
+        _reply_within[0] = None
+
+
+def _wait_reply(conn: Any) -> None:
+    import select
+
+    from psycopg2 import OperationalError
+    from psycopg2.extensions import POLL_OK, POLL_READ
+
+    deadline = time.monotonic() + (_reply_within[0] or 0)
+    while True:
+        state = conn.poll()
+        if state == POLL_OK:
+            return
+        if interrupted[0]:
+            raise OperationalError(f"timeout expired: {NO_REPLY} (interrupted)")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise OperationalError(f"timeout expired: {NO_REPLY} within {_reply_within[0]:g} s")
+        fd = conn.fileno()
+        readers, writers = ([fd], []) if state == POLL_READ else ([], [fd])
+        # In slices: a Ctrl-C held during a COMMIT sets `interrupted`
+        # without ending select (PEP 475 resumes it).
+        select.select(readers, writers, [], min(left, 0.2))
 
 
 def libpq_url(url: DatabaseURL) -> str:

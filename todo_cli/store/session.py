@@ -239,7 +239,10 @@ class Session:
             signal.signal(signal.SIGINT, previous)
 
     def _note_interrupt(self, _signum: int, _frame: object) -> None:
+        from todo_cli.store import driver
+
         self.interrupted_after_save = True
+        driver.interrupted[0] = True  # a bounded wait (offline replay) gives up
 
     def rollback(self) -> None:
         """Give up the transaction (the connection is closed after this anyway)."""
