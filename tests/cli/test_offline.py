@@ -522,3 +522,45 @@ def test_rm_offline_on_a_terminal_asks_from_the_copy(
     net.mode = "up"
     todo.ok("sync")
     assert rows(pg_url, "SELECT count(*) FROM todos") == [(0,)]
+
+
+def test_a_widened_offline_folder_is_made_private_again(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("list")
+    folder = todo.home / ".local/state/todo/offline"
+    folder.chmod(0o755)
+    net.mode = "refuse"
+    assert todo("add", "x").returncode == 0
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_sync_drop_waits_for_a_replay_in_progress(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    import fcntl
+    import os
+    import sqlite3
+    import threading
+
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    todo.ok("add", "one")
+    todo.ok("list")
+    net.mode = "refuse"
+    assert todo("edit", "1", "--title", "ONE").returncode == 0
+    (box,) = (todo.home / ".local/state/todo/offline").glob("*.db")
+    fd = os.open(f"{box}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as a replay in another terminal holds it
+    dropped: list[object] = []
+    worker = threading.Thread(target=lambda: dropped.append(todo("sync", "--drop", "1")))
+    worker.start()
+    worker.join(timeout=1.0)
+    conn = sqlite3.connect(box)
+    waiting = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    conn.close()
+    os.close(fd)
+    worker.join(timeout=30)
+    assert waiting == 1, "sync --drop went ahead while a replay held the lock"
+    assert len(dropped) == 1
+    assert rows(pg_url, "SELECT title FROM todos") == [("one",)]

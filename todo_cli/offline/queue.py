@@ -157,8 +157,16 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
                     f"{exc.message}; the last queued change ({last.describe()}) may have "
                     "reached the server already: undo it when back online"
                 )
-            with box.transaction() as conn:
-                box.delete(last.seq, conn)
+            from todo_cli.offline.replay import locked
+
+            with locked(box.path):  # a replay in another terminal may have picked it
+                if not any(e.seq == last.seq and e.state != "sending" for e in box.entries()):
+                    raise DatabaseUnreachableError(
+                        f"{exc.message}; the last queued change ({last.describe()}) is being "
+                        "replayed: undo it when back online"
+                    )
+                with box.transaction() as conn:
+                    box.delete(last.seq, conn)
             return "took back", last
         # The journal entry it means, by id: the newest not undone as the
         # last listing online read it (Hook.remember); unknown after a change

@@ -54,7 +54,7 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
     from todo_cli.offline import replay
 
     h = _hook(env)
-    with h.box() as box:
+    with h.box() as box, replay.locked(box.path):  # never while a replay has picked one
         for seq in drop:
             _drop(box, seq)
         for seq in apply:

@@ -107,6 +107,8 @@ class Box:
         self.shared = shared
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if path.parent.stat().st_mode & 0o077:  # made wider by hand, or by an old umask
+                path.parent.chmod(0o700)
             if not path.exists():
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             self.conn = sqlite3.connect(path, isolation_level=None, timeout=10)
