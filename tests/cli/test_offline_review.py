@@ -144,7 +144,10 @@ def test_a_provisional_name_never_resolves_to_another_todo_after_a_restore(
 # --- R4: a corrupted outbox ends in a traceback or is silently ignored ------
 
 
-@pytest.mark.xfail(reason="fails on offline@5aaaea0 as well (passed at 2f864a3): open")
+@pytest.mark.xfail(
+    reason="since offline@7f2e2ec the file is not closed (checkpointed) each command, so "
+    "the queued rows are in the -wal this test deletes: its damage misses the outbox"
+)
 @pytest.mark.parametrize("damage", ["truncate", "garbage-json"])
 def test_a_damaged_outbox_is_one_error_line_never_a_traceback(
     net: Network, pg_url: str, tmp_path: Path, damage: str
