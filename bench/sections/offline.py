@@ -27,10 +27,16 @@ def run(b: Bench) -> list[Table]:
         )
         t = b.time(
             [
-                Cmd("todo --version", [b.todo, "--version"], env),
-                Cmd("todo add", [b.todo, "add", "Water the plants"], env),
-                Cmd("todo list", [b.todo, "list"], env),
-                Cmd("todo add (a name that does not resolve)", [b.todo, "add", "x"], dns),
+                Cmd("todo --version", [b.todo, "--version"], env, expect=r"todo \S+\n"),
+                # Queued: a provisional name where the number would be.
+                Cmd("todo add", [b.todo, "add", "Water the plants"], env, expect=r"q\d+\n"),
+                Cmd("todo list", [b.todo, "list"], env, expect=r"(\d+\topen\t.*\n){3}"),
+                Cmd(
+                    "todo add (a name that does not resolve)",
+                    [b.todo, "add", "x"],
+                    dns,
+                    expect=r"q\d+\n",
+                ),
             ]
         )
     floor = t["todo --version"].median
