@@ -488,3 +488,26 @@ def test_a_replay_on_a_network_gone_silent_stops_within_its_budget(
         assert again.returncode == 0, (stopped.stderr, again.stderr)
         assert rows(pg_url, "SELECT count(*) FROM events WHERE action = 'edit'") == [(1,)]
         assert rows(pg_url, "SELECT title FROM todos") == [("ONE",)]
+
+
+# --- R12: one todo under two keys, "q1" and then its number ----------------
+
+
+def test_edit_q1_then_edit_its_number_chain_not_conflict(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = _process(tmp_path, "a", net.url(pg_url))
+    todo.ok("list")
+    net.mode = "refuse"
+    assert todo("add", "draft").stdout == "q1\n"
+    assert todo("edit", "q1", "--title", "first").returncode == 0
+    net.mode = "up"
+    # The add replays, and the process dies before the edit is sent.
+    assert todo("sync", env={"TODO_OFFLINE_CRASH": "before-send:2"}).returncode == -9
+    net.mode = "refuse"
+    assert todo("edit", "1", "--title", "second").returncode == 0  # q1 is 1 now
+    net.mode = "up"
+    replayed = todo("sync")
+    assert replayed.returncode == 0, replayed.stderr
+    assert "not applied" not in replayed.stderr
+    assert rows(pg_url, "SELECT number, title FROM todos") == [(1, "second")]

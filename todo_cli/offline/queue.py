@@ -75,6 +75,14 @@ def _saw(
             last[key] = f"#{entry.seq}"
         if entry.kind == "add" and entry.name:
             last[entry.name] = f"#{entry.seq}"
+    # One todo of mine under two keys ("q1" queued, "2" once q1 is 2): a
+    # change to either chains on the last queued change to both.
+    for name in [k for k in last if is_name(k)]:
+        number, _ = box.name_of(name)
+        if number is not None and (owner is None or owner == me):
+            earlier = last.get(str(number))
+            if earlier is None or int(earlier[1:]) < int(last[name][1:]):
+                last[str(number)] = last[name]
     saw: dict[str, str] = {}
     unknown = []
     for key in wanted:
