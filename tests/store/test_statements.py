@@ -118,6 +118,8 @@ def every_operation(open_: Callable[[], contextlib.AbstractContextManager[Tracin
         )
         listing.page(s, filter=narrow, limit=5)
         list(listing.iter_todos(s, filter=narrow))
+        list(listing.iter_todos(s, filter=narrow, journal=True))  # offline mode's marks
+        listing.page(s, filter=narrow, limit=5, journal=True)
         listing.list_todos(s)
         history.log(s, limit=50)
         stats.stats(s)
@@ -128,6 +130,7 @@ def every_operation(open_: Callable[[], contextlib.AbstractContextManager[Tracin
         assert replaying.marks(s)[0] == 3
         assert replaying.newest(s)[0] == replaying.max_event(s)[0]
         assert sorted(replaying.current(s, [1, 2], None, lock=True)) == [1, 2]
+        assert sorted(replaying.identities(s, [1, 2])) == [1, 2]
     ours = json.dumps(
         [{"title": "kept", "number": 40, "created_at": "2026-11-01T10:00:00Z", "tags": ["x"]}]
     )
