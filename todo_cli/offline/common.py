@@ -3,7 +3,10 @@ them, so they import it and not the package)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +17,7 @@ if TYPE_CHECKING:
     from todo_cli.config import Settings
     from todo_cli.store.outbox import Box
 
-__all__ = ["COPY_MAX", "OfflineError", "box_path", "is_name", "status_line"]
+__all__ = ["COPY_MAX", "OfflineError", "box_path", "is_name", "locked", "status_line"]
 
 # The most todos one command writes into the copy (about 15 ms at 1,000);
 # a longer listing leaves it as it was.
@@ -50,3 +53,14 @@ def box_path(settings: Settings, environ: Mapping[str, str]) -> Path:
 
 def is_name(arg: str) -> bool:
     return len(arg) > 1 and arg[0] in "qQ" and arg[1:].isdigit()
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """One replay at a time per file (two terminals replaying at once)."""
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

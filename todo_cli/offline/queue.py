@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from todo_cli.errors import DatabaseUnreachableError, InvalidInputError
-from todo_cli.offline.common import OfflineError, is_name
+from todo_cli.offline.common import OfflineError, is_name, locked
 from todo_cli.store.outbox import Box, Entry, token
 
 if TYPE_CHECKING:
@@ -165,8 +165,6 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
                     f"{exc.message}; the last queued change ({last.describe()}) may have "
                     "reached the server already: undo it when back online"
                 )
-            from todo_cli.offline.replay import locked
-
             with locked(box.path):  # a replay in another terminal may have picked it
                 if not any(e.seq == last.seq and e.state != "sending" for e in box.entries()):
                     raise DatabaseUnreachableError(

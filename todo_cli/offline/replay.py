@@ -31,14 +31,11 @@ not replayed into; `todo sync` says so, and --accept-restore goes on.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from todo_cli.errors import (
@@ -47,7 +44,7 @@ from todo_cli.errors import (
     InterruptedAfterSaveError,
     TodoError,
 )
-from todo_cli.offline.common import OfflineError, is_name
+from todo_cli.offline.common import OfflineError, is_name, locked
 from todo_cli.offline.queue import decode, keys
 from todo_cli.store import replaying
 from todo_cli.store.outbox import Box, Entry, token
@@ -96,17 +93,6 @@ def _crash(point: str, seq: int) -> None:
     name, _, which = wanted.partition(":")
     if name == point and (not which or which == str(seq)):
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """One replay at a time per file (two terminals replaying at once)."""
-    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def replay(h: Any, *, accept_restore: bool = False) -> list[str]:

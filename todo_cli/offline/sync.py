@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from todo_cli.errors import InvalidInputError
 from todo_cli.offline import Hook, OfflineError
+from todo_cli.offline.common import locked
 from todo_cli.store.outbox import Box
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
     from todo_cli.offline import replay
 
     h = _hook(env)
-    with h.box() as box, replay.locked(box.path):  # never while a replay has picked one
+    with h.box() as box, locked(box.path):  # never while a replay has picked one
         for seq in drop:
             _drop(box, seq)
         for seq in apply:
