@@ -13,6 +13,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from todo_cli.context import Invocation
 from todo_cli.environment import Environment
@@ -31,6 +32,7 @@ def main(argv: Sequence[str] | None = None, environment: Environment | None = No
 
         return complete(args[1:], environment.stdout)
     inv = Invocation(environment)
+    inv.offline_mode = _offline_mode  # OFFLINE (issue 22)
     out = inv.out
     debug = "--debug" in (args[: args.index("--")] if "--" in args else args)
     code: int
@@ -91,3 +93,11 @@ def _reader_gone(environment: Environment) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, environment.stdout.fileno())
     return int(ExitCode.OK)
+
+
+def _offline_mode(inv: Invocation) -> Any:
+    """OFFLINE: offline mode on PostgreSQL (todo_cli/offline), made when a
+    command first reaches for the database."""
+    from todo_cli.offline import hook
+
+    return hook(inv)

@@ -181,11 +181,18 @@ def _live(kind: str, named: list[str], chosen: dict[str, str]) -> list[tuple[str
 def _read(kind: str, named: list[str], chosen: dict[str, str]) -> list[tuple[str, str]]:
     from todo_cli.classes import replace
     from todo_cli.config import load_settings, variables
+    from todo_cli.errors import DatabaseUnreachableError
     from todo_cli.store import completing
 
-    settings = load_settings(env=variables(), **chosen)
+    found = variables()
+    settings = load_settings(env=found, **chosen)
     quick = replace(settings, connect_timeout=1.0, retry_budget=0.0)
-    return completing.offers(quick, kind, named)
+    try:
+        return completing.offers(quick, kind, named)
+    except DatabaseUnreachableError:  # OFFLINE: the numbers this machine last saw, q1, q2...
+        from todo_cli.offline.completing import offers
+
+        return offers(settings, found, kind)
 
 
 def script(shell: str) -> str:

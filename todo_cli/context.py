@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from todo_cli.environment import Environment
 from todo_cli.output import Output
@@ -34,6 +34,11 @@ class Invocation:
         self.database_url: str | None = None
         self.debug = False
         self.verbose = False
+        self.online = False  # --online: offline is an error (issue 22)
+        # OFFLINE: what makes this invocation's offline mode (todo_cli.offline.hook,
+        # set by cli.main from above; None: never offline), and what it made.
+        self.offline_mode: Callable[[Invocation], Any] | None = None
+        self._offline: Any = None
         self.out = Output(environment)
         self._settings: Settings | None = None
 
@@ -52,9 +57,37 @@ class Invocation:
     def now(self) -> datetime:
         return self.environment.clock()
 
-    def run(self, operation: Callable[[Session], T], *, mode: Mode) -> T:
+    def run(
+        self,
+        operation: Callable[[Session], T],
+        *,
+        mode: Mode,
+        offline: Callable[[Any], T] | None = None,
+        forget: bool = False,
+    ) -> T:
         """One transaction against the database, retried through transient
-        failures (store.runner: `mode` says what a retry may do)."""
+        failures (store.runner: `mode` says what a retry may do).
+        OFFLINE (todo_cli/offline): on PostgreSQL, what waits in the outbox
+        is replayed first; offline, `offline` answers a read (else
+        OfflineError); the todos read or changed (`forget`: removed) keep
+        the offline copy current."""
+        hook = self.offline_hook()
+        if hook is not None:
+            result: T = hook.run(operation, mode=mode, fallback=offline, forget=forget)
+            return result
+        return self.run_online(operation, mode=mode)
+
+    def offline_hook(self) -> Any:
+        """OFFLINE: offline mode for this invocation, a todo_cli.offline.Hook
+        (None on SQLite, or when nothing set offline_mode)."""
+        if self._offline is None:
+            made = self.offline_mode(self) if self.offline_mode is not None else None
+            self._offline = made if made is not None else False
+        return self._offline or None
+
+    def run_online(
+        self, operation: Callable[[Session], T], *, mode: Mode, offline_after: float | None = None
+    ) -> T:
         from todo_cli.store.runner import run
 
         return run(
@@ -65,6 +98,7 @@ class Invocation:
             output=self.out,
             clock=self.environment.clock,
             on_sql=self.out.sql if self.environment.environ.get("TODO_DEBUG_SQL") else None,
+            offline_after=offline_after,
         )
 
     def config_path(self) -> Path:

@@ -65,6 +65,7 @@ GLOBAL = (
           show_default=False),
     flag("--debug", "debug", "Show tracebacks on errors."),
     flag("--verbose -v", "verbose", "Report connection retries on stderr."),
+    flag("--online", "online", "Never work offline: no server is an error [env: TODO_ONLINE=1]."),
     flag("--version", "version", "Show the version."),
 )  # fmt: skip
 HELP = ("--help", "-h")
@@ -218,6 +219,20 @@ COMMANDS = (
         options=(JSON,),
         examples=(("todo undo", "the last change"), ("todo undo 3", "the last three")),
         everyday=True,
+    ),
+    Command(
+        "sync", "sync:sync", "Replay the changes made offline now",
+        options=(
+            value("--apply", "apply", "Apply held change N anyway, over what changed meanwhile "
+                  "(repeatable).", takes="int", many=True, low=1),
+            value("--drop", "drop", "Drop queued change N unapplied (repeatable).", takes="int",
+                  many=True, low=1),
+            flag("--accept-restore", "accept_restore",
+                 "The server was restored on purpose: replay into it, each change checked."),
+            JSON,
+        ),
+        examples=(("todo sync", "replay what was queued offline"),
+                  ("todo sync --drop 2", "drop one")),
     ),
     Command(
         "stats", "stats:stats", "Your progress",

@@ -217,6 +217,7 @@ def test_help_and_version(todo_db: InProcess) -> None:
 def test_unreachable_database_is_exit_4(todo: InProcess) -> None:
     url = "postgresql://alice:SECRETPW@127.0.0.1:9/nowhere?sslmode=disable"
     todo.env["TODO_RETRY_BUDGET"] = "0.5"
+    todo.env["TODO_ONLINE"] = "1"  # offline mode would queue the add (tests/cli/test_offline.py)
     result = todo("add", "x", env={"DATABASE_URL": url})
     assert (result.returncode, result.stdout) == (4, "")
     assert result.stderr.startswith("todo: error: cannot reach postgresql 127.0.0.1:9/nowhere")

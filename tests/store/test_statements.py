@@ -36,6 +36,7 @@ from todo_cli.store import (
     editing,
     history,
     listing,
+    replaying,
     sharing,
     stats,
     todos,
@@ -117,9 +118,19 @@ def every_operation(open_: Callable[[], contextlib.AbstractContextManager[Tracin
         )
         listing.page(s, filter=narrow, limit=5)
         list(listing.iter_todos(s, filter=narrow))
+        list(listing.iter_todos(s, filter=narrow, journal=True))  # offline mode's marks
+        listing.page(s, filter=narrow, limit=5, journal=True)
         listing.list_todos(s)
         history.log(s, limit=50)
         stats.stats(s)
+        # What replaying a change made offline asks (offline/replay.py).
+        assert not replaying.journaled(s, "edit", saw={})  # names no todo it changed
+        assert replaying.journaled(s, "add", title="plain")  # this session's clock
+        assert replaying.added(s) == [1]
+        assert replaying.marks(s)[0] == 3
+        assert replaying.newest(s)[0] == replaying.max_event(s)[0]
+        assert sorted(replaying.current(s, [1, 2], None, lock=True)) == [1, 2]
+        assert sorted(replaying.identities(s, [1, 2])) == [1, 2]
     ours = json.dumps(
         [{"title": "kept", "number": 40, "created_at": "2026-11-01T10:00:00Z", "tags": ["x"]}]
     )
@@ -166,6 +177,7 @@ def shared(open_: Opener) -> None:
     with open_("bob") as s:
         (milk,) = listing.iter_todos(s, filter=listing.Filter(shared=True))
         todos.find(s, numbers=[milk.number], owner="alice")
+        assert list(replaying.current(s, [milk.number], "alice", lock=True)) == [milk.number]
         changes.edit(s, numbers=[milk.number], priority="high", owner="alice")
         changes.complete(s, numbers=[milk.number], owner="alice")
         changes.reopen(s, numbers=[milk.number], owner="alice")

@@ -383,7 +383,11 @@ def test_a_path_that_is_not_a_database_file_is_named(todo: Todo, kind: str) -> N
 
 def test_verbose_says_each_retry_once(todo: Todo, tmp_path: Path) -> None:
     (tmp_path / "one.txt").write_text("a\n")
-    env = {"DATABASE_URL": "postgresql://u@127.0.0.1:9/down", "TODO_RETRY_BUDGET": "1.5"}
+    env = {
+        "DATABASE_URL": "postgresql://u@127.0.0.1:9/down",
+        "TODO_RETRY_BUDGET": "1.5",
+        "TODO_ONLINE": "1",  # offline mode would not retry a refused connection
+    }
     result = run(todo, "--verbose", "import", str(tmp_path / "one.txt"), env=env)
     assert result.returncode == 4
     retries = [line for line in result.stderr.splitlines() if line.startswith("todo: retry:")]

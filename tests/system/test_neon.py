@@ -263,7 +263,10 @@ def test_a_three_second_cold_start(proxy: TCPProxy, neon_db: str, todo: Todo) ->
 def test_budget_exhausted_is_exit_4_naming_host_and_database(todo: Todo) -> None:
     url = "postgresql://alice:SECRETPW@127.0.0.1:9/tododb?sslmode=disable"
     start = time.monotonic()
-    result = todo("add", "x", env={"DATABASE_URL": url, "TODO_RETRY_BUDGET": "2"})
+    # TODO_ONLINE: offline mode would queue it (tests/cli/test_offline.py)
+    result = todo(
+        "add", "x", env={"DATABASE_URL": url, "TODO_RETRY_BUDGET": "2", "TODO_ONLINE": "1"}
+    )
     elapsed = time.monotonic() - start
     assert (result.returncode, result.stdout) == (4, "")
     assert re.fullmatch(
@@ -275,7 +278,7 @@ def test_budget_exhausted_is_exit_4_naming_host_and_database(todo: Todo) -> None
     assert "SECRETPW" not in result.stderr
     # It kept trying for the budget, and then stopped (generous upper bound: CI may be busy).
     assert 1.5 < elapsed < 30, elapsed
-    once = todo("add", "x", env={"DATABASE_URL": url, "TODO_RETRY_BUDGET": "0"})
+    once = todo("add", "x", env={"DATABASE_URL": url, "TODO_RETRY_BUDGET": "0", "TODO_ONLINE": "1"})
     assert once.returncode == 4
     assert " after " not in once.stderr
 
@@ -445,7 +448,7 @@ def test_server_stopped_is_exit_4_within_the_budget(cluster: Cluster, todo: Todo
     cluster.stop()
     try:
         start = time.monotonic()
-        result = todo("list", env={"TODO_RETRY_BUDGET": "3"})
+        result = todo("list", env={"TODO_RETRY_BUDGET": "3", "TODO_ONLINE": "1"})
         elapsed = time.monotonic() - start
     finally:
         cluster.start()
@@ -552,7 +555,8 @@ def test_a_server_that_never_answers_ends_within_the_budget(
     timeout is cut to what is left of the budget (here: one attempt of 5 s,
     not two of 10)."""
     proxy.delay_s = 60  # accepts, and answers nothing for a minute
-    env = {"DATABASE_URL": proxied(neon_db, proxy), "TODO_RETRY_BUDGET": "5"}
+    # TODO_ONLINE: offline mode gives up sooner (TODO_OFFLINE_AFTER, test_offline.py)
+    env = {"DATABASE_URL": proxied(neon_db, proxy), "TODO_RETRY_BUDGET": "5", "TODO_ONLINE": "1"}
     start = time.monotonic()
     result = todo("list", env=env)
     elapsed = time.monotonic() - start

@@ -113,7 +113,7 @@ LAYERS = (
     ("todo_cli.entry", "todo_cli.__main__"),
     ("todo_cli.cli",),
     ("todo_cli.app", "todo_cli.fastpath"),
-    ("todo_cli.commands", "todo_cli.completion"),
+    ("todo_cli.commands", "todo_cli.completion", "todo_cli.offline"),
     ("todo_cli.context", "todo_cli.render", "todo_cli.editform", "todo_cli.inputs"),
     ("todo_cli.output",),
     ("todo_cli.environment", "todo_cli.syntax", "todo_cli.commandline"),

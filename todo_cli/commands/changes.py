@@ -9,6 +9,7 @@ from todo_cli import render
 from todo_cli.commands.args import parse_refs
 from todo_cli.errors import ExitCode, InvalidInputError, Stop
 from todo_cli.inputs import parse_when, repeat_fields
+from todo_cli.offline import OfflineError, refs
 
 if TYPE_CHECKING:
     from todo_cli.context import Invocation
@@ -80,11 +81,15 @@ def edit(
         owner, wanted = _refs(inv, numbers)
         edit_in_editor(inv, owner, wanted, editor)
         return
-    owner, wanted = _refs(inv, numbers)
-    # Editing to the same values again is harmless, so a lost reply may be retried.
-    edited = inv.run(
-        lambda s: changes.edit(s, numbers=wanted, owner=owner, **update), mode="idempotent"
-    )
+    try:
+        owner, wanted = _refs(inv, numbers)
+        # Editing to the same values again is harmless, so a lost reply may be retried.
+        edited = inv.run(
+            lambda s: changes.edit(s, numbers=wanted, owner=owner, **update), mode="idempotent"
+        )
+    except OfflineError as exc:  # OFFLINE: queued with the version it saw
+        _queue(inv, exc, "edit", numbers, update=update)
+        return
     _report(inv, [(t, "Edited") for t in edited], "edited")
 
 
@@ -93,9 +98,15 @@ def done(inv: Invocation, *, numbers: list[str], json_: bool) -> None:
     from todo_cli.store import changes
 
     inv.out.use_json(json_)
-    owner, wanted = _refs(inv, numbers)
-    # Completing is idempotent, so a retry after a lost reply is harmless.
-    results = inv.run(lambda s: changes.complete(s, numbers=wanted, owner=owner), mode="idempotent")
+    try:
+        owner, wanted = _refs(inv, numbers)
+        # Completing is idempotent, so a retry after a lost reply is harmless.
+        results = inv.run(
+            lambda s: changes.complete(s, numbers=wanted, owner=owner), mode="idempotent"
+        )
+    except OfflineError as exc:  # OFFLINE
+        _queue(inv, exc, "done", numbers)
+        return
     verbs = [(t, "Completed" if newly else "Already done") for t, newly in results.todos]
     _report(inv, verbs, "completed", made=results.made)
 
@@ -105,8 +116,14 @@ def reopen(inv: Invocation, *, numbers: list[str], json_: bool) -> None:
     from todo_cli.store import changes
 
     inv.out.use_json(json_)
-    owner, wanted = _refs(inv, numbers)
-    results = inv.run(lambda s: changes.reopen(s, numbers=wanted, owner=owner), mode="idempotent")
+    try:
+        owner, wanted = _refs(inv, numbers)
+        results = inv.run(
+            lambda s: changes.reopen(s, numbers=wanted, owner=owner), mode="idempotent"
+        )
+    except OfflineError as exc:  # OFFLINE
+        _queue(inv, exc, "reopen", numbers)
+        return
     verbs = [(t, "Reopened" if newly else "Already open") for t, newly in results.todos]
     _report(inv, verbs, "reopened")
 
@@ -118,7 +135,13 @@ def rm(inv: Invocation, *, numbers: list[str], yes: bool, series: bool, json_: b
     from todo_cli.store import changes, todos
 
     out = inv.out.use_json(json_)
-    owner, wanted = parse_refs(numbers, inv.settings().user.value)
+    try:
+        owner, wanted = parse_refs(refs(inv, numbers), inv.settings().user.value)  # OFFLINE
+    except OfflineError as exc:
+        if not yes:
+            raise
+        _queue(inv, exc, "rm", numbers, series=series)
+        return
     if owner:
         raise InvalidInputError(
             f"only {owner} can remove {owner}'s todos; you may complete them (todo done)"
@@ -128,7 +151,13 @@ def rm(inv: Invocation, *, numbers: list[str], yes: bool, series: bool, json_: b
             raise InvalidInputError(
                 "refusing to remove without confirmation (no terminal); pass --yes"
             )
-        found = inv.run(lambda s: todos.find(s, numbers=wanted), mode="read")
+        from todo_cli.offline import reads  # OFFLINE: confirm from the copy
+
+        found = inv.run(
+            lambda s: todos.find(s, numbers=wanted),
+            mode="read",
+            offline=lambda exc: reads.find(inv, exc, None, wanted),
+        )
         for todo in found:
             out.note(f"  {todo.number}: {todo.title}")
         noun = "this todo" if len(found) == 1 else f"these {len(found)} todos"
@@ -141,7 +170,13 @@ def rm(inv: Invocation, *, numbers: list[str], yes: bool, series: bool, json_: b
             if stop is None:
                 _nothing_removed(inv)
             series = stop
-    removed = inv.run(lambda s: changes.remove(s, numbers=wanted, series=series), mode="once")
+    try:
+        removed = inv.run(
+            lambda s: changes.remove(s, numbers=wanted, series=series), mode="once", forget=True
+        )
+    except OfflineError as exc:  # OFFLINE
+        _queue(inv, exc, "rm", numbers, series=series)
+        return
     _report(inv, [(t, "Removed") for t, _ in removed.todos], "removed", made=removed.made)
 
 
@@ -152,7 +187,16 @@ def _nothing_removed(inv: Invocation) -> NoReturn:
 
 def _refs(inv: Invocation, numbers: Sequence[str]) -> tuple[str | None, list[int]]:
     """The numbers, and whose: mine (None), or the owner's of alice/3."""
-    return parse_refs(numbers, inv.settings().user.value)
+    return parse_refs(refs(inv, numbers), inv.settings().user.value)  # OFFLINE: q1
+
+
+def _queue(
+    inv: Invocation, exc: OfflineError, kind: str, numbers: Sequence[str], **payload: Any
+) -> None:
+    """OFFLINE: the change goes into the outbox (todo_cli/offline/queue.py)."""
+    from todo_cli.offline import queue
+
+    queue.report(inv, inv.out, queue.change(inv, exc, kind, numbers, **payload))
 
 
 def _report(

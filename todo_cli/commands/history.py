@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from todo_cli import render
+from todo_cli.store.reach import OfflineError
 
 if TYPE_CHECKING:
     from todo_cli.context import Invocation
@@ -15,7 +16,13 @@ def log(inv: Invocation, *, limit: int, json_: bool) -> None:
     from todo_cli.store import history
 
     out = inv.out.use_json(json_)
-    events = inv.run(lambda s: history.log(s, limit=limit or 2**31 - 1), mode="read")
+    from todo_cli.offline import recall  # OFFLINE: as last read online
+
+    events = inv.run(
+        lambda s: history.log(s, limit=limit or 2**31 - 1),
+        mode="read",
+        offline=lambda exc: recall.log(inv, exc, limit or 2**31 - 1),
+    )
     if not events and out.form == "table":
         out.note("No changes yet.")
         return
@@ -33,6 +40,15 @@ def undo(inv: Invocation, *, count: int, json_: bool) -> None:
 
     out = inv.out.use_json(json_)
     # Not retried after an unknown outcome: a second try would undo one change more.
-    events = inv.run(lambda s: history.undo(s, count=count), mode="once")
+    try:
+        events = inv.run(lambda s: history.undo(s, count=count), mode="once")
+    except OfflineError as exc:  # OFFLINE: takes back a queued change, or queues an undo
+        from todo_cli.offline import queue
+
+        if count != 1:
+            raise
+        verb, entry = queue.undo(inv, exc)
+        queue.report(inv, out, entry, verb=verb)
+        return
     out.saved = f"undid {len(events)} change" + ("s" if len(events) != 1 else "")
     render.undone(out, events)

@@ -17,7 +17,9 @@ def stats(inv: Invocation, *, json_: bool) -> None:
     from todo_cli.store import stats as numbers
 
     out = inv.out.use_json(json_)
-    data = inv.run(numbers.stats, mode="read")
+    from todo_cli.offline import recall  # OFFLINE: as last read online
+
+    data = inv.run(numbers.stats, mode="read", offline=lambda exc: recall.stats(inv, exc))
     today = inv.now().astimezone().date()
     monday = today - timedelta(days=today.weekday())
     weeks = []

@@ -9,6 +9,7 @@ from todo_cli import render
 from todo_cli.commands.args import parse_refs
 from todo_cli.errors import InvalidInputError
 from todo_cli.inputs import new_repeat, parse_when
+from todo_cli.store.reach import OfflineError
 
 if TYPE_CHECKING:
     from todo_cli.context import Invocation
@@ -72,9 +73,15 @@ def add(
             mode="once",
         )
     else:
-        added = inv.run(
-            lambda s: todos.add_many(s, todos=new, request_id=request_id), mode="idempotent"
-        )
+        try:
+            added = inv.run(
+                lambda s: todos.add_many(s, todos=new, request_id=request_id), mode="idempotent"
+            )
+        except OfflineError as exc:  # OFFLINE: queued, with a provisional name (q1)
+            from todo_cli.offline import queue
+
+            queue.report(inv, out, queue.add(inv, exc, new, request_id))
+            return
     first = render.ref(added[0], me)
     out.saved = f"added {first}-{added[-1].number}" if len(added) > 1 else f"added {first}"
     render.added(out, added, many=many, me=me)
@@ -120,6 +127,7 @@ def list_(
     A table on a terminal, tab-separated lines in a pipe, a JSON array with --json.
     """
     from todo_cli import todo as fields
+    from todo_cli.offline import reads  # OFFLINE: from the copy
     from todo_cli.store import listing
 
     out = inv.out.use_json(json_)
@@ -142,25 +150,41 @@ def list_(
     )
     if out.form == "json":
         # Streamed as rows arrive; a script gets everything unless it asked for --limit.
+        seen: list[Any] = []  # OFFLINE: what streamed by, for the copy
         inv.run(
             lambda s: out.json_array(
-                listing.iter_text(s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None)
+                reads.tee(
+                    listing.iter_text(
+                        s, filter=flt, sort=chosen, reverse=reverse, limit=limit or None
+                    ),
+                    seen,
+                )
             ),
             mode="read",
+            offline=lambda exc: reads.json_array(inv, exc, flt, chosen, reverse, limit or None),
         )
+        reads.json_listed(inv, seen)
         return
     shown = (limit or None) if limit is not None else out.screenful()
+    marks = inv.offline_hook() is not None  # OFFLINE: the journal marks ride along
     if shown is None:
         items = inv.run(
-            lambda s: list(listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse)),
+            lambda s: list(
+                listing.iter_todos(s, filter=flt, sort=chosen, reverse=reverse, journal=marks)
+            ),
             mode="read",
+            offline=lambda exc: reads.todos(inv, exc, flt, chosen, reverse, None)[0],
         )
         total = len(items)
     else:
         items, total = inv.run(
-            lambda s: listing.page(s, filter=flt, sort=chosen, reverse=reverse, limit=shown),
+            lambda s: listing.page(
+                s, filter=flt, sort=chosen, reverse=reverse, limit=shown, journal=marks
+            ),
             mode="read",
+            offline=lambda exc: reads.todos(inv, exc, flt, chosen, reverse, shown),
         )
+    reads.listed(inv, flt, items, total)  # OFFLINE: the copy forgets what is gone
     if items:
         render.todos(
             out, items, show_status=status != "open", now=inv.now(), me=inv.settings().user.value
@@ -186,8 +210,14 @@ def show(inv: Invocation, *, number: str, json_: bool) -> None:
     from todo_cli.store import todos
 
     out = inv.out.use_json(json_)
-    owner, wanted = parse_refs([number], inv.settings().user.value)
+    from todo_cli.offline import reads, refs  # OFFLINE: provisional names, the copy
+
+    owner, wanted = parse_refs(refs(inv, [number]), inv.settings().user.value)
     if len(wanted) != 1:
         raise InvalidInputError("show takes one todo number")
-    (found,) = inv.run(lambda s: todos.find(s, numbers=wanted, owner=owner), mode="read")
+    (found,) = inv.run(
+        lambda s: todos.find(s, numbers=wanted, owner=owner),
+        mode="read",
+        offline=lambda exc: reads.find(inv, exc, owner, wanted),
+    )
     render.todo(out, found, now=inv.now(), me=inv.settings().user.value)

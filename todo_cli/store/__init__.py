@@ -14,6 +14,8 @@ rows        the select list of a todo and its decoding, by field name
 todo_columns the columns of todos and their kinds, from sqlite.sql
 todos, changes, editing, recurring, sharing, listing, events, history,
 journal, transfer, admin, completing, stats: the SQL of each job
+outbox      offline mode's local file (outbox, provisional names, the copy)
+replaying   what replaying an offline change asks the server
 
 Nothing here knows about Typer or Rich, nor imports the configuration or
 the JSON shapes. The commands pass owner= (whose todos), not SQL.

@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -80,8 +81,11 @@ Kind = Literal[
 ]
 
 
-def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
-    """An open DB-API connection in autocommit mode (no retries here)."""
+def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | None = None) -> Any:
+    """An open DB-API connection in autocommit mode (no retries here).
+    silent_after (offline mode, todo_cli/offline): give up after that many
+    seconds if the server has sent nothing at all, not even a TLS or
+    authentication reply (a Neon proxy waking a compute answers at once)."""
     if url.backend == "sqlite":
         return _connect_sqlite(url)
     import psycopg2
@@ -91,8 +95,10 @@ def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
     # connect waits in _wait instead, which Ctrl-C ends at once, and which
     # keeps connect_timeout (libpq applies it only to a connection it waits
     # for itself). Only the connect: psycopg2's COPY refuses a callback.
+    outer = psycopg2.extensions.get_wait_callback()  # a bounded replay's (bounded)
     psycopg2.extensions.set_wait_callback(_wait)
     _connecting[0] = time.monotonic() + connect_timeout
+    _silent[0] = None if silent_after is None else time.monotonic() + silent_after
     try:
         conn = psycopg2.connect(
             libpq_url(url),
@@ -101,14 +107,17 @@ def connect(url: DatabaseURL, *, connect_timeout: float) -> Any:
             application_name="todo",
         )
     finally:
-        _connecting[0] = None
-        psycopg2.extensions.set_wait_callback(None)
+        _connecting[0] = _silent[0] = None
+        psycopg2.extensions.set_wait_callback(outer)
     conn.autocommit = True
     return conn
 
 
 # The deadline of the connection being made, if one is (see _wait).
 _connecting: list[float | None] = [None]
+# Offline mode: the deadline for a first byte from the server (see connect).
+_silent: list[float | None] = [None]
+SILENT = "no answer from the server"
 
 
 def _wait(conn: Any) -> None:
@@ -120,18 +129,73 @@ def _wait(conn: Any) -> None:
     from psycopg2 import OperationalError
     from psycopg2.extensions import POLL_OK, POLL_READ
 
+    heard = False  # a byte (or a close) from the server: it is there
     while True:
         state = conn.poll()
         if state == POLL_OK:
             return
-        deadline = _connecting[0]
-        timeout = None if deadline is None else deadline - time.monotonic()
-        if timeout is not None and timeout <= 0:
-            raise OperationalError("timeout expired")
+        silent = None if heard else _silent[0]
+        deadlines = [d for d in (_connecting[0], silent) if d is not None]
+        timeout = min(deadlines) - time.monotonic() if deadlines else None
+        if timeout is None or timeout > 0:
+            fd = conn.fileno()
+            readers, writers = ([fd], []) if state == POLL_READ else ([], [fd])
+            ready = select.select(readers, writers, [], timeout)
+            if ready != ([], [], []):
+                heard = heard or bool(ready[0])
+                continue
+        if silent is not None and silent <= time.monotonic():
+            raise OperationalError(f"timeout expired: {SILENT}")
+        raise OperationalError("timeout expired")
+
+
+# A bounded replay (see bounded): seconds each reply may take, and whether
+# Ctrl-C came while a COMMIT was in flight (session._committing holds it).
+_reply_within: list[float | None] = [None]
+interrupted: list[bool] = [False]
+NO_REPLY = "no reply from the server"
+
+
+@contextlib.contextmanager
+def bounded(seconds: float) -> Iterator[None]:
+    """Queries wait for their reply in Python (_wait_reply), at most
+    `seconds` each, and Ctrl-C ends the wait at once, even for a COMMIT:
+    for offline replay, whose journal check makes a change whose outcome is
+    unknown safe to leave "sending" (libpq alone waits in C, where neither
+    a silent network nor Ctrl-C reaches, until TCP gives up: minutes)."""
+    import psycopg2.extensions
+
+    _reply_within[0] = seconds
+    interrupted[0] = False
+    psycopg2.extensions.set_wait_callback(_wait_reply)
+    try:
+        yield
+    finally:
+        psycopg2.extensions.set_wait_callback(None)
+        _reply_within[0] = None
+
+
+def _wait_reply(conn: Any) -> None:
+    import select
+
+    from psycopg2 import OperationalError
+    from psycopg2.extensions import POLL_OK, POLL_READ
+
+    deadline = time.monotonic() + (_reply_within[0] or 0)
+    while True:
+        state = conn.poll()
+        if state == POLL_OK:
+            return
+        if interrupted[0]:
+            raise OperationalError(f"timeout expired: {NO_REPLY} (interrupted)")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise OperationalError(f"timeout expired: {NO_REPLY} within {_reply_within[0]:g} s")
         fd = conn.fileno()
         readers, writers = ([fd], []) if state == POLL_READ else ([], [fd])
-        if select.select(readers, writers, [], timeout) == ([], [], []):
-            raise OperationalError("timeout expired")
+        # In slices: a Ctrl-C held during a COMMIT sets `interrupted`
+        # without ending select (PEP 475 resumes it).
+        select.select(readers, writers, [], min(left, 0.2))
 
 
 def libpq_url(url: DatabaseURL) -> str:

@@ -132,8 +132,28 @@ _OVERDUE_ORDER = {
 COUNT_CAP = 1000
 
 
+# Two more columns a listing can carry, computed once per statement (no
+# round trip): the user's newest journal id, and newest not undone. Offline
+# mode keeps them (offline/__init__.py: a restored server, a queued undo).
+JOURNAL = (
+    f", (SELECT max(e.id) FROM events e WHERE e.user_id = {ME}) AS journal_max"
+    f", (SELECT max(e.id) FROM events e WHERE e.user_id = {ME} AND e.undone_at IS NULL)"
+    " AS journal_live"
+)
+
+
+def _journal(session: Session, row: Any, at: int) -> None:
+    session.journal = (int(row[at] or 0), int(row[at + 1] or 0))
+
+
 def page(
-    session: Session, *, filter: Filter, sort: Sort = "default", reverse: bool = False, limit: int
+    session: Session,
+    *,
+    filter: Filter,
+    sort: Sort = "default",
+    reverse: bool = False,
+    limit: int,
+    journal: bool = False,
 ) -> tuple[list[Todo], int]:
     """The first `limit` todos in order, and how many match in all, counted
     up to limit + COUNT_CAP + 1 (more than that reads as "over").
@@ -149,12 +169,14 @@ def page(
     rows = session.execute(
         *repair,
         f"SELECT {columns(session.backend, _whose(filter))}, (SELECT count(*) FROM (SELECT 1 FROM todos "
-        f"WHERE {where} LIMIT :count_cap) AS c) AS total "
+        f"WHERE {where} LIMIT :count_cap) AS c) AS total{JOURNAL if journal else ''} "
         f"FROM todos WHERE todos.id IN ({_candidates(session.backend, where, sort, reverse)}) "
         f"ORDER BY {order} LIMIT :limit",
         params={**params, **more, "limit": limit, "count_cap": limit + COUNT_CAP + 1},
         planner=PAGE_PLANNER,
     ).all()
+    if journal and rows:
+        _journal(session, rows[0], WIDTH + 1)
     return [to_todo(r, session.time) for r in rows], int(rows[0][WIDTH]) if rows else 0
 
 
@@ -200,21 +222,27 @@ def iter_todos(
     reverse: bool = False,
     limit: int | None = None,
     source: bool = False,
+    journal: bool = False,
 ) -> Iterator[Todo]:
     """Every matching todo in order, yielded as rows are read: one statement,
     one snapshot, one round trip; rows become Todo objects one at a time.
-    source: with each todo's request id (Todo.source)."""
+    source: with each todo's request id (Todo.source). journal: the
+    session learns the journal marks (JOURNAL) from the first row."""
     where, params = _where(session.backend, filter)
     repair, more = _repair(session, filter)
     rows = session.execute(
         *repair,
         f"SELECT {columns(session.backend, _whose(filter), source=source)}"
-        f" FROM todos WHERE {where} "
+        f"{JOURNAL if journal else ''} FROM todos WHERE {where} "
         f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
         params={**params, **more, "limit": limit},
     )
     time = session.time
+    first = journal
     for row in rows:
+        if first:
+            _journal(session, row, WIDTH + (1 if source else 0))
+            first = False
         yield to_todo(row, time, source=source)
 
 

@@ -34,6 +34,7 @@ from todo_cli.errors import (
     InvalidInputError,
 )
 from todo_cli.store import driver, faults
+from todo_cli.store.reach import OfflineError, is_offline
 from todo_cli.store.session import Session
 from todo_cli.store.target import Target
 
@@ -71,14 +72,20 @@ def run(
     output: OutputSeen | None = None,
     clock: Callable[[], datetime] | None = None,
     on_sql: Callable[[str], None] | None = None,
+    offline_after: float | None = None,
 ) -> T:
     """operation(session) in one transaction, retried within the budget;
-    on_sql sees each message before it is sent."""
+    on_sql sees each message before it is sent. offline_after (PostgreSQL,
+    issue 22): a network that is not there raises OfflineError at once, a
+    silent server after that many seconds (todo_cli/offline/detect.py)."""
     now = clock or (lambda: datetime.now(UTC))
     backend = settings.url.backend
+    sent = [False]  # OFFLINE: a COMMIT went out, so a later OfflineError is not "nothing saved"
 
     def attempt(remaining: float) -> T:
-        conn = _connect(settings, read=mode == "read", remaining=remaining)
+        conn = _connect(
+            settings, read=mode == "read", remaining=remaining, offline_after=offline_after
+        )
         session = Session(
             conn, backend, settings.user.value, now(), write=mode != "read", trace=on_sql
         )
@@ -92,6 +99,7 @@ def run(
             return result
         except driver.errors(backend) as exc:
             session.rollback()
+            sent[0] = sent[0] or (session.commit_sent and not driver.server_reported(exc))
             raise _failure(settings, session, exc, mode, output) from exc
         except BaseException:
             session.rollback()
@@ -99,7 +107,17 @@ def run(
         finally:
             _close(conn)
 
-    return _with_retries(settings, attempt, on_retry)
+    try:
+        return _with_retries(settings, attempt, on_retry)
+    except OfflineError as exc:
+        if sent[0] and mode != "read":
+            # OFFLINE: the change may be saved; queueing it could apply it twice.
+            raise DatabaseUnreachableError(
+                f"lost the connection to {settings.url.display()} while committing, and it "
+                f"is gone ({exc.reason}); the change may or may not have been saved: check "
+                "with todo list --all when back online"
+            ) from None
+        raise
 
 
 def connection(settings: Target, *, on_retry: RetryHook | None = None) -> Any:
@@ -130,22 +148,30 @@ def _with_retries(settings: Target, step: Callable[[float], T], on_retry: RetryH
             backoff = min(backoff * 2, _MAX_BACKOFF)
 
 
-def _connect(settings: Target, *, remaining: float, read: bool = False) -> Any:
+def _connect(
+    settings: Target, *, remaining: float, read: bool = False, offline_after: float | None = None
+) -> Any:
     """One connection attempt; on SQLite the file's schema is created or
     upgraded first if need be. A read of a file todo may not write (a
     read-only folder, a read-only journal beside it) opens it read-only."""
     url = settings.url
     if url.backend == "sqlite" and (odd := faults.not_a_file(Path(url.database or ""))):
         raise odd
+    offline = offline_after if url.backend == "postgresql" else None
     try:
         # Within what is left of the retry budget (with no budget, no retry:
         # the one attempt takes its whole timeout).
         timeout = settings.connect_timeout
         if settings.retry_budget > 0:
             timeout = min(timeout, max(remaining, 0.1))
-        conn = driver.connect(url, connect_timeout=timeout)
+        conn = driver.connect(url, connect_timeout=timeout, silent_after=offline)
     except driver.errors(url.backend) as exc:
         kind = driver.classify(exc)
+        if offline is not None and is_offline(driver.first_line(exc)):
+            reason = url.redact(driver.first_line(exc))
+            raise OfflineError(
+                f"cannot reach {url.display()} (offline): {reason}", reason
+            ) from None
         final = faults.cannot_connect(settings, exc, kind)
         if kind in ("transient", "busy"):
             raise _Retry(url.redact(driver.first_line(exc)), final) from exc

@@ -92,6 +92,9 @@ class Session:
         # The message that commits was handed to the driver: a failure from
         # here on leaves the outcome unknown (runner.run decides).
         self.commit_sent = False
+        # A listing that asked for them (listing.JOURNAL): the user's newest
+        # journal id, and newest not undone (offline mode's marks).
+        self.journal: tuple[int, int] | None = None
 
     def begin(self, *, hold: bool = False) -> None:
         """Statements to come depend on each other's results: one explicit
@@ -237,7 +240,10 @@ class Session:
             signal.signal(signal.SIGINT, previous)
 
     def _note_interrupt(self, _signum: int, _frame: object) -> None:
+        from todo_cli.store import driver
+
         self.interrupted_after_save = True
+        driver.interrupted[0] = True  # a bounded wait (offline replay) gives up
 
     def rollback(self) -> None:
         """Give up the transaction (the connection is closed after this anyway)."""

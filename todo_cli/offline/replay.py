@@ -1,0 +1,389 @@
+"""Replaying the outbox, in order, exactly once (README: Offline).
+
+Each change is one server transaction. Its steps, each durable before the
+next begins:
+
+1. locally: the change is marked "sending";
+2. the server: in one transaction, with the session's clock at the
+   change's stamp, (if it was "sending" already) the journal is asked
+   whether an entry of this user carries the stamp (events.at, or
+   events.undone_at for an undo): then the change was applied by an
+   earlier replay that died before step 3, and nothing is sent again.
+   Otherwise the todos it names are locked and must be at the version the
+   change saw (a todo edited elsewhere, removed or no longer shared is
+   not changed: the change is held and reported), and the change is made;
+   its journal entry carries the stamp, in the same transaction;
+3. locally, in one transaction: the change leaves the outbox, the changes
+   queued after it on the same todos learn the version it left, a queued
+   add's provisional name gets its number, the copy is updated.
+
+A `kill -9` between any two steps leaves a state the next replay finishes:
+before 2 commits, the journal has no entry with the stamp (the change is
+made then); after, it has (the change is not made again). A failure the
+server reported rolled the transaction back: the change is held. A lost
+connection leaves it "sending" for the next replay to ask.
+
+Before anything is replayed, the server's history is compared with the
+marks this machine saw (the user's last number, the newest journal id):
+a server behind them was restored (a Neon branch reset, a backup) and is
+not replayed into; `todo sync` says so, and --accept-restore goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from todo_cli.errors import (
+    DatabaseUnreachableError,
+    ExitCode,
+    InterruptedAfterSaveError,
+    TodoError,
+)
+from todo_cli.offline.common import OfflineError, is_name, locked
+from todo_cli.offline.queue import decode, keys
+from todo_cli.store import replaying
+from todo_cli.store.outbox import Box, Entry, token
+
+if TYPE_CHECKING:
+    from todo_cli.store.session import Session
+    from todo_cli.todo import Todo
+
+
+class _Stop(Exception):
+    """Replay cannot go on now; the change stays "sending" (see the module)."""
+
+
+class Interrupted(TodoError):
+    """Ctrl-C during a replayed change: it stays "sending" (exit 130)."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+def _interrupted(what: str) -> str:
+    return (
+        f"interrupted while replaying {what}: it stays queued, and the next replay "
+        "asks the server's journal first (applied at most once; see: todo sync)"
+    )
+
+
+class Moved(TodoError):
+    """The todo moved on since the change was made: not applied, held."""
+
+
+@dataclass
+class Outcome:
+    todos: list[Todo] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # an add's
+    already: bool = False
+    max_event: int = 0
+    live_event: int = 0  # the newest entry not undone, as the change left it
+    after: dict[str, str] | None = None  # found applied: the versions it left
+
+
+def _crash(point: str, seq: int) -> None:
+    """TODO_OFFLINE_CRASH=point[:seq] kills this process there (tests only:
+    `kill -9` at a known step of replay)."""
+    wanted = os.environ.get("TODO_OFFLINE_CRASH", "")
+    name, _, which = wanted.partition(":")
+    if name == point and (not which or which == str(seq)):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def replay(h: Any, *, accept_restore: bool = False) -> list[str]:
+    """Replay what waits; returns (and says on stderr) what happened."""
+    said: list[str] = []
+    out = h.env.out
+    with h.box() as box, locked(box.path):
+        pending = [e for e in box.entries() if e.state != "held" or e.force]
+        if not pending:
+            return said
+        if not _history_holds(h, box, accept_restore, said):
+            for line in said:
+                out.warn(line)
+            return said
+        done: set[int] = set()
+        while True:
+            entry = next(
+                (e for e in box.entries() if e.seq not in done and (e.state != "held" or e.force)),
+                None,
+            )
+            if entry is None:
+                break
+            done.add(entry.seq)
+            try:
+                line = _one(h, box, entry)
+            except _Stop as stop:
+                out.warn(str(stop))
+                said.append(str(stop))
+                break
+            said.append(line)
+            out.note(f"todo: {line}")
+    return said
+
+
+def _history_holds(h: Any, box: Box, accept: bool, said: list[str]) -> bool:
+    last_number, max_event = _run(h, replaying.marks, None)
+    seen_number = int(box.get("max_number") or 0)
+    seen_event = int(box.get("max_event") or 0)
+    behind = []
+    if last_number < seen_number:
+        behind.append(f"its last todo number is {last_number}, this machine saw {seen_number}")
+    if max_event < seen_event:
+        behind.append(f"its newest change is #{max_event}, this machine saw #{seen_event}")
+    if behind and not accept:
+        said.append(
+            f"the server's history went back ({'; '.join(behind)}): restored from a backup "
+            f"or a branch reset? {box.count()} queued change(s) were not replayed into it "
+            "(see: todo sync; todo sync --accept-restore replays them, each checked "
+            "against the todo as it is now)"
+        )
+        with box.transaction() as conn:
+            box.put("restored", said[-1], conn)
+        return False
+    with box.transaction() as conn:
+        box.forget_key("restored", conn)
+        if accept:
+            box.put("max_number", str(last_number), conn)
+            box.put("max_event", str(max_event), conn)
+    return True
+
+
+# The longest a replay waits for one reply of the server (three times the
+# lock timeout a statement may wait): a network gone silent mid-replay
+# leaves the change "sending" after that, never hangs the command.
+REPLY_WITHIN = 15.0
+
+
+def _run(h: Any, operation: Callable[[Session], Any], stamp: datetime | None) -> Any:
+    from todo_cli.store import driver
+    from todo_cli.store.runner import run
+
+    env = h.env
+    with driver.bounded(REPLY_WITHIN):
+        return run(
+            env.settings(),
+            operation,
+            mode="once" if stamp else "read",
+            on_retry=env.out.retry if env.verbose else None,
+            clock=(lambda: stamp) if stamp else env.environment.clock,
+            offline_after=h.offline_after,
+        )
+
+
+def _one(h: Any, box: Box, entry: Entry) -> str:
+    """Replay one change; what to say about it."""
+    me = h.env.settings().user.value
+    what = entry.describe()
+    plan = _plan(box, entry, me)
+    if isinstance(plan, str):
+        box.set_state(entry.seq, "held", plan)
+        return f"not applied, kept: {what}: {plan} (see: todo sync)"
+    box.set_state(entry.seq, "sending")
+    _crash("before-send", entry.seq)
+    try:
+        outcome: Outcome = _run(h, lambda s: _apply(s, entry, plan), entry.stamp)
+    except (OfflineError, InterruptedAfterSaveError):
+        raise  # "sending": the next replay asks the journal whether it was applied
+    except KeyboardInterrupt:
+        raise Interrupted(_interrupted(what)) from None
+    except DatabaseUnreachableError as exc:  # outcome unknown, or a lock held too long
+        from todo_cli.store import driver
+
+        if driver.interrupted[0]:  # Ctrl-C while its COMMIT was in flight
+            raise Interrupted(_interrupted(what)) from None
+        raise _Stop(
+            f"replay stopped at {what}: {exc.message.partition('; the change may')[0]}; "
+            "it stays queued, and the next replay asks the server's journal first: "
+            "applied at most once"
+        ) from None
+    except TodoError as exc:
+        # Refused by the server (a check, a share gone, a deferred trigger
+        # at commit) or moved on: rolled back, so held, never retried blindly.
+        box.set_state(entry.seq, "held", exc.message)
+        return f"not applied, kept: {what}: {exc.message} (see: todo sync)"
+    except Exception as exc:  # a bug: the user's own command still runs
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        box.set_state(entry.seq, "held", f"failed ({first}); nothing was applied twice")
+        return f"not applied, kept: {what}: failed ({first}) (see: todo sync)"
+    _crash("after-commit", entry.seq)
+    said = _settle(box, entry, plan, outcome, me)
+    _crash("after-mark", entry.seq)
+    return said
+
+
+@dataclass
+class Plan:
+    owner: str | None
+    keyed: list[tuple[str, int]]  # (key, number)
+    saw: dict[str, str]
+
+
+def _plan(box: Box, entry: Entry, me: str) -> Plan | str:
+    """The numbers a change names now, or why it must wait (a string)."""
+    if entry.kind in ("add", "undo"):
+        return Plan(None, [], {})
+    owner, wanted = keys(entry.payload["refs"], me)
+    keyed = []
+    for key in wanted:
+        if is_name(key):
+            number, _ = box.name_of(key)
+            if number is None:
+                return f"it waits on {key}, whose add has not reached the server"
+            keyed.append((key, number))
+        else:
+            keyed.append((key, int(key.rpartition("/")[2])))
+        saw = entry.saw.get(key, "")
+        if saw.startswith("#") and not entry.force:
+            return f"it waits on queued change #{saw[1:]}, not applied"
+    return Plan(owner, keyed, dict(entry.saw))
+
+
+def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
+    from todo_cli.store import changes, history, todos
+
+    s.begin()
+    # A change that may have reached the server (or is forced after a
+    # failure) asks the journal first: the stamp says whether it is there.
+    asks = entry.state == "sending" or entry.force
+    saw = {n: plan.saw.get(key, "") for key, n in plan.keyed}
+    title = entry.payload.get("titles", [None])[0]
+    if asks and replaying.journaled(s, entry.kind, title=title, saw=saw):
+        return _already(s, entry, plan)
+    payload = decode(entry.payload)
+    if entry.kind == "add":
+        from todo_cli.todo import NewTodo
+
+        new = [NewTodo(**{**t, "tags": tuple(t["tags"])}) for t in payload["todos"]]
+        added = todos.add_many(s, todos=new, request_id=entry.request_id)
+        return _made(s, Outcome(todos=added, numbers=[t.number for t in added]))
+    if entry.kind == "undo":
+        # The change to take back is the one that was the newest when this
+        # machine was last online: what `todo undo` would have taken then.
+        # The change it means is the journal entry whose id it recorded
+        # (queue.undo); only while that entry is still the newest not
+        # undone. Never by time: a change replayed later by another machine
+        # is journaled at its own, earlier, stamp.
+        newest, _ = replaying.newest(s)
+        seen = payload.get("last_event")
+        if not entry.force and seen is None:
+            raise Moved(
+                "this machine had not seen which change of yours was the newest "
+                "(a todo list online shows it): undo would have to guess"
+            )
+        if not entry.force and newest != seen:
+            raise Moved(
+                f"a change was made since this machine was last online (#{newest}, "
+                f"not #{seen}): undo would take back another change than the one you meant"
+            )
+        history.undo(s, count=1)  # commits: nothing more is asked in it
+        return Outcome(max_event=newest)
+    numbers = [n for _, n in plan.keyed]
+    label = f"{plan.owner}/" if plan.owner else ""
+    if not entry.force:
+        found = replaying.current(s, numbers, plan.owner, lock=True)
+        for key, number in plan.keyed:
+            now = found.get(number)
+            if now is None:
+                raise Moved(f"todo {label}{number} was removed, or is no longer shared with you")
+            if token(now) != plan.saw.get(key):
+                raise Moved(
+                    f"todo {label}{number} was changed elsewhere since "
+                    f"({now.updated_at:%Y-%m-%d %H:%M} UTC)"
+                )
+    if entry.kind == "edit":
+        changed = changes.edit(s, numbers=numbers, owner=plan.owner, **payload["update"])
+        return _made(s, Outcome(todos=changed))
+    if entry.kind in ("done", "reopen"):
+        step = changes.complete if entry.kind == "done" else changes.reopen
+        result = step(s, numbers=numbers, owner=plan.owner)
+        return _made(s, Outcome(todos=[*result.items, *result.made]))
+    result = changes.remove(s, numbers=numbers, series=bool(payload.get("series")))
+    return _made(s, Outcome(todos=result.made, removed=numbers))
+
+
+def _max(s: Session) -> int:
+    return replaying.max_event(s)[0]
+
+
+def _made(s: Session, outcome: Outcome) -> Outcome:
+    outcome.max_event, outcome.live_event = replaying.max_event(s)
+    return outcome
+
+
+def _already(s: Session, entry: Entry, plan: Plan) -> Outcome:
+    """The journal has it: an earlier replay applied it and died before
+    it could say so. What it did, as far as the outbox needs to know."""
+    if entry.kind == "add":
+        return Outcome(numbers=replaying.added(s), already=True, max_event=_max(s))
+    if entry.kind == "undo":
+        return Outcome(already=True, max_event=_max(s))
+    now = replaying.current(s, [n for _, n in plan.keyed], plan.owner, lock=False)
+    # What it left: the stamp on each todo it changed (updated_at = :now),
+    # the version it saw on one it did not (done of a done todo). A todo
+    # changed since shows neither: the changes queued after it are held.
+    after = {}
+    for key, number in plan.keyed:
+        t = now.get(number)
+        if t is not None:
+            after[key] = plan.saw.get(key, "") if token(t) == plan.saw.get(key) else stamp(entry)
+    gone = [n for _, n in plan.keyed if n not in now]
+    return Outcome(
+        todos=list(now.values()), removed=gone, already=True, max_event=_max(s), after=after
+    )
+
+
+def first_request_id(request_id: str) -> str:
+    """The request id an add's first todo is saved with (todos.add_many)."""
+    return f"{request_id[:26]}000001"
+
+
+def stamp(entry: Entry) -> str:
+    """The version a change leaves on a todo it changes: its stamp."""
+    from datetime import UTC
+
+    return entry.stamp.astimezone(UTC).isoformat()
+
+
+def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> str:
+    """Step 3: the outbox, names and copy learn what the server did."""
+    owner = plan.owner or me
+    after: dict[str, str] = {}
+    by_number = {t.number: t for t in outcome.todos if (t.owner or me) == owner}
+    for key, number in plan.keyed:
+        t = by_number.get(number)
+        after[key] = token(t) if t is not None else "gone"
+    if outcome.after is not None:
+        after = {key: outcome.after.get(key, "gone") for key, _ in plan.keyed}
+    if plan.owner is None:  # a todo of mine named "q1" is "2" to a later change too
+        for key, number in plan.keyed:
+            if is_name(key):
+                after[str(number)] = after[key]
+    said = f"applied: {entry.describe()}" + (" (found applied already)" if outcome.already else "")
+    with box.transaction() as conn:
+        box.delete(entry.seq, conn)
+        if entry.kind == "add" and entry.name and outcome.numbers:
+            number = outcome.numbers[0]
+            box.named(entry.name, number, first_request_id(entry.request_id), conn)
+            added = {t.number: t for t in outcome.todos}
+            # Found applied already, it left its stamp (updated_at = :now).
+            after[entry.name] = token(added[number]) if number in added else stamp(entry)
+            said = f"{entry.name} is now {number}"
+            if len(outcome.numbers) > 1:
+                said += f"-{outcome.numbers[-1]}"
+            box.raise_mark("max_number", outcome.numbers[-1], conn)
+        box.pass_on(entry.seq, after, conn)
+        box.remember(me, outcome.todos, conn)
+        if outcome.removed:
+            box.forget(owner, outcome.removed, conn)
+        box.raise_mark("max_event", outcome.max_event, conn)
+        if entry.kind == "undo" or outcome.already or not outcome.live_event:
+            box.forget_key("live_event", conn)  # unknown until a listing says
+        else:  # the change just journaled, in this transaction: what undo means now
+            box.put("live_event", str(outcome.live_event), conn)
+    return said

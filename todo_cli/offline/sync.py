@@ -1,0 +1,100 @@
+"""`todo sync`: drop or force held changes, replay, show what waits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from todo_cli.errors import InvalidInputError
+from todo_cli.offline import Hook, OfflineError
+from todo_cli.offline.common import locked
+from todo_cli.store.outbox import Box
+
+if TYPE_CHECKING:
+    from todo_cli.context import Invocation as Env
+    from todo_cli.output import Output
+
+
+def _hook(env: Env) -> Hook:
+    from todo_cli.store.reach import DEFAULT_OFFLINE_AFTER
+
+    h: Hook | None = env.offline_hook()
+    if h is None:
+        raise InvalidInputError(
+            "the embedded SQLite file is never offline: nothing to sync (see: README, Offline)"
+        )
+    if h.offline_after is None:  # --online: replay, and say if it cannot
+        return Hook(env, DEFAULT_OFFLINE_AFTER)
+    return h
+
+
+def _drop(box: Box, seq: int) -> None:
+    """Drop a queued change: the changes after it on the same todos expect
+    what it expected (as if it had never been made)."""
+    entries = {e.seq: e for e in box.entries()}
+    entry = entries.get(seq)
+    if entry is None:
+        raise InvalidInputError(f"no queued change #{seq} (see: todo sync)")
+    if entry.state == "sending":
+        raise InvalidInputError(
+            f"change #{seq} may have reached the server: run todo sync online first"
+        )
+    with box.transaction() as conn:
+        box.delete(seq, conn)
+        box.pass_on(seq, entry.saw, conn)
+
+
+def _force(box: Box, seq: int) -> None:
+    entry = next((e for e in box.entries() if e.seq == seq), None)
+    if entry is None or entry.state != "held":
+        raise InvalidInputError(f"no held change #{seq} (see: todo sync)")
+    with box.transaction() as conn:
+        box.force(seq, conn)
+
+
+def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_restore: bool) -> None:
+    from todo_cli.offline import replay
+
+    h = _hook(env)
+    with h.box() as box, locked(box.path):  # never while a replay has picked one
+        for seq in drop:
+            _drop(box, seq)
+        for seq in apply:
+            _force(box, seq)
+    error = None
+    h.replayed = True
+    try:
+        replay.replay(h, accept_restore=accept_restore)
+    except OfflineError as exc:
+        error = exc
+    with h.box() as box:
+        entries = box.entries()
+        restored = box.get("restored")
+    if out.form == "json":
+        out.json(
+            {
+                "offline": error is not None,
+                "restored": restored,
+                "waiting": [
+                    {
+                        "change": e.seq,
+                        "what": e.describe(),
+                        "state": e.state,
+                        "reason": e.reason,
+                        "made_at": e.stamp.isoformat(),
+                    }
+                    for e in entries
+                ],
+            }
+        )
+    else:
+        if restored:
+            out.note(f"todo: warning: {restored}")
+        if not entries:
+            out.note("Nothing waits: every change made offline is on the server.")
+        for e in entries:
+            why = f"  ({e.reason})" if e.reason else ""
+            out.line(f"#{e.seq}\t{e.state}\t{e.describe()}{why}")
+    if error is not None:
+        raise error.__class__(
+            f"{error.message}; {len(entries)} change(s) wait for the server", error.reason
+        )

@@ -1,0 +1,351 @@
+"""Offline mode's local file (todo_cli/offline) of one profile, database
+and user: the outbox of changes
+made offline, the provisional names of queued adds, and the copy of what
+the user could see the last time a command was online.
+
+One SQLite file, mode 0600 in a 0700 folder (its -wal and -shm too), in
+WAL mode, written in transactions with synchronous=FULL: a `kill -9` at any
+moment leaves it as it was before or after a whole step, never between
+(offline/replay.py relies on that).
+
+The outbox, in order (seq):
+- kind: add, edit, done, reopen, rm or undo; payload: what the command
+  was given (JSON); request_id: the add's, kept for every retry;
+- stamp: when the change was made, to the microsecond, unique in this
+  file. Replay runs the change with the session's clock at the stamp, so
+  the journal entry it writes (events.at, or events.undone_at for undo)
+  carries it: the server-side record that the change was applied, in the
+  same transaction as the change (replay.py);
+- saw: {ref: the todo's updated_at when the change was made (its version
+  as this machine saw it), or "#seq" (what an earlier queued change of
+  the same todo leaves)};
+- state: waiting; sending (its transaction may have reached the server:
+  the next replay asks the journal first); held (not applied: reason).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from todo_cli.errors import StorageError
+from todo_cli.todo import Todo
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    saw TEXT NOT NULL,
+    stamp TEXT NOT NULL UNIQUE,
+    request_id TEXT NOT NULL,
+    name TEXT,
+    state TEXT NOT NULL DEFAULT 'waiting',
+    reason TEXT,
+    force INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS names (
+    name TEXT PRIMARY KEY, seq INTEGER NOT NULL, number INTEGER, owner TEXT, request_id TEXT
+);
+CREATE TABLE IF NOT EXISTS copy (
+    owner TEXT NOT NULL, number INTEGER NOT NULL, updated TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (owner, number)
+);
+"""
+
+
+@dataclass
+class Entry:
+    seq: int
+    kind: str
+    payload: dict[str, Any]
+    saw: dict[str, str]
+    stamp: datetime
+    request_id: str
+    name: str | None
+    state: str
+    reason: str | None
+    force: bool
+
+    def describe(self) -> str:
+        refs = " ".join(self.payload.get("refs", []))
+        if self.kind == "add":
+            return f"add {self.name} {self.payload['titles'][0]!r}"
+        if self.kind == "undo":
+            return "undo"
+        return f"{self.kind} {refs}"
+
+
+def path_for(data_dir: Path, profile: str, where: str, user: str) -> Path:
+    """One file per profile, database (host, port and name) and user, named
+    after them (percent-encoded; a hash when that is too long for a name)."""
+    from urllib.parse import quote
+
+    key = quote(f"{profile}@{user}@{where}", safe="@.-_")
+    if len(key) > 200:
+        import hashlib
+
+        key = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return data_dir / "offline" / f"{key}.db"
+
+
+class Box:
+    """The open file (a context manager)."""
+
+    def __init__(self, path: Path, *, shared: bool = False) -> None:
+        """shared: one invocation's, used by each step in turn and never
+        closed (closing a WAL file checkpoints it: fsyncs for nothing)."""
+        self.path = path
+        self.shared = shared
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if path.parent.stat().st_mode & 0o077:  # made wider by hand, or by an old umask
+                path.parent.chmod(0o700)
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            self.conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+            # FULL: the outbox's commits reach the disk (a write of the copy
+            # alone may say otherwise: see transaction).
+            self.conn.execute("PRAGMA synchronous=FULL")
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 1:  # a file of before names.request_id
+                self.conn.execute("ALTER TABLE names ADD COLUMN request_id TEXT")
+                self.conn.execute("PRAGMA user_version = 2")
+            elif version != 2:
+                # WAL: a commit is one append, never a torn file, whatever
+                # dies when.
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.executescript(_SCHEMA)
+                self.conn.execute("PRAGMA user_version = 2")
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"cannot use the offline file {path}: {exc}") from None
+
+    def __enter__(self) -> Box:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if not self.shared:
+            self.conn.close()
+
+    @contextlib.contextmanager
+    def transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One step, all or nothing, durable when it returns. Not durable
+        (writes of the copy alone, what online commands read): a power cut
+        may lose the last of them, never the outbox, and a command saves an
+        fsync."""
+        if not durable:
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        finally:
+            if not durable:
+                self.conn.execute("PRAGMA synchronous=FULL")
+
+    # --- meta -------------------------------------------------------------
+
+    def get(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put(self, key: str, value: str, conn: sqlite3.Connection | None = None) -> None:
+        (conn or self.conn).execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def raise_mark(self, key: str, value: int, conn: sqlite3.Connection | None = None) -> None:
+        """A high-water mark (restored servers, replay.py): only ever up."""
+        if value > int(self.get(key) or 0):
+            self.put(key, str(value), conn)
+
+    # --- the outbox -------------------------------------------------------
+
+    def entries(self, states: Iterable[str] = ("waiting", "sending", "held")) -> list[Entry]:
+        wanted = list(states)
+        rows = self.conn.execute(
+            "SELECT seq, kind, payload, saw, stamp, request_id, name, state, reason, force "
+            f"FROM outbox WHERE state IN ({','.join('?' * len(wanted))}) ORDER BY seq",
+            wanted,
+        ).fetchall()
+        return [
+            Entry(
+                r[0],
+                r[1],
+                json.loads(r[2]),
+                json.loads(r[3]),
+                datetime.fromisoformat(r[4]),
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                bool(r[9]),
+            )
+            for r in rows
+        ]
+
+    def waiting(self) -> bool:
+        """Whether a replay has anything to do (a held change waits for
+        todo sync, unless it is to be applied anyway)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM outbox WHERE state != 'held' OR force = 1 LIMIT 1"
+        ).fetchone()
+        return row is not None
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+    def queue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        saw: dict[str, str],
+        *,
+        now: datetime,
+        request_id: str,
+        provisional: bool = False,
+    ) -> Entry:
+        """Append a change; an add gets the next provisional name (q1, q2...),
+        never given twice by this file."""
+        with self.transaction() as conn:
+            stamp = now.astimezone(UTC)
+            last = self.get("last_stamp")
+            if last and stamp <= datetime.fromisoformat(last):
+                stamp = datetime.fromisoformat(last) + timedelta(microseconds=1)
+            self.put("last_stamp", stamp.isoformat(), conn)
+            name = None
+            if provisional:
+                n = int(self.get("last_name") or 0) + 1
+                self.put("last_name", str(n), conn)
+                name = f"q{n}"
+            seq = conn.execute(
+                "INSERT INTO outbox (kind, payload, saw, stamp, request_id, name) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, json.dumps(payload), json.dumps(saw), stamp.isoformat(), request_id, name),
+            ).lastrowid
+            assert seq is not None
+            if name:
+                conn.execute("INSERT INTO names (name, seq) VALUES (?, ?)", (name, seq))
+        (entry,) = [e for e in self.entries(("waiting",)) if e.seq == seq]
+        return entry
+
+    def delete(self, seq: int, conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+
+    def forget_key(self, key: str, conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+    def named(self, name: str, number: int, request_id: str, conn: sqlite3.Connection) -> None:
+        """A provisional name's number, for good, and the request id its todo
+        was saved with: what it is checked by (a server restored to an
+        earlier state may give the number to another todo)."""
+        conn.execute(
+            "UPDATE names SET number = ?, request_id = ? WHERE name = ?",
+            (number, request_id, name),
+        )
+
+    def force(self, seq: int, conn: sqlite3.Connection) -> None:
+        """A held change, to be applied anyway by the next replay."""
+        conn.execute("UPDATE outbox SET force = 1, state = 'waiting' WHERE seq = ?", (seq,))
+
+    def pass_on(self, seq: int, left: dict[str, str], conn: sqlite3.Connection) -> None:
+        """Change seq is settled (applied, or dropped): the changes queued
+        after it on the same todos ("#seq") now expect what it left (a
+        todo it did not leave: "gone"), and one held only because it waited
+        on it is free to go."""
+        mark = f"#{seq}"
+        for later in self.entries():
+            saw = {k: (left.get(k, "gone") if v == mark else v) for k, v in later.saw.items()}
+            if saw != later.saw:
+                conn.execute(
+                    "UPDATE outbox SET saw = ?, state = CASE WHEN state = 'held' AND reason "
+                    "LIKE 'it waits on%' THEN 'waiting' ELSE state END WHERE seq = ?",
+                    (json.dumps(saw), later.seq),
+                )
+
+    def set_state(self, seq: int, state: str, reason: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET state = ?, reason = ? WHERE seq = ?", (state, reason, seq)
+            )
+
+    def identity(self, name: str) -> str | None:
+        """The request id of a provisional name's todo (None: not known)."""
+        row = self.conn.execute(
+            "SELECT request_id FROM names WHERE name = ?", (name.lower(),)
+        ).fetchone()
+        return row[0] if row else None
+
+    def name_of(self, name: str) -> tuple[int | None, int | None]:
+        """A provisional name: (its number once replayed, the seq of its add)."""
+        row = self.conn.execute(
+            "SELECT number, seq FROM names WHERE name = ?", (name.lower(),)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    # --- the copy ---------------------------------------------------------
+
+    def remember(self, owner: str, todos: Iterable[Todo], conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO copy (owner, number, updated, data) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (owner, number) DO UPDATE SET updated = excluded.updated, "
+            "data = excluded.data",
+            [(t.owner or owner, t.number, token(t), todo_json(t)) for t in todos],
+        )
+
+    def forget(self, owner: str, numbers: Iterable[int], conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "DELETE FROM copy WHERE owner = ? AND number = ?", [(owner, n) for n in numbers]
+        )
+
+    def copied(self, owner: str | None = None) -> list[Todo]:
+        query = "SELECT data FROM copy" + (" WHERE owner = ?" if owner else "")
+        rows = self.conn.execute(query, (owner,) if owner else ()).fetchall()
+        return [todo_from_json(r[0]) for r in rows]
+
+    def copied_one(self, owner: str, number: int) -> Todo | None:
+        row = self.conn.execute(
+            "SELECT data FROM copy WHERE owner = ? AND number = ?", (owner, number)
+        ).fetchone()
+        return todo_from_json(row[0]) if row else None
+
+
+def token(t: Todo) -> str:
+    """The version of a todo as a read shows it: its updated_at, which every
+    change moves (to the changing transaction's time, to the microsecond)."""
+    return t.updated_at.astimezone(UTC).isoformat()
+
+
+_TIMES = ("due", "created_at", "updated_at", "completed_at", "until", "wait")
+
+
+def todo_json(t: Todo) -> str:
+    data = t._asdict()
+    for key in _TIMES:
+        if data.get(key) is not None:
+            data[key] = data[key].isoformat()
+    data["tags"] = list(t.tags)
+    return json.dumps(data)
+
+
+def todo_from_json(text: str) -> Todo:
+    data = json.loads(text)
+    for key in _TIMES:
+        if data.get(key) is not None:
+            data[key] = datetime.fromisoformat(data[key])
+    data["tags"] = tuple(data.get("tags") or ())
+    return Todo(**{k: v for k, v in data.items() if k in Todo._fields})
