@@ -8,7 +8,7 @@ import annotations` compiles every field's annotation. Type checkers see the
 real ones (the TYPE_CHECKING branch); at run time these do the same for what
 todo uses: @dataclass(frozen=..., kw_only=...), a record extending another,
 field(default=..., default_factory=..., repr=..., compare=...), fields(),
-replace(), and class X(NamedTuple) with defaults and methods.
+replace(), asdict(), and class X(NamedTuple) with defaults and methods.
 tests/unit/test_classes.py holds them to the real ones. A record made here
 is not a dataclass to the dataclasses module: use this module's fields()
 and replace() on it.
@@ -19,6 +19,7 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dataclasses import FrozenInstanceError as FrozenInstanceError
+    from dataclasses import asdict as asdict
     from dataclasses import dataclass as dataclass
     from dataclasses import field as field
     from dataclasses import fields as fields
@@ -55,6 +56,21 @@ else:
         for f in record.__record_fields__:
             changes.setdefault(f.name, record.__dict__[f.name])
         return record.__class__(**changes)
+
+    def asdict(record):
+        """A record's fields as a dict, records within it (in lists, tuples
+        and dicts too) made dicts as well, as dataclasses.asdict does."""
+
+        def plain(value):
+            if hasattr(type(value), "__record_fields__"):
+                return {f.name: plain(value.__dict__[f.name]) for f in value.__record_fields__}
+            if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+                return type(value)(plain(v) for v in value)
+            if isinstance(value, dict):
+                return {plain(k): plain(v) for k, v in value.items()}
+            return value
+
+        return plain(record)
 
     def _init(self, *args, **kwargs):
         spec, positional = self.__record_fields__, self.__record_positional__

@@ -225,7 +225,7 @@ def test_whoami_check_offline_is_exit_4_not_the_copy(
     todo.ok("add", "one")
     todo.ok("list")
     net.mode = "refuse"
-    result = todo("whoami", "--check")
+    result = todo("whoami", "--check", env={"TODO_RETRY_BUDGET": "0.3"})
     assert result.returncode == 4, (result.stdout, result.stderr)
     assert "copy of" not in result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
@@ -267,8 +267,9 @@ def test_todo_online_on_is_never_queued(
     todo = machine(tmp_path, "a", net.url(pg_url))
     todo.ok("add", "one")
     net.mode = "refuse"
-    result = todo("add", "two", env={"TODO_ONLINE": value})
-    assert result.returncode != 0, result.stderr  # exit 4 (or a config error), never queued
+    result = todo("add", "two", env={"TODO_ONLINE": value, "TODO_RETRY_BUDGET": "0.3"})
+    assert (result.returncode, result.stdout) == (4, ""), result.stderr
+    assert result.stderr.startswith("todo: error: cannot reach postgresql "), result.stderr
     assert "queued" not in result.stderr
 
 

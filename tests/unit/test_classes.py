@@ -19,6 +19,7 @@ REAL = SimpleNamespace(
     field=dataclasses.field,
     fields=dataclasses.fields,
     replace=dataclasses.replace,
+    asdict=dataclasses.asdict,
     NamedTuple=typing.NamedTuple,
 )
 OURS = SimpleNamespace(
@@ -26,6 +27,7 @@ OURS = SimpleNamespace(
     field=classes.field,
     fields=classes.fields,
     replace=classes.replace,
+    asdict=classes.asdict,
     NamedTuple=classes.NamedTuple,
 )
 
@@ -118,6 +120,9 @@ def behaviour(kit: SimpleNamespace) -> dict[str, Any]:
         "tuple frozen": outcome(lambda: setattr(p, "left", 1)),
         "tuple qualname": k.Pair.__qualname__.rsplit(".", 1)[-1],
         "tuple annotations": list(k.Pair.__annotations__),
+        "asdict": kit.asdict(a),
+        "asdict nested": kit.asdict(k.Mutable(count=[k.Item(4, "n")])),
+        "asdict of extended": kit.asdict(e),
     }
 
 
@@ -130,6 +135,10 @@ def test_the_records_behave_as_dataclasses_and_named_tuples() -> None:
     assert real["frozen is AttributeError"] is True
     assert real["kw_only positional"] == real["missing"] == "TypeError"
     assert real["extended fields"] == ["id", "title", "tags", "rows", "seen", "key", "alias"]
+    assert real["asdict"] == {"id": 1, "title": "milk", "tags": ("x",), "rows": [1], "seen": "now"}
+    assert real["asdict nested"] == {
+        "count": [{"id": 4, "title": "n", "tags": (), "rows": [], "seen": None}]
+    }
 
 
 @pytest.mark.parametrize("kit", BOTH)

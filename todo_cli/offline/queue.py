@@ -8,14 +8,14 @@ nothing is queued, and the command says so (exit 4).
 
 from __future__ import annotations
 
-import dataclasses
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from todo_cli.classes import asdict
 from todo_cli.errors import DatabaseUnreachableError, InvalidInputError
 from todo_cli.offline.common import OfflineError, is_name, locked
+from todo_cli.store.ids import uuid4_hex
 from todo_cli.store.outbox import Box, Entry, token
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def change(env: Env, exc: OfflineError, kind: str, args: Sequence[str], **payloa
             {"refs": list(args), "owner": owner, **encode(payload)},
             saw,
             now=env.now(),
-            request_id=uuid.uuid4().hex,
+            request_id=uuid4_hex(),
         )
 
 
@@ -142,7 +142,7 @@ def add(env: Env, exc: OfflineError, new: Sequence[NewTodo], request_id: str) ->
             "add",
             {
                 "titles": [t.title for t in new],
-                "todos": [encode(dataclasses.asdict(t)) for t in new],
+                "todos": [encode(asdict(t)) for t in new],
             },
             {},
             now=env.now(),
@@ -182,7 +182,7 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
             {"last_event": int(box.get("live_event") or 0) or None},
             {},
             now=env.now(),
-            request_id=uuid.uuid4().hex,
+            request_id=uuid4_hex(),
         )
         return "queued", entry
 

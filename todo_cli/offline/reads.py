@@ -119,8 +119,7 @@ def listed(env: Env, f: Filter, items: list[Todo], total: int) -> None:
     The same for the todos shared with me (list --shared, open or all):
     one no longer listed was removed, or its share revoked, and a revoked
     share must not be shown offline (README: Isolation)."""
-    from dataclasses import replace
-
+    from todo_cli.classes import replace
     from todo_cli.store.listing import Filter as Plain
 
     h = env.offline_hook()

@@ -5,11 +5,12 @@ last read, no more."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from todo_cli.classes import asdict, replace
+from todo_cli.classes import fields as fields_of
 from todo_cli.offline.common import OfflineError
 
 if TYPE_CHECKING:
@@ -44,9 +45,7 @@ def _back(value: Any) -> Any:
 def keep(box: Box, key: str, value: Any, conn: Any) -> None:
     """log's events (without the rows undo needs) or stats' figures."""
     data: Any = (
-        [dataclasses.asdict(dataclasses.replace(e, rows=[])) for e in value]
-        if isinstance(value, list)
-        else dataclasses.asdict(value)
+        [asdict(replace(e, rows=[])) for e in value] if isinstance(value, list) else asdict(value)
     )
     box.put(key, json.dumps(_plain(data)), conn)
 
@@ -57,7 +56,7 @@ def log(env: Env, exc: OfflineError, limit: int) -> list[Any]:
     raw = _recalled(env, exc, "log")
     events = []
     for item in _back(json.loads(raw))[:limit]:
-        fields = {f.name for f in dataclasses.fields(Event)}
+        fields = {f.name for f in fields_of(Event)}
         item = {
             k: tuple(v) if k in ("numbers", "titles", "created") else v for k, v in item.items()
         }
@@ -71,7 +70,7 @@ def stats(env: Env, exc: OfflineError) -> Any:
     data = _back(json.loads(_recalled(env, exc, "stats")))
     data["oldest"] = [tuple(x) for x in data.get("oldest", [])]
     data["changes"] = [tuple(x) for x in data.get("changes", [])]
-    fields = {f.name for f in dataclasses.fields(Stats)}
+    fields = {f.name for f in fields_of(Stats)}
     return Stats(**{k: v for k, v in data.items() if k in fields})
 
 
