@@ -20,8 +20,9 @@ import pytest
 
 from tests.support.databases import truncate
 from tests.support.inprocess import InProcess
-from tests.support.network import Network
+from tests.support.network import Network, machine_env
 from tests.support.processes import Todo, clean_env
+from tests.support.rawsql import pg_rows as rows
 from todo_cli.dburl import parse_database_url
 
 
@@ -34,20 +35,7 @@ def net(pg_url: str) -> Iterator[Network]:
 
 
 def machine(tmp_path: Path, name: str, url: str, user: str = "alice") -> InProcess:
-    home = tmp_path / name
-    (home / "work").mkdir(parents=True)
-    env = clean_env(home, DATABASE_URL=url, TODO_USER=user, TODO_OFFLINE_AFTER="0.5")
-    return InProcess(home, env, home / "work")
-
-
-def rows(url: str, sql: str) -> list[tuple[object, ...]]:
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return list(cur.fetchall())
-    finally:
-        conn.close()
+    return InProcess(*machine_env(tmp_path, name, url, user))
 
 
 def sql(url: str, *statements: str) -> None:

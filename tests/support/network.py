@@ -16,6 +16,7 @@ import contextlib
 import selectors
 import socket
 import threading
+from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit, urlunsplit
 
@@ -134,3 +135,16 @@ def _close(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(OSError):
         sock.close()
+
+
+def machine_env(
+    tmp_path: Path, name: str, url: str, user: str = "alice", **env: str
+) -> tuple[Path, dict[str, str], Path]:
+    """A machine of its own for offline tests: a HOME, its environment (a
+    short offline budget) and a working directory, to run todo in."""
+    from tests.support.processes import clean_env
+
+    home = tmp_path / name
+    (home / "work").mkdir(parents=True)
+    extra = {"DATABASE_URL": url, "TODO_USER": user, "TODO_OFFLINE_AFTER": "0.5", **env}
+    return home, clean_env(home, **extra), home / "work"

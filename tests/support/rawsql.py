@@ -23,3 +23,16 @@ def raw_sql(url: str, *statements: tuple[str, tuple[Any, ...]]) -> None:
         for sql, params in statements:
             cur.execute(sql.replace("?", "%s"), params)
     pg.close()
+
+
+def pg_rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    """What a query returns on a PostgreSQL URL, read as its owner."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return list(cur.fetchall())
+    finally:
+        conn.close()

@@ -22,6 +22,7 @@ import pytest
 from tests.support.databases import ScratchDatabases, truncate, via_pgbouncer
 from tests.support.pgservers import Cluster, PgBouncer
 from tests.support.processes import TODO_BIN, Todo
+from tests.support.rawsql import pg_rows as rows
 from tests.support.tcp_proxy import TCPProxy, proxied_url
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
@@ -66,16 +67,6 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
     c = Cluster(max_connections=12).start_fresh()
     yield c
     c.destroy()
-
-
-def rows(url: str, sql: str) -> list[tuple[object, ...]]:
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return list(cur.fetchall())
-    finally:
-        conn.close()
 
 
 # --- 1. no session state: safe behind PgBouncer in transaction mode ------------

@@ -13,9 +13,10 @@ import pytest
 
 from tests.support import pgservers
 from tests.support.databases import ScratchDatabases, via_pgbouncer
-from tests.support.network import Network
+from tests.support.network import Network, machine_env
 from tests.support.pgservers import PGBOUNCER, PgBouncer
 from tests.support.processes import Todo, clean_env
+from tests.support.rawsql import pg_rows as rows
 from tests.support.tcp_proxy import TCPProxy, proxied_url
 from todo_cli.dburl import parse_database_url
 
@@ -32,20 +33,7 @@ def net(db: str) -> Iterator[Network]:
 
 
 def machine(tmp_path: Path, name: str, url: str, **env: str) -> Todo:
-    home = tmp_path / name
-    (home / "work").mkdir(parents=True)
-    extra = {"DATABASE_URL": url, "TODO_USER": "alice", "TODO_OFFLINE_AFTER": "0.5", **env}
-    return Todo(home, clean_env(home, **extra), home / "work")
-
-
-def rows(url: str, sql: str) -> list[tuple[object, ...]]:
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return list(cur.fetchall())
-    finally:
-        conn.close()
+    return Todo(*machine_env(tmp_path, name, url, **env))
 
 
 def _queue_five(todo: Todo, net: Network) -> None:
