@@ -14,6 +14,7 @@ that reproduces a failure; the default profile otherwise.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +46,16 @@ from todo_cli.store.session import Session
 # what it does not set from the profile loaded then).
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, database=None)
 hypothesis_settings.load_profile("ci" if IN_CI else "default")
+
+# --- workers ------------------------------------------------------------------
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """-n auto: two workers per core. Most tests wait (on a server, a
+    process, a timeout) rather than compute: on 2 cores, 4 workers took the
+    suite from 189 s to 138 s, and 6 gave no more (134 s)."""
+    return 2 * (os.cpu_count() or 1)
+
 
 # --- no silent skip in CI ----------------------------------------------------------
 

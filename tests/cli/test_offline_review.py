@@ -452,7 +452,9 @@ def test_a_replay_on_a_network_gone_silent_stops_within_its_budget(
         TCPProxy(parsed.host or "127.0.0.1", parsed.port or 5432) as proxy,
         Network(proxy.port) as net,
     ):
-        a = machine(tmp_path, "a", net.url(pg_url))
+        # A budget of 2 s: each attempt waits 1 s for its held reply, and
+        # the default 15 s budget would retry for 15 s.
+        a = InProcess(*machine_env(tmp_path, "a", net.url(pg_url), TODO_RETRY_BUDGET="2"))
         a.ok("add", "one")
         a.ok("list")
         net.mode = "refuse"
