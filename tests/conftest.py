@@ -50,7 +50,7 @@ hypothesis_settings.load_profile("ci" if IN_CI else "default")
 # --- workers ------------------------------------------------------------------
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+def pytest_xdist_auto_num_workers() -> int:
     """-n auto: two workers per core. Most tests wait (on a server, a
     process, a timeout) rather than compute: on 2 cores, 4 workers took the
     suite from 189 s to 138 s, and 6 gave no more (134 s)."""

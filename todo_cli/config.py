@@ -26,7 +26,7 @@ APP = "todo"
 DEFAULT_PROFILE = "default"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_RETRY_BUDGET = 15.0
-_PROFILE_KEYS = {"user", "database_url"}
+_PROFILE_KEYS = {"user", "database_url", "online"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Profile:
     name: str
     user: str
     database_url: str | None = None
+    online: bool = False  # offline is an error (README: Offline, Scripts and CI)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Settings:
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     retry_budget: float = DEFAULT_RETRY_BUDGET
     warnings: tuple[str, ...] = ()
+    online: bool = False  # the profile's `online = true`
 
 
 # --- paths -----------------------------------------------------------------
@@ -142,7 +144,10 @@ def _parse_config(path: Path, data: dict[str, Any]) -> ConfigFile:
             validate_name("user", user)
         except InvalidInputError as exc:
             raise bad(f"profile '{name}': {exc.message}") from None
-        profiles[name] = Profile(name, user, url)
+        online = body.get("online", False)
+        if not isinstance(online, bool):
+            raise bad(f"profile '{name}': 'online' must be true or false")
+        profiles[name] = Profile(name, user, url, online)
     return ConfigFile(path, current, profiles)
 
 
@@ -164,6 +169,8 @@ def write_config(config: ConfigFile) -> None:
         lines.append(f"user = {_toml_str(profile.user)}\n")
         if profile.database_url is not None:
             lines.append(f"database_url = {_toml_str(profile.database_url)}\n")
+        if profile.online:
+            lines.append("online = true\n")
     # Replace the file a symlink points at, not the symlink.
     path = config.path.resolve() if config.path.is_symlink() else config.path
     try:
@@ -301,6 +308,7 @@ def load_settings(
         connect_timeout=_seconds(env, "TODO_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
         retry_budget=_seconds(env, "TODO_RETRY_BUDGET", DEFAULT_RETRY_BUDGET, zero_ok=True),
         warnings=_permission_warnings(path),
+        online=bool(active and active.online),
     )
 
 

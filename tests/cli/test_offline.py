@@ -551,3 +551,54 @@ def test_sync_drop_waits_for_a_replay_in_progress(
     assert waiting == 1, "sync --drop went ahead while a replay held the lock"
     assert len(dropped) == 1
     assert rows(pg_url, "SELECT title FROM todos") == [("one",)]
+
+
+def _profile(todo: InProcess, url: str, body: str) -> None:
+    """A config file whose profile "ci" is alice's on url, plus body."""
+    folder = Path(todo.env["TODO_CONFIG_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.toml").write_text(
+        f'current = "ci"\n\n[profiles.ci]\nuser = "alice"\ndatabase_url = "{url}"\n{body}'
+    )
+    (folder / "config.toml").chmod(0o600)
+    del todo.env["DATABASE_URL"], todo.env["TODO_USER"]
+
+
+def test_a_profile_online_setting_makes_offline_an_error_and_env_zero_allows_it(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    _profile(todo, net.url(pg_url), "online = true\n")
+    todo.ok("list")
+    net.mode = "refuse"
+    refused = todo("add", "x", env={"TODO_RETRY_BUDGET": "0.3"})
+    assert (refused.returncode, refused.stdout) == (4, "")
+    assert refused.stderr.startswith("todo: error: cannot reach postgresql ")
+    allowed = todo("add", "x", env={"TODO_ONLINE": "0"})
+    assert (allowed.returncode, allowed.stdout) == (0, "q1\n")
+
+
+def test_a_profile_online_setting_that_is_not_a_boolean_is_a_config_error(
+    tmp_path: Path, pg_url: str
+) -> None:
+    todo = machine(tmp_path, "a", pg_url)
+    _profile(todo, pg_url, 'online = "yes"\n')
+    result = todo("list")
+    assert (result.returncode, result.stdout) == (3, "")
+    assert result.stderr.endswith(
+        "profile 'ci': 'online' must be true or false; fix or remove it\n"
+    )
+
+
+def test_todo_online_in_a_dotenv_applies_unless_a_profile_is_chosen_explicitly(
+    net: Network, pg_url: str, tmp_path: Path
+) -> None:
+    todo = machine(tmp_path, "a", net.url(pg_url))
+    _profile(todo, net.url(pg_url), "")
+    (todo.cwd / ".env").write_text("TODO_ONLINE=1\n")
+    todo.ok("list")
+    net.mode = "refuse"
+    refused = todo("add", "x", env={"TODO_RETRY_BUDGET": "0.3"})
+    assert (refused.returncode, refused.stdout) == (4, "")
+    chosen = todo("--profile", "ci", "add", "x", env={"TODO_RETRY_BUDGET": "0.3"})
+    assert (chosen.returncode, chosen.stdout) == (0, "q1\n")

@@ -13,7 +13,7 @@ number arguments (provisional names), and `todo sync`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -115,13 +115,11 @@ class Hook:
             return
         from todo_cli.store.reach import probe
 
-        try:
-            with self.box() as box:
-                self.was_offline = box.get("offline_since") is not None
-                waiting = box.waiting()
-        except TodoError as exc:  # an unusable offline file: online as before
-            self.env.out.warn(_message(exc))
-            return
+        # An unusable offline file is an error (exit 6), never passed over:
+        # the changes queued in it would be replayed by no one, unsaid.
+        with self.box() as box:
+            self.was_offline = box.get("offline_since") is not None
+            waiting = box.waiting()
         if self.was_offline and self.offline_after is not None:
             gone = probe(self.env.settings().url, self.offline_after)
             if gone is not None:
@@ -130,11 +128,14 @@ class Hook:
         if not waiting:  # nothing to replay: not even replay.py is imported
             return
         from todo_cli.offline import replay
+        from todo_cli.offline.common import ReplayBusy
 
         try:
             replay.replay(self)
         except OfflineError as exc:
             self._offline(exc)
+        except ReplayBusy as exc:  # this command goes on; what waits, waits
+            self.env.out.warn(exc.message)
 
     def _offline(self, exc: OfflineError) -> None:
         """Remember, for the next command, that the network was gone."""
@@ -177,10 +178,15 @@ class Hook:
         me = self.env.settings().user.value
         with self.box() as box, box.transaction(durable=False) as conn:
             box.forget(me, [t.number for t in gone], conn)
-            box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
+            if journal is not None or box.get("copied_at") is None:
+                # The age an offline listing gives: of the last listing
+                # online, not of a todo shown or changed since.
+                box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
             box.remember(me, found, conn)
             if not read:
                 box.forget_key("live_event", conn)
+                # What offline undo means now: this change, not a queued one.
+                box.put("changed_online_at", self.env.now().astimezone(UTC).isoformat(), conn)
             if journal is not None:
                 box.raise_mark("max_event", journal[0], conn)
                 box.put("live_event", str(journal[1]), conn)
@@ -226,10 +232,18 @@ def _collect(value: Any, found: list[Any], depth: int) -> None:
 def hook(env: Env) -> Hook | None:
     """Offline mode for this invocation: None on SQLite; with --online or
     TODO_ONLINE=1, one that never goes offline (Hook.offline_after)."""
+    from todo_cli.config import variables
     from todo_cli.store.reach import offline_after
 
     settings = env.settings()
-    after = offline_after(env.environment.environ, online_flag=env.online)  # a bad value: an error
+    # TODO_ONLINE and TODO_OFFLINE_AFTER from a .env too, as DATABASE_URL
+    # is; a bad value: an error.
+    found = variables(env.environment.cwd, env.environment.environ)
+    environ: Mapping[str, str] = found
+    if settings.profile.source in ("flag --profile", "env TODO_PROFILE"):
+        # A profile chosen explicitly is the whole choice (config.load_settings).
+        environ = {k: v for k, v in found.items() if k not in found.from_dotenv}
+    after = offline_after(environ, online_flag=env.online, profile_online=settings.online)
     if settings.url.backend != "postgresql":
         return None
     return Hook(env, after)

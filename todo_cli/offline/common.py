@@ -11,13 +11,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from todo_cli.errors import StorageError
 from todo_cli.store.reach import OfflineError
 
 if TYPE_CHECKING:
     from todo_cli.config import Settings
+    from todo_cli.dburl import DatabaseURL
     from todo_cli.store.outbox import Box
 
-__all__ = ["COPY_MAX", "OfflineError", "box_path", "is_name", "locked", "status_line"]
+__all__ = [
+    "COPY_MAX",
+    "OfflineError",
+    "ReplayBusy",
+    "box_path",
+    "is_name",
+    "locked",
+    "status_line",
+    "where_key",
+]
 
 # The most todos one command writes into the copy (about 15 ms at 1,000);
 # a longer listing leaves it as it was.
@@ -33,34 +44,92 @@ def status_line(box: Box, now: datetime) -> str:
         return f"no copy yet (nothing was read online on this machine), {queued}"
     at = datetime.fromisoformat(seen)
     minutes = int((now.astimezone(UTC) - at).total_seconds() // 60)
-    age = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+    if minutes < 120:
+        age = f"{minutes} min"
+    elif minutes < 48 * 60:
+        age = f"{minutes // 60} h"
+    else:
+        age = f"{minutes // (24 * 60)} days"
     return f"copy of {at.strftime('%Y-%m-%d %H:%M')} UTC ({age} ago), {queued}"
 
 
 def box_path(settings: Settings, environ: Mapping[str, str]) -> Path:
-    """The offline file of this profile, database and user (box.py): state
-    kept between runs, so under XDG_STATE_HOME (~/.local/state/todo)."""
+    """The offline file of this profile, user and database (outbox.py):
+    state kept between runs, so under XDG_STATE_HOME (~/.local/state/todo).
+    The database as a server knows it, not as the URL spells it (where_key):
+    the same database under another spelling or role must find its queue."""
     from todo_cli.config import _platform_dir
     from todo_cli.store.outbox import path_for
 
     return path_for(
         _platform_dir(environ, "XDG_STATE_HOME", ".local/state"),
         settings.profile.value,
-        settings.url.display() + "\0" + (settings.url.username or ""),
         settings.user.value,
+        where_key(settings.url),
     )
+
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def where_key(url: DatabaseURL) -> str:
+    """host:port/database, one spelling per database: the host in lower
+    case; this machine's names for itself (and a socket folder) as
+    "localhost"; Neon's pooled endpoint (ep-x-pooler.region.neon.tech) as
+    its direct one; the port libpq would use; the database libpq would
+    open (the role's name when the URL has none). Not the role: one user
+    under a new role (todo admin user add again) keeps the queue."""
+    host = (url.host or "localhost").lower().strip("[]")
+    if host in _LOOPBACK or host.startswith("/"):
+        host = "localhost"
+    first, dot, rest = host.partition(".")
+    if first.endswith("-pooler") and rest.endswith("neon.tech"):
+        host = first.removesuffix("-pooler") + dot + rest
+    return f"{host}:{url.port or 5432}/{url.database or url.username or ''}"
 
 
 def is_name(arg: str) -> bool:
     return len(arg) > 1 and arg[0] in "qQ" and arg[1:].isdigit()
 
 
+# How long a command waits for another one's replay of the same outbox
+# before it says so (one stopped with Ctrl-Z would hold it for ever).
+LOCK_WAIT = 3.0
+
+
+class ReplayBusy(StorageError):
+    """Another todo process holds this outbox's replay lock."""
+
+
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """One replay at a time per file (two terminals replaying at once)."""
+def locked(path: Path, wait: float | None = None) -> Iterator[None]:
+    """One replay at a time per file (two terminals replaying at once); a
+    lock held longer than `wait` seconds raises ReplayBusy, naming its
+    holder (each holder writes its pid into the lock file)."""
+    import time
+
     fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ReplayBusy(_busy(fd)) from None
+                time.sleep(0.05)  # a poll with a deadline
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
         os.close(fd)
+
+
+def _busy(fd: int) -> str:
+    holder = os.pread(fd, 20, 0).decode(errors="replace").strip()
+    who = f"process {holder}" if holder.isdigit() else "another todo process"
+    return (
+        f"{who} is replaying this machine's queued changes and has not finished "
+        "(stopped with Ctrl-Z? resume or end it); they stay queued"
+    )

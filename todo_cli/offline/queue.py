@@ -69,25 +69,26 @@ def _saw(
     box: Box, me: str, owner: str | None, wanted: list[str], exc: OfflineError
 ) -> dict[str, str]:
     """What each todo was when the change was made (see the module)."""
+
+    # One todo of mine under two keys ("q1" queued, "2" once q1 is 2): a
+    # change to either chains on the last queued change to both.
+    def same(key: str) -> str:
+        if is_name(key):  # names are always of my own todos (keys)
+            number, _ = box.name_of(key)
+            return str(number) if number is not None else key
+        return key
+
     last: dict[str, str] = {}
     for entry in box.entries():
         for key in entry.saw:
-            last[key] = f"#{entry.seq}"
+            last[same(key)] = f"#{entry.seq}"
         if entry.kind == "add" and entry.name:
-            last[entry.name] = f"#{entry.seq}"
-    # One todo of mine under two keys ("q1" queued, "2" once q1 is 2): a
-    # change to either chains on the last queued change to both.
-    for name in [k for k in last if is_name(k)]:
-        number, _ = box.name_of(name)
-        if number is not None and (owner is None or owner == me):
-            earlier = last.get(str(number))
-            if earlier is None or int(earlier[1:]) < int(last[name][1:]):
-                last[str(number)] = last[name]
+            last[same(entry.name)] = f"#{entry.seq}"
     saw: dict[str, str] = {}
     unknown = []
     for key in wanted:
-        if key in last:
-            saw[key] = last[key]
+        if same(key) in last:
+            saw[key] = last[same(key)]
             continue
         if is_name(key):
             number, _seq = box.name_of(key)
@@ -125,12 +126,26 @@ def change(env: Env, exc: OfflineError, kind: str, args: Sequence[str], **payloa
     box: Box
     with h.box() as box:
         saw = _saw(box, me, owner, wanted, exc)
+
+        def fresh(saw: dict[str, str]) -> dict[str, str]:
+            """A "#seq" settled since _saw read it (a replay in another
+            terminal): what it left, as the copy has it now."""
+            live = {f"#{e.seq}" for e in box.entries()}
+            now = dict(saw)
+            for key, seen in saw.items():
+                if seen.startswith("#") and seen not in live:
+                    number = box.name_of(key)[0] if is_name(key) else int(key.rpartition("/")[2])
+                    copied = box.copied_one(owner or me, number) if number else None
+                    now[key] = token(copied) if copied is not None else "gone"
+            return now
+
         return box.queue(
             kind,
             {"refs": list(args), "owner": owner, **encode(payload)},
             saw,
             now=env.now(),
             request_id=uuid4_hex(),
+            fresh=fresh,
         )
 
 
@@ -158,6 +173,14 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
     h = _hook(env, exc)
     with h.box() as box:
         entries = box.entries()
+        online = box.get("changed_online_at")
+        if entries and online and entries[-1].stamp < datetime.fromisoformat(online):
+            # The newest change is one made online since (Hook.remember):
+            # taking back an older queued one instead would lose it.
+            raise DatabaseUnreachableError(
+                f"{exc.message}; your newest change was made online, after the last "
+                "queued one: undo it when back online (nothing was taken back)"
+            )
         if entries:
             last = entries[-1]
             if last.state == "sending":

@@ -34,7 +34,6 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -46,12 +45,12 @@ from todo_cli.errors import (
 )
 from todo_cli.offline.common import OfflineError, is_name, locked
 from todo_cli.offline.queue import decode, keys
+from todo_cli.offline.settle import Outcome, Plan, settle, stamp
 from todo_cli.store import replaying
 from todo_cli.store.outbox import Box, Entry, token
 
 if TYPE_CHECKING:
     from todo_cli.store.session import Session
-    from todo_cli.todo import Todo
 
 
 class _Stop(Exception):
@@ -75,17 +74,6 @@ class Moved(TodoError):
     """The todo moved on since the change was made: not applied, held."""
 
 
-@dataclass
-class Outcome:
-    todos: list[Todo] = field(default_factory=list)
-    removed: list[int] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)  # an add's
-    already: bool = False
-    max_event: int = 0
-    live_event: int = 0  # the newest entry not undone, as the change left it
-    after: dict[str, str] | None = None  # found applied: the versions it left
-
-
 def _crash(point: str, seq: int) -> None:
     """TODO_OFFLINE_CRASH=point[:seq] kills this process there (tests only:
     `kill -9` at a known step of replay)."""
@@ -95,12 +83,16 @@ def _crash(point: str, seq: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def replay(h: Any, *, accept_restore: bool = False) -> list[str]:
-    """Replay what waits; returns (and says on stderr) what happened."""
+def replay(
+    h: Any, *, accept_restore: bool = False, force: frozenset[int] = frozenset()
+) -> list[str]:
+    """Replay what waits, and the held changes `force` names (todo sync
+    --apply: applied anyway, by this replay only); returns (and says on
+    stderr) what happened."""
     said: list[str] = []
     out = h.env.out
     with h.box() as box, locked(box.path):
-        pending = [e for e in box.entries() if e.state != "held" or e.force]
+        pending = [e for e in box.entries() if e.state != "held" or e.seq in force]
         if not pending:
             return said
         if not _history_holds(h, box, accept_restore, said):
@@ -110,14 +102,18 @@ def replay(h: Any, *, accept_restore: bool = False) -> list[str]:
         done: set[int] = set()
         while True:
             entry = next(
-                (e for e in box.entries() if e.seq not in done and (e.state != "held" or e.force)),
+                (
+                    e
+                    for e in box.entries()
+                    if e.seq not in done and (e.state != "held" or e.seq in force)
+                ),
                 None,
             )
             if entry is None:
                 break
             done.add(entry.seq)
             try:
-                line = _one(h, box, entry)
+                line = _one(h, box, entry, entry.seq in force)
             except _Stop as stop:
                 out.warn(str(stop))
                 said.append(str(stop))
@@ -176,18 +172,22 @@ def _run(h: Any, operation: Callable[[Session], Any], stamp: datetime | None) ->
         )
 
 
-def _one(h: Any, box: Box, entry: Entry) -> str:
-    """Replay one change; what to say about it."""
+def _one(h: Any, box: Box, entry: Entry, forced: bool) -> str:
+    """Replay one change (forced: todo sync --apply, now); what to say."""
     me = h.env.settings().user.value
     what = entry.describe()
+    # entry.force, as read: an earlier replay sent it forced, and never
+    # learned whether it arrived. Forcing is the one command's decision.
+    earlier = entry.force and not forced
+    entry.force = forced
     plan = _plan(box, entry, me)
     if isinstance(plan, str):
         box.set_state(entry.seq, "held", plan)
         return f"not applied, kept: {what}: {plan} (see: todo sync)"
-    box.set_state(entry.seq, "sending")
+    box.set_state(entry.seq, "sending", force=forced or earlier)
     _crash("before-send", entry.seq)
     try:
-        outcome: Outcome = _run(h, lambda s: _apply(s, entry, plan), entry.stamp)
+        outcome: Outcome = _run(h, lambda s: _apply(s, entry, plan, earlier), entry.stamp)
     except (OfflineError, InterruptedAfterSaveError):
         raise  # "sending": the next replay asks the journal whether it was applied
     except KeyboardInterrupt:
@@ -212,16 +212,9 @@ def _one(h: Any, box: Box, entry: Entry) -> str:
         box.set_state(entry.seq, "held", f"failed ({first}); nothing was applied twice")
         return f"not applied, kept: {what}: failed ({first}) (see: todo sync)"
     _crash("after-commit", entry.seq)
-    said = _settle(box, entry, plan, outcome, me)
+    said = settle(box, entry, plan, outcome, me)
     _crash("after-mark", entry.seq)
     return said
-
-
-@dataclass
-class Plan:
-    owner: str | None
-    keyed: list[tuple[str, int]]  # (key, number)
-    saw: dict[str, str]
 
 
 def _plan(box: Box, entry: Entry, me: str) -> Plan | str:
@@ -244,17 +237,32 @@ def _plan(box: Box, entry: Entry, me: str) -> Plan | str:
     return Plan(owner, keyed, dict(entry.saw))
 
 
-def _apply(s: Session, entry: Entry, plan: Plan) -> Outcome:
+def _apply(s: Session, entry: Entry, plan: Plan, earlier: bool = False) -> Outcome:
+    """earlier: sent forced by an earlier replay, outcome unknown."""
     from todo_cli.store import changes, history, todos
 
     s.begin()
-    # A change that may have reached the server (or is forced after a
-    # failure) asks the journal first: the stamp says whether it is there.
-    asks = entry.state == "sending" or entry.force
+    # A change that may have reached the server asks the journal first:
+    # the stamp says whether it is there. So does a forced one (held before:
+    # perhaps applied by a replay that died), and every add: an outbox
+    # restored from a backup holds adds replayed since, whose todos may be
+    # gone (removed), so their request ids no longer tell.
+    forced = entry.force or earlier
+    asks = entry.state == "sending" or forced or entry.kind == "add"
     saw = {n: plan.saw.get(key, "") for key, n in plan.keyed}
     title = entry.payload.get("titles", [None])[0]
-    if asks and replaying.journaled(s, entry.kind, title=title, saw=saw):
+    # Forced, it did not find the todo as it saw it: its entry is known by
+    # the todos it names, not by the versions it saw.
+    if asks and replaying.journaled(
+        s, entry.kind, title=title, saw=None if forced else saw, numbers=list(saw)
+    ):
         return _already(s, entry, plan)
+    if earlier:
+        raise Moved(
+            "applying it anyway was cut off before the server said whether it was saved, "
+            f"and the server's journal does not have it: not applied (todo sync --apply "
+            f"{entry.seq} tries again)"
+        )
     payload = decode(entry.payload)
     if entry.kind == "add":
         from todo_cli.todo import NewTodo
@@ -336,54 +344,3 @@ def _already(s: Session, entry: Entry, plan: Plan) -> Outcome:
     return Outcome(
         todos=list(now.values()), removed=gone, already=True, max_event=_max(s), after=after
     )
-
-
-def first_request_id(request_id: str) -> str:
-    """The request id an add's first todo is saved with (todos.add_many)."""
-    return f"{request_id[:26]}000001"
-
-
-def stamp(entry: Entry) -> str:
-    """The version a change leaves on a todo it changes: its stamp."""
-    from datetime import UTC
-
-    return entry.stamp.astimezone(UTC).isoformat()
-
-
-def _settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> str:
-    """Step 3: the outbox, names and copy learn what the server did."""
-    owner = plan.owner or me
-    after: dict[str, str] = {}
-    by_number = {t.number: t for t in outcome.todos if (t.owner or me) == owner}
-    for key, number in plan.keyed:
-        t = by_number.get(number)
-        after[key] = token(t) if t is not None else "gone"
-    if outcome.after is not None:
-        after = {key: outcome.after.get(key, "gone") for key, _ in plan.keyed}
-    if plan.owner is None:  # a todo of mine named "q1" is "2" to a later change too
-        for key, number in plan.keyed:
-            if is_name(key):
-                after[str(number)] = after[key]
-    said = f"applied: {entry.describe()}" + (" (found applied already)" if outcome.already else "")
-    with box.transaction() as conn:
-        box.delete(entry.seq, conn)
-        if entry.kind == "add" and entry.name and outcome.numbers:
-            number = outcome.numbers[0]
-            box.named(entry.name, number, first_request_id(entry.request_id), conn)
-            added = {t.number: t for t in outcome.todos}
-            # Found applied already, it left its stamp (updated_at = :now).
-            after[entry.name] = token(added[number]) if number in added else stamp(entry)
-            said = f"{entry.name} is now {number}"
-            if len(outcome.numbers) > 1:
-                said += f"-{outcome.numbers[-1]}"
-            box.raise_mark("max_number", outcome.numbers[-1], conn)
-        box.pass_on(entry.seq, after, conn)
-        box.remember(me, outcome.todos, conn)
-        if outcome.removed:
-            box.forget(owner, outcome.removed, conn)
-        box.raise_mark("max_event", outcome.max_event, conn)
-        if entry.kind == "undo" or outcome.already or not outcome.live_event:
-            box.forget_key("live_event", conn)  # unknown until a listing says
-        else:  # the change just journaled, in this transaction: what undo means now
-            box.put("live_event", str(outcome.live_event), conn)
-    return said

@@ -1,4 +1,4 @@
-"""`todo sync`: drop or force held changes, replay, show what waits."""
+"""`todo sync`: drop held changes or apply them anyway, replay, show what waits."""
 
 from __future__ import annotations
 
@@ -43,12 +43,10 @@ def _drop(box: Box, seq: int) -> None:
         box.pass_on(seq, entry.saw, conn)
 
 
-def _force(box: Box, seq: int) -> None:
+def _held(box: Box, seq: int) -> None:
     entry = next((e for e in box.entries() if e.seq == seq), None)
     if entry is None or entry.state != "held":
         raise InvalidInputError(f"no held change #{seq} (see: todo sync)")
-    with box.transaction() as conn:
-        box.force(seq, conn)
 
 
 def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_restore: bool) -> None:
@@ -59,11 +57,13 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
         for seq in drop:
             _drop(box, seq)
         for seq in apply:
-            _force(box, seq)
+            _held(box, seq)
     error = None
     h.replayed = True
     try:
-        replay.replay(h, accept_restore=accept_restore)
+        # Applied anyway by this replay only: one that cannot reach the
+        # server leaves them held, never armed for a later command.
+        replay.replay(h, accept_restore=accept_restore, force=frozenset(apply))
     except OfflineError as exc:
         error = exc
     with h.box() as box:

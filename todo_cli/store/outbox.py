@@ -29,7 +29,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -84,12 +84,13 @@ class Entry:
         return f"{self.kind} {refs}"
 
 
-def path_for(data_dir: Path, profile: str, where: str, user: str) -> Path:
-    """One file per profile, database (host, port and name) and user, named
-    after them (percent-encoded; a hash when that is too long for a name)."""
+def path_for(data_dir: Path, profile: str, user: str, where: str) -> Path:
+    """One file per profile, user and database, named after them: each
+    percent-encoded, "@" too, so no two triples share a name (a hash when
+    that is too long for a name)."""
     from urllib.parse import quote
 
-    key = quote(f"{profile}@{user}@{where}", safe="@.-_")
+    key = "@".join(quote(part, safe=".-_") for part in (profile, user, where))
     if len(key) > 200:
         import hashlib
 
@@ -126,7 +127,7 @@ class Box:
                 self.conn.executescript(_SCHEMA)
                 self.conn.execute("PRAGMA user_version = 2")
         except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"cannot use the offline file {path}: {exc}") from None
+            raise damaged(path, str(exc)) from None
 
     def __enter__(self) -> Box:
         return self
@@ -182,21 +183,24 @@ class Box:
             f"FROM outbox WHERE state IN ({','.join('?' * len(wanted))}) ORDER BY seq",
             wanted,
         ).fetchall()
-        return [
-            Entry(
-                r[0],
-                r[1],
-                json.loads(r[2]),
-                json.loads(r[3]),
-                datetime.fromisoformat(r[4]),
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                bool(r[9]),
-            )
-            for r in rows
-        ]
+        try:
+            return [
+                Entry(
+                    r[0],
+                    r[1],
+                    json.loads(r[2]),
+                    json.loads(r[3]),
+                    datetime.fromisoformat(r[4]),
+                    r[5],
+                    r[6],
+                    r[7],
+                    r[8],
+                    bool(r[9]),
+                )
+                for r in rows
+            ]
+        except (ValueError, TypeError) as exc:  # edited by hand, or damaged
+            raise damaged(self.path, f"a queued change cannot be read ({exc})") from None
 
     def waiting(self) -> bool:
         """Whether a replay has anything to do (a held change waits for
@@ -218,10 +222,14 @@ class Box:
         now: datetime,
         request_id: str,
         provisional: bool = False,
+        fresh: Callable[[dict[str, str]], dict[str, str]] | None = None,
     ) -> Entry:
         """Append a change; an add gets the next provisional name (q1, q2...),
-        never given twice by this file."""
+        never given twice by this file. fresh(saw), in the transaction:
+        saw as it stands now (a replay may have settled a change it names)."""
         with self.transaction() as conn:
+            if fresh is not None:
+                saw = fresh(saw)
             stamp = now.astimezone(UTC)
             last = self.get("last_stamp")
             if last and stamp <= datetime.fromisoformat(last):
@@ -240,7 +248,8 @@ class Box:
             assert seq is not None
             if name:
                 conn.execute("INSERT INTO names (name, seq) VALUES (?, ?)", (name, seq))
-        (entry,) = [e for e in self.entries(("waiting",)) if e.seq == seq]
+        # Any state: a replay in another terminal may have picked it already.
+        (entry,) = [e for e in self.entries(("waiting", "sending", "held")) if e.seq == seq]
         return entry
 
     def delete(self, seq: int, conn: sqlite3.Connection) -> None:
@@ -258,10 +267,6 @@ class Box:
             (number, request_id, name),
         )
 
-    def force(self, seq: int, conn: sqlite3.Connection) -> None:
-        """A held change, to be applied anyway by the next replay."""
-        conn.execute("UPDATE outbox SET force = 1, state = 'waiting' WHERE seq = ?", (seq,))
-
     def pass_on(self, seq: int, left: dict[str, str], conn: sqlite3.Connection) -> None:
         """Change seq is settled (applied, or dropped): the changes queued
         after it on the same todos ("#seq") now expect what it left (a
@@ -277,10 +282,15 @@ class Box:
                     (json.dumps(saw), later.seq),
                 )
 
-    def set_state(self, seq: int, state: str, reason: str | None = None) -> None:
+    def set_state(
+        self, seq: int, state: str, reason: str | None = None, *, force: bool = False
+    ) -> None:
+        """force: "sending" a change applied anyway (todo sync --apply), so
+        that a replay after it asks the journal by the todos it names."""
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE outbox SET state = ?, reason = ? WHERE seq = ?", (state, reason, seq)
+                "UPDATE outbox SET state = ?, reason = ?, force = ? WHERE seq = ?",
+                (state, reason, int(force), seq),
             )
 
     def identity(self, name: str) -> str | None:
@@ -289,6 +299,16 @@ class Box:
             "SELECT request_id FROM names WHERE name = ?", (name.lower(),)
         ).fetchone()
         return row[0] if row else None
+
+    def names_numbered(self, numbers: list[int]) -> dict[int, list[str]]:
+        """The provisional names that became these numbers."""
+        found: dict[int, list[str]] = {}
+        for name, number in self.conn.execute(
+            f"SELECT name, number FROM names WHERE number IN ({','.join('?' * len(numbers))})",
+            numbers,
+        ):
+            found.setdefault(number, []).append(name)
+        return found
 
     def name_of(self, name: str) -> tuple[int | None, int | None]:
         """A provisional name: (its number once replayed, the seq of its add)."""
@@ -322,6 +342,13 @@ class Box:
             "SELECT data FROM copy WHERE owner = ? AND number = ?", (owner, number)
         ).fetchone()
         return todo_from_json(row[0]) if row else None
+
+
+def damaged(path: Path, why: str) -> StorageError:
+    return StorageError(
+        f"cannot use the offline file {path}: {why}; move it aside to go on "
+        "(the changes queued in it are then not replayed)"
+    )
 
 
 def token(t: Todo) -> str:

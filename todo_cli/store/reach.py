@@ -63,9 +63,12 @@ _YES = ("1", "true", "yes", "on", "y")
 _NO = ("", "0", "false", "no", "off", "n")
 
 
-def offline_after(environ: Mapping[str, str], *, online_flag: bool) -> float | None:
+def offline_after(
+    environ: Mapping[str, str], *, online_flag: bool, profile_online: bool = False
+) -> float | None:
     """Seconds a silent server gets before we are offline; None when
-    offline is an error (--online, TODO_ONLINE=1): then nothing changes.
+    offline is an error (--online, TODO_ONLINE=1, a profile's online =
+    true; TODO_ONLINE=0 overrides the profile): then nothing changes.
     TODO_ONLINE takes the usual spellings of yes and no; any other value is
     a config error, never "offline allowed" (a CI job that set
     TODO_ONLINE=on must not queue its changes)."""
@@ -77,7 +80,7 @@ def offline_after(environ: Mapping[str, str], *, online_flag: bool) -> float | N
             f"TODO_ONLINE={environ['TODO_ONLINE']!r} must be 1, true, yes, on or y "
             "(offline is an error), or 0, false, no, off, n or empty"
         )
-    if online_flag or online in _YES:
+    if online_flag or online in _YES or (profile_online and not online):
         return None
     raw = environ.get("TODO_OFFLINE_AFTER", "")
     if not raw:

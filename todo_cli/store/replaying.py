@@ -24,13 +24,20 @@ _AT_STAMP = (
 
 
 def journaled(
-    session: Session, kind: str, *, title: str | None = None, saw: dict[int, str] | None = None
+    session: Session,
+    kind: str,
+    *,
+    title: str | None = None,
+    saw: dict[int, str] | None = None,
+    numbers: list[int] | None = None,
 ) -> bool:
     """Whether this change is in the journal: applied by an earlier replay
     that died before saying so. Its entry carries the change's stamp; and,
     so that another machine's change journaled at the same microsecond is
     never taken for it, an add's first title, or (edit, done, reopen, rm)
-    only todos this change names, each as it saw it (its updated_at)."""
+    only todos this change names, each as it saw it (its updated_at). A
+    forced change (saw None, numbers given) was applied to a todo it did
+    not see as it is: exactly the todos it names."""
     for (data,) in session.execute(_AT_STAMP, params={"kind": kind}).all():
         if kind == "undo":
             return True
@@ -40,9 +47,11 @@ def journaled(
                 return True
             continue
         before = {int(r["number"]): r.get("updated_at") for r in found.get("todos", [])}
-        if before and all(
-            n in (saw or {}) and _same_time(at, (saw or {})[n]) for n, at in before.items()
-        ):
+        if saw is None:
+            if before and set(before) == set(numbers or ()):
+                return True
+            continue
+        if before and all(n in saw and _same_time(at, saw[n]) for n, at in before.items()):
             return True
     return False
 
