@@ -12,7 +12,6 @@ import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from todo_cli.classes import dataclass, field
 from todo_cli.dburl import DatabaseURL, parse_database_url
@@ -21,6 +20,10 @@ from todo_cli.errors import ConfigError, InvalidInputError
 # Re-exported: the name rule is the record's (a todo's owner is a user name).
 from todo_cli.todo import NAME_RULE as NAME_RULE
 from todo_cli.todo import validate_name as validate_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 APP = "todo"
 DEFAULT_PROFILE = "default"

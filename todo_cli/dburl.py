@@ -7,13 +7,17 @@ can validate and show a URL without paying for the import.
 from __future__ import annotations
 
 import re
-from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from todo_cli.classes import dataclass
 from todo_cli.errors import ConfigError
 
-Backend = Literal["sqlite", "postgresql"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Backend = Literal["sqlite", "postgresql"]
+
 
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg2"}
 _POOLER_SUFFIX = "-pooler"

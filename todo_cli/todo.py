@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta
-from typing import Any, Final
 
 from todo_cli.classes import NamedTuple, dataclass, field, fields
 from todo_cli.errors import InvalidInputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 TITLE_MAX = 500  # characters, after trimming; mirrored by models.TITLE_MAX
 NOTE_MAX = 10_000

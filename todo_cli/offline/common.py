@@ -9,10 +9,10 @@ import os
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from todo_cli.store.reach import OfflineError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from todo_cli.config import Settings
     from todo_cli.store.outbox import Box

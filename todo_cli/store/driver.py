@@ -15,12 +15,17 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
 
 from todo_cli.dburl import DatabaseURL
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
+    from typing import Any, Literal
+
+    Kind = Literal[
+        "transient", "busy", "config", "schema", "refused", "locked", "invalid", "conflict", "other"
+    ]
 
 SQLITE_BUSY_MS = 1000  # one wait inside SQLite; runner.run() retries within the budget
 
@@ -75,10 +80,6 @@ _LIBPQ_PREFIX = re.compile(r'^connection to server (?:at|on) "[^"]*"(?:, port \d
 # What the database refuses as invalid input: a value its checks refuse
 # (control characters, a note too long) or a limit (shares per owner).
 _INVALID_SQLSTATES = {"23514", "54000", "22001", "22003", "2200H"}
-
-Kind = Literal[
-    "transient", "busy", "config", "schema", "refused", "locked", "invalid", "conflict", "other"
-]
 
 
 def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | None = None) -> Any:

@@ -9,12 +9,12 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from todo_cli.dburl import DatabaseURL
 from todo_cli.errors import SchemaError
 from todo_cli.store.revision import HEAD, SQLITE_HEADER, revision, sqlite_sql, state
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
 

@@ -10,14 +10,15 @@ import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from todo_cli.errors import ConfigError, DatabaseUnreachableError, StorageError, TodoError
 from todo_cli.store import driver
-from todo_cli.store.target import Target
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
+
+    from todo_cli.store.target import Target
 
 Final = Callable[[int], TodoError]  # the error once the budget is spent, given the attempts
 

@@ -14,12 +14,15 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from todo_cli.classes import dataclass
 from todo_cli.store import todo_columns
 from todo_cli.store.session import Session
 from todo_cli.todo import Event
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ACTIONS = frozenset({"add", "import", "edit", "done", "reopen", "rm"})
 # A todo number as the database holds it (bigint), and the most numbers one

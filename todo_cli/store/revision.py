@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from todo_cli.dburl import DatabaseURL
 from todo_cli.errors import SchemaError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def script_location() -> Path:

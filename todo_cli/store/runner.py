@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
 
 from todo_cli.errors import (
     ConcurrentChangeError,
@@ -36,22 +35,28 @@ from todo_cli.errors import (
 from todo_cli.store import driver, faults
 from todo_cli.store.reach import OfflineError, is_offline
 from todo_cli.store.session import Session
-from todo_cli.store.target import Target
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal, Protocol, TypeVar
+
+    from todo_cli.store.target import Target
+
+    T = TypeVar("T")
+    Mode = Literal["read", "idempotent", "once"]
+
+    class OutputSeen(Protocol):
+        """What the runner needs to know of the command's output (output.Output
+        is one): whether it has begun."""
+
+        @property
+        def started(self) -> bool: ...
+
+
 RetryHook = Callable[[str], None]
-Mode = Literal["read", "idempotent", "once"]
 
 _FIRST_BACKOFF = 0.2
 _MAX_BACKOFF = 3.0
-
-
-class OutputSeen(Protocol):
-    """What the runner needs to know of the command's output (output.Output
-    is one): whether it has begun."""
-
-    @property
-    def started(self) -> bool: ...
 
 
 class _Retry(Exception):

@@ -18,12 +18,15 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final
 
 from todo_cli.classes import NamedTuple
 
-# The backend a URL names (dburl): one meaning, one definition.
-from todo_cli.dburl import Backend as Backend
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
+
+    # The backend a URL names (dburl): one meaning, one definition.
+    from todo_cli.dburl import Backend as Backend
 
 # The current user's id: the one place a statement learns who it runs for.
 # Session.execute refuses a statement that does not name :me.

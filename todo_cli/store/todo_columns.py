@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Final
 
 from todo_cli.store.revision import sqlite_sql
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
 
 # SQLite's column type -> the kind of value, and PostgreSQL's cast for it.
 _KINDS: Final = {
