@@ -75,7 +75,7 @@ _TRANSIENT_MARKERS = (
     "no connection to the server",
     "connection already closed",
 )
-_LIBPQ_PREFIX = re.compile(r'^connection to server (?:at|on) "[^"]*"(?:, port \d+)? failed: ')
+_LIBPQ_PREFIX = r'^connection to server (?:at|on) "[^"]*"(?:, port \d+)? failed: '
 
 # What the database refuses as invalid input: a value its checks refuse
 # (control characters, a note too long) or a limit (shares per owner).
@@ -316,7 +316,7 @@ def first_line(exc: BaseException) -> str:
     """The driver's first line, without the host libpq names again or its
     FATAL tag: our messages already say which database it was."""
     lines = str(exc).strip().splitlines()
-    line = _LIBPQ_PREFIX.sub("", lines[0]) if lines else "unknown error"
+    line = re.sub(_LIBPQ_PREFIX, "", lines[0]) if lines else "unknown error"
     return re.sub(r"^(?:FATAL|ERROR):\s+", "", line)
 
 

@@ -37,16 +37,13 @@ ME: Final = "(SELECT id FROM users WHERE name = :me)"
 # for as long as it likes: no wait of ours may follow it there.
 LOCK_TIMEOUT_MS: Final = 5000
 
-_TOKENS = re.compile(
-    r"""
+_TOKENS = r"""
     (?P<literal>'(?:[^']|'')*')      # a string literal ('' escapes a quote)
   | (?P<ident>"(?:[^"]|"")*")        # a quoted identifier
   | (?P<cast>::)                     # PostgreSQL's cast operator
   | :(?P<param>[A-Za-z_]\w*)         # a named parameter
   | (?P<percent>%)
-    """,
-    re.VERBOSE,
-)
+    """
 
 
 @functools.lru_cache(maxsize=512)
@@ -64,7 +61,7 @@ def to_pyformat(sql: str) -> str:
             return match.group("literal").replace("%", "%%")
         return match.group(0)
 
-    return _TOKENS.sub(replace, sql)
+    return re.sub(_TOKENS, replace, sql, flags=re.VERBOSE)
 
 
 def sqlite_time(value: datetime) -> str:
