@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC
-from pathlib import Path
 
 from todo_cli.errors import TodoError
 from todo_cli.offline.common import COPY_MAX, OfflineError, box_path, is_name, status_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, TypeVar
 
     from todo_cli.context import Invocation as Env

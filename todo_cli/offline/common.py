@@ -8,12 +8,13 @@ import fcntl
 import os
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 
 from todo_cli.store.reach import OfflineError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from todo_cli.config import Settings
     from todo_cli.store.outbox import Box
 

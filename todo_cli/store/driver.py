@@ -14,7 +14,6 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 from todo_cli.dburl import DatabaseURL
 
@@ -210,7 +209,7 @@ def _connect_sqlite(url: DatabaseURL) -> sqlite3.Connection:
 
     path = url.database or ":memory:"
     if path != ":memory:":
-        prepare_sqlite_file(Path(path))
+        prepare_sqlite_file(path)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA foreign_keys=ON")
@@ -222,7 +221,7 @@ def _connect_sqlite(url: DatabaseURL) -> sqlite3.Connection:
     return conn
 
 
-def connect_read_only(path: Path, failure: BaseException) -> sqlite3.Connection | None:
+def connect_read_only(path: str, failure: BaseException) -> sqlite3.Connection | None:
     """A read-only connection to a file todo could open but not use in
     the usual way because it may not write beside it: a read-only folder
     (where the WAL's -shm file cannot be made) or a read-only -shm. Opened
@@ -235,8 +234,8 @@ def connect_read_only(path: Path, failure: BaseException) -> sqlite3.Connection 
     name = getattr(failure, "sqlite_errorname", "") or ""
     if not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")):
         return None
-    wal = Path(f"{path}-wal")
-    if not os.access(path, os.R_OK) or (wal.exists() and wal.stat().st_size > 0):
+    wal = f"{path}-wal"
+    if not os.access(path, os.R_OK) or (os.path.exists(wal) and os.path.getsize(wal) > 0):
         return None
     uri = "file:" + urllib.parse.quote(str(path)) + "?mode=ro&immutable=1"
     try:
@@ -274,18 +273,21 @@ def _wait_at(due: str | None, lead: int | None) -> str | None:
     return sqlite_wait_at(due, lead)
 
 
-def prepare_sqlite_file(path: Path) -> None:
+def prepare_sqlite_file(where: str | os.PathLike[str]) -> None:
     """The file may hold private todos: 0600 inside a 0700 directory.
 
     It is made beside its place with SQLite's header written (WAL mode),
     then linked into place: a todo.db of 0 bytes is then never one todo is
-    making, but one that lost its todos (faults.not_a_file says so)."""
-    if path.exists():
+    making, but one that lost its todos (faults.not_a_file says so).
+    With os.path, as every command's way here is: no pathlib."""
+    path = os.fspath(where)
+    if os.path.exists(path):
         return
     import sqlite3
 
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fresh = path.with_name(f".{path.name}.{os.getpid()}.new")
+    folder, name = os.path.split(path)
+    os.makedirs(folder or ".", mode=0o700, exist_ok=True)  # the parents as Path.mkdir makes them
+    fresh = os.path.join(folder, f".{name}.{os.getpid()}.new")
     try:
         os.close(os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         conn = sqlite3.connect(fresh)
@@ -296,9 +298,9 @@ def prepare_sqlite_file(path: Path) -> None:
         with contextlib.suppress(FileExistsError):  # another todo made it first
             os.link(fresh, path)
     finally:
-        for leftover in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
+        for leftover in (fresh, f"{fresh}-wal", f"{fresh}-shm"):
             with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+                os.unlink(leftover)
 
 
 def errors(backend: str) -> tuple[type[BaseException], ...]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 from todo_cli.dburl import DatabaseURL
 from todo_cli.errors import SchemaError
@@ -87,7 +86,7 @@ def _file_lock(url: DatabaseURL) -> Iterator[None]:
         return
     import fcntl
 
-    lock_path = Path(url.database).with_name(Path(url.database).name + ".lock")
+    lock_path = url.database + ".lock"  # beside it, as Path.with_name() put it
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -23,7 +23,6 @@ import contextlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from todo_cli.errors import (
     ConcurrentChangeError,
@@ -160,7 +159,7 @@ def _connect(
     upgraded first if need be. A read of a file todo may not write (a
     read-only folder, a read-only journal beside it) opens it read-only."""
     url = settings.url
-    if url.backend == "sqlite" and (odd := faults.not_a_file(Path(url.database or ""))):
+    if url.backend == "sqlite" and (odd := faults.not_a_file(url.database or "")):
         raise odd
     offline = offline_after if url.backend == "postgresql" else None
     try:
@@ -190,7 +189,7 @@ def _connect(
             ensure_sqlite(conn, url)
         except driver.errors("sqlite") as exc:
             _close(conn)
-            if read and (reader := driver.connect_read_only(Path(url.database or ""), exc)):
+            if read and (reader := driver.connect_read_only(url.database or "", exc)):
                 return reader
             if driver.classify(exc) == "busy":
                 raise _Retry(faults.busy_reason(settings), faults.busy(settings)) from exc
