@@ -13,12 +13,15 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from todo_cli.context import Invocation
 from todo_cli.environment import Environment
 from todo_cli.errors import ExitCode, Stop, TodoError
 from todo_cli.output import ReaderGone
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def main(argv: Sequence[str] | None = None, environment: Environment | None = None) -> int:

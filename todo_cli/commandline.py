@@ -6,13 +6,16 @@ and a dataclass costs its creation at import."""
 
 from __future__ import annotations
 
-from typing import Literal
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Takes = Literal["text", "int", "path"]
+
 
 # Also the cap of --limit and undo N: past 2**63 the drivers overflow (an
 # OverflowError, NumericValueOutOfRange), so larger counts are usage errors.
 MAX_NUMBER = 2**31 - 1
-
-Takes = Literal["text", "int", "path"]
 
 
 class Option:

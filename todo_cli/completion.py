@@ -13,7 +13,6 @@ is offered rather than a shell kept waiting.
 from __future__ import annotations
 
 import contextlib
-import re
 import threading
 from collections.abc import Sequence
 from typing import TextIO
@@ -35,7 +34,7 @@ COMMANDS: dict[str, tuple[Options, str]] = {
     c.name: (_options(c.options), c.arguments[0].offers if c.arguments else "")
     for c in syntax.COMMANDS
 }
-GROUPS = {name: re.split("[:,]", text)[0] for name, text in syntax.GROUPS.items()}
+GROUPS = {name: text.partition(":")[0].partition(",")[0] for name, text in syntax.GROUPS.items()}
 # What zsh and fish show beside each command: the start of its help.
 DESCRIPTIONS = {**GROUPS, **{c.name: c.summary for c in syntax.COMMANDS}}
 ALIASES = {a: c.name for c in syntax.COMMANDS for a in c.aliases}

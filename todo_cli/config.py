@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
 from todo_cli.classes import dataclass, field
 from todo_cli.dburl import DatabaseURL, parse_database_url
 from todo_cli.errors import ConfigError, InvalidInputError
+from todo_cli.paths import APP as APP
+from todo_cli.paths import exists, platform_path, posix
 
 # Re-exported: the name rule is the record's (a todo's owner is a user name).
 from todo_cli.todo import NAME_RULE as NAME_RULE
 from todo_cli.todo import validate_name as validate_name
 
-APP = "todo"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+    StrPath = str | os.PathLike[str]
+
 DEFAULT_PROFILE = "default"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_RETRY_BUDGET = 15.0
@@ -45,7 +50,7 @@ class Profile:
 
 @dataclass(frozen=True)
 class ConfigFile:
-    path: Path
+    path: StrPath
     current: str | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
 
@@ -56,7 +61,7 @@ class Settings:
     user: Sourced
     database: Sourced
     url: DatabaseURL
-    config_path: Path
+    config_path: StrPath  # a str as load_settings() finds it
     direct_url: str | None = None
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     retry_budget: float = DEFAULT_RETRY_BUDGET
@@ -68,39 +73,44 @@ class Settings:
 
 
 def config_dir(env: Mapping[str, str]) -> Path:
+    from pathlib import Path
+
+    return Path(_config_dir(env))
+
+
+def _config_dir(env: Mapping[str, str]) -> str:
     if env.get("TODO_CONFIG_DIR"):
-        return Path(env["TODO_CONFIG_DIR"]).expanduser()
-    return _platform_dir(env, "XDG_CONFIG_HOME", ".config")
+        return posix(os.path.expanduser(env["TODO_CONFIG_DIR"]))
+    return platform_path(env, "XDG_CONFIG_HOME", ".config")
 
 
 def data_dir(env: Mapping[str, str]) -> Path:
-    return _platform_dir(env, "XDG_DATA_HOME", ".local/share")
+    from pathlib import Path
+
+    return Path(platform_path(env, "XDG_DATA_HOME", ".local/share"))
 
 
 def _platform_dir(env: Mapping[str, str], xdg_var: str, xdg_default: str) -> Path:
-    if sys.platform == "win32":  # pragma: no cover - not exercised in CI
-        return Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming") / APP
-    if sys.platform == "darwin":  # pragma: no cover
-        return Path.home() / "Library" / "Application Support" / APP
-    base = env.get(xdg_var)
-    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
-    return (Path(base) if base else home / xdg_default) / APP
+    from pathlib import Path
+
+    return Path(platform_path(env, xdg_var, xdg_default))
 
 
 def default_sqlite_url(env: Mapping[str, str]) -> str:
-    return f"sqlite:///{data_dir(env) / 'todo.db'}"
+    return f"sqlite:///{posix(os.path.join(platform_path(env, 'XDG_DATA_HOME', '.local/share'), 'todo.db'))}"
 
 
 # --- the config file -------------------------------------------------------
 
 
-def read_config(path: Path) -> ConfigFile:
-    if not path.exists():
+def read_config(path: StrPath) -> ConfigFile:
+    if not exists(path):
         return ConfigFile(path)
-    if path.is_dir():
+    if os.path.isdir(path):
         raise ConfigError(f"config file {path} is a directory; remove it or set TODO_CONFIG_DIR")
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     try:
@@ -116,7 +126,7 @@ def read_config(path: Path) -> ConfigFile:
     return _parse_config(path, data)
 
 
-def _parse_config(path: Path, data: dict[str, Any]) -> ConfigFile:
+def _parse_config(path: StrPath, data: dict[str, Any]) -> ConfigFile:
     def bad(what: str) -> ConfigError:
         return ConfigError(f"config file {path}: {what}; fix or remove it")
 
@@ -171,8 +181,11 @@ def write_config(config: ConfigFile) -> None:
             lines.append(f"database_url = {_toml_str(profile.database_url)}\n")
         if profile.online:
             lines.append("online = true\n")
+    from pathlib import Path
+
     # Replace the file a symlink points at, not the symlink.
-    path = config.path.resolve() if config.path.is_symlink() else config.path
+    path = Path(config.path)
+    path = path.resolve() if path.is_symlink() else path
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         import tempfile
@@ -194,9 +207,9 @@ def write_config(config: ConfigFile) -> None:
         raise
 
 
-def _permission_warnings(path: Path) -> tuple[str, ...]:
+def _permission_warnings(path: StrPath) -> tuple[str, ...]:
     try:
-        mode = path.stat().st_mode
+        mode = os.stat(path).st_mode
     except OSError:
         return ()
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -213,12 +226,12 @@ class Variables(dict[str, str]):
     from_dotenv: frozenset[str] = frozenset()
 
 
-def variables(cwd: Path | None = None, base: Mapping[str, str] | None = None) -> Variables:
+def variables(cwd: StrPath | None = None, base: Mapping[str, str] | None = None) -> Variables:
     """The environment (os.environ unless given) plus a .env in the working
     directory, which never overrides it."""
     env = Variables(os.environ if base is None else base)
-    dotenv_path = (cwd or Path.cwd()) / ".env"
-    if dotenv_path.is_file():
+    dotenv_path = posix(os.path.join(cwd or os.getcwd(), ".env"))
+    if os.path.isfile(dotenv_path):
         # Imported only when there is a .env: most invocations have none.
         import logging
 
@@ -259,7 +272,7 @@ def load_settings(
     for flag, value in (("--profile", profile), ("--user", user), ("--database-url", database_url)):
         if value == "":
             raise InvalidInputError(f"{flag} was given an empty value")
-    path = config_dir(env) / "config.toml"
+    path = posix(os.path.join(_config_dir(env), "config.toml"))
     config = read_config(path)
 
     chosen = _first(

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from todo_cli.environment import Environment
 from todo_cli.output import Output
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, TypeVar
+
     from todo_cli.config import Settings
     from todo_cli.store.runner import Mode
     from todo_cli.store.session import Session
 
-T = TypeVar("T")
+    T = TypeVar("T")
 
 
 class Invocation:

@@ -19,8 +19,8 @@ WHEN_EXAMPLES = (
 END_OF_DAY = time(23, 59, 59)
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _UNITS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "week": 7, "weeks": 7}
-_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
-_IN = re.compile(r"^in\s*(\d{1,4})\s*([a-z]+)$")
+_TIME = r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$"
+_IN = r"^in\s*(\d{1,4})\s*([a-z]+)$"
 
 
 def parse_due(text: str, *, now: datetime | None = None) -> datetime:
@@ -81,7 +81,7 @@ def _day(word: str, today: date) -> date | None:
         if word[:3] == name and _is_weekday_word(word):
             ahead = (i - today.weekday()) % 7 or 7  # strictly after today
             return today + timedelta(days=ahead)
-    match = _IN.match(word)
+    match = re.match(_IN, word)
     if match and match.group(2) in _UNITS:
         return today + timedelta(days=int(match.group(1)) * _UNITS[match.group(2)])
     return None
@@ -97,7 +97,7 @@ def _is_weekday_word(word: str) -> bool:
 
 
 def _clock(text: str) -> time | None:
-    match = _TIME.match(text.strip())
+    match = re.match(_TIME, text.strip())
     if not match:
         return None
     hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)

@@ -1,19 +1,23 @@
 """Database URL parsing, normalisation and redaction.
 
 Kept free of SQLAlchemy so that commands which never connect (whoami, profile)
-can validate and show a URL without paying for the import.
+can validate and show a URL without paying for the import; urllib.parse (and
+the ipaddress it imports) only for a PostgreSQL URL: not on SQLite's way.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 from todo_cli.classes import dataclass
 from todo_cli.errors import ConfigError
 
-Backend = Literal["sqlite", "postgresql"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Backend = Literal["sqlite", "postgresql"]
+
 
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg2"}
 _POOLER_SUFFIX = "-pooler"
@@ -54,6 +58,8 @@ class DatabaseURL:
         """Remove this URL's password from arbitrary text (error messages, traces)."""
         if not self.password:
             return text
+        from urllib.parse import unquote
+
         for secret in {self.password, unquote(self.password)}:
             if secret:
                 text = text.replace(secret, "***")
@@ -69,6 +75,8 @@ class DatabaseURL:
             return self
         if direct_raw:
             return parse_database_url(direct_raw, source="DATABASE_URL_DIRECT")
+        from urllib.parse import urlsplit, urlunsplit
+
         parts = urlsplit(self.raw)
         userinfo, at, hostport = parts.netloc.rpartition("@")
         first, dot, rest = hostport.partition(".")
@@ -110,6 +118,8 @@ def parse_database_url(raw: str, *, source: str) -> DatabaseURL:
         raise ConfigError(
             f"database URL{where} has unsupported scheme '{scheme}': use postgresql:// or sqlite:///"
         )
+    from urllib.parse import unquote, urlsplit
+
     try:
         parts = urlsplit(raw)
         port = parts.port

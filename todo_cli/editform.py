@@ -32,9 +32,9 @@ from todo_cli.errors import InvalidInputError
 from todo_cli.todo import Todo
 
 FIELDS = ("title", "priority", "due", "tags", "wait", "every", "until")
-_HEADER = re.compile(r"## ((?:[^\s/]+/)?\d+)\s*")
+_HEADER = r"## ((?:[^\s/]+/)?\d+)\s*"
 # A note line that would read as a header, with the backslashes it has.
-_ESCAPED = re.compile(r"\\*## (?:[^\s/]+/)?\d+\s*")
+_ESCAPED = r"\\*## (?:[^\s/]+/)?\d+\s*"
 HELP = (
     "# todo edit: change what you like, then save and quit. A field left empty\n"
     "# clears it; a section taken out is left as it is. Dates as --due takes\n"
@@ -77,7 +77,8 @@ def render(todos: list[tuple[str, Todo]]) -> str:
         parts.extend(f"{key}: {values[key]}\n".replace(": \n", ":\n") for key in FIELDS)
         parts.append("---\n")
         note = [
-            "\\" + line if _ESCAPED.fullmatch(line) else line for line in (t.note or "").split("\n")
+            "\\" + line if re.fullmatch(_ESCAPED, line) else line
+            for line in (t.note or "").split("\n")
         ]
         parts.append("\n".join(note) + "\n" if t.note else "")
     return "".join(parts)
@@ -98,7 +99,7 @@ def sections(text: str) -> list[Section]:
     in_note = False
     for n, raw in enumerate(text.split("\n"), 1):
         line = raw.rstrip("\r")
-        header = _HEADER.fullmatch(line)
+        header = re.fullmatch(_HEADER, line)
         if header:
             current = Section(header.group(1), {}, "", n)
             found.append(current)
@@ -110,7 +111,7 @@ def sections(text: str) -> list[Section]:
             continue
         if in_note:
             current.note += (
-                line[1:] if line[:1] == "\\" and _ESCAPED.fullmatch(line) else line
+                line[1:] if line[:1] == "\\" and re.fullmatch(_ESCAPED, line) else line
             ) + "\n"
         elif line.strip() == "---":
             in_note = True

@@ -15,8 +15,12 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, TextIO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+    StrPath = str | os.PathLike[str]
 
 
 def _now() -> datetime:
@@ -37,7 +41,7 @@ class Environment:
         stdout_isatty: bool = False,
         stderr_isatty: bool = False,
         environ: Mapping[str, str] | None = None,
-        cwd: Path | None = None,
+        cwd: StrPath | None = None,  # a str from the process: no pathlib
         clock: Callable[[], datetime] = _now,
         # (columns, lines); None: from COLUMNS/LINES, else 80 x 50
         terminal: Callable[[], tuple[int, int]] | None = None,
@@ -46,7 +50,7 @@ class Environment:
         self.stdin_isatty, self.stdout_isatty = stdin_isatty, stdout_isatty
         self.stderr_isatty = stderr_isatty
         self.environ: Mapping[str, str] = {} if environ is None else environ
-        self.cwd = Path.cwd() if cwd is None else cwd
+        self.cwd: StrPath = os.getcwd() if cwd is None else cwd
         self.clock = clock
         self.terminal = terminal
 
@@ -76,7 +80,7 @@ class Environment:
             stdout_isatty=_isatty(stdout),
             stderr_isatty=_isatty(stderr),
             environ=os.environ,
-            cwd=Path.cwd(),
+            cwd=os.getcwd(),
             terminal=size,
         )
 

@@ -14,10 +14,13 @@ generated command lines.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from todo_cli import syntax
 from todo_cli.classes import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _DIGITS = frozenset("0123456789")
 

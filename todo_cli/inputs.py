@@ -4,10 +4,13 @@ no Typer, no database (the edit form reads the same fields)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from todo_cli.errors import InvalidInputError
 from todo_cli.todo import check_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def parse_when(text: str, now: datetime) -> datetime:

@@ -19,16 +19,18 @@ import errno
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Literal
 
 from todo_cli.errors import OutputError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Literal
+
     from rich.console import Console, RenderableType
 
     from todo_cli.environment import Environment
 
-Form = Literal["json", "plain", "table"]
+    Form = Literal["json", "plain", "table"]
 
 
 # What a failed write to stdout says about it.

@@ -43,7 +43,7 @@ _UNITS = {
     "m": "m", "mo": "m", "month": "m", "months": "m", "monthly": "m",
     "y": "y", "yr": "y", "year": "y", "years": "y", "yearly": "y", "annually": "y",
 }  # fmt: skip
-_COUNT = re.compile(r"^(?:every\s+)?(\d{1,3})?\s*([a-z]+)$")
+_COUNT = r"^(?:every\s+)?(\d{1,3})?\s*([a-z]+)$"
 _FROM_DONE = " from done"
 REPEAT_EXAMPLES = "day, week, month, year, 2w, 3 days, weekday, mon,thu (add: from done)"
 LEAD_EXAMPLES = "3 days before, 1 week before, 12 hours before"
@@ -78,7 +78,7 @@ def parse(text: str, *, from_done: bool = False) -> Rule:
     if all(_day_word(n) for n in names):
         days = sorted({DAYS.index(n[:3]) for n in names})
         return Rule("on", days=tuple(days), from_done=from_done)
-    match = _COUNT.match(raw)
+    match = re.match(_COUNT, raw)
     if match and match.group(2) in _UNITS:
         count = int(match.group(1) or 1)
         if 1 <= count <= 999:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
 
 from todo_cli import shapes
 from todo_cli.output import Output
 from todo_cli.safetext import clean, clean_lines
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from rich.table import Table
 
     from todo_cli.todo import Event, Todo

@@ -18,29 +18,43 @@ from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Every control character and bidi override, by code point, to its stand-in.
+# Tables for str.translate, not regular expressions: compiling a character
+# class this wide costs about 2.7 million instructions, a fiftieth of a
+# `todo add`, on every command (tests/unit/test_layout.py).
+_STAND_INS = {
+    **{c: chr(0x2400 + c) for c in range(0x20)},
+    0x7F: "\u2421",
+    **dict.fromkeys(range(0x80, 0xA0), "\ufffd"),
+    **dict.fromkeys(range(0x202A, 0x202F), "\ufffd"),
+    **dict.fromkeys(range(0x2066, 0x206A), "\ufffd"),
+}
 # What output.py cleans in a stream: the control characters but its own
-# tab, newline and CSV's CR LF (bidi overrides are text todo accepts, and
-# an export must keep them).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+# tab, newline and CR before a newline (CSV's CR LF; bidi overrides are text
+# todo accepts, and an export must keep them). A pattern, compiled on first
+# use: only text with a lone CR, or with a control character outside ASCII,
+# needs it.
+_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)"
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-# In JSON text C0 is escaped already and cannot occur raw.
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# In JSON text C0 is escaped already and cannot occur raw: DEL, C1 and the
+# bidi overrides become \u escapes.
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _STAND_INS if c >= 0x7F}
 
 
 def _stand_in(char: str) -> str:
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)
-    return "\u2421" if code == 0x7F else "\ufffd"
+    return _STAND_INS[ord(char)]
 
 
 def clean(text: str, keep: str = "") -> str:
     """text with each control character and bidi override replaced by a
     visible stand-in, except those in keep (a separator the caller wrote)."""
-    if _UNSAFE.search(text) is None:
+    if text.isascii() and text.isprintable():
         return text
-    return _UNSAFE.sub(lambda m: m.group() if m.group() in keep else _stand_in(m.group()), text)
+    table = _STAND_INS
+    if keep:
+        table = {c: v for c, v in _STAND_INS.items() if chr(c) not in keep}
+    cleaned = text.translate(table)
+    return text if cleaned == text else cleaned
 
 
 def clean_lines(text: str) -> list[str]:
@@ -58,9 +72,9 @@ def stream_text(text: str) -> str:
         lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
         if not lone_cr and len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
             return text
-    elif _CONTROL.search(text) is None:
+    elif re.search(_CONTROL, text) is None:
         return text
-    return _CONTROL.sub(lambda m: _stand_in(m.group()), text)
+    return re.sub(_CONTROL, lambda m: _stand_in(m.group()), text)
 
 
 def json_text(text: str) -> str:
@@ -68,6 +82,5 @@ def json_text(text: str) -> str:
     values to a parser, nothing raw for a terminal."""
     if text.isascii() and "\x7f" not in text:
         return text
-    if _UNSAFE_IN_JSON.search(text) is None:
-        return text
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    escaped = text.translate(_JSON_ESCAPES)
+    return text if escaped == text else escaped

@@ -14,9 +14,12 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TextIO
 
 from todo_cli.todo import Event, Todo, TodoText
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 # What json.dumps uses for a string: the C encoder, as is or ASCII only.
 _c_string = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring

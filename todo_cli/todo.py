@@ -12,18 +12,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta
-from typing import Any, Final
 
 from todo_cli.classes import NamedTuple, dataclass, field, fields
 from todo_cli.errors import InvalidInputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 TITLE_MAX = 500  # characters, after trimming; mirrored by models.TITLE_MAX
 NOTE_MAX = 10_000
 PRIORITIES: Final = {"high": 1, "medium": 2, "low": 3}
 PRIORITY_NAMES: Final = {v: k for k, v in PRIORITIES.items()}
 _PRIORITY_ALIASES = {"h": "high", "m": "medium", "l": "low", "med": "medium"}
-_TAG_RE = re.compile(r"[^\W\d_][\w.-]{0,63}|\d[\w.-]{0,63}")
-_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}")
+_TAG_RE = r"[^\W\d_][\w.-]{0,63}|\d[\w.-]{0,63}"
+_NAME_RE = r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}"
 NAME_RULE = "use 1-64 letters, digits or _ . @ + -, starting with a letter, digit or _"
 
 
@@ -269,7 +272,7 @@ def parse_priority(raw: str) -> str | None:
 
 def clean_tag(raw: str) -> str:
     tag = check_text("tag", raw).strip().lstrip("+")
-    if not _TAG_RE.fullmatch(tag):
+    if not re.fullmatch(_TAG_RE, tag):
         raise InvalidInputError(
             f"invalid tag {raw!r}: use up to 64 letters, digits, _ . or -, starting with a "
             "letter or digit"
@@ -280,7 +283,7 @@ def clean_tag(raw: str) -> str:
 def validate_name(kind: str, name: str) -> str:
     """User and profile names (a todo's owner is one): 1-64 of letters,
     digits and _ . @ + -."""
-    if not _NAME_RE.fullmatch(name):
+    if not re.fullmatch(_NAME_RE, name):
         shown = name if len(name) <= 64 else name[:64] + "…"
         raise InvalidInputError(f"invalid {kind} name {shown!r}: {NAME_RULE}")
     return name

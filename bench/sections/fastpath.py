@@ -5,6 +5,7 @@ per round trip next to `psql -c` and a 4-line psycopg2 script."""
 from __future__ import annotations
 
 import os
+import re
 
 from bench.harness import (
     PROXY_DELAY_S,
@@ -20,7 +21,7 @@ from bench.harness import (
     result,
     times,
 )
-from tests.support.pgservers import PG_BIN, Cluster
+from tests.support.pgservers import PG_BIN, SCRAM_PASSWORD, SCRAM_USER, Cluster
 from tests.support.tcp_proxy import TCPProxy
 
 NAME = "fastpath"
@@ -62,15 +63,18 @@ def _sqlite(b: Bench) -> Table:
     env = b.env("fastpath-sqlite", TODO_USER="bench")
     b.run(Cmd("todo add (first)", [b.todo, "add", TITLE], env))
     cmds = [
-        Cmd("python -c pass", [b.python, "-c", "pass"], env),
-        Cmd("todo add", [b.todo, "add", TITLE], env),
-        Cmd("todo list", [b.todo, "list"], env),
-        Cmd("todo done N", [b.todo, "done", "1"], env, prepare=[b.todo, "reopen", "1"]),
-        Cmd("todo --version", [b.todo, "--version"], env),
+        Cmd("python -c pass", [b.python, "-c", "pass"], env, expect=""),
+        Cmd("todo add", [b.todo, "add", TITLE], env, expect=r"\d+\n"),
+        Cmd("todo list", [b.todo, "list"], env, expect=rf"(\d+\topen\t{re.escape(TITLE)}\n)+"),
+        Cmd(
+            "todo done N",
+            [b.todo, "done", "1"],
+            env,
+            prepare=[b.todo, "reopen", "1"],
+            expect=rf"Completed 1: {re.escape(TITLE)}\n",
+        ),
+        Cmd("todo --version", [b.todo, "--version"], env, expect=r"todo \S+\n"),
     ]
-    # Each timed command answers: add prints a number, list the first todo.
-    assert b.run(cmds[1], capture=True).stdout.strip().isdigit()
-    assert f"\topen\t{TITLE}\n" in b.run(cmds[2], capture=True).stdout
     t = b.time(cmds)
     table = _table(
         "Fast path, local SQLite: everyday commands next to `python -c pass`",
@@ -99,22 +103,25 @@ def _tls(b: Bench) -> Table:
     cluster = Cluster(max_connections=20).start_fresh()
     try:
         cluster.psql("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, title text)", "todo")
-        cluster.psql("ALTER TABLE bench_insert OWNER TO scram_user", "todo")
-        direct = cluster.url(user="scram_user:scram-secret", query="sslmode=require")
+        cluster.psql(f"ALTER TABLE bench_insert OWNER TO {SCRAM_USER}", "todo")
+        login = f"{SCRAM_USER}:{SCRAM_PASSWORD}"
+        direct = cluster.url(user=login, query="sslmode=require")
         setup = b.env("fastpath-tls", DATABASE_URL=direct)
         b.run(Cmd("todo db upgrade (TLS)", [b.todo, "db", "upgrade"], setup))
         with TCPProxy("127.0.0.1", cluster.port, delay_s=PROXY_DELAY_S) as proxy:
-            url = (
-                f"postgresql://scram_user:scram-secret@127.0.0.1:{proxy.port}/todo?sslmode=require"
-            )
-            env = b.env("fastpath-tls", DATABASE_URL=url, PGPASSWORD="scram-secret")
-            psql_url = f"postgresql://scram_user@127.0.0.1:{proxy.port}/todo?sslmode=require"
+            url = f"postgresql://{login}@127.0.0.1:{proxy.port}/todo?sslmode=require"
+            env = b.env("fastpath-tls", DATABASE_URL=url, PGPASSWORD=SCRAM_PASSWORD)
+            psql_url = f"postgresql://{SCRAM_USER}@127.0.0.1:{proxy.port}/todo?sslmode=require"
             cmds = [
-                Cmd('psql -c "insert ..."', [str(PG_BIN / "psql"), psql_url, "-qc", INSERT], env),
-                Cmd("psycopg2, 4 lines", b.ref("psycopg2_4_lines.py", url, TITLE), env),
-                Cmd("todo add", [b.todo, "add", TITLE], env),
+                Cmd(
+                    'psql -c "insert ..."',
+                    [str(PG_BIN / "psql"), psql_url, "-qc", INSERT],
+                    env,
+                    expect="",
+                ),
+                Cmd("psycopg2, 4 lines", b.ref("psycopg2_4_lines.py", url, TITLE), env, expect=""),
+                Cmd("todo add", [b.todo, "add", TITLE], env, expect=r"\d+\n"),
             ]
-            assert b.run(cmds[2], capture=True).stdout.strip().isdigit()
             t = b.time(cmds, proxy=proxy)
     finally:
         cluster.destroy()

@@ -137,6 +137,12 @@ class PgBouncer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+# The login that must use SCRAM over TLS on a Cluster, and its password: a
+# throwaway cluster's, made here, and named once (tests and the bench use these).
+SCRAM_USER = "scram_user"
+SCRAM_PASSWORD = "scram-secret"
+
+
 @dataclass
 class Cluster:
     """A private PostgreSQL cluster: TLS on, SCRAM for `scram_user` over TLS,
@@ -179,8 +185,8 @@ class Cluster:
             "host all all 127.0.0.1/32 trust\n"
         )
         self.start()
-        self.psql("CREATE ROLE scram_user LOGIN PASSWORD 'scram-secret'")
-        self.psql("CREATE DATABASE todo OWNER scram_user")
+        self.psql(f"CREATE ROLE {SCRAM_USER} LOGIN PASSWORD '{SCRAM_PASSWORD}'")
+        self.psql(f"CREATE DATABASE todo OWNER {SCRAM_USER}")
         return self
 
     def _pg_ctl(self, *args: str) -> None:

@@ -20,7 +20,7 @@ import psycopg2
 import pytest
 
 from tests.support.databases import ScratchDatabases, truncate, via_pgbouncer
-from tests.support.pgservers import Cluster, PgBouncer
+from tests.support.pgservers import SCRAM_PASSWORD, SCRAM_USER, Cluster, PgBouncer
 from tests.support.processes import TODO_BIN, Todo
 from tests.support.rawsql import pg_rows as rows
 from tests.support.tcp_proxy import TCPProxy, proxied_url
@@ -150,14 +150,14 @@ def test_sslmode_require_with_channel_binding(cluster: Cluster, todo: Todo) -> N
     # pg_hba rejects scram_user without TLS, and channel binding needs SCRAM
     # over TLS: success proves both were used, as on Neon.
     url = cluster.url(
-        user="scram_user:scram-secret", query="sslmode=require&channel_binding=require"
+        user=f"{SCRAM_USER}:{SCRAM_PASSWORD}", query="sslmode=require&channel_binding=require"
     )
     todo.env["DATABASE_URL"] = url
     todo.ok("db", "upgrade")
     assert todo.ok("add", "over TLS") == "1\n"
     assert todo.ok("list") == "1\topen\tover TLS\n"
     check = todo.ok("whoami", "--check")
-    assert "scram-secret" not in check
+    assert SCRAM_PASSWORD not in check
     assert f"database  postgresql 127.0.0.1:{cluster.port}/todo  (env DATABASE_URL)" in check
 
 
@@ -173,7 +173,7 @@ def test_tls_required_by_the_client_but_not_offered(todo: Todo) -> None:
 
 
 def test_wrong_password_is_a_configuration_error(cluster: Cluster, todo: Todo) -> None:
-    url = cluster.url(user="scram_user:WRONGPASS", query="sslmode=require")
+    url = cluster.url(user=f"{SCRAM_USER}:WRONGPASS", query="sslmode=require")
     result = todo("list", env={"DATABASE_URL": url})
     assert result.returncode == 3
     assert "password authentication failed" in result.stderr

@@ -340,12 +340,17 @@ PIPED = (
 )
 # The whole list of what they may import beyond the probe's own start: the
 # standard library's modules by who brings them, todo_cli, and the driver.
+# Not typing (about 11 million instructions, a tenth of a `todo add`): its
+# names are imported under `if TYPE_CHECKING:` (TYPE_CHECKING = False at run
+# time), and the aliases and Protocols the type checker alone reads live there.
+# Nor pathlib, nor the urllib.parse and ipaddress it imports (about 18 million
+# instructions): paths are strings (todo_cli/paths.py), and dburl parses a
+# PostgreSQL URL alone with urllib.parse.
 EVERYDAY_IMPORTS = {
     "todo_cli",
     "sqlite3",  # the driver (psycopg2 on PostgreSQL)
-    "typing", "contextlib", "datetime", "errno", "unicodedata",  # everywhere
-    "pathlib", "fnmatch", "ntpath", "urllib", "ipaddress", "warnings",  # paths (pathlib's)
-    "importlib",  # commands/__init__.py: a command's module by its name
+    "contextlib", "datetime", "errno", "unicodedata",  # everywhere
+    "importlib", "warnings",  # commands/__init__.py: a command's module by its name
     "math",  # datetime's
     "signal",  # the session: Ctrl-C while a change commits (not on list)
     "fcntl",  # the first command: the SQLite file is made under a lock

@@ -82,7 +82,7 @@ def test_defaults_with_no_config_and_no_env(tmp_path: Path, cpath: Path) -> None
         user=cfg.Sourced("osuser", "default"),
         database=cfg.Sourced(f"sqlite:///{tmp_path}/data/todo/todo.db", "default"),
         url=parse_database_url(f"sqlite:///{tmp_path}/data/todo/todo.db", source="default"),
-        config_path=cpath,
+        config_path=str(cpath),  # a str: no pathlib on every command's way
         direct_url=None,
         connect_timeout=10.0,
         warnings=(),
@@ -361,7 +361,7 @@ def test_dotenv_values_flow_into_settings_as_env(tmp_path: Path, cpath: Path) ->
     s = load_settings(env={**env, "XDG_DATA_HOME": str(tmp_path / "data")})
     assert (s.user.value, s.user.source) == ("dotenv-user", "env TODO_USER")
     assert (s.database.value, s.database.source) == (ENV_URL, "env DATABASE_URL")
-    assert s.config_path == cpath
+    assert s.config_path == str(cpath)
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
@@ -386,7 +386,7 @@ def test_dotenv_never_overrides_a_profile_chosen_explicitly(
     s = load_settings(profile="bob" if how == "flag" else None, env=env)
     assert (s.user.value, s.user.source) == ("bob", "profile bob")
     assert (s.database.value, s.database.source) == ("sqlite:////bob/todo.db", "profile bob")
-    assert (s.config_path, s.direct_url) == (cpath, None)
+    assert (s.config_path, s.direct_url) == (str(cpath), None)
     # Without the explicit choice the .env applies, as before.
     s = load_settings(env=variables(cwd=work, base={"TODO_CONFIG_DIR": str(cpath.parent)}))
     assert (s.user.value, s.user.source) == ("mallory", ".env TODO_USER")
@@ -803,10 +803,10 @@ def test_an_unreadable_config_file_is_a_config_error(
     # As root every file is readable, so simulate what a normal user would hit.
     write_raw(cpath, 'current = "x"\n')
 
-    def denied(_self: Path) -> bytes:
+    def denied(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(cfg, "open", denied, raising=False)  # read_config's open()
     with pytest.raises(ConfigError) as exc:
         read_config(cpath)
     assert exc.value.message == f"cannot read config file {cpath}: Permission denied"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
 
 from todo_cli import render
 from todo_cli.commands.args import parse_refs
@@ -11,7 +10,10 @@ from todo_cli.errors import ExitCode, InvalidInputError, Stop
 from todo_cli.inputs import parse_when, repeat_fields
 from todo_cli.offline import OfflineError, refs
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
     from todo_cli.context import Invocation
     from todo_cli.todo import Todo
 

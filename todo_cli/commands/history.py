@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from todo_cli import render
 from todo_cli.store.reach import OfflineError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from todo_cli.context import Invocation
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from todo_cli import render
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from todo_cli.context import Invocation
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from todo_cli import render
 from todo_cli.commands.args import parse_refs
@@ -11,7 +10,10 @@ from todo_cli.errors import InvalidInputError
 from todo_cli.inputs import new_repeat, parse_when
 from todo_cli.store.reach import OfflineError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from todo_cli.context import Invocation
     from todo_cli.store.listing import Sort
 

@@ -69,7 +69,7 @@ def detect(text: str) -> str:
 
 
 _SEPARATORS = (":", ",", "\t", ";", "|")
-_OUR_TODOTXT = re.compile(r"\sid:\d+\s*$")
+_OUR_TODOTXT = r"\sid:\d+\s*$"
 
 
 def _refuse_a_table(text: str) -> None:
@@ -81,7 +81,7 @@ def _refuse_a_table(text: str) -> None:
             "the input is not text (it has NUL bytes); pass --format todotxt to import it anyway"
         )
     lines = [line for line in text.split("\n") if line.strip()][:200]
-    if len(lines) < 2 or all(_OUR_TODOTXT.search(line) for line in lines):
+    if len(lines) < 2 or all(re.search(_OUR_TODOTXT, line) for line in lines):
         return  # our todo.txt export, whose titles may hold colons alike
     for sep in _SEPARATORS:
         counts = {line.count(sep) for line in lines}

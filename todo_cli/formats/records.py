@@ -26,7 +26,7 @@ from todo_cli.todo import TITLE_MAX, NewTodo, clean_note, clean_tag, clean_title
 # Fixed forever: changing it changes every exported taskwarrior uuid, and
 # re-importing an export would then duplicate every todo.
 _NAMESPACE = uuid.UUID("b0aae8d2-8579-56fd-8e4a-02cdc951a1a6")
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+DAY = r"\d{4}-\d{2}-\d{2}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,7 +133,7 @@ def timestamp(raw: Any, field: str) -> datetime | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
-        if DAY.fullmatch(raw):
+        if re.fullmatch(DAY, raw):
             try:
                 day = date.fromisoformat(raw)
             except ValueError:

@@ -138,7 +138,7 @@ _RECUR = {
     "quarterly": "3m", "semiannual": "6m", "yearly": "1y", "year": "1y", "annual": "1y",
     "biannual": "2y", "biyearly": "2y",
 }  # fmt: skip
-_RECUR_COUNT = re.compile(
+_RECUR_COUNT = (
     r"^(\d{1,3})\s*(d|days?|w|wks?|weeks?|mo|mos|mths?|months?|q|qtrs?|quarters?|y|yrs?|years?)$"
 )
 _SPELLED = {"1d": "daily", "1w": "weekly", "1m": "monthly", "1y": "yearly", "weekday": "weekdays"}
@@ -150,7 +150,7 @@ def _recur(raw: Any) -> str | None:
     text = str(raw).strip().lower()
     if text in _RECUR:
         return _RECUR[text]
-    match = _RECUR_COUNT.match(text)
+    match = re.match(_RECUR_COUNT, text)
     if match:
         n, unit = int(match.group(1)), match.group(2)
         if unit.startswith("q"):

@@ -37,7 +37,7 @@ import todo_cli.formats.records as r
 from todo_cli.todo import Todo
 
 _LETTER = {"high": "A", "medium": "B", "low": "C"}
-_PRI = re.compile(r"\(([A-Z])\)")
+_PRI = r"\(([A-Z])\)"
 
 
 def parse(text: str) -> r.Parsed:
@@ -60,7 +60,7 @@ def parse(text: str) -> r.Parsed:
 
 def _day_token(tokens: list[str]) -> date | None:
     """Pop a leading YYYY-MM-DD token, if there is one."""
-    if tokens and r.DAY.fullmatch(tokens[0]):
+    if tokens and re.fullmatch(r.DAY, tokens[0]):
         try:
             day = date.fromisoformat(tokens[0])
         except ValueError:
@@ -71,7 +71,7 @@ def _day_token(tokens: list[str]) -> date | None:
 
 
 def _pri_token(tokens: list[str]) -> str | None:
-    if tokens and _PRI.fullmatch(tokens[0]):
+    if tokens and re.fullmatch(_PRI, tokens[0]):
         return tokens.pop(0)[1]
     return None
 
@@ -106,7 +106,7 @@ def _record(tokens: list[str], key: str) -> r.Record:
             wait = r.day_start(day)
         elif sep and head == "rec" and (spec := _rec(value)):
             every = spec
-        elif sep and head == "pri" and _PRI.fullmatch(f"({value})"):
+        elif sep and head == "pri" and re.fullmatch(_PRI, f"({value})"):
             letter = value
         elif sep and head == "id" and value.isascii() and value.isdigit():
             if number is not None:  # an earlier id: was a word of the title
@@ -137,7 +137,7 @@ def _syntax(token: str, *, first: bool = False) -> bool:
     head, sep, value = token.partition(":")
     if token[:1] in ("+", "@") and len(token) > 1 and r.tag(token[1:]):
         return True
-    if first and _PRI.fullmatch(token):
+    if first and re.fullmatch(_PRI, token):
         return True
     if not sep:
         return False
@@ -146,7 +146,7 @@ def _syntax(token: str, *, first: bool = False) -> bool:
     if head == "rec":
         return _rec(value) is not None
     if head == "pri":
-        return _PRI.fullmatch(f"({value})") is not None
+        return re.fullmatch(_PRI, f"({value})") is not None
     return head == "id" and value.isascii() and value.isdigit()
 
 
@@ -182,7 +182,7 @@ def _rec_out(spec: str) -> str:
 
 
 def _valid_day(value: str) -> date | None:
-    if not r.DAY.fullmatch(value):
+    if not re.fullmatch(r.DAY, value):
         return None
     try:
         return date.fromisoformat(value)

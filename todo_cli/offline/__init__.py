@@ -15,21 +15,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from todo_cli.errors import TodoError
 from todo_cli.offline.common import COPY_MAX, OfflineError, box_path, is_name, status_line
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, TypeVar
+
     from todo_cli.context import Invocation as Env
     from todo_cli.store.outbox import Box
     from todo_cli.store.runner import Mode
+
+    T = TypeVar("T")
     from todo_cli.store.session import Session
 
 __all__ = ["COPY_MAX", "Hook", "OfflineError", "box_path", "hook", "status_line"]
-
-T = TypeVar("T")
 
 
 class Hook:

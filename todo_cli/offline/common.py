@@ -8,13 +8,14 @@ import fcntl
 import os
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from todo_cli.errors import StorageError
 from todo_cli.store.reach import OfflineError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from todo_cli.config import Settings
     from todo_cli.dburl import DatabaseURL
     from todo_cli.store.outbox import Box

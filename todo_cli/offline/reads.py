@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from todo_cli.offline.common import OfflineError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from todo_cli.context import Invocation as Env
     from todo_cli.store.listing import Filter, Sort
     from todo_cli.todo import Todo

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
 
 from todo_cli.classes import asdict, replace
 from todo_cli.classes import fields as fields_of
 from todo_cli.offline.common import OfflineError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from todo_cli.context import Invocation as Env
     from todo_cli.store.outbox import Box
 

@@ -27,8 +27,12 @@ from todo_cli.errors import InvalidInputError, NotFoundError, SchemaError
 from todo_cli.store import driver, faults
 from todo_cli.store.runner import connection
 from todo_cli.store.sql import LOCK_TIMEOUT_MS
-from todo_cli.store.target import Target, at
+from todo_cli.store.target import at
 from todo_cli.todo import validate_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from todo_cli.store.target import Target
 
 # The role a per-user login may keep a transaction open (psql left at a
 # prompt): others' commands wait LOCK_TIMEOUT_MS at most either way.

@@ -7,7 +7,6 @@ makes its next instance in the same message (recurring.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from todo_cli.classes import NamedTuple
 from todo_cli.store import events, recurring
@@ -20,6 +19,10 @@ from todo_cli.store.todos import guard, in_order, lookup, named, select_numbers,
 
 __all__ = ["Changed", "complete", "edit", "remove", "reopen"]
 from todo_cli.todo import Todo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _SET_DONE = {
     # A todo that was already done keeps its completion time, and vice versa.

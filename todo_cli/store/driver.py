@@ -14,13 +14,17 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
 
 from todo_cli.dburl import DatabaseURL
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
+    from typing import Any, Literal
+
+    Kind = Literal[
+        "transient", "busy", "config", "schema", "refused", "locked", "invalid", "conflict", "other"
+    ]
 
 SQLITE_BUSY_MS = 1000  # one wait inside SQLite; runner.run() retries within the budget
 
@@ -70,15 +74,11 @@ _TRANSIENT_MARKERS = (
     "no connection to the server",
     "connection already closed",
 )
-_LIBPQ_PREFIX = re.compile(r'^connection to server (?:at|on) "[^"]*"(?:, port \d+)? failed: ')
+_LIBPQ_PREFIX = r'^connection to server (?:at|on) "[^"]*"(?:, port \d+)? failed: '
 
 # What the database refuses as invalid input: a value its checks refuse
 # (control characters, a note too long) or a limit (shares per owner).
 _INVALID_SQLSTATES = {"23514", "54000", "22001", "22003", "2200H"}
-
-Kind = Literal[
-    "transient", "busy", "config", "schema", "refused", "locked", "invalid", "conflict", "other"
-]
 
 
 def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | None = None) -> Any:
@@ -209,7 +209,7 @@ def _connect_sqlite(url: DatabaseURL) -> sqlite3.Connection:
 
     path = url.database or ":memory:"
     if path != ":memory:":
-        prepare_sqlite_file(Path(path))
+        prepare_sqlite_file(path)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA foreign_keys=ON")
@@ -221,7 +221,7 @@ def _connect_sqlite(url: DatabaseURL) -> sqlite3.Connection:
     return conn
 
 
-def connect_read_only(path: Path, failure: BaseException) -> sqlite3.Connection | None:
+def connect_read_only(path: str, failure: BaseException) -> sqlite3.Connection | None:
     """A read-only connection to a file todo could open but not use in
     the usual way because it may not write beside it: a read-only folder
     (where the WAL's -shm file cannot be made) or a read-only -shm. Opened
@@ -234,8 +234,8 @@ def connect_read_only(path: Path, failure: BaseException) -> sqlite3.Connection 
     name = getattr(failure, "sqlite_errorname", "") or ""
     if not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")):
         return None
-    wal = Path(f"{path}-wal")
-    if not os.access(path, os.R_OK) or (wal.exists() and wal.stat().st_size > 0):
+    wal = f"{path}-wal"
+    if not os.access(path, os.R_OK) or (os.path.exists(wal) and os.path.getsize(wal) > 0):
         return None
     uri = "file:" + urllib.parse.quote(str(path)) + "?mode=ro&immutable=1"
     try:
@@ -273,18 +273,21 @@ def _wait_at(due: str | None, lead: int | None) -> str | None:
     return sqlite_wait_at(due, lead)
 
 
-def prepare_sqlite_file(path: Path) -> None:
+def prepare_sqlite_file(where: str | os.PathLike[str]) -> None:
     """The file may hold private todos: 0600 inside a 0700 directory.
 
     It is made beside its place with SQLite's header written (WAL mode),
     then linked into place: a todo.db of 0 bytes is then never one todo is
-    making, but one that lost its todos (faults.not_a_file says so)."""
-    if path.exists():
+    making, but one that lost its todos (faults.not_a_file says so).
+    With os.path, as every command's way here is: no pathlib."""
+    path = os.fspath(where)
+    if os.path.exists(path):
         return
     import sqlite3
 
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fresh = path.with_name(f".{path.name}.{os.getpid()}.new")
+    folder, name = os.path.split(path)
+    os.makedirs(folder or ".", mode=0o700, exist_ok=True)  # the parents as Path.mkdir makes them
+    fresh = os.path.join(folder, f".{name}.{os.getpid()}.new")
     try:
         os.close(os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         conn = sqlite3.connect(fresh)
@@ -295,9 +298,9 @@ def prepare_sqlite_file(path: Path) -> None:
         with contextlib.suppress(FileExistsError):  # another todo made it first
             os.link(fresh, path)
     finally:
-        for leftover in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
+        for leftover in (fresh, f"{fresh}-wal", f"{fresh}-shm"):
             with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+                os.unlink(leftover)
 
 
 def errors(backend: str) -> tuple[type[BaseException], ...]:
@@ -315,7 +318,7 @@ def first_line(exc: BaseException) -> str:
     """The driver's first line, without the host libpq names again or its
     FATAL tag: our messages already say which database it was."""
     lines = str(exc).strip().splitlines()
-    line = _LIBPQ_PREFIX.sub("", lines[0]) if lines else "unknown error"
+    line = re.sub(_LIBPQ_PREFIX, "", lines[0]) if lines else "unknown error"
     return re.sub(r"^(?:FATAL|ERROR):\s+", "", line)
 
 

@@ -7,17 +7,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from todo_cli.errors import InvalidInputError, missing_numbers
 from todo_cli.store import events, recurring
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import Backend, Scope, in_set, values_of, whose
+from todo_cli.store.sql import Scope, in_set, values_of, whose
 from todo_cli.store.todos import guard, in_order, lookup, named, select_numbers, unique
 from todo_cli.todo import PRIORITIES, UNSET, Todo, _Unset, clean_title
 
-Changes = Mapping[str, Any]  # edit's keyword arguments: title, priority, due, ...
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from todo_cli.store.sql import Backend
+
+    Changes = Mapping[str, Any]  # edit's keyword arguments: title, priority, due, ...
 
 
 def edit(

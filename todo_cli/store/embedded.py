@@ -8,13 +8,12 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from todo_cli.dburl import DatabaseURL
 from todo_cli.errors import SchemaError
 from todo_cli.store.revision import HEAD, SQLITE_HEADER, revision, sqlite_sql, state
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
 
@@ -87,7 +86,7 @@ def _file_lock(url: DatabaseURL) -> Iterator[None]:
         return
     import fcntl
 
-    lock_path = Path(url.database).with_name(Path(url.database).name + ".lock")
+    lock_path = url.database + ".lock"  # beside it, as Path.with_name() put it
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

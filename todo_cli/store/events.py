@@ -19,7 +19,11 @@ Two shapes of event data (JSON text in events.data):
 from __future__ import annotations
 
 from todo_cli.store import todo_columns
-from todo_cli.store.sql import ME, MINE, Backend, Scope
+from todo_cli.store.sql import ME, MINE, Scope
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from todo_cli.store.sql import Backend
 
 
 def _row_json(backend: Backend) -> str:

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from todo_cli.errors import ConfigError, DatabaseUnreachableError, StorageError, TodoError
 from todo_cli.store import driver
-from todo_cli.store.target import Target
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
+    from pathlib import Path
+
+    from todo_cli.store.target import Target
 
 Final = Callable[[int], TodoError]  # the error once the budget is spent, given the attempts
 
@@ -28,7 +30,7 @@ def cannot_connect(settings: Target, exc: BaseException, kind: str) -> Final:
     if driver.is_sqlite(exc):
         if kind == "busy":
             return busy(settings)
-        error = sqlite_fault(Path(url.database or ""), exc)  # type: ignore[arg-type]
+        error = sqlite_fault(url.database or "", exc)  # type: ignore[arg-type]
         return lambda _attempts: error or StorageError(f"cannot open {url.database}: {reason}")
     if kind == "config":
         return lambda _attempts: ConfigError(
@@ -91,11 +93,14 @@ def translate(settings: Target, exc: BaseException) -> BaseException:
     """A TodoError for a failure a user, a disk or a network can cause;
     the driver's own exception (a bug, reported as such) otherwise."""
     if driver.is_sqlite(exc):
-        return sqlite_fault(Path(settings.url.database or ""), exc) or exc  # type: ignore[arg-type]
+        return sqlite_fault(settings.url.database or "", exc) or exc  # type: ignore[arg-type]
     return exc
 
 
-def sqlite_fault(path: Path, exc: sqlite3.Error) -> StorageError | None:
+def sqlite_fault(where: str, exc: sqlite3.Error) -> StorageError | None:
+    from pathlib import Path  # here: not on an everyday command's way
+
+    path = Path(where)
     name = getattr(exc, "sqlite_errorname", "") or ""
     message = str(exc)
     io = name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_FULL"))
@@ -131,16 +136,25 @@ def _device_full(path: Path) -> bool:
     return stats.f_bavail == 0 or stats.f_favail == 0
 
 
-def not_a_file(path: Path) -> StorageError | None:
+def not_a_file(path: str) -> StorageError | None:
     """The database path names something that is not a file SQLite can use."""
-    if path.is_file() and path.stat().st_size == 0:
+    path = path or "."  # as Path("") names it
+    try:
+        mode = os.stat(path).st_mode
+    except ValueError:  # a NUL in the name: no such file, as Path.exists() says
+        return None
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return None  # not there (yet), as Path.exists() says
+        raise
+    if stat.S_ISREG(mode) and os.path.getsize(path) == 0:
         return StorageError(
             f"{path} is empty (0 bytes): the todos it held are gone; restore it from a backup "
             "or a todo export, or remove it to start afresh"
         )
-    if not path.exists() or path.is_file():
+    if stat.S_ISREG(mode):
         return None
-    what = "a folder" if path.is_dir() else "not a regular file (a device, or a link to one?)"
+    what = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a device, or a link to one?)"
     return StorageError(
         f"{path} is {what}, not a todo database; move it aside (todo starts a new one there)"
     )
@@ -167,6 +181,8 @@ def local_file(settings: Target, exc: OSError) -> StorageError:
 
 
 def _why_not_writable(path: Path) -> str:
+    from pathlib import Path
+
     folder = path.parent
     for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if candidate.exists() and not os.access(candidate, os.W_OK):

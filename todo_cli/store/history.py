@@ -14,14 +14,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from todo_cli.classes import replace
 from todo_cli.errors import ConcurrentChangeError, NotFoundError
 from todo_cli.store import journal, todo_columns
 from todo_cli.store.session import Session
-from todo_cli.store.sql import FOR_UPDATE, ME, Backend, in_set
+from todo_cli.store.sql import FOR_UPDATE, ME, in_set
 from todo_cli.todo import Event
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from todo_cli.store.sql import Backend
 
 LOG_DEFAULT = 20
 

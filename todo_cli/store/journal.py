@@ -14,12 +14,15 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from todo_cli.classes import dataclass
 from todo_cli.store import todo_columns
 from todo_cli.store.session import Session
 from todo_cli.todo import Event
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ACTIONS = frozenset({"add", "import", "edit", "done", "reopen", "rm"})
 # A todo number as the database holds it (bigint), and the most numbers one
@@ -30,9 +33,7 @@ _SPAN_MAX = 1_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # How each column of a saved todo row may look (undo hands them to the
 # database, which would fail on anything else).
-_TIMESTAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
-)
+_TIMESTAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
 
 
 class Unreadable(ValueError):
@@ -177,7 +178,7 @@ def _todo_row(value: Any) -> dict[str, Any]:
             _text(row[name])
     for name in of.get("timestamptz", []):
         v = row.get(name)
-        if v is not None and not _TIMESTAMP.fullmatch(_text(v)):
+        if v is not None and not re.fullmatch(_TIMESTAMP, _text(v)):
             raise Unreadable(name)
     if not all(isinstance(t, str) for t in _list(row.get("tags", []))):
         raise Unreadable("tags")

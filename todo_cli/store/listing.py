@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Literal
 
 from todo_cli.classes import dataclass
 from todo_cli.store import recurring
 from todo_cli.store.rows import WIDTH, columns, text_columns, to_todo, to_todo_text
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, MINE, Backend, Scope
+from todo_cli.store.sql import ME, MINE, Scope
 from todo_cli.todo import PRIORITIES, Todo, TodoText
 
-Status = Literal["open", "done", "all"]
-Sort = Literal["default", "number", "due", "priority", "created"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    from todo_cli.store.sql import Backend
+
+    Status = Literal["open", "done", "all"]
+    Sort = Literal["default", "number", "due", "priority", "created"]
+
 SORTS: tuple[Sort, ...] = ("default", "number", "due", "priority", "created")
 
 _FOLD = {"postgresql": "lower(todos.title)", "sqlite": "todo_fold(todos.title)"}

@@ -12,10 +12,10 @@ up"), and the runner retries it within the retry budget as before.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from todo_cli.errors import DatabaseUnreachableError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from todo_cli.dburl import DatabaseURL
 

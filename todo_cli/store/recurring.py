@@ -19,17 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
 
 from todo_cli.dates import end_of_day
 from todo_cli.errors import InvalidInputError
 from todo_cli.store import todo_columns
 from todo_cli.store.ids import uuid4_hex
-from todo_cli.store.sql import ME, Backend, in_set
+from todo_cli.store.sql import ME, in_set
 from todo_cli.todo import UNSET, _Unset
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Final
+
     from todo_cli.store.session import Session
+    from todo_cli.store.sql import Backend
 
 # The instances a release without recurrence completed without making the
 # next one; spelled as the partial index ix_todos_user_unfollowed is.

@@ -10,22 +10,34 @@ build on it, and it imports none of them.
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
 
 from todo_cli.dburl import DatabaseURL
 from todo_cli.errors import SchemaError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 
 def script_location() -> Path:
     """The Alembic scripts: inside the wheel as todo_cli/migrations, in a
     source checkout (editable install) the top-level alembic/."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "migrations"
-    return packaged if packaged.is_dir() else package.parent / "alembic"
+    from pathlib import Path
+
+    return Path(_scripts())
 
 
-def head_of(versions: Path) -> str:
+def _scripts() -> str:
+    """script_location() with os.path: pathlib is no everyday command's."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    packaged = os.path.join(package, "migrations")
+    return (
+        packaged if os.path.isdir(packaged) else os.path.join(os.path.dirname(package), "alembic")
+    )
+
+
+def head_of(versions: str | os.PathLike[str]) -> str:
     """The newest revision among migration scripts named NNNN_what.py,
     whose revision is NNNN (tests/unit/test_schema_head.py holds every
     script to that), read from the names alone: no Alembic on the hot path."""
@@ -44,7 +56,7 @@ def head_of(versions: Path) -> str:
 
 
 # The newest revision this code was written for.
-HEAD = head_of(script_location() / "versions")
+HEAD = head_of(os.path.join(_scripts(), "versions"))
 # Revisions are numbered 0001, 0002, ...: every one this code knows.
 KNOWN = frozenset(f"{n:04d}" for n in range(1, int(HEAD) + 1))
 # Serialises schema upgrades on PostgreSQL; alembic/env.py takes the same lock.
@@ -121,4 +133,5 @@ SQLITE_HEADER = """\
 
 def sqlite_sql() -> str:
     """store/sqlite.sql: the embedded schema at head."""
-    return (Path(__file__).parent / "sqlite.sql").read_text(encoding="utf-8")
+    with open(os.path.join(os.path.dirname(__file__), "sqlite.sql"), encoding="utf-8") as fh:
+        return fh.read()

@@ -16,10 +16,15 @@ keeps the timestamps as the ISO text the JSON shape writes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from todo_cli.store.sql import MINE, Backend, Scope
+from todo_cli.store.sql import MINE, Scope
 from todo_cli.todo import PRIORITY_NAMES, Todo, TodoText
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from todo_cli.store.sql import Backend
 
 _TAG_LIST = {
     "postgresql": "string_agg(g.tag, ',' ORDER BY g.tag)",

@@ -23,8 +23,6 @@ import contextlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
 
 from todo_cli.errors import (
     ConcurrentChangeError,
@@ -36,22 +34,28 @@ from todo_cli.errors import (
 from todo_cli.store import driver, faults
 from todo_cli.store.reach import OfflineError, is_offline
 from todo_cli.store.session import Session
-from todo_cli.store.target import Target
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal, Protocol, TypeVar
+
+    from todo_cli.store.target import Target
+
+    T = TypeVar("T")
+    Mode = Literal["read", "idempotent", "once"]
+
+    class OutputSeen(Protocol):
+        """What the runner needs to know of the command's output (output.Output
+        is one): whether it has begun."""
+
+        @property
+        def started(self) -> bool: ...
+
+
 RetryHook = Callable[[str], None]
-Mode = Literal["read", "idempotent", "once"]
 
 _FIRST_BACKOFF = 0.2
 _MAX_BACKOFF = 3.0
-
-
-class OutputSeen(Protocol):
-    """What the runner needs to know of the command's output (output.Output
-    is one): whether it has begun."""
-
-    @property
-    def started(self) -> bool: ...
 
 
 class _Retry(Exception):
@@ -155,7 +159,7 @@ def _connect(
     upgraded first if need be. A read of a file todo may not write (a
     read-only folder, a read-only journal beside it) opens it read-only."""
     url = settings.url
-    if url.backend == "sqlite" and (odd := faults.not_a_file(Path(url.database or ""))):
+    if url.backend == "sqlite" and (odd := faults.not_a_file(url.database or "")):
         raise odd
     offline = offline_after if url.backend == "postgresql" else None
     try:
@@ -185,7 +189,7 @@ def _connect(
             ensure_sqlite(conn, url)
         except driver.errors("sqlite") as exc:
             _close(conn)
-            if read and (reader := driver.connect_read_only(Path(url.database or ""), exc)):
+            if read and (reader := driver.connect_read_only(url.database or "", exc)):
                 return reader
             if driver.classify(exc) == "busy":
                 raise _Retry(faults.busy_reason(settings), faults.busy(settings)) from exc

@@ -14,7 +14,11 @@ from todo_cli.store.embedded import ensure_sqlite
 from todo_cli.store.revision import HEAD, newer_message, revision, state
 from todo_cli.store.runner import connection
 from todo_cli.store.sql import LOCK_TIMEOUT_MS
-from todo_cli.store.target import Target, at
+from todo_cli.store.target import at
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from todo_cli.store.target import Target
 
 # What the commands read of a revision, with the status.
 __all__ = ["HEAD", "SchemaStatus", "blocked", "newer_message", "state", "status", "upgrade"]

@@ -23,10 +23,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
 
 from todo_cli.errors import InvalidInputError, missing_numbers
-from todo_cli.store.sql import LOCK_TIMEOUT_MS, Backend, adapt, read_time, to_pyformat
+from todo_cli.store.sql import LOCK_TIMEOUT_MS, adapt, read_time, to_pyformat
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from todo_cli.store.sql import Backend
 
 _MISSING = "todo: missing numbers: "
 # The user row-level security reads, UTC, a bound on every lock wait (see

@@ -18,12 +18,15 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final
 
 from todo_cli.classes import NamedTuple
 
-# The backend a URL names (dburl): one meaning, one definition.
-from todo_cli.dburl import Backend as Backend
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
+
+    # The backend a URL names (dburl): one meaning, one definition.
+    from todo_cli.dburl import Backend as Backend
 
 # The current user's id: the one place a statement learns who it runs for.
 # Session.execute refuses a statement that does not name :me.
@@ -34,16 +37,13 @@ ME: Final = "(SELECT id FROM users WHERE name = :me)"
 # for as long as it likes: no wait of ours may follow it there.
 LOCK_TIMEOUT_MS: Final = 5000
 
-_TOKENS = re.compile(
-    r"""
+_TOKENS = r"""
     (?P<literal>'(?:[^']|'')*')      # a string literal ('' escapes a quote)
   | (?P<ident>"(?:[^"]|"")*")        # a quoted identifier
   | (?P<cast>::)                     # PostgreSQL's cast operator
   | :(?P<param>[A-Za-z_]\w*)         # a named parameter
   | (?P<percent>%)
-    """,
-    re.VERBOSE,
-)
+    """
 
 
 @functools.lru_cache(maxsize=512)
@@ -61,7 +61,7 @@ def to_pyformat(sql: str) -> str:
             return match.group("literal").replace("%", "%%")
         return match.group(0)
 
-    return _TOKENS.sub(replace, sql)
+    return re.sub(_TOKENS, replace, sql, flags=re.VERBOSE)
 
 
 def sqlite_time(value: datetime) -> str:

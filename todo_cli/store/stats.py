@@ -6,13 +6,18 @@ which the open count of each of those days is worked back."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from todo_cli.classes import dataclass, field
 from todo_cli.store import journal
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, Backend
+from todo_cli.store.sql import ME
 from todo_cli.todo import PRIORITY_NAMES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from todo_cli.store.sql import Backend
 
 WEEKS = 12
 DAYS = 30

@@ -2,44 +2,46 @@
 
 A structural type, so the store imports no configuration: config.Settings
 is one, and a test or a tool can hand over any object with these values.
+The Protocols exist for the type checker alone (under TYPE_CHECKING), so
+that no everyday command imports typing; import them the same way.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from todo_cli.classes import dataclass
 from todo_cli.dburl import DatabaseURL
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
 
-class Named(Protocol):
-    """A value and where it came from (`flag --user`), for messages."""
+    class Named(Protocol):
+        """A value and where it came from (`flag --user`), for messages."""
 
-    @property
-    def value(self) -> str: ...
+        @property
+        def value(self) -> str: ...
 
-    @property
-    def source(self) -> str: ...
+        @property
+        def source(self) -> str: ...
 
+    class Target(Protocol):
+        """The database, the user, and the budgets of a connection."""
 
-class Target(Protocol):
-    """The database, the user, and the budgets of a connection."""
+        @property
+        def url(self) -> DatabaseURL: ...
 
-    @property
-    def url(self) -> DatabaseURL: ...
+        @property
+        def user(self) -> Named: ...
 
-    @property
-    def user(self) -> Named: ...
+        # The unpooled endpoint for migrations and admin (DATABASE_URL_DIRECT).
+        @property
+        def direct_url(self) -> str | None: ...
 
-    # The unpooled endpoint for migrations and admin (DATABASE_URL_DIRECT).
-    @property
-    def direct_url(self) -> str | None: ...
+        @property
+        def connect_timeout(self) -> float: ...
 
-    @property
-    def connect_timeout(self) -> float: ...
-
-    @property
-    def retry_budget(self) -> float: ...
+        @property
+        def retry_budget(self) -> float: ...
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Final
 
 from todo_cli.store.revision import sqlite_sql
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
 
 # SQLite's column type -> the kind of value, and PostgreSQL's cast for it.
 _KINDS: Final = {
@@ -45,7 +48,7 @@ FIRST_JOURNALED: Final = (
     "note",
     "version",
 )
-_COLUMN = re.compile(r"^\s*([a-z_]+) ([A-Z]+)")
+_COLUMN = r"^\s*([a-z_]+) ([A-Z]+)"
 
 
 @functools.cache
@@ -57,7 +60,7 @@ def kinds() -> dict[str, str]:
     found: dict[str, str] = {}
     # One column per comma: no type of the table has a comma in it.
     for part in table.group(1).split(","):
-        match = _COLUMN.match(part)
+        match = re.match(_COLUMN, part)
         if match and match.group(2) in _KINDS and match.group(1) not in _NOT_JOURNALED:
             found[match.group(1)] = _KINDS[match.group(2)]
     return found

@@ -12,7 +12,6 @@ import contextlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from todo_cli.classes import replace
 from todo_cli.dates import end_of_day
@@ -26,8 +25,14 @@ from todo_cli.store import events, todo_columns
 from todo_cli.store.ids import uuid4_hex
 from todo_cli.store.rows import columns, to_todo
 from todo_cli.store.session import Session
-from todo_cli.store.sql import ME, MINE, Backend, Scope, in_set, sqlite_time, whose
+from todo_cli.store.sql import ME, MINE, Scope, in_set, sqlite_time, whose
 from todo_cli.todo import PRIORITIES, NewTodo, Todo, clean_title
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from todo_cli.store.sql import Backend
 
 # --- adding -------------------------------------------------------------------------
 

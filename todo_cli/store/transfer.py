@@ -27,9 +27,13 @@ from todo_cli.classes import fields
 from todo_cli.formats.records import Record, todo_key
 from todo_cli.store import events
 from todo_cli.store.session import Session
-from todo_cli.store.sql import FOR_UPDATE, ME, Backend, in_set
+from todo_cli.store.sql import FOR_UPDATE, ME, in_set
 from todo_cli.store.todos import PROPOSED_ROLE, add_many
 from todo_cli.todo import NewTodo, Todo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from todo_cli.store.sql import Backend
 
 BATCH = 2_000
 
