@@ -20,19 +20,16 @@ from todo_cli.config import (
     ConfigFile,
     Profile,
     Settings,
-    add_profile,
     config_dir,
     default_sqlite_url,
     load_settings,
     read_config,
-    remove_profile,
-    use_profile,
     validate_name,
     variables,
-    write_config,
 )
 from todo_cli.dburl import parse_database_url
 from todo_cli.errors import ConfigError, ExitCode, InvalidInputError
+from todo_cli.profiles import add_profile, remove_profile, use_profile, write_config
 
 NAME_RULE = "use 1-64 letters, digits or _ . @ + -, starting with a letter, digit or _"
 PG_QUERY = "?sslmode=require&channel_binding=require"
@@ -810,3 +807,14 @@ def test_an_unreadable_config_file_is_a_config_error(
     with pytest.raises(ConfigError) as exc:
         read_config(cpath)
     assert exc.value.message == f"cannot read config file {cpath}: Permission denied"
+
+
+def test_a_profile_replaced_keeps_its_online_setting(tmp_path: Path) -> None:
+    """todo admin user add rewrites the profile (replace): a profile that
+    said online = true must not quietly allow offline again."""
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.ci]\nuser = "alice"\nonline = true\n')
+    path.chmod(0o600)
+    add_profile(path, "ci", user="alice", database_url="postgresql://h/db", replace=True)
+    assert read_config(path).profiles["ci"] == Profile("ci", "alice", "postgresql://h/db", True)
+    assert "online = true\n" in path.read_text()

@@ -17,7 +17,7 @@ def admin_user_add(
 
     Run it again to issue a new password (the old one stops working).
     """
-    from todo_cli.config import add_profile
+    from todo_cli.profiles import add_profile
     from todo_cli.store import admin
 
     settings = inv.settings()

@@ -86,7 +86,7 @@ def profile_add(
     inv: Invocation, *, name: str, user: str, database_url: str | None, force: bool
 ) -> None:
     """Create a profile. Switch to it with: todo profile use NAME"""
-    from todo_cli.config import add_profile
+    from todo_cli.profiles import add_profile
 
     add_profile(inv.config_path(), name, user=user, database_url=database_url, replace=force)
     inv.out.line(f"Saved profile {name} (user {user}). Use it with: todo profile use {name}")
@@ -122,7 +122,7 @@ def profile_list(inv: Invocation, *, json_: bool) -> None:
 
 def profile_use(inv: Invocation, *, name: str) -> None:
     """Make a profile the current one."""
-    from todo_cli.config import use_profile
+    from todo_cli.profiles import use_profile
 
     use_profile(inv.config_path(), name)
     inv.out.line(f"Now using profile {name}")
@@ -130,7 +130,7 @@ def profile_use(inv: Invocation, *, name: str) -> None:
 
 def profile_rm(inv: Invocation, *, name: str) -> None:
     """Delete a profile (its todos stay in the database)."""
-    from todo_cli.config import remove_profile
+    from todo_cli.profiles import remove_profile
 
     was_current = remove_profile(inv.config_path(), name)
     inv.out.line(
