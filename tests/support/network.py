@@ -100,16 +100,17 @@ class Network:
         with self._lock:
             self._live.append(server)
         sel = selectors.DefaultSelector()
-        sel.register(client, selectors.EVENT_READ, server)
-        sel.register(server, selectors.EVENT_READ, client)
         try:
+            # A change of mode may have closed either already (ValueError).
+            sel.register(client, selectors.EVENT_READ, server)
+            sel.register(server, selectors.EVENT_READ, client)
             while not self._stop.is_set():
                 for key, _ in sel.select(_POLL_S):
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
                         return
                     key.data.sendall(data)
-        except OSError:
+        except (OSError, ValueError):
             return
         finally:
             sel.close()
