@@ -81,6 +81,25 @@ _LIBPQ_PREFIX = r'^connection to server (?:at|on) "[^"]*"(?:, port \d+)? failed:
 _INVALID_SQLSTATES = {"23514", "54000", "22001", "22003", "2200H"}
 
 
+def _load_psycopg2() -> None:
+    """psycopg2 imports Python's ssl module only so that OpenSSL's thread
+    callbacks are set before libpq's (psycopgmodule.c: libcrypto_threads_init).
+    Those matter for OpenSSL 1.0 only, which Python 3.11 cannot use, and
+    psycopg2-binary's libpq has an OpenSSL of its own anyway. Refused it,
+    psycopg2 leaves OpenSSL to libpq, as psql does: about 5 ms less on each
+    command (Python's ssl and the system's libssl are never loaded)."""
+    import sys
+
+    if "psycopg2" in sys.modules or "ssl" in sys.modules:
+        return
+    sys.modules["ssl"] = None  # type: ignore[assignment]  # import ssl: ImportError
+    try:
+        import psycopg2  # noqa: F401
+    finally:
+        if sys.modules.get("ssl", 0) is None:
+            del sys.modules["ssl"]
+
+
 def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | None = None) -> Any:
     """An open DB-API connection in autocommit mode (no retries here).
     silent_after (offline mode, todo_cli/offline): give up after that many
@@ -88,6 +107,7 @@ def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | N
     authentication reply (a Neon proxy waking a compute answers at once)."""
     if url.backend == "sqlite":
         return _connect_sqlite(url)
+    _load_psycopg2()
     import psycopg2
     import psycopg2.extensions
 
