@@ -63,11 +63,9 @@ def events(db: str) -> list[str]:
     return [str(r[0]) for r in rows(db, "SELECT action FROM events ORDER BY id")]
 
 
-def test_a_forced_change_cut_off_after_commit_is_applied_once(
-    net: Network, db: str, tmp_path: Path
-) -> None:
-    """todo sync --apply N, then the process dies (or the reply is lost)
-    after the server committed: the next replay must find it applied."""
+def held_edit(net: Network, db: str, tmp_path: Path) -> tuple[InProcess, InProcess]:
+    """Machines a and b both edit todo 1 offline; a replays first, so b's
+    edit (change #1 on b) is held."""
     a, b = machine(tmp_path, "a", net.url(db)), machine(tmp_path, "b", net.url(db))
     a.ok("add", "call the bank")
     a.ok("list")
@@ -78,15 +76,45 @@ def test_a_forced_change_cut_off_after_commit_is_applied_once(
     net.mode = "up"
     a.ok("list")
     assert "not applied, kept: edit 1" in b("list").stderr
+    return a, b
+
+
+def test_a_forced_change_cut_off_after_commit_is_applied_once(
+    net: Network, db: str, tmp_path: Path
+) -> None:
+    """todo sync --apply N, then the process dies (or the reply is lost)
+    after the server committed: the next replay must find it applied."""
+    _, b = held_edit(net, db, tmp_path)
     killed = process(tmp_path, "b", net.url(db))(
         "sync", "--apply", "1", env={"TODO_OFFLINE_CRASH": "after-commit:1"}
     )
     assert killed.returncode == -9, killed.stderr
     assert rows(db, "SELECT title FROM todos") == [("from b",)]
     again = b("sync")
-    print(again.stderr)
     assert again.returncode == 0, again.stderr
+    assert "applied: edit 1 (found applied already)" in again.stderr
     assert events(db) == ["add", "edit", "edit"]  # the forced edit once, not twice
+
+
+def test_a_forced_change_cut_off_before_commit_is_held_not_forced_later(
+    net: Network, db: str, tmp_path: Path
+) -> None:
+    """Killed after it was marked sending, before the server had it: the
+    next replay, not asked to force it, holds it again and says why."""
+    _, b = held_edit(net, db, tmp_path)
+    killed = process(tmp_path, "b", net.url(db))(
+        "sync", "--apply", "1", env={"TODO_OFFLINE_CRASH": "before-send:1"}
+    )
+    assert killed.returncode == -9, killed.stderr
+    again = b("sync")
+    assert (
+        "not applied, kept: edit 1: applying it anyway was cut off before the server said "
+        "whether it was saved, and the server's journal does not have it: not applied "
+        "(todo sync --apply 1 tries again)"
+    ) in again.stderr
+    assert rows(db, "SELECT title FROM todos") == [("from a",)]
+    assert "applied: edit 1" in b("sync", "--apply", "1").stderr
+    assert rows(db, "SELECT title FROM todos") == [("from b",)]
 
 
 def test_a_forced_change_cut_off_after_commit_never_overwrites_a_later_edit(
@@ -94,16 +122,7 @@ def test_a_forced_change_cut_off_after_commit_never_overwrites_a_later_edit(
 ) -> None:
     """Worse than a doubled journal entry: the forced change, applied
     already, is applied again over what another machine changed since."""
-    a, b = machine(tmp_path, "a", net.url(db)), machine(tmp_path, "b", net.url(db))
-    a.ok("add", "call the bank")
-    a.ok("list")
-    b.ok("list")
-    net.mode = "refuse"
-    a.ok("edit", "1", "--title", "from a")
-    b.ok("edit", "1", "--title", "from b")
-    net.mode = "up"
-    a.ok("list")
-    assert "not applied, kept: edit 1" in b("list").stderr
+    a, b = held_edit(net, db, tmp_path)
     killed = process(tmp_path, "b", net.url(db))(
         "sync", "--apply", "1", env={"TODO_OFFLINE_CRASH": "after-commit:1"}
     )
@@ -369,6 +388,15 @@ def test_a_replay_stopped_in_another_terminal_never_hangs_this_one(
         except subprocess.TimeoutExpired:
             pytest.fail("todo list hung for 20 s behind a suspended todo sync")
         assert result.returncode == 0, result.stderr
+        said = (
+            f"process {held.pid} is replaying this machine's queued changes and has not "
+            "finished (stopped with Ctrl-Z? resume or end it); they stay queued\n"
+        )
+        assert result.stderr == f"todo: warning: {said}"
+        synced = subprocess.run(
+            [TODO_BIN, "sync"], env=second.env, cwd=second.cwd, capture_output=True, text=True
+        )
+        assert (synced.returncode, synced.stderr) == (6, f"todo: error: {said}")
     finally:
         os.kill(held.pid, signal.SIGKILL)
         held.wait()
