@@ -60,7 +60,13 @@ def main(argv: Sequence[str] | None = None, environment: Environment | None = No
     except TodoError as exc:
         code = _todo_error(inv, exc, debug)
     except KeyboardInterrupt:
-        out.error("interrupted; nothing was changed")
+        # After the change was saved (or queued), saying "nothing was
+        # changed" would have it typed again, and made twice.
+        out.error(
+            f"interrupted after the change was saved ({out.saved})"
+            if out.saved
+            else "interrupted; nothing was changed"
+        )
         code = ExitCode.INTERRUPTED
     except Exception as exc:
         if debug:

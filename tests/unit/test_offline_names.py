@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from todo_cli.dburl import parse_database_url
-from todo_cli.offline.common import status_line, where_key
-from todo_cli.store.outbox import Box, path_for
+from todo_cli.offline.common import path_for, status_line, where_key
+from todo_cli.store.outbox import Box
 
 
-def key(url: str) -> str:
-    return where_key(parse_database_url(url, source=""))
+def key(url: str, **environ: str) -> str:
+    return where_key(parse_database_url(url, source=""), environ)
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,17 @@ def test_another_port_database_or_host_is_another_key() -> None:
     assert key("postgresql://todo@localhost") == "localhost:5432/todo"
 
 
+def test_the_query_and_libpqs_variables_name_the_database_as_libpq_does() -> None:
+    assert key("postgresql://u@h/?dbname=work") == "h:5432/work"
+    assert key("postgresql://u@h/home?dbname=work") == "h:5432/work"
+    assert key("postgresql://u@/x?host=db.example.com&port=6432") == "db.example.com:6432/x"
+    assert key("postgresql://u@h/", PGDATABASE="work", PGPORT="7000") == "h:7000/work"
+    assert key("postgresql:///x", PGHOST="db.example.com") == "db.example.com:5432/x"
+    assert key("postgresql://h/", PGUSER="ann") == "h:5432/ann"
+    assert key("postgresql://u@h/x?service=a") != key("postgresql://u@h/x?service=b")
+    assert key("postgresql://u@h/x", PGSERVICE="a") == "h:5432/x?service=a"
+
+
 def test_no_two_profile_user_database_triples_share_a_file(tmp_path: Path) -> None:
     a = path_for(tmp_path, "home", "ann@work", "localhost:5432/todo")
     b = path_for(tmp_path, "home@ann", "work", "localhost:5432/todo")
@@ -75,3 +86,18 @@ def test_the_notice_gives_the_copys_age_in_a_unit_that_reads(
     with Box(tmp_path / "box.db") as box:
         box.put("copied_at", (now - ago).isoformat())
         assert says in status_line(box, now)
+
+
+def test_a_long_database_key_is_hashed_and_keeps_the_profile_and_user(tmp_path: Path) -> None:
+    from todo_cli.offline.common import names_path
+
+    long = path_for(tmp_path, "home", "ann", "h:5432/" + "d" * 300)
+    assert long.name.startswith("home@ann@")
+    assert len(long.name) < 100
+    assert names_path(long) == tmp_path / "offline" / "home@ann.names"
+    other = path_for(tmp_path, "home", "ann", "h:5432/" + "e" * 300)
+    assert other != long
+    assert names_path(other) == names_path(long)
+    whole = path_for(tmp_path, "p" * 64, "u" * 64 + "@" * 40, "h:5432/x" * 10)
+    assert "@" not in whole.name
+    assert names_path(whole) == whole.with_suffix(".names")

@@ -60,9 +60,10 @@ class Hook:
     def box(self) -> Box:
         """The offline file, opened once for the invocation."""
         if self._box is None:
+            from todo_cli.offline.common import names_path
             from todo_cli.store.outbox import Box
 
-            self._box = Box(self.path, shared=True)
+            self._box = Box(self.path, shared=True, names=names_path(self.path))
         return self._box
 
     def run(

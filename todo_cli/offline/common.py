@@ -27,6 +27,8 @@ __all__ = [
     "box_path",
     "is_name",
     "locked",
+    "names_path",
+    "path_for",
     "status_line",
     "where_key",
 ]
@@ -60,33 +62,70 @@ def box_path(settings: Settings, environ: Mapping[str, str]) -> Path:
     The database as a server knows it, not as the URL spells it (where_key):
     the same database under another spelling or role must find its queue."""
     from todo_cli.config import _platform_dir
-    from todo_cli.store.outbox import path_for
 
     return path_for(
         _platform_dir(environ, "XDG_STATE_HOME", ".local/state"),
         settings.profile.value,
         settings.user.value,
-        where_key(settings.url),
+        where_key(settings.url, environ),
     )
+
+
+def path_for(data_dir: Path, profile: str, user: str, where: str) -> Path:
+    """One file per profile, user and database, named after them: each
+    percent-encoded, "@" too, so no two triples share a name (the database
+    hashed when the name would be too long, and the whole if still so)."""
+    import hashlib
+    from urllib.parse import quote
+
+    def named(where: str) -> str:
+        return "@".join(quote(part, safe=".-_") for part in (profile, user, where))
+
+    key = named(where)
+    if len(key) > 200:
+        key = named(hashlib.sha256(where.encode()).hexdigest()[:32])
+    if len(key) > 240:
+        key = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return data_dir / "offline" / f"{key}.db"
+
+
+def names_path(box: Path) -> Path:
+    """The counter of provisional names of the box's profile and user,
+    shared by their files (path_for names each profile@user@...)."""
+    if box.name.count("@") != 2:  # hashed whole (path_for): a counter of its own
+        return box.with_suffix(".names")
+    profile, user, _ = box.name.split("@")
+    return box.parent / f"{profile}@{user}.names"
 
 
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
-def where_key(url: DatabaseURL) -> str:
-    """host:port/database, one spelling per database: the host in lower
-    case; this machine's names for itself (and a socket folder) as
-    "localhost"; Neon's pooled endpoint (ep-x-pooler.region.neon.tech) as
-    its direct one; the port libpq would use; the database libpq would
-    open (the role's name when the URL has none). Not the role: one user
-    under a new role (todo admin user add again) keeps the queue."""
-    host = (url.host or "localhost").lower().strip("[]")
+def where_key(url: DatabaseURL, environ: Mapping[str, str]) -> str:
+    """host:port/database, as libpq takes them (the URL's query, such as
+    ?dbname= or ?host=, over the URL's own parts, then PGHOST, PGPORT,
+    PGDATABASE), one spelling per database: the host in lower case; this
+    machine's names for itself (and a socket folder) as "localhost";
+    Neon's pooled endpoint (ep-x-pooler.region.neon.tech) as its direct
+    one; the port libpq would use; the database libpq would open (the
+    role's name when none is given). Not the role: one user under a new
+    role (todo admin user add again) keeps the queue. A service (?service=,
+    PGSERVICE) names its own."""
+    from urllib.parse import parse_qs, urlsplit
+
+    query = {k: v[-1] for k, v in parse_qs(urlsplit(url.raw).query).items()}
+    role = query.get("user") or url.username or environ.get("PGUSER") or ""
+    host = (query.get("host") or url.host or environ.get("PGHOST") or "localhost").lower()
+    host = host.strip("[]")
     if host in _LOOPBACK or host.startswith("/"):
         host = "localhost"
     first, dot, rest = host.partition(".")
     if first.endswith("-pooler") and rest.endswith("neon.tech"):
         host = first.removesuffix("-pooler") + dot + rest
-    return f"{host}:{url.port or 5432}/{url.database or url.username or ''}"
+    port = query.get("port") or url.port or environ.get("PGPORT") or 5432
+    name = query.get("dbname") or url.database or environ.get("PGDATABASE") or role
+    service = query.get("service") or environ.get("PGSERVICE")
+    return f"{host}:{port}/{name}" + (f"?service={service}" if service else "")
 
 
 def is_name(arg: str) -> bool:

@@ -139,7 +139,7 @@ def change(env: Env, exc: OfflineError, kind: str, args: Sequence[str], **payloa
                     now[key] = token(copied) if copied is not None else "gone"
             return now
 
-        return box.queue(
+        entry = box.queue(
             kind,
             {"refs": list(args), "owner": owner, **encode(payload)},
             saw,
@@ -147,13 +147,20 @@ def change(env: Env, exc: OfflineError, kind: str, args: Sequence[str], **payloa
             request_id=uuid4_hex(),
             fresh=fresh,
         )
+    return _queued(env, entry)
+
+
+def _queued(env: Env, entry: Entry) -> Entry:
+    """Said at once: a Ctrl-C from here on says the change was queued (cli)."""
+    env.out.saved = f"queued {entry.describe()}"
+    return entry
 
 
 def add(env: Env, exc: OfflineError, new: Sequence[NewTodo], request_id: str) -> Entry:
     h = _hook(env, exc)
     box: Box
     with h.box() as box:
-        return box.queue(
+        entry = box.queue(
             "add",
             {
                 "titles": [t.title for t in new],
@@ -164,6 +171,7 @@ def add(env: Env, exc: OfflineError, new: Sequence[NewTodo], request_id: str) ->
             request_id=request_id,
             provisional=True,
         )
+    return _queued(env, entry)
 
 
 def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
@@ -196,6 +204,7 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
                     )
                 with box.transaction() as conn:
                     box.delete(last.seq, conn)
+            env.out.saved = f"took back the queued {last.describe()}"
             return "took back", last
         # The journal entry it means, by id: the newest not undone as the
         # last listing online read it (Hook.remember); unknown after a change
@@ -207,7 +216,7 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
             now=env.now(),
             request_id=uuid4_hex(),
         )
-        return "queued", entry
+        return "queued", _queued(env, entry)
 
 
 def report(env: Env, out: Output, entry: Entry, *, verb: str = "queued") -> None:

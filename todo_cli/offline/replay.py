@@ -211,8 +211,14 @@ def _one(h: Any, box: Box, entry: Entry, forced: bool) -> str:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         box.set_state(entry.seq, "held", f"failed ({first}); nothing was applied twice")
         return f"not applied, kept: {what}: failed ({first}) (see: todo sync)"
-    _crash("after-commit", entry.seq)
-    said = settle(box, entry, plan, outcome, me)
+    try:
+        _crash("after-commit", entry.seq)
+        said = settle(box, entry, plan, outcome, me)
+    except KeyboardInterrupt:  # on the server: the next replay finds it in the journal
+        raise Interrupted(
+            f"interrupted after {what} was applied on the server: the next replay finds "
+            "it in the server's journal and finishes (see: todo sync)"
+        ) from None
     _crash("after-mark", entry.seq)
     return said
 
@@ -242,18 +248,17 @@ def _apply(s: Session, entry: Entry, plan: Plan, earlier: bool = False) -> Outco
     from todo_cli.store import changes, history, todos
 
     s.begin()
-    # A change that may have reached the server asks the journal first:
-    # the stamp says whether it is there. So does a forced one (held before:
-    # perhaps applied by a replay that died), and every add: an outbox
-    # restored from a backup holds adds replayed since, whose todos may be
-    # gone (removed), so their request ids no longer tell.
+    # Every change asks the journal first: the stamp says whether it is
+    # there. Not only one that may have reached the server ("sending"): an
+    # outbox restored from a backup holds changes replayed since, and one
+    # undone since finds its todo at the version it saw again; an add's
+    # todo may be gone, so its request id no longer tells.
     forced = entry.force or earlier
-    asks = entry.state == "sending" or forced or entry.kind == "add"
     saw = {n: plan.saw.get(key, "") for key, n in plan.keyed}
     title = entry.payload.get("titles", [None])[0]
     # Forced, it did not find the todo as it saw it: its entry is known by
     # the todos it names, not by the versions it saw.
-    if asks and replaying.journaled(
+    if replaying.journaled(
         s, entry.kind, title=title, saw=None if forced else saw, numbers=list(saw)
     ):
         return _already(s, entry, plan)
@@ -289,7 +294,9 @@ def _apply(s: Session, entry: Entry, plan: Plan, earlier: bool = False) -> Outco
                 f"a change was made since this machine was last online (#{newest}, "
                 f"not #{seen}): undo would take back another change than the one you meant"
             )
-        history.undo(s, count=1)  # commits: nothing more is asked in it
+        # Checked again under undo's lock: a change committed meanwhile is
+        # never the one taken back.
+        history.undo(s, count=1, expect=None if entry.force else seen)  # commits
         return Outcome(max_event=newest)
     numbers = [n for _, n in plan.keyed]
     label = f"{plan.owner}/" if plan.owner else ""

@@ -289,16 +289,22 @@ def _when(value: datetime) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def undo(session: Session, *, count: int = 1) -> list[Event]:
+def undo(session: Session, *, count: int = 1, expect: int | None = None) -> list[Event]:
     """Reverse the user's `count` most recent changes not yet undone, newest
     first, all or nothing (fewer than `count` left is refused too). Returns
-    the events undone."""
+    the events undone. expect: the newest must be that journal entry (a
+    replayed offline undo means one change, never whatever is newest)."""
     backend = session.backend
     session.begin()
     lock = FOR_UPDATE[backend]
     events = _recent(session, count, not_undone=True, lock=lock)
     if not events:
         raise NotFoundError("nothing to undo (see: todo log)")
+    if expect is not None and events[0].id != expect:
+        raise UndoConflictError(
+            f"a change was made since this machine was last online (#{events[0].id}, "
+            f"not #{expect}): undo would take back another change than the one you meant"
+        )
     if len(events) < count:
         left = "1 change is" if len(events) == 1 else f"{len(events)} changes are"
         raise NotFoundError(

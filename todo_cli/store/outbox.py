@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from todo_cli.errors import StorageError
+from todo_cli.store import outbox_checks
 from todo_cli.todo import Todo
 
 _SCHEMA = """
@@ -84,28 +85,18 @@ class Entry:
         return f"{self.kind} {refs}"
 
 
-def path_for(data_dir: Path, profile: str, user: str, where: str) -> Path:
-    """One file per profile, user and database, named after them: each
-    percent-encoded, "@" too, so no two triples share a name (a hash when
-    that is too long for a name)."""
-    from urllib.parse import quote
-
-    key = "@".join(quote(part, safe=".-_") for part in (profile, user, where))
-    if len(key) > 200:
-        import hashlib
-
-        key = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return data_dir / "offline" / f"{key}.db"
-
-
 class Box:
     """The open file (a context manager)."""
 
-    def __init__(self, path: Path, *, shared: bool = False) -> None:
+    def __init__(self, path: Path, *, shared: bool = False, names: Path | None = None) -> None:
         """shared: one invocation's, used by each step in turn and never
-        closed (closing a WAL file checkpoints it: fsyncs for nothing)."""
+        closed (closing a WAL file checkpoints it: fsyncs for nothing).
+        names: the counter of provisional names this file shares with the
+        other files of its profile and user (other databases, or the same
+        one through another endpoint): q1 is never given twice by them."""
         self.path = path
         self.shared = shared
+        self.names = names
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if path.parent.stat().st_mode & 0o077:  # made wider by hand, or by an old umask
@@ -126,7 +117,9 @@ class Box:
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.executescript(_SCHEMA)
                 self.conn.execute("PRAGMA user_version = 2")
-        except (OSError, sqlite3.Error) as exc:
+            outbox_checks.schema(self.conn)
+            outbox_checks.meta(self.conn)
+        except (OSError, sqlite3.Error, ValueError) as exc:
             raise damaged(path, str(exc)) from None
 
     def __enter__(self) -> Box:
@@ -176,31 +169,26 @@ class Box:
 
     # --- the outbox -------------------------------------------------------
 
-    def entries(self, states: Iterable[str] = ("waiting", "sending", "held")) -> list[Entry]:
-        wanted = list(states)
+    def entries(self, states: Iterable[str] = outbox_checks.STATES) -> list[Entry]:
+        """The queued changes in these states, in order. Every row is read
+        and checked (outbox_checks.entry): one todo cannot read is an error,
+        never passed over."""
+        wanted = set(states)
         rows = self.conn.execute(
             "SELECT seq, kind, payload, saw, stamp, request_id, name, state, reason, force "
-            f"FROM outbox WHERE state IN ({','.join('?' * len(wanted))}) ORDER BY seq",
-            wanted,
+            "FROM outbox ORDER BY seq"
         ).fetchall()
-        try:
-            return [
-                Entry(
-                    r[0],
-                    r[1],
-                    json.loads(r[2]),
-                    json.loads(r[3]),
-                    datetime.fromisoformat(r[4]),
-                    r[5],
-                    r[6],
-                    r[7],
-                    r[8],
-                    bool(r[9]),
+        found = []
+        for r in rows:
+            try:
+                payload, saw, stamp = outbox_checks.entry(r)
+            except ValueError as exc:  # edited by hand, or damaged
+                raise damaged(self.path, str(exc)) from None
+            if r[7] in wanted:
+                found.append(
+                    Entry(r[0], r[1], payload, saw, stamp, r[5], r[6], r[7], r[8], bool(r[9]))
                 )
-                for r in rows
-            ]
-        except (ValueError, TypeError) as exc:  # edited by hand, or damaged
-            raise damaged(self.path, f"a queued change cannot be read ({exc})") from None
+        return found
 
     def waiting(self) -> bool:
         """Whether a replay has anything to do (a held change waits for
@@ -237,7 +225,7 @@ class Box:
             self.put("last_stamp", stamp.isoformat(), conn)
             name = None
             if provisional:
-                n = int(self.get("last_name") or 0) + 1
+                n = self._next_name(int(self.get("last_name") or 0))
                 self.put("last_name", str(n), conn)
                 name = f"q{n}"
             seq = conn.execute(
@@ -251,6 +239,26 @@ class Box:
         # Any state: a replay in another terminal may have picked it already.
         (entry,) = [e for e in self.entries(("waiting", "sending", "held")) if e.seq == seq]
         return entry
+
+    def _next_name(self, last: int) -> int:
+        """After this file's last name and the shared counter's, durably
+        counted before this file's commit (a name lost with a power cut is
+        skipped, never given twice)."""
+        if self.names is None:
+            return last + 1
+        import fcntl
+
+        fd = os.open(self.names, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held for a read and a write
+            counted = os.pread(fd, 20, 0).decode(errors="replace").strip()
+            n = max(last, int(counted) if counted.isdigit() else 0) + 1
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(n).encode(), 0)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return n
 
     def delete(self, seq: int, conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
@@ -335,13 +343,19 @@ class Box:
     def copied(self, owner: str | None = None) -> list[Todo]:
         query = "SELECT data FROM copy" + (" WHERE owner = ?" if owner else "")
         rows = self.conn.execute(query, (owner,) if owner else ()).fetchall()
-        return [todo_from_json(r[0]) for r in rows]
+        return [self._todo(r[0]) for r in rows]
 
     def copied_one(self, owner: str, number: int) -> Todo | None:
         row = self.conn.execute(
             "SELECT data FROM copy WHERE owner = ? AND number = ?", (owner, number)
         ).fetchone()
-        return todo_from_json(row[0]) if row else None
+        return self._todo(row[0]) if row else None
+
+    def _todo(self, data: str) -> Todo:
+        try:
+            return todo_from_json(data)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise damaged(self.path, f"a todo of its copy cannot be read ({exc!r})") from None
 
 
 def damaged(path: Path, why: str) -> StorageError:

@@ -1,0 +1,79 @@
+"""What an offline file (outbox.py) must hold to be used: checked as it is
+opened and read, so that a file damaged or edited by hand is one error
+(exit 6) and never a change replayed as another, passed over or half read.
+Each check raises ValueError saying what is wrong."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+KINDS = ("add", "edit", "done", "reopen", "rm", "undo")
+STATES = ("waiting", "sending", "held")
+COLUMNS = {
+    "meta": {"key", "value"},
+    "outbox": {
+        "seq", "kind", "payload", "saw", "stamp", "request_id", "name", "state", "reason", "force"
+    },
+    "names": {"name", "seq", "number", "owner", "request_id"},
+    "copy": {"owner", "number", "updated", "data"},
+}  # fmt: skip
+_NUMBERS = ("max_number", "max_event", "last_name", "live_event")
+_TIMES = ("last_stamp", "copied_at", "changed_online_at", "offline_since")
+
+
+def schema(conn: sqlite3.Connection) -> None:
+    for table, wanted in COLUMNS.items():
+        found = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if wanted - found:
+            raise ValueError(f"its table {table} lacks {', '.join(sorted(wanted - found))}")
+
+
+def meta(conn: sqlite3.Connection) -> None:
+    for key, value in conn.execute("SELECT key, value FROM meta"):
+        if key in _NUMBERS and not str(value).isdigit():
+            raise ValueError(f"{key} is {value!r}, not a number")
+        if key in _TIMES:
+            moment(value, key)
+
+
+def moment(value: Any, what: str) -> datetime:
+    try:
+        found = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} is {value!r}, not a time") from None
+    if found.tzinfo is None:
+        raise ValueError(f"{what} is {value!r}, a time without its zone")
+    return found
+
+
+def entry(row: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, str], datetime]:
+    """A queued change's row: its payload, saw and stamp, decoded."""
+    seq, kind, payload, saw, stamp, request_id, _name, state = row[:8]
+    where = f"queued change #{seq}"
+    if kind not in KINDS:
+        raise ValueError(f"{where} is of a kind todo does not know ({kind!r})")
+    if state not in STATES:
+        raise ValueError(f"{where} is in a state todo does not know ({state!r})")
+    if not isinstance(request_id, str) or not request_id:
+        raise ValueError(f"{where} has no request id")
+    decoded, seen = json.loads(payload), json.loads(saw)
+    if not isinstance(decoded, dict) or not isinstance(seen, dict):
+        raise ValueError(f"{where} is not a change todo can read")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in seen.items()):
+        raise ValueError(f"{where} records versions todo cannot read")
+    refs = decoded.get("refs")
+    if kind == "add":
+        titles, todos = decoded.get("titles"), decoded.get("todos")
+        if not (isinstance(titles, list) and titles and isinstance(todos, list) and todos):
+            raise ValueError(f"{where} is an add without its todos")
+    elif kind != "undo" and not (
+        isinstance(refs, list) and refs and all(isinstance(r, str) for r in refs)
+    ):
+        raise ValueError(f"{where} names no todo todo can read")
+    return decoded, seen, moment(stamp, f"the time of {where}")
