@@ -14,7 +14,8 @@ NAMED = re.compile(r"\btests/[\w/]+\.py\b")
 def _texts() -> list[Path]:
     found = [REPO / "README.md", REPO / "pyproject.toml", REPO / ".ci" / "run"]
     for top in ("todo_cli", "tests", "bench", "alembic"):
-        found += sorted((REPO / top).rglob("*.py"))
+        # Not the bench's own venv (bench/.work): other projects' files.
+        found += sorted(p for p in (REPO / top).rglob("*.py") if ".work" not in p.parts)
     return found
 
 
