@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.databases import ScratchDatabases, admin_url, with_database
 from tests.support.inprocess import InProcess
-from tests.support.network import Network, machine_env
+from tests.support.network import Network, copy_folder, machine_env
 from tests.support.processes import Todo
 from tests.support.rawsql import pg_rows as rows
 from todo_cli.config import load_settings
@@ -237,20 +237,17 @@ def test_an_outbox_restored_from_a_backup_never_replays_an_add_again(
     """A HOME restored from a backup (or copied to a new laptop, or a VM
     snapshot) holds changes that were replayed since: replaying them again
     must not bring back a todo added then removed."""
-    import shutil
-
     a = machine(tmp_path, "a", net.url(db))
     a.ok("add", "one")
     a.ok("list")
     net.mode = "refuse"
     assert a.ok("add", "buy a present") == "q1\n"
     backup = tmp_path / "backup"
-    shutil.copytree(_offline_dir(a.home), backup)
+    copy_folder(_offline_dir(a.home), backup)
     net.mode = "up"
     assert "q1 is now 2" in a("list").stderr
     a.ok("rm", "2", "--yes")  # bought it: gone
-    shutil.rmtree(_offline_dir(a.home))
-    shutil.copytree(backup, _offline_dir(a.home))  # the backup comes back
+    copy_folder(backup, _offline_dir(a.home))  # the backup comes back
     print(a("list").stderr)
     assert rows(db, "SELECT title FROM todos ORDER BY number") == [("one",)]
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.databases import ScratchDatabases, admin_url, with_database
 from tests.support.inprocess import InProcess
-from tests.support.network import Network, machine_env
+from tests.support.network import Network, copy_folder, machine_env
 from tests.support.processes import Todo
 from tests.support.rawsql import pg_rows as rows
 from todo_cli.config import load_settings
@@ -158,21 +158,18 @@ def test_an_outbox_restored_from_a_backup_never_replays_a_change_undone_since(
     a VM snapshot) still holds that change, "waiting": replay asks the
     journal only for adds and changes left "sending", so the version check
     passes and the change the user undid is applied a second time."""
-    import shutil
-
     a = machine(tmp_path, "a", net.url(db))
     a.ok("add", "call the bank", "--every", "week", "--due", "tomorrow")
     a.ok("list")
     net.mode = "refuse"
     a.ok(*change)
     backup = tmp_path / "backup"
-    shutil.copytree(_offline_dir(a.home), backup)
+    copy_folder(_offline_dir(a.home), backup)
     net.mode = "up"
     assert "applied:" in a("list").stderr
     a.ok("undo")  # not what I meant: taken back, online
     before = rows(db, "SELECT number, title, done FROM todos ORDER BY number")
-    shutil.rmtree(_offline_dir(a.home))
-    shutil.copytree(backup, _offline_dir(a.home))  # the backup comes back
+    copy_folder(backup, _offline_dir(a.home))  # the backup comes back
     replayed = a("sync")
     print(replayed.stderr)
     assert rows(db, "SELECT number, title, done FROM todos ORDER BY number") == before, (

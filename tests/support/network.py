@@ -149,3 +149,18 @@ def machine_env(
     (home / "work").mkdir(parents=True)
     extra = {"DATABASE_URL": url, "TODO_USER": user, "TODO_OFFLINE_AFTER": "0.5", **env}
     return home, clean_env(home, **extra), home / "work"
+
+
+def copy_folder(source: Path, target: Path) -> None:
+    """A backup (or a restore, over what is there) of an offline folder, as
+    a user makes one between two commands. The in-process runs leave their connections to
+    the file for the collector, whose closing checkpoints and deletes the
+    -wal and -shm: collected first, as a process's end would, so that no
+    file vanishes while it is copied."""
+    import gc
+    import shutil
+
+    gc.collect()
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
