@@ -243,7 +243,7 @@ def test_a_queued_change_in_a_state_todo_does_not_know_is_never_passed_over_unsa
         ("INSERT OR REPLACE INTO meta VALUES ('last_name', 'x')", "offline add"),
         ("INSERT OR REPLACE INTO meta VALUES ('last_stamp', 'x')", "offline add"),
         ("INSERT OR REPLACE INTO meta VALUES ('copied_at', 'x')", "offline list"),
-        ("INSERT OR REPLACE INTO meta VALUES ('changed_online_at', 'x')", "offline undo"),
+        ("INSERT OR REPLACE INTO meta VALUES ('changed_online_after', 'x')", "offline undo"),
         ("UPDATE copy SET data = 'junk'", "offline list"),
         ("UPDATE copy SET data = '{}'", "offline list"),
         ("DROP TABLE names", "list"),

@@ -124,9 +124,9 @@ def every_operation(open_: Callable[[], contextlib.AbstractContextManager[Tracin
         history.log(s, limit=50)
         stats.stats(s)
         # What replaying a change made offline asks (offline/replay.py).
-        assert not replaying.journaled(s, "edit", saw={})  # names no todo it changed
-        assert replaying.journaled(s, "add", title="plain")  # this session's clock
-        assert replaying.added(s) == [1]
+        assert replaying.journaled(s, "edit", saw={}) is None  # names no todo it changed
+        assert replaying.journaled(s, "add", title="plain") == [1]  # this session's clock
+        assert replaying.journaled(s, "add", request_id="another add's") is None
         assert replaying.marks(s)[0] == 3
         assert replaying.newest(s)[0] == replaying.max_event(s)[0]
         assert sorted(replaying.current(s, [1, 2], None, lock=True)) == [1, 2]

@@ -78,11 +78,11 @@ class Hook:
         invocation), then the operation; offline, a read's fallback answers."""
         if self.error is None and not self.replayed:
             self.replay_now()
-        journal: list[tuple[int, int]] = []
+        journal: list[tuple[int, int, str]] = []
 
         def marked(session: Session) -> T:
             done = operation(session)
-            if session.journal is not None:  # a listing's journal marks (listing.JOURNAL)
+            if session.journal is not None:  # a listing's journal marks (listing.journal_columns)
                 journal.append(session.journal)
             return done
 
@@ -154,7 +154,7 @@ class Hook:
         *,
         forget: bool = False,
         read: bool = False,
-        journal: tuple[int, int] | None = None,
+        journal: tuple[int, int, str] | None = None,
     ) -> None:
         """The todos an online command read or changed, into the copy; and
         the journal marks a listing read: the newest id (a server behind it
@@ -188,11 +188,16 @@ class Hook:
             box.remember(me, found, conn)
             if not read:
                 box.forget_key("live_event", conn)
-                # What offline undo means now: this change, not a queued one.
-                box.put("changed_online_at", self.env.now().astimezone(UTC).isoformat(), conn)
+                # What offline undo means now: this change, not one queued
+                # before it (by the queue's order, never a clock set back).
+                box.put("changed_online_after", str(box.last_seq()), conn)
             if journal is not None:
                 box.raise_mark("max_event", journal[0], conn)
                 box.put("live_event", str(journal[1]), conn)
+                if journal[2] and (box.count() == 0 or box.get("user_mark") is None):
+                    # The server the queued changes are for (replay.py):
+                    # kept while any waits, never moved by a later listing.
+                    box.put("user_mark", journal[2], conn)
             if read and (events or figures):  # todo log, todo stats
                 from todo_cli.offline import recall
 

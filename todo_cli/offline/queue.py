@@ -181,8 +181,8 @@ def undo(env: Env, exc: OfflineError) -> tuple[str, Entry]:
     h = _hook(env, exc)
     with h.box() as box:
         entries = box.entries()
-        online = box.get("changed_online_at")
-        if entries and online and entries[-1].stamp < datetime.fromisoformat(online):
+        online = box.get("changed_online_after")
+        if entries and online and entries[-1].seq <= int(online):
             # The newest change is one made online since (Hook.remember):
             # taking back an older queued one instead would lose it.
             raise DatabaseUnreachableError(

@@ -45,7 +45,7 @@ from todo_cli.errors import (
 )
 from todo_cli.offline.common import OfflineError, is_name, locked
 from todo_cli.offline.queue import decode, keys
-from todo_cli.offline.settle import Outcome, Plan, settle, stamp
+from todo_cli.offline.settle import Outcome, Plan, first_request_id, settle, stamp
 from todo_cli.store import replaying
 from todo_cli.store.outbox import Box, Entry, token
 
@@ -124,7 +124,21 @@ def replay(
 
 
 def _history_holds(h: Any, box: Box, accept: bool, said: list[str]) -> bool:
-    last_number, max_event = _run(h, replaying.marks, None)
+    last_number, max_event, user_mark = _run(h, replaying.marks, None)
+    seen_mark = box.get("user_mark")
+    if seen_mark and user_mark and user_mark != seen_mark:
+        # Another server at this address (a tunnel or a port that now leads
+        # elsewhere): its user was made at another moment. Never replayed
+        # into, whatever --accept-restore says.
+        said.append(
+            f"this address now leads to another database than the one your {box.count()} "
+            f"queued change(s) were made for (your user was made there at {_when(seen_mark)}, "
+            f"here at {_when(user_mark)}): none was replayed (see: todo sync; todo sync --drop "
+            "N drops one; or reach that database again)"
+        )
+        with box.transaction() as conn:
+            box.put("restored", said[-1], conn)
+        return False
     seen_number = int(box.get("max_number") or 0)
     seen_event = int(box.get("max_event") or 0)
     behind = []
@@ -148,6 +162,15 @@ def _history_holds(h: Any, box: Box, accept: bool, said: list[str]) -> bool:
             box.put("max_number", str(last_number), conn)
             box.put("max_event", str(max_event), conn)
     return True
+
+
+def _when(mark: str) -> str:
+    from datetime import UTC
+
+    try:
+        return f"{datetime.fromtimestamp(float(mark), UTC):%Y-%m-%d %H:%M:%S} UTC"
+    except (ValueError, OverflowError):
+        return repr(mark)
 
 
 # The longest a replay waits for one reply of the server (three times the
@@ -258,10 +281,17 @@ def _apply(s: Session, entry: Entry, plan: Plan, earlier: bool = False) -> Outco
     title = entry.payload.get("titles", [None])[0]
     # Forced, it did not find the todo as it saw it: its entry is known by
     # the todos it names, not by the versions it saw.
-    if replaying.journaled(
-        s, entry.kind, title=title, saw=None if forced else saw, numbers=list(saw)
-    ):
-        return _already(s, entry, plan)
+    journal = replaying.journaled(
+        s,
+        entry.kind,
+        title=title,
+        request_id=first_request_id(entry.request_id),
+        saw=None if forced else saw,
+        numbers=list(saw),
+        undone=None if forced else entry.payload.get("last_event"),
+    )
+    if journal is not None:
+        return _already(s, entry, plan, journal)
     if earlier:
         raise Moved(
             "applying it anyway was cut off before the server said whether it was saved, "
@@ -331,11 +361,12 @@ def _made(s: Session, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _already(s: Session, entry: Entry, plan: Plan) -> Outcome:
+def _already(s: Session, entry: Entry, plan: Plan, numbers: list[int]) -> Outcome:
     """The journal has it: an earlier replay applied it and died before
-    it could say so. What it did, as far as the outbox needs to know."""
+    it could say so (numbers: an add's). What it did, as far as the outbox
+    needs to know."""
     if entry.kind == "add":
-        return Outcome(numbers=replaying.added(s), already=True, max_event=_max(s))
+        return Outcome(numbers=numbers, already=True, max_event=_max(s))
     if entry.kind == "undo":
         return Outcome(already=True, max_event=_max(s))
     now = replaying.current(s, [n for _, n in plan.keyed], plan.owner, lock=False)

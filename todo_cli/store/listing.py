@@ -138,18 +138,27 @@ _OVERDUE_ORDER = {
 COUNT_CAP = 1000
 
 
-# Two more columns a listing can carry, computed once per statement (no
-# round trip): the user's newest journal id, and newest not undone. Offline
-# mode keeps them (offline/__init__.py: a restored server, a queued undo).
-JOURNAL = (
-    f", (SELECT max(e.id) FROM events e WHERE e.user_id = {ME}) AS journal_max"
-    f", (SELECT max(e.id) FROM events e WHERE e.user_id = {ME} AND e.undone_at IS NULL)"
-    " AS journal_live"
-)
+# Three more columns a listing can carry, computed once per statement (no
+# round trip): the user's newest journal id, and newest not undone; and when
+# the server made the user (USER_MARK). Offline mode keeps them
+# (offline/__init__.py: a restored server, a queued undo, another server).
+USER_MARK = {
+    "postgresql": "(SELECT CAST(extract(epoch FROM u.created_at) AS text) FROM users u "
+    "WHERE u.name = :me)",
+    "sqlite": "(SELECT CAST(u.created_at AS text) FROM users u WHERE u.name = :me)",
+}
+
+
+def journal_columns(backend: Backend) -> str:
+    return (
+        f", (SELECT max(e.id) FROM events e WHERE e.user_id = {ME}) AS journal_max"
+        f", (SELECT max(e.id) FROM events e WHERE e.user_id = {ME} AND e.undone_at IS NULL)"
+        f" AS journal_live, {USER_MARK[backend]} AS journal_user"
+    )
 
 
 def _journal(session: Session, row: Any, at: int) -> None:
-    session.journal = (int(row[at] or 0), int(row[at + 1] or 0))
+    session.journal = (int(row[at] or 0), int(row[at + 1] or 0), str(row[at + 2] or ""))
 
 
 def page(
@@ -175,7 +184,7 @@ def page(
     rows = session.execute(
         *repair,
         f"SELECT {columns(session.backend, _whose(filter))}, (SELECT count(*) FROM (SELECT 1 FROM todos "
-        f"WHERE {where} LIMIT :count_cap) AS c) AS total{JOURNAL if journal else ''} "
+        f"WHERE {where} LIMIT :count_cap) AS c) AS total{journal_columns(session.backend) if journal else ''} "
         f"FROM todos WHERE todos.id IN ({_candidates(session.backend, where, sort, reverse)}) "
         f"ORDER BY {order} LIMIT :limit",
         params={**params, **more, "limit": limit, "count_cap": limit + COUNT_CAP + 1},
@@ -233,13 +242,13 @@ def iter_todos(
     """Every matching todo in order, yielded as rows are read: one statement,
     one snapshot, one round trip; rows become Todo objects one at a time.
     source: with each todo's request id (Todo.source). journal: the
-    session learns the journal marks (JOURNAL) from the first row."""
+    session learns the journal marks (journal_columns) from the first row."""
     where, params = _where(session.backend, filter)
     repair, more = _repair(session, filter)
     rows = session.execute(
         *repair,
         f"SELECT {columns(session.backend, _whose(filter), source=source)}"
-        f"{JOURNAL if journal else ''} FROM todos WHERE {where} "
+        f"{journal_columns(session.backend) if journal else ''} FROM todos WHERE {where} "
         f"ORDER BY {_order(sort, reverse)}" + (" LIMIT :limit" if limit else ""),
         params={**params, **more, "limit": limit},
     )

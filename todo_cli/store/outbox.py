@@ -35,8 +35,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from todo_cli.errors import StorageError
-from todo_cli.store import outbox_checks
+from todo_cli.store import outbox_checks, outbox_names
+from todo_cli.store.outbox_checks import damaged
 from todo_cli.todo import Todo
 
 _SCHEMA = """
@@ -91,9 +91,9 @@ class Box:
     def __init__(self, path: Path, *, shared: bool = False, names: Path | None = None) -> None:
         """shared: one invocation's, used by each step in turn and never
         closed (closing a WAL file checkpoints it: fsyncs for nothing).
-        names: the counter of provisional names this file shares with the
-        other files of its profile and user (other databases, or the same
-        one through another endpoint): q1 is never given twice by them."""
+        names: the lock under which the files of one profile and user
+        (other databases, or the same one through another endpoint) give
+        provisional names: q1 is never given twice by them."""
         self.path = path
         self.shared = shared
         self.names = names
@@ -213,9 +213,10 @@ class Box:
         fresh: Callable[[dict[str, str]], dict[str, str]] | None = None,
     ) -> Entry:
         """Append a change; an add gets the next provisional name (q1, q2...),
-        never given twice by this file. fresh(saw), in the transaction:
+        never given twice by the files of its profile and user. fresh(saw), in the transaction:
         saw as it stands now (a replay may have settled a change it names)."""
-        with self.transaction() as conn:
+        naming = outbox_names.naming(self.names) if provisional else contextlib.nullcontext()
+        with naming, self.transaction() as conn:
             if fresh is not None:
                 saw = fresh(saw)
             stamp = now.astimezone(UTC)
@@ -225,7 +226,7 @@ class Box:
             self.put("last_stamp", stamp.isoformat(), conn)
             name = None
             if provisional:
-                n = self._next_name(int(self.get("last_name") or 0))
+                n = outbox_names.next_name(self.names, self.path, int(self.get("last_name") or 0))
                 self.put("last_name", str(n), conn)
                 name = f"q{n}"
             seq = conn.execute(
@@ -240,25 +241,10 @@ class Box:
         (entry,) = [e for e in self.entries(("waiting", "sending", "held")) if e.seq == seq]
         return entry
 
-    def _next_name(self, last: int) -> int:
-        """After this file's last name and the shared counter's, durably
-        counted before this file's commit (a name lost with a power cut is
-        skipped, never given twice)."""
-        if self.names is None:
-            return last + 1
-        import fcntl
-
-        fd = os.open(self.names, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)  # held for a read and a write
-            counted = os.pread(fd, 20, 0).decode(errors="replace").strip()
-            n = max(last, int(counted) if counted.isdigit() else 0) + 1
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(n).encode(), 0)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        return n
+    def last_seq(self) -> int:
+        """The last change ever queued in this file (taken back or not)."""
+        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+        return int(row[0]) if row else 0
 
     def delete(self, seq: int, conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
@@ -356,13 +342,6 @@ class Box:
             return todo_from_json(data)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise damaged(self.path, f"a todo of its copy cannot be read ({exc!r})") from None
-
-
-def damaged(path: Path, why: str) -> StorageError:
-    return StorageError(
-        f"cannot use the offline file {path}: {why}; move it aside to go on "
-        "(the changes queued in it are then not replayed)"
-    )
 
 
 def token(t: Todo) -> str:

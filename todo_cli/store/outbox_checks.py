@@ -9,8 +9,11 @@ import json
 import sqlite3
 from datetime import datetime
 
+from todo_cli.errors import StorageError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 KINDS = ("add", "edit", "done", "reopen", "rm", "undo")
@@ -23,8 +26,8 @@ COLUMNS = {
     "names": {"name", "seq", "number", "owner", "request_id"},
     "copy": {"owner", "number", "updated", "data"},
 }  # fmt: skip
-_NUMBERS = ("max_number", "max_event", "last_name", "live_event")
-_TIMES = ("last_stamp", "copied_at", "changed_online_at", "offline_since")
+_NUMBERS = ("max_number", "max_event", "last_name", "live_event", "changed_online_after")
+_TIMES = ("last_stamp", "copied_at", "offline_since")
 
 
 def schema(conn: sqlite3.Connection) -> None:
@@ -77,3 +80,10 @@ def entry(row: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, str], datetim
     ):
         raise ValueError(f"{where} names no todo todo can read")
     return decoded, seen, moment(stamp, f"the time of {where}")
+
+
+def damaged(path: Path, why: str) -> StorageError:
+    return StorageError(
+        f"cannot use the offline file {path}: {why}; move it aside to go on "
+        "(the changes queued in it are then not replayed)"
+    )

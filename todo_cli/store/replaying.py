@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 
 from todo_cli.store import events, todos
+from todo_cli.store.listing import USER_MARK
 from todo_cli.store.rows import to_todo
 from todo_cli.store.session import Session
 from todo_cli.store.sql import in_set, whose
@@ -17,9 +18,16 @@ from todo_cli.todo import Todo
 _ME = "(SELECT id FROM users WHERE name = :me)"
 # A change run with the session's clock at its stamp journals it as
 # events.at (an undo: as the undone entry's undone_at), in its transaction.
+# With an add's entry, the request id its first todo was saved with.
+_FIRST = {
+    "postgresql": "CAST(CAST(e.data AS json)->>'first' AS integer)",
+    "sqlite": "json_extract(e.data, '$.first')",
+}
 _AT_STAMP = (
-    f"SELECT data FROM events WHERE user_id = {_ME} "
-    "AND (at = :now AND action = :kind OR undone_at = :now AND :kind = 'undo')"
+    "SELECT e.id, e.data, CASE WHEN e.action = 'add' THEN (SELECT t.request_id FROM todos t "
+    "WHERE t.user_id = e.user_id AND t.number = {first}) "
+    f"END FROM events e WHERE e.user_id = {_ME} "
+    "AND (e.at = :now AND e.action = :kind OR e.undone_at = :now AND :kind = 'undo')"
 )
 
 
@@ -28,32 +36,45 @@ def journaled(
     kind: str,
     *,
     title: str | None = None,
+    request_id: str | None = None,
     saw: dict[int, str] | None = None,
     numbers: list[int] | None = None,
-) -> bool:
+    undone: int | None = None,
+) -> list[int] | None:
     """Whether this change is in the journal: applied by an earlier replay
-    that died before saying so. Its entry carries the change's stamp; and,
-    so that another machine's change journaled at the same microsecond is
-    never taken for it, an add's first title, or (edit, done, reopen, rm)
-    only todos this change names, each as it saw it (its updated_at). A
-    forced change (saw None, numbers given) was applied to a todo it did
-    not see as it is: exactly the todos it names."""
-    for (data,) in session.execute(_AT_STAMP, params={"kind": kind}).all():
+    that died before saying so (an add: the numbers it gave; else []), or
+    None. Its entry carries the change's stamp; and, so that another
+    machine's change journaled at the same microsecond is never taken for
+    it: an add's first todo holds its request id (or, removed since, the
+    add's first title is its); an undo took back the entry it meant
+    (undone, when it names one); edit, done, reopen and rm name only todos
+    this change names, each as it saw it (its updated_at). A forced change
+    (saw None) was applied to todos it did not see as they are: it names
+    some of them (a done of a done todo is not journaled)."""
+    query = _AT_STAMP.format(first=_FIRST[session.backend])
+    for event_id, data, first_request in session.execute(query, params={"kind": kind}).all():
         if kind == "undo":
-            return True
+            if undone is None or int(event_id) == undone:
+                return []
+            continue
         found = json.loads(data or "{}")
         if kind == "add":
-            if title is None or found.get("title") == title:
-                return True
+            mine = (
+                first_request == request_id
+                if first_request is not None and request_id is not None
+                else title is None or found.get("title") == title
+            )
+            if mine:
+                return list(range(int(found.get("first", 0)), int(found.get("last", -1)) + 1))
             continue
         before = {int(r["number"]): r.get("updated_at") for r in found.get("todos", [])}
         if saw is None:
-            if before and set(before) == set(numbers or ()):
-                return True
+            if before and set(before) <= set(numbers or ()):
+                return []
             continue
         if before and all(n in saw and _same_time(at, saw[n]) for n, at in before.items()):
-            return True
-    return False
+            return []
+    return None
 
 
 def _same_time(a: str | None, b: str | None) -> bool:
@@ -65,23 +86,15 @@ def _same_time(a: str | None, b: str | None) -> bool:
         return False
 
 
-def added(session: Session) -> list[int]:
-    """The numbers the add journaled at this transaction's stamp gave out."""
-    data = session.execute(
-        f"SELECT data FROM events WHERE user_id = {_ME} AND at = :now AND action = 'add'"
-    ).scalar()
-    found = json.loads(data or "{}")
-    return list(range(int(found.get("first", 0)), int(found.get("last", -1)) + 1))
-
-
-def marks(session: Session) -> tuple[int, int]:
-    """The user's last todo number and newest journal entry: (0, 0) for a
-    user the server does not know."""
+def marks(session: Session) -> tuple[int, int, str]:
+    """The user's last todo number, newest journal entry and when the
+    server made the user (listing.USER_MARK): (0, 0, "") for a user the
+    server does not know."""
     row = session.execute(
-        "SELECT u.last_number, (SELECT max(e.id) FROM events e WHERE e.user_id = u.id) "
-        "FROM users u WHERE u.name = :me"
+        "SELECT u.last_number, (SELECT max(e.id) FROM events e WHERE e.user_id = u.id), "
+        f"{USER_MARK[session.backend]} FROM users u WHERE u.name = :me"
     ).first()
-    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    return (int(row[0] or 0), int(row[1] or 0), str(row[2] or "")) if row else (0, 0, "")
 
 
 def newest(session: Session) -> tuple[int, datetime | None]:

@@ -97,9 +97,10 @@ class Session:
         # The message that commits was handed to the driver: a failure from
         # here on leaves the outcome unknown (runner.run decides).
         self.commit_sent = False
-        # A listing that asked for them (listing.JOURNAL): the user's newest
-        # journal id, and newest not undone (offline mode's marks).
-        self.journal: tuple[int, int] | None = None
+        # A listing that asked for them (listing.journal_columns): the user's newest
+        # journal id, newest not undone, and when the server made the user
+        # (offline mode's marks).
+        self.journal: tuple[int, int, str] | None = None
 
     def begin(self, *, hold: bool = False) -> None:
         """Statements to come depend on each other's results: one explicit
