@@ -24,15 +24,20 @@ _POLL_S = 0.05
 
 
 class Network:
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, target_port: int, target_host: str = "127.0.0.1", bind: str = "127.0.0.1"
+    ) -> None:
+        """bind: the loopback address it listens on (127.0.0.2: a host
+        where nothing else listens, not even PostgreSQL's port)."""
         self.target = (target_host, target_port)
+        self.bind = bind
         self._mode = "up"
         self._lock = threading.Lock()
         self._live: list[socket.socket] = []
         self._stop = threading.Event()
         self._listener: socket.socket | None = None
         with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
+            probe.bind((bind, 0))
             self.port = int(probe.getsockname()[1])
         self._listen()
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -41,7 +46,7 @@ class Network:
     def url(self, url: str) -> str:
         parts = urlsplit(url)
         user = parts.netloc.rpartition("@")[0]
-        netloc = f"{user}@127.0.0.1:{self.port}" if user else f"127.0.0.1:{self.port}"
+        netloc = f"{user}@{self.bind}:{self.port}" if user else f"{self.bind}:{self.port}"
         return urlunsplit(parts._replace(netloc=netloc))
 
     @property
@@ -67,7 +72,7 @@ class Network:
     def _listen(self) -> None:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
+        listener.bind((self.bind, self.port))
         listener.listen(64)
         listener.settimeout(_POLL_S)
         with self._lock:

@@ -45,6 +45,7 @@ class Hook:
         self.error: OfflineError | None = None  # this invocation met the network gone
         self.replayed = False
         self.was_offline = False  # the last command found the network gone
+        self.foreign = False  # replay found another database at this address
         self._path: Path | None = None
         self._box: Box | None = None
 
@@ -95,9 +96,7 @@ class Hook:
             if fallback is None:
                 raise
             return fallback(exc)
-        if self.was_offline:
-            with self.box() as box, box.transaction() as conn:
-                box.forget_key("offline_since", conn)
+        self.reached()
         import sqlite3
 
         try:
@@ -124,7 +123,7 @@ class Hook:
             self.was_offline = box.get("offline_since") is not None
             waiting = box.waiting()
         if self.was_offline and self.offline_after is not None:
-            gone = probe(self.env.settings().url, self.offline_after)
+            gone = probe(self.env.settings().url, self.offline_after, self.env.environment.environ)
             if gone is not None:
                 self.error = gone
                 return
@@ -139,6 +138,15 @@ class Hook:
             self._offline(exc)
         except ReplayBusy as exc:  # this command goes on; what waits, waits
             self.env.out.warn(exc.message)
+        else:
+            self.reached()
+
+    def reached(self) -> None:
+        """The server answered: the next command need not probe first."""
+        if self.was_offline:
+            with self.box() as box, box.transaction() as conn:
+                box.forget_key("offline_since", conn)
+            self.was_offline = False
 
     def _offline(self, exc: OfflineError) -> None:
         """Remember, for the next command, that the network was gone."""
@@ -172,25 +180,25 @@ class Hook:
             _collect(result, found, depth=0)
         events = [e for e in (result if isinstance(result, list) else []) if _is_event(e)]
         figures = type(result).__name__ == "Stats"
-        if not found and not gone and not events and not read:
-            return
-        if len(found) > COPY_MAX:  # a long listing would cost more than the command
+        if self.foreign:  # another database at this address (replay.py): not ours to keep
             return
         if self.offline_after is None and not self.path.exists():
             return  # --online: no offline file is made
         me = self.env.settings().user.value
         with self.box() as box, box.transaction(durable=False) as conn:
+            if not read:  # every change online, an import or an undo too
+                box.forget_key("live_event", conn)
+                # What offline undo means now: this change, not one queued
+                # before it (by the queue's order, never a clock set back).
+                box.put("changed_online_after", str(box.last_seq()), conn)
+            if len(found) > COPY_MAX:  # a long listing would cost more than the command
+                return
             box.forget(me, [t.number for t in gone], conn)
             if journal is not None or box.get("copied_at") is None:
                 # The age an offline listing gives: of the last listing
                 # online, not of a todo shown or changed since.
                 box.put("copied_at", self.env.now().astimezone(UTC).isoformat(), conn)
             box.remember(me, found, conn)
-            if not read:
-                box.forget_key("live_event", conn)
-                # What offline undo means now: this change, not one queued
-                # before it (by the queue's order, never a clock set back).
-                box.put("changed_online_after", str(box.last_seq()), conn)
             if journal is not None:
                 box.raise_mark("max_event", journal[0], conn)
                 box.put("live_event", str(journal[1]), conn)

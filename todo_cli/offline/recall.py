@@ -5,7 +5,9 @@ last read, no more."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from todo_cli.classes import asdict, replace
@@ -57,23 +59,39 @@ def log(env: Env, exc: OfflineError, limit: int) -> list[Any]:
 
     raw = _recalled(env, exc, "log")
     events = []
-    for item in _back(json.loads(raw))[:limit]:
-        fields = {f.name for f in fields_of(Event)}
-        item = {
-            k: tuple(v) if k in ("numbers", "titles", "created") else v for k, v in item.items()
-        }
-        events.append(Event(**{k: v for k, v in item.items() if k in fields}))
+    with _readable(env, "log"):
+        for item in _back(json.loads(raw))[:limit]:
+            fields = {f.name for f in fields_of(Event)}
+            item = {
+                k: tuple(v) if k in ("numbers", "titles", "created") else v for k, v in item.items()
+            }
+            events.append(Event(**{k: v for k, v in item.items() if k in fields}))
     return events
 
 
 def stats(env: Env, exc: OfflineError) -> Any:
     from todo_cli.store.stats import Stats
 
-    data = _back(json.loads(_recalled(env, exc, "stats")))
-    data["oldest"] = [tuple(x) for x in data.get("oldest", [])]
-    data["changes"] = [tuple(x) for x in data.get("changes", [])]
-    fields = {f.name for f in fields_of(Stats)}
-    return Stats(**{k: v for k, v in data.items() if k in fields})
+    raw = _recalled(env, exc, "stats")
+    with _readable(env, "stats"):
+        data = _back(json.loads(raw))
+        data["oldest"] = [tuple(x) for x in data.get("oldest", [])]
+        data["changes"] = [tuple(x) for x in data.get("changes", [])]
+        fields = {f.name for f in fields_of(Stats)}
+        return Stats(**{k: v for k, v in data.items() if k in fields})
+
+
+@contextlib.contextmanager
+def _readable(env: Env, key: str) -> Iterator[None]:
+    """What the file keeps of the last online log or stats, damaged or
+    edited by hand: one error line (exit 6), never "unexpected"."""
+    try:
+        yield
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        from todo_cli.store.outbox_checks import damaged
+
+        h = env.offline_hook()
+        raise damaged(h.path, f"its last todo {key} cannot be read ({exc!r})") from None
 
 
 def _recalled(env: Env, exc: OfflineError, key: str) -> str:

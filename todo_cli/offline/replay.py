@@ -45,6 +45,7 @@ from todo_cli.errors import (
 )
 from todo_cli.offline.common import OfflineError, is_name, locked
 from todo_cli.offline.queue import decode, keys
+from todo_cli.offline.server_check import holds
 from todo_cli.offline.settle import Outcome, Plan, first_request_id, settle, stamp
 from todo_cli.store import replaying
 from todo_cli.store.outbox import Box, Entry, token
@@ -94,6 +95,9 @@ def replay(
     with h.box() as box, locked(box.path):
         pending = [e for e in box.entries() if e.state != "held" or e.seq in force]
         if not pending:
+            if box.get("restored") is not None:  # what it was about was dropped
+                with box.transaction() as conn:
+                    box.forget_key("restored", conn)
             return said
         if not _history_holds(h, box, accept_restore, said):
             for line in said:
@@ -124,53 +128,11 @@ def replay(
 
 
 def _history_holds(h: Any, box: Box, accept: bool, said: list[str]) -> bool:
-    last_number, max_event, user_mark = _run(h, replaying.marks, None)
-    seen_mark = box.get("user_mark")
-    if seen_mark and user_mark and user_mark != seen_mark:
-        # Another server at this address (a tunnel or a port that now leads
-        # elsewhere): its user was made at another moment. Never replayed
-        # into, whatever --accept-restore says.
-        said.append(
-            f"this address now leads to another database than the one your {box.count()} "
-            f"queued change(s) were made for (your user was made there at {_when(seen_mark)}, "
-            f"here at {_when(user_mark)}): none was replayed (see: todo sync; todo sync --drop "
-            "N drops one; or reach that database again)"
-        )
-        with box.transaction() as conn:
-            box.put("restored", said[-1], conn)
-        return False
-    seen_number = int(box.get("max_number") or 0)
-    seen_event = int(box.get("max_event") or 0)
-    behind = []
-    if last_number < seen_number:
-        behind.append(f"its last todo number is {last_number}, this machine saw {seen_number}")
-    if max_event < seen_event:
-        behind.append(f"its newest change is #{max_event}, this machine saw #{seen_event}")
-    if behind and not accept:
-        said.append(
-            f"the server's history went back ({'; '.join(behind)}): restored from a backup "
-            f"or a branch reset? {box.count()} queued change(s) were not replayed into it "
-            "(see: todo sync; todo sync --accept-restore replays them, each checked "
-            "against the todo as it is now)"
-        )
-        with box.transaction() as conn:
-            box.put("restored", said[-1], conn)
-        return False
-    with box.transaction() as conn:
-        box.forget_key("restored", conn)
-        if accept:
-            box.put("max_number", str(last_number), conn)
-            box.put("max_event", str(max_event), conn)
-    return True
-
-
-def _when(mark: str) -> str:
-    from datetime import UTC
-
-    try:
-        return f"{datetime.fromtimestamp(float(mark), UTC):%Y-%m-%d %H:%M:%S} UTC"
-    except (ValueError, OverflowError):
-        return repr(mark)
+    me = h.env.settings().user.value
+    mine = {t.number: t for t in box.copied(me)}
+    probe = max(mine, default=0)
+    found = _run(h, lambda s: replaying.marks(s, probe), None)
+    return holds(h, box, accept, said, found, mine.get(probe))
 
 
 # The longest a replay waits for one reply of the server (three times the

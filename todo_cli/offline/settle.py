@@ -71,6 +71,10 @@ def settle(box: Box, entry: Entry, plan: Plan, outcome: Outcome, me: str) -> str
                 said += f"-{outcome.numbers[-1]}"
             box.raise_mark("max_number", outcome.numbers[-1], conn)
         box.pass_on(entry.seq, after, conn)
+        # Applied: newer than every change queued before it, held or not
+        # (what offline undo must not take back instead).
+        if entry.seq > int(box.get("changed_online_after") or 0):
+            box.put("changed_online_after", str(entry.seq), conn)
         box.remember(me, outcome.todos, conn)
         if outcome.removed:
             box.forget(owner, outcome.removed, conn)

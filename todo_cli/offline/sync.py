@@ -54,6 +54,7 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
 
     h = _hook(env)
     with h.box() as box, locked(box.path):  # never while a replay has picked one
+        h.was_offline = box.get("offline_since") is not None
         for seq in drop:
             _drop(box, seq)
         for seq in apply:
@@ -66,6 +67,8 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
         replay.replay(h, accept_restore=accept_restore, force=frozenset(apply))
     except OfflineError as exc:
         error = exc
+    else:
+        h.reached()
     with h.box() as box:
         entries = box.entries()
         restored = box.get("restored")

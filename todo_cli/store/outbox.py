@@ -108,9 +108,12 @@ class Box:
             # alone may say otherwise: see transaction).
             self.conn.execute("PRAGMA synchronous=FULL")
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            if version == 1:  # a file of before names.request_id
-                self.conn.execute("ALTER TABLE names ADD COLUMN request_id TEXT")
-                self.conn.execute("PRAGMA user_version = 2")
+            if version == 1:  # a file of before names.request_id: upgraded in one step
+                with self.transaction() as conn:
+                    columns = {row[1] for row in conn.execute("PRAGMA table_info(names)")}
+                    if "request_id" not in columns:  # not by another process meanwhile
+                        conn.execute("ALTER TABLE names ADD COLUMN request_id TEXT")
+                    conn.execute("PRAGMA user_version = 2")
             elif version != 2:
                 # WAL: a commit is one append, never a torn file, whatever
                 # dies when.

@@ -27,11 +27,15 @@ def next_name(names: Path | None, path: Path, last: int) -> int:
     from urllib.parse import quote
 
     for other in names.parent.glob(f"{names.stem}@*.db"):
-        if other == path:
+        if other == path or other.stat().st_size == 0:  # being made, or never was
             continue
         try:
             conn = sqlite3.connect(f"file:{quote(str(other))}?mode=ro", uri=True)
             try:
+                if not conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+                ).fetchone():
+                    continue  # its schema not made yet: no name given
                 row = conn.execute("SELECT value FROM meta WHERE key = 'last_name'").fetchone()
             finally:
                 conn.close()

@@ -96,7 +96,9 @@ def offline_after(
     return value
 
 
-def probe(url: DatabaseURL, budget: float) -> OfflineError | None:
+def probe(
+    url: DatabaseURL, budget: float, environ: Mapping[str, str] | None = None
+) -> OfflineError | None:
     """A bare TCP connect to the server (no driver, no bytes sent): an
     OfflineError if the name does not resolve or nothing can be reached
     within budget, else None (then the real connection decides). Used only
@@ -106,8 +108,15 @@ def probe(url: DatabaseURL, budget: float) -> OfflineError | None:
 
     host, port = url.host, url.port or 5432
     query = url.raw.partition("?")[2].lower()
-    if not host or host.startswith("/") or "," in host or "host" in query or "service" in query:
-        return None  # a Unix socket, several hosts, hosts in the query: libpq decides
+    elsewhere = ("host", "port", "service")  # in the query (hostaddr too), or libpq's variables
+    if (
+        not host
+        or host.startswith("/")
+        or "," in host
+        or any(word in query for word in elsewhere)
+        or any(f"PG{word.upper()}" in (environ or {}) for word in (*elsewhere, "hostaddr"))
+    ):
+        return None  # a Unix socket, several hosts, a host or port given elsewhere: libpq decides
     where = url.display()
     try:
         addresses = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)

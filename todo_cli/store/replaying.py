@@ -86,15 +86,20 @@ def _same_time(a: str | None, b: str | None) -> bool:
         return False
 
 
-def marks(session: Session) -> tuple[int, int, str]:
-    """The user's last todo number, newest journal entry and when the
-    server made the user (listing.USER_MARK): (0, 0, "") for a user the
-    server does not know."""
+def marks(session: Session, probe: int = 0) -> tuple[int, int, str, datetime | None]:
+    """The user's last todo number, newest journal entry, when the server
+    made the user (listing.USER_MARK), and when it made the user's todo
+    numbered probe: (0, 0, "", None) for a user the server does not know."""
     row = session.execute(
         "SELECT u.last_number, (SELECT max(e.id) FROM events e WHERE e.user_id = u.id), "
-        f"{USER_MARK[session.backend]} FROM users u WHERE u.name = :me"
+        f"{USER_MARK[session.backend]}, (SELECT t.created_at FROM todos t "
+        "WHERE t.user_id = u.id AND t.number = :probe) FROM users u WHERE u.name = :me",
+        params={"probe": probe},
     ).first()
-    return (int(row[0] or 0), int(row[1] or 0), str(row[2] or "")) if row else (0, 0, "")
+    if not row:
+        return (0, 0, "", None)
+    made = session.time(row[3]) if row[3] is not None else None
+    return (int(row[0] or 0), int(row[1] or 0), str(row[2] or ""), made)
 
 
 def newest(session: Session) -> tuple[int, datetime | None]:
