@@ -186,6 +186,8 @@ class Hook:
             return  # --online: no offline file is made
         me = self.env.settings().user.value
         with self.box() as box, box.transaction(durable=False) as conn:
+            if journal is not None and journal[2] and not self._same_server(box, journal[2], conn):
+                return
             if not read:  # every change online, an import or an undo too
                 box.forget_key("live_event", conn)
                 # What offline undo means now: this change, not one queued
@@ -202,9 +204,7 @@ class Hook:
             if journal is not None:
                 box.raise_mark("max_event", journal[0], conn)
                 box.put("live_event", str(journal[1]), conn)
-                if journal[2] and (box.count() == 0 or box.get("user_mark") is None):
-                    # The server the queued changes are for (replay.py):
-                    # kept while any waits, never moved by a later listing.
+                if journal[2]:  # the server the copy and the queue are for
                     box.put("user_mark", journal[2], conn)
             if read and (events or figures):  # todo log, todo stats
                 from todo_cli.offline import recall
@@ -216,6 +216,24 @@ class Hook:
             mine = [t.number for t in [*found, *gone] if (t.owner or me) == me]
             if mine:
                 box.raise_mark("max_number", max(mine), conn)
+
+    def _same_server(self, box: Box, mark: str, conn: Any) -> bool:
+        """A listing online says when the server made the user (mark): the
+        server the file's copy and marks were read from, or another one at
+        this address? Another, with changes waiting (held ones too): none
+        of what it shows is kept (Hook.foreign). Another, with none: the
+        file starts over for it, so that the right server, reached again,
+        is never taken for a restored one."""
+        from todo_cli.offline.server_check import same_mark
+
+        seen = box.get("user_mark")
+        if not seen or same_mark(seen, mark):
+            return True
+        if box.count():
+            self.foreign = True
+            return False
+        box.forget_server(conn)
+        return True
 
     def notice(self, out: Any) -> None:
         """The one line an offline read prints on stderr: the copy's age and

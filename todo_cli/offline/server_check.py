@@ -81,21 +81,13 @@ def _another_database(
     that is certain; None when nothing says so. The user's mark (when the
     server made the user, listing.USER_MARK) compared as numbers; else the
     newest todo of the copy, made at another moment there."""
-    from decimal import Decimal, InvalidOperation
-
     if seen:
         if not mark:
             # Another server, or this one restored to before your user
             # was made: either way not the one the queue was made for.
             return ("your user is not on it", True)
-        try:
-            if Decimal(seen) != Decimal(mark):
-                return (
-                    f"your user was made there at {_when(seen)}, here at {_when(mark)}",
-                    True,
-                )
-        except InvalidOperation:
-            return ("your user was made there at another moment", True)
+        if not same_mark(seen, mark):
+            return (f"your user was made there at {_when(seen)}, here at {_when(mark)}", True)
     if copied is not None and made is not None and made != copied.created_at:
         return (
             f"todo {copied.number} was made there at {copied.created_at.isoformat()}, "
@@ -103,6 +95,17 @@ def _another_database(
             False,
         )
     return None
+
+
+def same_mark(a: str, b: str) -> bool:
+    """Two users' marks (listing.USER_MARK) as numbers: PostgreSQL 13 wrote
+    an epoch as a double, 14 and later as a numeric."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(a) == Decimal(b)
+    except InvalidOperation:
+        return a == b
 
 
 def _when(mark: str) -> str:

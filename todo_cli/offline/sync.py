@@ -61,10 +61,11 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
             _held(box, seq)
     error = None
     h.replayed = True
+    said: list[str] = []
     try:
         # Applied anyway by this replay only: one that cannot reach the
         # server leaves them held, never armed for a later command.
-        replay.replay(h, accept_restore=accept_restore, force=frozenset(apply))
+        said = replay.replay(h, accept_restore=accept_restore, force=frozenset(apply))
     except OfflineError as exc:
         error = exc
     else:
@@ -90,7 +91,7 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
             }
         )
     else:
-        if restored:
+        if restored and restored not in said:  # said by this replay already
             out.note(f"todo: warning: {restored}")
         if not entries:
             out.note("Nothing waits: every change made offline is on the server.")

@@ -249,6 +249,15 @@ class Box:
         row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
         return int(row[0]) if row else 0
 
+    def forget_server(self, conn: sqlite3.Connection) -> None:
+        """Everything read from a server (the copy and its marks): for the
+        file to start over with another one at the same address."""
+        conn.execute("DELETE FROM copy")
+        conn.execute(
+            "DELETE FROM meta WHERE key IN ('max_number', 'max_event', 'live_event', "
+            "'copied_at', 'log', 'stats', 'user_mark', 'restored')"
+        )
+
     def delete(self, seq: int, conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
 

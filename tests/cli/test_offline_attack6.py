@@ -1,0 +1,187 @@
+"""Offline mode under attack, fifth review (branch review5): each test is
+one way to lose, double or misapply a change made offline, or to refuse
+one for ever, that the earlier reviews (test_offline_review.py,
+test_offline_attack.py, test_offline_attack3.py, test_offline_attack4.py)
+did not cover. Scratch databases are named rv6_*, dropped afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from tests.support.databases import ScratchDatabases, admin_url, with_database
+from tests.support.inprocess import InProcess
+from tests.support.network import Network, machine_env
+from tests.support.rawsql import pg_rows as rows
+from todo_cli.config import load_settings
+from todo_cli.dburl import parse_database_url
+from todo_cli.store import schema
+
+
+def _create() -> str:
+    name = f"rv6_{uuid.uuid4().hex[:10]}"
+    conn = psycopg2.connect(admin_url())
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    schema.upgrade(load_settings(database_url=with_database(admin_url(), name), user="t", env={}))
+    return name
+
+
+@pytest.fixture
+def dbs() -> Iterator[Callable[[], str]]:
+    """A factory of scratch databases (their URLs), dropped afterwards."""
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(_create())
+        return with_database(admin_url(), made[-1])
+
+    yield make
+    if made:
+        ScratchDatabases(admin_url(), list(made)).drop(*made)
+
+
+@pytest.fixture
+def db(dbs: Callable[[], str]) -> str:
+    return dbs()
+
+
+@pytest.fixture
+def net(db: str) -> Iterator[Network]:
+    with Network(parse_database_url(db, source="").port or 5432) as network:
+        yield network
+
+
+def machine(tmp_path: Path, name: str, url: str, user: str = "alice", **env: str) -> InProcess:
+    return InProcess(*machine_env(tmp_path, name, url, user, **env))
+
+
+def titles(db: str) -> list[str]:
+    return [str(r[0]) for r in rows(db, "SELECT title FROM todos ORDER BY id")]
+
+
+@contextlib.contextmanager
+def _staging(db: str, tmp_path: Path, *staged: str) -> Iterator[str]:
+    """Another server (a fresh cluster) holding a database of the same name
+    as db, where alice added `staged` earlier (her user made at another
+    moment); its URL."""
+    from tests.support.pgservers import Cluster
+
+    name = db.rsplit("/", 1)[1].split("?", 1)[0]
+    cluster = Cluster(max_connections=12).start_fresh()
+    try:
+        cluster.psql(f'CREATE DATABASE "{name}"')
+        url = cluster.url(name)
+        schema.upgrade(load_settings(database_url=url, user="t", env={}))
+        for t in staged:
+            InProcess(*machine_env(tmp_path, f"s{len(staged)}-{t}", url)).ok("add", t)
+        yield url
+    finally:
+        cluster.destroy()
+
+
+def _db_name(url: str) -> str:
+    return url.rsplit("/", 1)[1].split("?", 1)[0]
+
+
+def _port(db: str) -> int:
+    return parse_database_url(db, source="").port or 5432
+
+
+def test_a_visit_to_another_server_with_nothing_queued_never_refuses_the_right_one_later(
+    db: str, tmp_path: Path
+) -> None:
+    """With nothing queued, a `todo list` at staging (the tunnel led there
+    for a while) is taken for this database's: Hook.remember moves
+    user_mark to staging's (box.count() == 0) and raises max_number and
+    max_event to staging's. Back at production, a listing moves user_mark
+    back, but the raised marks stay (raise_mark only goes up). The next
+    change made offline is then refused at production, the very database
+    it was made for, as "the server's history went back ... restored from
+    a backup?", until todo sync --accept-restore. README: a server that
+    went back is one whose history is behind what this machine saw of
+    it; production never went back."""
+    with _staging(db, tmp_path, "s1", "s2", "s3", "s4") as staging:
+        with Network(_port(db)) as tunnel:
+            a = machine(tmp_path, "a", tunnel.url(db))
+            a.ok("add", "production item")
+            a.ok("list")
+            tunnel.target = ("127.0.0.1", _port(staging))
+            tunnel.mode = "refuse"
+            tunnel.mode = "up"
+            a.ok("list")  # nothing queued: staging's listing, taken for this database's
+            tunnel.target = ("127.0.0.1", _port(db))  # back to production
+            tunnel.mode = "refuse"
+            tunnel.mode = "up"
+            a.ok("list")
+            tunnel.mode = "refuse"
+            assert a.ok("add", "for production") == "q1\n"
+            tunnel.mode = "up"
+            back = a("list")
+        print(back.stdout, back.stderr)
+        assert "q1 is now 2" in back.stderr, back.stderr
+        assert titles(db) == ["production item", "for production"]
+
+
+def test_a_visit_to_another_server_with_only_held_changes_never_fills_the_copy_with_its_todos(
+    db: str, tmp_path: Path
+) -> None:
+    """A change held at production (todo 1 edited elsewhere) is all that
+    waits. The tunnel leads to staging: replay finds nothing pending and
+    returns before _history_holds, so Hook.foreign is never set and
+    staging's listing goes into production's copy (its todos, its last
+    number, its newest journal id). Back at production and offline, `todo
+    list` shows staging's todos as production's; and `todo sync --apply 1`
+    at production is refused as "the server's history went back".
+    README: nothing another database shows goes into the copy."""
+    with _staging(db, tmp_path, "s1", "s2", "s3", "s4") as staging:
+        with Network(_port(db)) as tunnel:
+            url = tunnel.url(db)
+            a, b = machine(tmp_path, "a", url), machine(tmp_path, "b", url)
+            a.ok("add", "production item")
+            a.ok("list")
+            b.ok("list")
+            tunnel.mode = "refuse"
+            a.ok("edit", "1", "--title", "production item, renamed")
+            tunnel.mode = "up"
+            b.ok("edit", "1", "--priority", "high")
+            assert "not applied, kept: edit 1" in a("list").stderr
+            tunnel.target = ("127.0.0.1", _port(staging))
+            tunnel.mode = "refuse"
+            tunnel.mode = "up"
+            there = a("list")
+            tunnel.target = ("127.0.0.1", _port(db))  # back to production, offline
+            tunnel.mode = "refuse"
+            offline = a("list")
+            tunnel.mode = "up"
+            forced = a("sync", "--apply", "1")
+        print(there.stderr, offline.stdout, offline.stderr, forced.stdout, forced.stderr)
+        assert "s2" not in offline.stdout, "staging's todos shown offline as production's"
+        assert "went back" not in forced.stderr, forced.stderr
+        assert "production item, renamed" in titles(db), forced.stderr
+
+
+def test_sync_says_a_refused_replay_once(db: str, tmp_path: Path) -> None:
+    """At another database, `todo sync` prints the refusal twice: replay()
+    warns it (out.warn), then sync.run warns the "restored" note it just
+    kept, the same text. README: every failure is one line on stderr."""
+    with _staging(db, tmp_path, "s1") as staging:
+        with Network(_port(db)) as tunnel:
+            a = machine(tmp_path, "a", tunnel.url(db))
+            a.ok("add", "production item")
+            a.ok("list")
+            tunnel.mode = "refuse"
+            a.ok("add", "for production")
+            tunnel.target = ("127.0.0.1", _port(staging))
+            tunnel.mode = "up"
+            synced = a("sync")
+        print(synced.returncode, synced.stdout, synced.stderr)
+        assert "another database" in synced.stderr
+        assert len(synced.stderr.strip().splitlines()) == 1, synced.stderr
