@@ -46,6 +46,7 @@ class Hook:
         self.replayed = False
         self.was_offline = False  # the last command found the network gone
         self.foreign = False  # replay found another database at this address
+        self.verified = False  # replay found the server the queue was made for
         self._path: Path | None = None
         self._box: Box | None = None
 
@@ -195,6 +196,11 @@ class Hook:
                 box.put("changed_online_after", str(box.last_seq()), conn)
             if len(found) > COPY_MAX:  # a long listing would cost more than the command
                 return
+            if journal is None and not self.verified and box.count():
+                # Changes wait (held ones: no replay checked the server) and
+                # nothing says this is their server: another one at this
+                # address must not fill the copy. The next listing will.
+                return
             box.forget(me, [t.number for t in gone], conn)
             if journal is not None or box.get("copied_at") is None:
                 # The age an offline listing gives: of the last listing
@@ -210,9 +216,11 @@ class Hook:
                 from todo_cli.offline import recall
 
                 recall.keep(box, "stats" if figures else "log", result, conn)
-            mine = [e.id for e in events if e.by in (None, me)]  # not others' changes to mine
-            if mine:  # log and undo: the newest change of mine this machine saw
-                box.raise_mark("max_event", max(mine), conn)
+            if journal is None:
+                # The marks of a restored server are raised only by what a
+                # listing checked was this server (_same_server): a command
+                # run at another one at this address must not raise them.
+                return
             mine = [t.number for t in [*found, *gone] if (t.owner or me) == me]
             if mine:
                 box.raise_mark("max_number", max(mine), conn)

@@ -132,7 +132,8 @@ def _history_holds(h: Any, box: Box, accept: bool, said: list[str]) -> bool:
     mine = {t.number: t for t in box.copied(me)}
     probe = max(mine, default=0)
     found = _run(h, lambda s: replaying.marks(s, probe), None)
-    return holds(h, box, accept, said, found, mine.get(probe))
+    h.verified = holds(h, box, accept, said, found, mine.get(probe))
+    return bool(h.verified)
 
 
 # The longest a replay waits for one reply of the server (three times the
@@ -214,18 +215,22 @@ def _plan(box: Box, entry: Entry, me: str) -> Plan | str:
         return Plan(None, [], {})
     owner, wanted = keys(entry.payload["refs"], me)
     keyed = []
+    names: dict[int, str] = {}
     for key in wanted:
         if is_name(key):
             number, _ = box.name_of(key)
             if number is None:
                 return f"it waits on {key}, whose add has not reached the server"
             keyed.append((key, number))
+            known = box.identity(key)
+            if known is not None:
+                names[number] = known
         else:
             keyed.append((key, int(key.rpartition("/")[2])))
         saw = entry.saw.get(key, "")
         if saw.startswith("#") and not entry.force:
             return f"it waits on queued change #{saw[1:]}, not applied"
-    return Plan(owner, keyed, dict(entry.saw))
+    return Plan(owner, keyed, dict(entry.saw), names)
 
 
 def _apply(s: Session, entry: Entry, plan: Plan, earlier: bool = False) -> Outcome:
@@ -292,6 +297,14 @@ def _apply(s: Session, entry: Entry, plan: Plan, earlier: bool = False) -> Outco
         return Outcome(max_event=newest)
     numbers = [n for _, n in plan.keyed]
     label = f"{plan.owner}/" if plan.owner else ""
+    if plan.names:  # forced too: a name never means another todo
+        found_ids = replaying.identities(s, sorted(plan.names))
+        for key, number in plan.keyed:
+            if number in plan.names and found_ids.get(number) != plan.names[number]:
+                raise Moved(
+                    f"{key} was todo {number}, which the server no longer holds (restored to "
+                    f"an earlier state, or another database?): {key} names no todo now"
+                )
     if not entry.force:
         found = replaying.current(s, numbers, plan.owner, lock=True)
         for key, number in plan.keyed:

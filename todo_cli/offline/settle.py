@@ -28,6 +28,9 @@ class Plan:
     owner: str | None
     keyed: list[tuple[str, int]]  # (key, number)
     saw: dict[str, str]
+    # The request id each provisional name's todo was saved with, by its
+    # number: a server restored, or another one, may give it to another.
+    names: dict[int, str] = field(default_factory=dict)
 
 
 def first_request_id(request_id: str) -> str:

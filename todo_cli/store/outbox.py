@@ -253,6 +253,9 @@ class Box:
         """Everything read from a server (the copy and its marks): for the
         file to start over with another one at the same address."""
         conn.execute("DELETE FROM copy")
+        # The names that became that server's numbers name nothing here (the
+        # names themselves are never given again: meta's last_name stays).
+        conn.execute("DELETE FROM names WHERE number IS NOT NULL")
         conn.execute(
             "DELETE FROM meta WHERE key IN ('max_number', 'max_event', 'live_event', "
             "'copied_at', 'log', 'stats', 'user_mark', 'restored')"
