@@ -196,10 +196,11 @@ class Hook:
                 box.put("changed_online_after", str(box.last_seq()), conn)
             if len(found) > COPY_MAX:  # a long listing would cost more than the command
                 return
-            if journal is None and not self.verified and box.count():
-                # Changes wait (held ones: no replay checked the server) and
-                # nothing says this is their server: another one at this
-                # address must not fill the copy. The next listing will.
+            if journal is None and read and not self.verified and box.count():
+                # A read (show) while changes are held, when no replay checked
+                # the server and nothing says this is theirs: another one at
+                # this address must not fill the copy. The user's own changes
+                # online do (or her next offline change is a false conflict).
                 return
             box.forget(me, [t.number for t in gone], conn)
             if journal is not None or box.get("copied_at") is None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from todo_cli.errors import InvalidInputError
 from todo_cli.offline import Hook, OfflineError
-from todo_cli.offline.common import locked
+from todo_cli.offline.common import is_name, locked
 from todo_cli.store.outbox import Box
 
 if TYPE_CHECKING:
@@ -38,9 +38,20 @@ def _drop(box: Box, seq: int) -> None:
         raise InvalidInputError(
             f"change #{seq} may have reached the server: run todo sync online first"
         )
+    # What it expected, under each key a later change may use for the same
+    # todo of mine: q1 and the number it became (as settle does).
+    left = dict(entry.saw)
+    for key, seen in entry.saw.items():
+        if is_name(key):
+            number = box.name_of(key)[0]
+            if number is not None:
+                left.setdefault(str(number), seen)
+        elif key.isdigit():
+            for name in box.names_numbered([int(key)]).get(int(key), []):
+                left.setdefault(name, seen)
     with box.transaction() as conn:
         box.delete(seq, conn)
-        box.pass_on(seq, entry.saw, conn)
+        box.pass_on(seq, left, conn)
 
 
 def _held(box: Box, seq: int) -> None:
