@@ -6,57 +6,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
 
-from tests.support.databases import ScratchDatabases, admin_url, with_database
 from tests.support.inprocess import InProcess
-from tests.support.network import Network, copy_folder, machine_env
-from tests.support.processes import Todo
+from tests.support.network import Network, copy_folder
+from tests.support.offline_scene import machine, process
 from tests.support.rawsql import pg_rows as rows
-from todo_cli.config import load_settings
-from todo_cli.dburl import parse_database_url
-from todo_cli.store import schema
-
-
-@pytest.fixture
-def db() -> Iterator[str]:
-    admin = admin_url()
-    name = f"rv_{uuid.uuid4().hex[:10]}"
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    url = with_database(admin, name)
-    schema.upgrade(load_settings(database_url=url, user="tester", env={}))
-    yield url
-    ScratchDatabases(admin, [name]).drop(name)
-
-
-@pytest.fixture
-def net(db: str) -> Iterator[Network]:
-    with Network(parse_database_url(db, source="").port or 5432) as network:
-        yield network
-
-
-def machine(tmp_path: Path, name: str, url: str, user: str = "alice", **env: str) -> InProcess:
-    return InProcess(*machine_env(tmp_path, name, url, user, **env))
-
-
-def process(tmp_path: Path, name: str, url: str, user: str = "alice", **env: str) -> Todo:
-    """The same HOME as machine(tmp_path, name, ...), as a real process (kill -9)."""
-    home = tmp_path / name
-    if home.exists():
-        from tests.support.processes import clean_env
-
-        extra = {"DATABASE_URL": url, "TODO_USER": user, "TODO_OFFLINE_AFTER": "0.5", **env}
-        return Todo(home, clean_env(home, **extra), home / "work")
-    return Todo(*machine_env(tmp_path, name, url, user, **env))
 
 
 def events(db: str) -> list[str]:

@@ -1,62 +1,20 @@
 """Offline mode under attack, eighth review (branch review8): each test is
 one way to lose, double or misapply a change made offline, or to refuse
 one, that the earlier reviews (test_offline_review.py,
-test_offline_attack*.py) did not cover. Scratch databases are named rv8_*,
+test_offline_attack*.py) did not cover. Scratch databases are named rv_*,
 dropped afterwards."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
 
-from tests.support.databases import ScratchDatabases, admin_url, with_database
 from tests.support.inprocess import InProcess
-from tests.support.network import Network, machine_env
+from tests.support.network import Network
+from tests.support.offline_scene import machine
+from tests.support.offline_scene import port_of as _port
 from tests.support.rawsql import pg_rows as rows
-from todo_cli.config import load_settings
-from todo_cli.dburl import parse_database_url
-from todo_cli.store import schema
-
-
-def _create() -> str:
-    name = f"rv8_{uuid.uuid4().hex[:10]}"
-    conn = psycopg2.connect(admin_url())
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    schema.upgrade(load_settings(database_url=with_database(admin_url(), name), user="t", env={}))
-    return name
-
-
-@pytest.fixture
-def dbs() -> Iterator[Callable[[], str]]:
-    made: list[str] = []
-
-    def make() -> str:
-        made.append(_create())
-        return with_database(admin_url(), made[-1])
-
-    yield make
-    if made:
-        ScratchDatabases(admin_url(), list(made)).drop(*made)
-
-
-@pytest.fixture
-def db(dbs: Callable[[], str]) -> str:
-    return dbs()
-
-
-def machine(tmp_path: Path, name: str, url: str, user: str = "alice", **env: str) -> InProcess:
-    return InProcess(*machine_env(tmp_path, name, url, user, **env))
-
-
-def _port(db: str) -> int:
-    return parse_database_url(db, source="").port or 5432
 
 
 def _todos(db: str) -> list[tuple[str, bool, str | None]]:

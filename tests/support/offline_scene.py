@@ -1,0 +1,80 @@
+"""What the offline attack tests (tests/cli/test_offline_attack*.py) set
+their scenes with: scratch databases of their own (tests/cli/conftest.py
+makes them fixtures), machines with a HOME each, and another server that
+an address can be made to lead to."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+
+from tests.support.databases import admin_url, with_database
+from tests.support.inprocess import InProcess
+from tests.support.network import machine_env
+from tests.support.processes import Todo
+from tests.support.rawsql import pg_rows as rows
+from todo_cli.config import load_settings
+from todo_cli.dburl import parse_database_url
+from todo_cli.store import schema
+
+
+def create_db() -> str:
+    """A scratch database at head (rv_*), by name: the caller drops it."""
+    name = f"rv_{uuid.uuid4().hex[:10]}"
+    conn = psycopg2.connect(admin_url())
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    schema.upgrade(load_settings(database_url=with_database(admin_url(), name), user="t", env={}))
+    return name
+
+
+def machine(tmp_path: Path, name: str, url: str, user: str = "alice", **env: str) -> InProcess:
+    return InProcess(*machine_env(tmp_path, name, url, user, **env))
+
+
+def process(tmp_path: Path, name: str, url: str, user: str = "alice", **env: str) -> Todo:
+    """The same HOME as machine(tmp_path, name, ...), as a real process (kill -9)."""
+    home = tmp_path / name
+    if home.exists():
+        from tests.support.processes import clean_env
+
+        extra = {"DATABASE_URL": url, "TODO_USER": user, "TODO_OFFLINE_AFTER": "0.5", **env}
+        return Todo(home, clean_env(home, **extra), home / "work")
+    return Todo(*machine_env(tmp_path, name, url, user, **env))
+
+
+def titles(db: str) -> list[str]:
+    return [str(r[0]) for r in rows(db, "SELECT title FROM todos ORDER BY id")]
+
+
+def db_name(url: str) -> str:
+    return url.rsplit("/", 1)[1].split("?", 1)[0]
+
+
+def port_of(db: str) -> int:
+    return parse_database_url(db, source="").port or 5432
+
+
+@contextlib.contextmanager
+def staging(db: str, tmp_path: Path, *staged: str) -> Iterator[str]:
+    """Another server (a fresh cluster) holding a database of the same name
+    as db, where alice added `staged` earlier (her user made at another
+    moment); its URL."""
+    from tests.support.pgservers import Cluster
+
+    cluster = Cluster(max_connections=12).start_fresh()
+    try:
+        cluster.psql(f'CREATE DATABASE "{db_name(db)}"')
+        url = cluster.url(db_name(db))
+        schema.upgrade(load_settings(database_url=url, user="t", env={}))
+        for t in staged:
+            InProcess(*machine_env(tmp_path, f"s{len(staged)}-{t}", url)).ok("add", t)
+        yield url
+    finally:
+        cluster.destroy()
