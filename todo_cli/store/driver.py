@@ -115,22 +115,35 @@ def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | N
     # connect waits in _wait instead, which Ctrl-C ends at once, and which
     # keeps connect_timeout (libpq applies it only to a connection it waits
     # for itself). Only the connect: psycopg2's COPY refuses a callback.
-    outer = psycopg2.extensions.get_wait_callback()  # a bounded replay's (bounded)
-    psycopg2.extensions.set_wait_callback(_wait)
-    _connecting[0] = time.monotonic() + connect_timeout
-    _silent[0] = None if silent_after is None else time.monotonic() + silent_after
-    try:
-        conn = psycopg2.connect(
-            libpq_url(url),
-            # libpq takes whole seconds and treats values below 2 as 2.
-            connect_timeout=max(2, round(connect_timeout)),
-            application_name="todo",
-        )
-    finally:
-        _connecting[0] = _silent[0] = None
-        psycopg2.extensions.set_wait_callback(outer)
+    # The callback and these deadlines are the process's: one connect at a
+    # time (a command has one thread; the tests run several in one process,
+    # where another's reset made psycopg2 say "wait callback not available").
+    with _connect_lock():
+        outer = psycopg2.extensions.get_wait_callback()  # a bounded replay's (bounded)
+        psycopg2.extensions.set_wait_callback(_wait)
+        _connecting[0] = time.monotonic() + connect_timeout
+        _silent[0] = None if silent_after is None else time.monotonic() + silent_after
+        try:
+            conn = psycopg2.connect(
+                libpq_url(url),
+                # libpq takes whole seconds and treats values below 2 as 2.
+                connect_timeout=max(2, round(connect_timeout)),
+                application_name="todo",
+            )
+        finally:
+            _connecting[0] = _silent[0] = None
+            psycopg2.extensions.set_wait_callback(outer)
     conn.autocommit = True
     return conn
+
+
+_LOCKS: dict[str, Any] = {}
+
+
+def _connect_lock() -> Any:
+    import _thread  # not threading: its import costs a command's start-up
+
+    return _LOCKS.setdefault("connect", _thread.allocate_lock())
 
 
 # The deadline of the connection being made, if one is (see _wait).
