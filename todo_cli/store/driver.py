@@ -82,12 +82,8 @@ _INVALID_SQLSTATES = {"23514", "54000", "22001", "22003", "2200H"}
 
 
 def _load_psycopg2() -> None:
-    """psycopg2 imports Python's ssl module only so that OpenSSL's thread
-    callbacks are set before libpq's (psycopgmodule.c: libcrypto_threads_init).
-    Those matter for OpenSSL 1.0 only, which Python 3.11 cannot use, and
-    psycopg2-binary's libpq has an OpenSSL of its own anyway. Refused it,
-    psycopg2 leaves OpenSSL to libpq, as psql does: about 5 ms less on each
-    command (Python's ssl and the system's libssl are never loaded)."""
+    """psycopg2 imports ssl only for OpenSSL 1.0's thread callbacks; refused
+    it, it leaves OpenSSL to libpq, as psql does: about 5 ms a command."""
     import sys
 
     if "psycopg2" in sys.modules or "ssl" in sys.modules:
@@ -115,9 +111,8 @@ def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | N
     # connect waits in _wait instead, which Ctrl-C ends at once, and which
     # keeps connect_timeout (libpq applies it only to a connection it waits
     # for itself). Only the connect: psycopg2's COPY refuses a callback.
-    # The callback and these deadlines are the process's: one connect at a
-    # time (a command has one thread; the tests run several in one process,
-    # where another's reset made psycopg2 say "wait callback not available").
+    # The callback and deadlines are the process's: one connect at a time
+    # (threads of in-process tests reset each other's callback).
     with _connect_lock():
         outer = psycopg2.extensions.get_wait_callback()  # a bounded replay's (bounded)
         psycopg2.extensions.set_wait_callback(_wait)
