@@ -7,11 +7,16 @@ import time
 
 import psycopg2
 
+from todo_cli.store.driver import connect_lock
+
 
 def wait_for_lock_waiters(url: str, count: int, timeout: float = 30) -> None:
     """Until `count` sessions of this database wait for a lock (an event the
     server reports, not a guess at how long a thread takes to get there)."""
-    conn = psycopg2.connect(url)
+    # Under the driver's lock: psycopg2's wait callback is the process's, and
+    # the session this waits for may be connecting in another thread.
+    with connect_lock():
+        conn = psycopg2.connect(url)
     conn.autocommit = True
     deadline = time.monotonic() + timeout
     try:

@@ -113,7 +113,7 @@ def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | N
     # for itself). Only the connect: psycopg2's COPY refuses a callback.
     # The callback and deadlines are the process's: one connect at a time
     # (threads of in-process tests reset each other's callback).
-    with _connect_lock():
+    with connect_lock():
         outer = psycopg2.extensions.get_wait_callback()  # a bounded replay's (bounded)
         psycopg2.extensions.set_wait_callback(_wait)
         _connecting[0] = time.monotonic() + connect_timeout
@@ -135,7 +135,7 @@ def connect(url: DatabaseURL, *, connect_timeout: float, silent_after: float | N
 _LOCKS: dict[str, Any] = {}
 
 
-def _connect_lock() -> Any:
+def connect_lock() -> Any:
     import _thread  # not threading: its import costs a command's start-up
 
     return _LOCKS.setdefault("connect", _thread.allocate_lock())
