@@ -357,7 +357,9 @@ def test_a_replay_stopped_in_another_terminal_never_hangs_this_one(
 
 
 def _wait_until_locked(folder: Path, holder: subprocess.Popen[bytes]) -> None:
-    """Until the replay lock is held (by holder, waiting on the silent server)."""
+    """Until holder holds the replay lock (waiting on the silent server) and
+    has written its pid into it: stopped between the two, it is rightly
+    named only as "another todo process"."""
     import fcntl
     import time
 
@@ -369,7 +371,8 @@ def _wait_until_locked(folder: Path, holder: subprocess.Popen[bytes]) -> None:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 fcntl.flock(fd, fcntl.LOCK_UN)
             except BlockingIOError:
-                return
+                if os.pread(fd, 20, 0) == str(holder.pid).encode():
+                    return
             finally:
                 os.close(fd)
         time.sleep(0.05)  # between polls
