@@ -10,9 +10,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
-
-from tests.support.databases import admin_url, with_database
+from tests.support.databases import admin_url, create_database
 from tests.support.inprocess import InProcess
 from tests.support.network import machine_env
 from tests.support.processes import Todo
@@ -25,12 +23,7 @@ from todo_cli.store import schema
 def create_db() -> str:
     """A scratch database at head (rv_*), by name: the caller drops it."""
     name = f"rv_{uuid.uuid4().hex[:10]}"
-    conn = psycopg2.connect(admin_url())
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    schema.upgrade(load_settings(database_url=with_database(admin_url(), name), user="t", env={}))
+    create_database(admin_url(), name)
     return name
 
 

@@ -21,7 +21,7 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from tests.support.databases import ScratchDatabases, groups
+from tests.support.databases import RESET, ScratchDatabases, groups
 from tests.support.processes import TODO_BIN, Todo
 from todo_cli.dburl import parse_database_url
 
@@ -85,7 +85,7 @@ def _seed(url: str, roles: dict[str, str], per_user: bool) -> dict[str, int]:
     users = list(roles)
     _owner(
         url,
-        "TRUNCATE users, todos RESTART IDENTITY CASCADE",
+        RESET,
         "INSERT INTO users (name, created_at, last_number, db_role) VALUES "
         + ", ".join(f"('{u}', now(), 3, {repr(roles[u]) if per_user else 'NULL'})" for u in users),
         "INSERT INTO todos (user_id, number, title, done, created_at, updated_at) "
