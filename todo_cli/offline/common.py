@@ -75,17 +75,21 @@ def path_for(data_dir: Path, profile: str, user: str, where: str) -> Path:
     """One file per profile, user and database, named after them: each
     percent-encoded, "@" too, so no two triples share a name (the database
     hashed when the name would be too long, and the whole if still so)."""
-    import hashlib
     from urllib.parse import quote
 
     def named(where: str) -> str:
         return "@".join(quote(part, safe=".-_") for part in (profile, user, where))
 
+    def hashed(text: str) -> str:
+        import hashlib  # 4 ms, for the rare name too long
+
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
     key = named(where)
     if len(key) > 200:
-        key = named(hashlib.sha256(where.encode()).hexdigest()[:32])
+        key = named(hashed(where))
     if len(key) > 240:
-        key = hashlib.sha256(key.encode()).hexdigest()[:32]
+        key = hashed(key)
     return data_dir / "offline" / f"{key}.db"
 
 
