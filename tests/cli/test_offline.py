@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.databases import truncate
 from tests.support.inprocess import InProcess
-from tests.support.network import Network, machine_env
+from tests.support.network import OFFLINE_AFTER, Network, machine_env
 from tests.support.rawsql import pg_rows as rows
 from todo_cli.dburl import parse_database_url
 
@@ -38,6 +38,9 @@ def test_add_edit_done_rm_undo_offline_then_replay(
     assert todo.ok("add", "two") == "2\n"
     assert todo.ok("list") == "1\topen\tone\n2\topen\ttwo\n"
     net.mode = cut
+    # Each of the seven commands on the silent network waits out the
+    # budget: a short one while no connection can succeed anyway.
+    todo.env["TODO_OFFLINE_AFTER"] = "0.5"
     added = todo("add", "three")
     assert (added.returncode, added.stdout) == (0, "q1\n"), added.stderr
     assert "queued add q1" in added.stderr
@@ -54,6 +57,7 @@ def test_add_edit_done_rm_undo_offline_then_replay(
     assert "todo: offline: copy of " in listed.stderr
     assert "4 changes queued" in listed.stderr
     net.mode = "up"
+    todo.env["TODO_OFFLINE_AFTER"] = OFFLINE_AFTER
     listed = todo("list", "--all")
     assert listed.returncode == 0, listed.stderr
     assert "q1 is now 3" in listed.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.network import Network
+from tests.support.network import OFFLINE_AFTER, Network
 from tests.support.offline_scene import machine, titles
 from tests.support.rawsql import pg_rows as rows
 from todo_cli.config import load_settings
@@ -237,7 +237,7 @@ def test_a_forced_change_of_several_todos_killed_after_commit_is_never_said_not_
     a.ok("list")
     assert "held" in a.ok("sync")
     home = tmp_path / "a"
-    extra = {"DATABASE_URL": url, "TODO_USER": "alice", "TODO_OFFLINE_AFTER": "0.5"}
+    extra = {"DATABASE_URL": url, "TODO_USER": "alice", "TODO_OFFLINE_AFTER": OFFLINE_AFTER}
     killed = Todo(home, clean_env(home, **extra, TODO_OFFLINE_CRASH="after-commit"), home / "work")
     print(killed("sync", "--apply", "1").returncode)
     assert [r[0] for r in rows(db, "SELECT done FROM todos ORDER BY number")] == [True, True]

@@ -20,7 +20,7 @@ import pytest
 
 from tests.support.databases import truncate
 from tests.support.inprocess import InProcess
-from tests.support.network import Network, machine_env
+from tests.support.network import OFFLINE_AFTER, Network, machine_env
 from tests.support.processes import Todo, clean_env
 from tests.support.rawsql import pg_rows as rows
 from todo_cli.dburl import parse_database_url
@@ -188,7 +188,9 @@ def test_a_damaged_outbox_is_one_error_line_never_a_traceback(
 def _process(tmp_path: Path, name: str, url: str, **extra: str) -> Todo:
     home = tmp_path / name
     (home / "work").mkdir(parents=True)
-    env = clean_env(home, DATABASE_URL=url, TODO_USER="alice", TODO_OFFLINE_AFTER="0.5", **extra)
+    env = clean_env(
+        home, DATABASE_URL=url, TODO_USER="alice", TODO_OFFLINE_AFTER=OFFLINE_AFTER, **extra
+    )
     return Todo(home, env, home / "work")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.support.databases import admin_url, create_database
 from tests.support.inprocess import InProcess
-from tests.support.network import machine_env
+from tests.support.network import OFFLINE_AFTER, machine_env
 from tests.support.processes import Todo
 from tests.support.rawsql import pg_rows as rows
 from todo_cli.config import load_settings
@@ -37,7 +37,7 @@ def process(tmp_path: Path, name: str, url: str, user: str = "alice", **env: str
     if home.exists():
         from tests.support.processes import clean_env
 
-        extra = {"DATABASE_URL": url, "TODO_USER": user, "TODO_OFFLINE_AFTER": "0.5", **env}
+        extra = {"DATABASE_URL": url, "TODO_USER": user, "TODO_OFFLINE_AFTER": OFFLINE_AFTER, **env}
         return Todo(home, clean_env(home, **extra), home / "work")
     return Todo(*machine_env(tmp_path, name, url, user, **env))
 
