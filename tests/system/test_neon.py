@@ -472,6 +472,13 @@ def test_connection_killed_mid_multi_item_done(proxy: TCPProxy, neon_db: str, to
 # --- 8. interrupts ----------------------------------------------------------------
 
 
+# Offline mode gives up on a silent server after 3 s (TODO_OFFLINE_AFTER):
+# on a loaded machine the signal came later than that, and the command had
+# gone on without the held connection (exit 4, or the add made on a retry).
+# Here only the signal may end the wait.
+UNHURRIED = {"TODO_OFFLINE_AFTER": "60"}
+
+
 def _interrupt_at_burst(
     proxy: TCPProxy, neon_db: str, todo: Todo, burst: int
 ) -> subprocess.CompletedProcess[str]:
@@ -487,7 +494,7 @@ def _interrupt_at_burst(
     )
     proc = subprocess.Popen(
         [TODO_BIN, "add", "interrupted"],
-        env={**todo.env, "DATABASE_URL": proxied(neon_db, proxy)},
+        env={**todo.env, "DATABASE_URL": proxied(neon_db, proxy), **UNHURRIED},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -563,7 +570,7 @@ def test_ctrl_c_while_connecting_ends_at_once(proxy: TCPProxy, neon_db: str, tod
     proxy.hold_burst = 1  # the startup message, held until released
     proc = subprocess.Popen(
         [TODO_BIN, "list"],
-        env={**todo.env, "DATABASE_URL": proxied(neon_db, proxy)},
+        env={**todo.env, "DATABASE_URL": proxied(neon_db, proxy), **UNHURRIED},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
