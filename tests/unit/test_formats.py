@@ -788,6 +788,13 @@ def test_we_read_task_export(task: Task) -> None:
     assert parsed.skipped == [Skipped(position["Deleted one"], "deleted in taskwarrior")]
 
 
+def _stored(export: str) -> list[dict[str, object]]:
+    """The tasks of an export without their urgency, which taskwarrior works
+    out from the clock as it exports: an overdue task's moves every second,
+    so two exports a second apart differ though nothing changed."""
+    return [{k: v for k, v in t.items() if k != "urgency"} for t in json.loads(export)]
+
+
 def test_task_import_takes_our_export_once(task: Task, tmp_path: Path) -> None:
     todos = [
         todo(
@@ -815,7 +822,7 @@ def test_task_import_takes_our_export_once(task: Task, tmp_path: Path) -> None:
     first = task("export")
     again = task("import", str(path))
     assert again.count(" skip ") == 3
-    assert task("export") == first
+    assert _stored(task("export")) == _stored(first)
 
     parsed = parse(first)
     assert parsed.skipped == []
