@@ -21,7 +21,7 @@ import pytest
 from tests.support.databases import truncate
 from tests.support.inprocess import InProcess
 from tests.support.network import OFFLINE_AFTER, Network, machine_env
-from tests.support.processes import Todo, clean_env
+from tests.support.processes import Todo, as_at_a_terminal, clean_env
 from tests.support.rawsql import pg_rows as rows
 from todo_cli.dburl import parse_database_url
 
@@ -356,6 +356,7 @@ def test_ctrl_c_while_a_replayed_change_is_in_flight_applies_once(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=as_at_a_terminal,
         )
         assert proxy.holding.wait(20)
         child.send_signal(signal.SIGINT)

@@ -16,6 +16,16 @@ from typing import Any
 TODO_BIN = str(Path(sys.executable).with_name("todo"))
 
 
+def as_at_a_terminal() -> None:
+    """preexec_fn of a child a test sends SIGINT to: SIGINT as a terminal
+    gives it. Started with `&` from a script, pytest inherits SIGINT
+    ignored and its children with it, and Python then never raises
+    KeyboardInterrupt: every Ctrl-C test failed so, looking like load."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
     """A minimal environment: nothing of the developer's todo config leaks in."""
     env = {

@@ -25,7 +25,7 @@ import pytest
 
 from tests.support import IN_CI
 from tests.support.databases import ScratchDatabases
-from tests.support.processes import TODO_BIN, Todo
+from tests.support.processes import TODO_BIN, Todo, as_at_a_terminal
 from tests.support.tcp_proxy import TCPProxy, proxied_url
 from todo_cli.dburl import parse_database_url
 
@@ -430,6 +430,7 @@ def test_ctrl_c_while_reading_stdin_saves_nothing(todo: Todo) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_at_a_terminal,
     )
     os.close(terminal)
     try:
@@ -458,6 +459,7 @@ def test_ctrl_c_while_starting_prints_no_traceback(todo: Todo) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_at_a_terminal,
     )
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)

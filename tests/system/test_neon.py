@@ -21,7 +21,7 @@ import pytest
 
 from tests.support.databases import ScratchDatabases, truncate, via_pgbouncer
 from tests.support.pgservers import SCRAM_PASSWORD, SCRAM_USER, Cluster, PgBouncer
-from tests.support.processes import TODO_BIN, Todo
+from tests.support.processes import TODO_BIN, Todo, as_at_a_terminal
 from tests.support.rawsql import pg_rows as rows
 from tests.support.tcp_proxy import TCPProxy, proxied_url
 from todo_cli.config import load_settings
@@ -498,6 +498,7 @@ def _interrupt_at_burst(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_at_a_terminal,
     )
     # Wait for the hold itself, not for a count of bursts: on a busy server a
     # first connection may fail at startup ("too many clients"), and the
@@ -574,6 +575,7 @@ def test_ctrl_c_while_connecting_ends_at_once(proxy: TCPProxy, neon_db: str, tod
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_at_a_terminal,
     )
     try:
         assert proxy.holding.wait(30), "the client never reached the held burst"
