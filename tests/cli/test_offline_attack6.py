@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.network import Network
-from tests.support.offline_scene import machine, titles
+from tests.support.offline_scene import held_change_then_another_server, machine, titles
 from tests.support.offline_scene import port_of as _port
 from tests.support.offline_scene import staging as _staging
 
@@ -60,31 +60,11 @@ def test_a_visit_to_another_server_with_only_held_changes_never_fills_the_copy_w
     list` shows staging's todos as production's; and `todo sync --apply 1`
     at production is refused as "the server's history went back".
     README: nothing another database shows goes into the copy."""
-    with _staging(db, tmp_path, "s1", "s2", "s3", "s4") as staging:
-        with Network(_port(db)) as tunnel:
-            url = tunnel.url(db)
-            a, b = machine(tmp_path, "a", url), machine(tmp_path, "b", url)
-            a.ok("add", "production item")
-            a.ok("list")
-            b.ok("list")
-            tunnel.mode = "refuse"
-            a.ok("edit", "1", "--title", "production item, renamed")
-            tunnel.mode = "up"
-            b.ok("edit", "1", "--priority", "high")
-            assert "not applied, kept: edit 1" in a("list").stderr
-            tunnel.target = ("127.0.0.1", _port(staging))
-            tunnel.mode = "refuse"
-            tunnel.mode = "up"
-            there = a("list")
-            tunnel.target = ("127.0.0.1", _port(db))  # back to production, offline
-            tunnel.mode = "refuse"
-            offline = a("list")
-            tunnel.mode = "up"
-            forced = a("sync", "--apply", "1")
-        print(there.stderr, offline.stdout, offline.stderr, forced.stdout, forced.stderr)
-        assert "s2" not in offline.stdout, "staging's todos shown offline as production's"
-        assert "went back" not in forced.stderr, forced.stderr
-        assert "production item, renamed" in titles(db), forced.stderr
+    there, offline, forced = held_change_then_another_server(db, tmp_path, "list")
+    print(there.stderr, offline.stdout, offline.stderr, forced.stdout, forced.stderr)
+    assert "s2" not in offline.stdout, "staging's todos shown offline as production's"
+    assert "went back" not in forced.stderr, forced.stderr
+    assert "production item, renamed" in titles(db), forced.stderr
 
 
 def test_sync_says_a_refused_replay_once(db: str, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from tests.support.databases import admin_url
 from tests.support.network import Network
 from tests.support.offline_scene import db_name as _db_name
-from tests.support.offline_scene import machine, titles
+from tests.support.offline_scene import held_change_then_another_server, machine, titles
 from tests.support.offline_scene import port_of as _port
 from tests.support.offline_scene import staging as _staging
 from tests.support.rawsql import pg_rows as rows
@@ -114,31 +114,11 @@ def test_a_show_at_another_server_with_only_held_changes_never_fills_the_copy(
     `todo list` shows staging's "s4"; `todo sync --apply 1` at production
     is then refused as "the server's history went back". README: nothing
     another database shows goes into the copy."""
-    with _staging(db, tmp_path, "s1", "s2", "s3", "s4") as staging:
-        with Network(_port(db)) as tunnel:
-            url = tunnel.url(db)
-            a, b = machine(tmp_path, "a", url), machine(tmp_path, "b", url)
-            a.ok("add", "production item")
-            a.ok("list")
-            b.ok("list")
-            tunnel.mode = "refuse"
-            a.ok("edit", "1", "--title", "production item, renamed")
-            tunnel.mode = "up"
-            b.ok("edit", "1", "--priority", "high")
-            assert "not applied, kept: edit 1" in a("list").stderr
-            tunnel.target = ("127.0.0.1", _port(staging))
-            tunnel.mode = "refuse"
-            tunnel.mode = "up"
-            there = a("show", "4")
-            tunnel.target = ("127.0.0.1", _port(db))  # back to production, offline
-            tunnel.mode = "refuse"
-            offline = a("list")
-            tunnel.mode = "up"
-            forced = a("sync", "--apply", "1")
-        print(there.stderr, offline.stdout, offline.stderr, forced.stdout, forced.stderr)
-        assert "s4" not in offline.stdout, "staging's todo shown offline as production's"
-        assert "went back" not in forced.stderr, forced.stderr
-        assert "production item, renamed" in titles(db), forced.stderr
+    there, offline, forced = held_change_then_another_server(db, tmp_path, "show", "4")
+    print(there.stderr, offline.stdout, offline.stderr, forced.stdout, forced.stderr)
+    assert "s4" not in offline.stdout, "staging's todo shown offline as production's"
+    assert "went back" not in forced.stderr, forced.stderr
+    assert "production item, renamed" in titles(db), forced.stderr
 
 
 def _admin(sql: str) -> None:

@@ -6,6 +6,7 @@ an address can be made to lead to."""
 from __future__ import annotations
 
 import contextlib
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,3 +72,35 @@ def staging(db: str, tmp_path: Path, *staged: str) -> Iterator[str]:
         yield url
     finally:
         cluster.destroy()
+
+
+def held_change_then_another_server(
+    db: str, tmp_path: Path, *visit: str
+) -> tuple[subprocess.CompletedProcess[str], ...]:
+    """At production (db), a's edit of todo 1 is held (b edited it
+    meanwhile); the tunnel then leads to staging (four todos of a's,
+    s1 to s4) for one `todo *visit`, back to production offline for
+    `todo list`, then online for `todo sync --apply 1`: the three results."""
+    from tests.support.network import Network
+
+    with staging(db, tmp_path, "s1", "s2", "s3", "s4") as there, Network(port_of(db)) as tunnel:
+        url = tunnel.url(db)
+        a, b = machine(tmp_path, "a", url), machine(tmp_path, "b", url)
+        a.ok("add", "production item")
+        a.ok("list")
+        b.ok("list")
+        tunnel.mode = "refuse"
+        a.ok("edit", "1", "--title", "production item, renamed")
+        tunnel.mode = "up"
+        b.ok("edit", "1", "--priority", "high")
+        assert "not applied, kept: edit 1" in a("list").stderr
+        tunnel.target = ("127.0.0.1", port_of(there))
+        tunnel.mode = "refuse"
+        tunnel.mode = "up"
+        visited = a(*visit)
+        tunnel.target = ("127.0.0.1", port_of(db))  # back to production, offline
+        tunnel.mode = "refuse"
+        offline = a("list")
+        tunnel.mode = "up"
+        forced = a("sync", "--apply", "1")
+    return visited, offline, forced
