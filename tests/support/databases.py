@@ -77,7 +77,7 @@ def _template(admin: str) -> str:
 
         name = f"todo_test_{uuid.uuid4().hex[:12]}_template"
         _create(admin, name, None)
-        atexit.register(_drop_template, admin, name)
+        atexit.register(drop_database, admin, name)
         url = parse_database_url(with_database(admin, name), source="").sqlalchemy_url
         engine = create_engine(url, poolclass=NullPool)
         try:
@@ -103,7 +103,7 @@ def _create(admin: str, name: str, template: str | None) -> None:
     conn.close()
 
 
-def _drop_template(admin: str, name: str) -> None:
+def drop_database(admin: str, name: str) -> None:
     conn = psycopg2.connect(admin)
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -128,7 +128,7 @@ class ScratchDatabases:
         # At once: each DROP DATABASE waits about a second for the server's
         # other processes to let go of its files, and the waits overlap.
         with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(self._drop_database, names))
+            list(pool.map(lambda name: drop_database(self.admin_url, name), names))
         conn = psycopg2.connect(self.admin_url)
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -136,15 +136,6 @@ class ScratchDatabases:
                 cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
         conn.close()
         self.created = [n for n in self.created if n not in names]
-
-    def _drop_database(self, name: str) -> None:
-        conn = psycopg2.connect(self.admin_url)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        conn.close()
 
     def drop_all(self) -> None:
         self.drop(*self.created)
