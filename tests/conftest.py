@@ -35,6 +35,7 @@ from tests.support.databases import (
 from tests.support.inprocess import InProcess
 from tests.support.pgservers import PGBOUNCER, PgBouncer
 from tests.support.processes import Todo, clean_env
+from tests.support.warm import WarmPool
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
 from todo_cli.store.runner import connection
@@ -68,6 +69,33 @@ def pytest_runtest_makereport() -> Generator[None, Any, None]:
 
 
 # --- PostgreSQL ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def warm_pool() -> Iterator[WarmPool]:
+    import psycopg2
+    import psycopg2.extensions
+
+    admin = psycopg2.extensions.parse_dsn(admin_url())
+    pool = WarmPool(psycopg2.connect, admin.get("host", ""), admin.get("port", "5432"))
+    yield pool
+    pool.close_all()
+
+
+@pytest.fixture(autouse=True)
+def warm_connections(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> WarmPool | None:
+    """This test's connections to the suite's server are kept warm between
+    its commands (tests/support/warm.py), unless it is marked
+    fresh_connections."""
+    if request.node.get_closest_marker("fresh_connections"):
+        return None
+    import psycopg2
+
+    pool: WarmPool = request.getfixturevalue("warm_pool")
+    monkeypatch.setattr(psycopg2, "connect", pool.connect)
+    return pool
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from todo_cli.dburl import parse_database_url
 from todo_cli.store import driver
 
 
+@pytest.mark.fresh_connections  # what it tests is the connect itself
 def test_connects_in_two_threads_at_once_never_lose_the_wait_callback(pg_admin: str) -> None:
     url = parse_database_url(pg_admin, source="")
     failures: list[str] = []

@@ -16,6 +16,7 @@ import psycopg2
 from psycopg2 import sql
 
 from tests.support.pgservers import PgBouncer
+from tests.support.warm import unpooled
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
 from todo_cli.store import schema
@@ -51,10 +52,11 @@ def create_database(admin: str, name: str, *, upgraded: bool = True) -> str:
     At head: a copy of this process's template at BEFORE_ROLES, upgraded
     from there by `todo db upgrade`'s own code. The ten migrations before
     it cost about 130 ms of CPU a database, some 200 databases a run."""
-    _create(admin, name, _template(admin) if upgraded else None)
-    url = with_database(admin, name)
-    if upgraded:
-        schema.upgrade(load_settings(database_url=url, user="tester", env={}))
+    with unpooled():
+        _create(admin, name, _template(admin) if upgraded else None)
+        url = with_database(admin, name)
+        if upgraded:
+            schema.upgrade(load_settings(database_url=url, user="tester", env={}))
     return url
 
 
@@ -206,5 +208,4 @@ def truncate(url: str) -> None:
     conn = psycopg2.connect(url)
     with conn, conn.cursor() as cur:
         cur.execute(RESET)
-    conn.close()
     conn.close()

@@ -325,6 +325,9 @@ def test_role_names_carry_no_user_names_and_functions_are_not_public(
     assert _refused(w, "bob", "SELECT todo_caller_name()") == "42501"
 
 
+# Its connections end when closed: a backend kept open reports its counts
+# only after 10 s idle.
+@pytest.mark.fresh_connections
 def test_residual_table_statistics_are_readable_by_every_role(insiders: Insiders) -> None:
     """Documented in the README's threat model: counts, not contents. A
     backend reports its counts when it ends or at most once a second
