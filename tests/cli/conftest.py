@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.support.databases import ScratchDatabases, admin_url, with_database
+from tests.support.databases import admin_url, drop_database, with_database
 from tests.support.network import Network
 from tests.support.offline_scene import create_db, port_of
 
@@ -23,8 +23,8 @@ def dbs() -> Iterator[Callable[[], str]]:
         return with_database(admin_url(), made[-1])
 
     yield make
-    if made:
-        ScratchDatabases(admin_url(), list(made)).drop(*made)
+    for name in made:
+        drop_database(admin_url(), name)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import atexit
 import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg2
 from psycopg2 import sql
@@ -105,6 +105,59 @@ def _create(admin: str, name: str, template: str | None) -> None:
     conn.close()
 
 
+# This process's database at head, which copy_at_head copies: its name and
+# its two groups.
+_HEADS: dict[str, tuple[str, str, str]] = {}
+
+
+def copy_at_head(admin: str, name: str) -> str:
+    """A new database at head, a copy of this process's own (made once);
+    its URL. Its roles are that database's, which it shares with the other
+    copies: for tests whose subject is not roles, at a third of the CPU of
+    create_database (0.08 s against 0.26 s, server and client, over 30 of
+    each). Drop it with drop_database, which leaves the roles to the
+    original's drop at exit."""
+    if admin not in _HEADS:
+        head = f"todo_test_{uuid.uuid4().hex[:12]}_head"
+        create_database(admin, head)
+        atexit.register(_drop_head, admin, head)
+        with unpooled():
+            _HEADS[admin] = (head, *groups(with_database(admin, head)))
+    copy_database(admin, *_HEADS[admin], name)
+    return with_database(admin, name)
+
+
+def _drop_head(admin: str, head: str) -> None:
+    # Not ScratchDatabases.drop: no threads at exit.
+    roles = database_roles(with_database(admin, head))
+    drop_database(admin, head)
+    drop_roles(admin, roles)
+
+
+def copy_database(admin: str, template: str, app: str, person: str, name: str) -> None:
+    """name made a copy of the todo database template, whose groups are app
+    and person; nobody may be connected to template."""
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
+            # The doors alembic/versions/0011 sets, which live in the
+            # server's catalog, not in the copied database.
+            cur.execute(
+                sql.SQL(
+                    "REVOKE CONNECT, TEMPORARY ON DATABASE {0} FROM PUBLIC; "
+                    "GRANT CONNECT ON DATABASE {0} TO {1}, {2}"
+                ).format(sql.Identifier(name), sql.Identifier(app), sql.Identifier(person))
+            )
+    finally:
+        conn.close()
+
+
 def drop_database(admin: str, name: str) -> None:
     conn = psycopg2.connect(admin)
     conn.autocommit = True
@@ -113,15 +166,33 @@ def drop_database(admin: str, name: str) -> None:
     conn.close()
 
 
+def drop_roles(admin: str, roles: list[str]) -> None:
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for role in roles:
+            cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+    conn.close()
+
+
 @dataclass
 class ScratchDatabases:
     admin_url: str
     created: list[str]
 
+    copies: list[str] = field(default_factory=list)
+
     def create(self, *, upgraded: bool = True) -> str:
         name = f"todo_test_{uuid.uuid4().hex[:12]}"
         self.created.append(name)
         return create_database(self.admin_url, name, upgraded=upgraded)
+
+    def copy_at_head(self) -> str:
+        """A database at head with shared roles (copy_at_head), for a test
+        whose subject is not roles."""
+        name = f"todo_test_{uuid.uuid4().hex[:12]}"
+        self.copies.append(name)
+        return copy_at_head(self.admin_url, name)
 
     def drop(self, *names: str) -> None:
         """Drop the databases, and the roles each made (roles are server-wide:
@@ -131,16 +202,14 @@ class ScratchDatabases:
         # other processes to let go of its files, and the waits overlap.
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda name: drop_database(self.admin_url, name), names))
-        conn = psycopg2.connect(self.admin_url)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            for role in roles:
-                cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
-        conn.close()
+        drop_roles(self.admin_url, roles)
         self.created = [n for n in self.created if n not in names]
 
     def drop_all(self) -> None:
         self.drop(*self.created)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda name: drop_database(self.admin_url, name), self.copies))
+        self.copies = []
 
 
 def groups(url: str) -> tuple[str, str]:

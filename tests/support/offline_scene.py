@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.support.databases import admin_url, create_database
+from tests.support.databases import admin_url, copy_at_head
 from tests.support.inprocess import InProcess
 from tests.support.network import OFFLINE_AFTER, machine_env
 from tests.support.processes import Todo
@@ -22,9 +22,10 @@ from todo_cli.store import schema
 
 
 def create_db() -> str:
-    """A scratch database at head (rv_*), by name: the caller drops it."""
+    """A scratch database at head (rv_*), by name, with roles it shares
+    (databases.copy_at_head): the caller drops it with drop_database."""
     name = f"rv_{uuid.uuid4().hex[:10]}"
-    create_database(admin_url(), name)
+    copy_at_head(admin_url(), name)
     return name
 
 

@@ -5,11 +5,14 @@ One test (or parameter) per row of the isolation review: each failed on
 the release before 0011. Per-user roles are made by the real `todo admin
 user add` path (store.admin); the shared-credential role is granted the
 database's app group. Every role made here is dropped with its database.
+Most tests get a copy of one world a module (`insiders`); a test that
+makes or drops a role gets a world of its own (`own_insiders`).
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +21,13 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from tests.support.databases import ScratchDatabases, groups, with_database
+from tests.support.databases import (
+    ScratchDatabases,
+    copy_database,
+    drop_database,
+    groups,
+    with_database,
+)
 from tests.support.inprocess import InProcess
 from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
@@ -104,11 +113,45 @@ def make_insiders(scratch_dbs: ScratchDatabases) -> Insiders:
     return w
 
 
+@pytest.fixture(scope="module")
+def insiders_world(scratch_dbs: ScratchDatabases) -> Iterator[tuple[Insiders, str, str]]:
+    """The module's world, which each test gets a copy of (`insiders`): a
+    world is a database upgraded to head and five roles, 0.4 s of CPU; a
+    copy (CREATE DATABASE ... TEMPLATE) a fifth of that. Nobody connects to
+    it after it is made, as a template requires."""
+    w = make_insiders(scratch_dbs)
+    yield (w, *groups(w.owner))
+    _drop_world(scratch_dbs, w)
+
+
 @pytest.fixture
-def insiders(scratch_dbs: ScratchDatabases) -> Iterator[Insiders]:
+def insiders(
+    insiders_world: tuple[Insiders, str, str], scratch_dbs: ScratchDatabases
+) -> Iterator[Insiders]:
+    """A copy of the module's world, with the world's roles (roles are
+    server-wide). A test that makes or drops a role takes `own_insiders`."""
+    w, app, person = insiders_world
+    name = f"todo_test_{uuid.uuid4().hex[:12]}"
+    copy_database(scratch_dbs.admin_url, _database(w.owner), app, person, name)
+    urls = {who: with_database(url, name) for who, url in w.urls.items()}
+    yield Insiders(with_database(w.owner, name), urls, dict(w.roles))
+    drop_database(scratch_dbs.admin_url, name)
+
+
+@pytest.fixture
+def own_insiders(scratch_dbs: ScratchDatabases) -> Iterator[Insiders]:
+    """A world of the test's own, for a test that makes or drops roles."""
     w = make_insiders(scratch_dbs)
     yield w
-    scratch_dbs.drop(parse_database_url(w.owner, source="").database or "")
+    _drop_world(scratch_dbs, w)
+
+
+def _database(url: str) -> str:
+    return parse_database_url(url, source="").database or ""
+
+
+def _drop_world(scratch_dbs: ScratchDatabases, w: Insiders) -> None:
+    scratch_dbs.drop(_database(w.owner))
     conn = psycopg2.connect(scratch_dbs.admin_url)
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -144,11 +187,11 @@ def test_a_per_user_role_cannot_delete_or_make_users_rows(insiders: Insiders) ->
     ]  # fmt: skip
 
 
-def test_a_share_waits_for_its_user_and_goes_with_them(insiders: Insiders) -> None:
+def test_a_share_waits_for_its_user_and_goes_with_them(own_insiders: Insiders) -> None:
     """A share may name a user who has not used todo yet (telling nobody which
     names exist); nobody but the admin can become them, and a removed user's
     shares go with them."""
-    w = insiders
+    w = own_insiders
     w.run(
         "alice",
         "INSERT INTO shares (owner_id, owner_name, tag, grantee_name, can_write, created_at) "
@@ -208,9 +251,9 @@ def test_roles_of_one_todo_database_cannot_enter_another(
 
 
 def test_admin_add_never_touches_another_databases_role_or_the_owner(
-    insiders: Insiders, scratch_dbs: ScratchDatabases
+    own_insiders: Insiders, scratch_dbs: ScratchDatabases
 ) -> None:
-    w = insiders
+    w = own_insiders
     other = scratch_dbs.create()
     # Other tests make and drop roles meanwhile: these are the ones to watch.
     watched = ", ".join(f"'{r}'" for r in [*w.roles.values(), "postgres"])
@@ -236,8 +279,8 @@ def test_admin_add_never_touches_another_databases_role_or_the_owner(
     scratch_dbs.drop(parse_database_url(other, source="").database or "")
 
 
-def test_admin_add_again_replaces_and_drops_the_old_role(insiders: Insiders) -> None:
-    w = insiders
+def test_admin_add_again_replaces_and_drops_the_old_role(own_insiders: Insiders) -> None:
+    w = own_insiders
     settings = load_settings(database_url=w.owner, user="admin", env={})
     again = admin.add_person(settings, "alice")
     assert again.replaced == w.roles["alice"]
@@ -325,10 +368,11 @@ def test_role_names_carry_no_user_names_and_functions_are_not_public(
     assert _refused(w, "bob", "SELECT todo_caller_name()") == "42501"
 
 
-# Its connections end when closed: a backend kept open reports its counts
-# only after 10 s idle.
+# Its own world: counts are a database's, and a copy starts with none. Its
+# connections end when closed: a backend kept open reports its counts only
+# after 10 s idle.
 @pytest.mark.fresh_connections
-def test_residual_table_statistics_are_readable_by_every_role(insiders: Insiders) -> None:
+def test_residual_table_statistics_are_readable_by_every_role(own_insiders: Insiders) -> None:
     """Documented in the README's threat model: counts, not contents. A
     backend reports its counts when it ends or at most once a second
     (PostgreSQL 15), so they are polled for, with a deadline."""
@@ -336,10 +380,10 @@ def test_residual_table_statistics_are_readable_by_every_role(insiders: Insiders
 
     query = "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'todos'"
     deadline = time.monotonic() + 10
-    rows = insiders.run("bob", query)
+    rows = own_insiders.run("bob", query)
     while not (rows and rows[0][0] >= 2) and time.monotonic() < deadline:
         time.sleep(0.1)  # between polls
-        rows = insiders.run("bob", query)
+        rows = own_insiders.run("bob", query)
     assert rows
     assert rows[0][0] >= 2
 
@@ -454,8 +498,8 @@ def test_notes_are_capped_and_shares_bounded(insiders: Insiders) -> None:
 # --- rows 11 and 12: removing a role, and its password ------------------------------
 
 
-def test_admin_rm_drops_a_role_that_made_a_large_object(insiders: Insiders) -> None:
-    w = insiders
+def test_admin_rm_drops_a_role_that_made_a_large_object(own_insiders: Insiders) -> None:
+    w = own_insiders
     w.run("mallory", "SELECT lo_create(0)")
     settings = load_settings(database_url=w.owner, user="admin", env={})
     removed = admin.remove_person(settings, "mallory", purge=False)
@@ -464,7 +508,7 @@ def test_admin_rm_drops_a_role_that_made_a_large_object(insiders: Insiders) -> N
 
 
 def test_the_password_never_reaches_the_server(
-    insiders: Insiders, monkeypatch: pytest.MonkeyPatch
+    own_insiders: Insiders, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: list[bytes] = []
     real = admin._owner_connection
@@ -480,14 +524,16 @@ def test_the_password_never_reaches_the_server(
         return conn
 
     monkeypatch.setattr(admin, "_owner_connection", recording)
-    added = admin.add_person(load_settings(database_url=insiders.owner, user="a", env={}), "eve")
+    added = admin.add_person(
+        load_settings(database_url=own_insiders.owner, user="a", env={}), "eve"
+    )
     assert sent
     assert not any(added.password.encode() in s for s in sent)
-    stored = insiders.owner_rows(
+    stored = own_insiders.owner_rows(
         f"SELECT rolpassword FROM pg_authid WHERE rolname = '{added.role}'"
     )
     assert stored[0][0].startswith("SCRAM-SHA-256$4096:")
-    conn = psycopg2.connect(_url(insiders.owner, added.role, added.password))
+    conn = psycopg2.connect(_url(own_insiders.owner, added.role, added.password))
     conn.close()
 
 
@@ -619,8 +665,8 @@ def test_a_per_user_url_never_carries_the_owners_credentials() -> None:
     )
 
 
-def test_a_shared_mode_user_is_adopted_only_when_asked(insiders: Insiders) -> None:
-    w = insiders
+def test_a_shared_mode_user_is_adopted_only_when_asked(own_insiders: Insiders) -> None:
+    w = own_insiders
     w.run(
         "app",
         "INSERT INTO users (name, created_at, last_number) VALUES ('dave', now(), 0)",
@@ -673,8 +719,8 @@ def test_the_repeat_of_a_shared_todo_in_the_cli(insiders: Insiders, todo: InProc
         )
 
 
-def test_admin_commands_wait_for_a_lock_no_longer_than_the_bound(insiders: Insiders) -> None:
-    w = insiders
+def test_admin_commands_wait_for_a_lock_no_longer_than_the_bound(own_insiders: Insiders) -> None:
+    w = own_insiders
     hold = psycopg2.connect(w.urls["carol"])
     with hold.cursor() as cur:
         cur.execute("SELECT 1 FROM users FOR UPDATE")  # her own row

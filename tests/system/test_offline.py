@@ -23,7 +23,7 @@ from todo_cli.dburl import parse_database_url
 
 @pytest.fixture
 def db(scratch_dbs: ScratchDatabases) -> str:
-    return scratch_dbs.create()
+    return scratch_dbs.copy_at_head()
 
 
 @pytest.fixture
