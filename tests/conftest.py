@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,17 @@ from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
 from todo_cli.store.runner import connection
 from todo_cli.store.session import Session
+
+# --- the rewritten test modules are cached ----------------------------------------
+
+# pytest rewrites each test module's asserts (2,600 of them: 4 s of CPU) in
+# every worker, and caches the result only where Python may write bytecode.
+# With PYTHONDONTWRITEBYTECODE set, as on our CI machines, each of the four
+# workers rewrote every module on every run; now the first process to
+# import a module caches it in tests/**/__pycache__ (git-ignored), and the
+# README's test command runs the storms' step first, so that the parallel
+# suite's workers find every module cached.
+sys.dont_write_bytecode = False
 
 # --- Hypothesis --------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 These start hundreds of processes and would starve the rest of a parallel
 run on a small machine, so they carry the `storm` mark and run in a step of
-their own (README: Development), after the parallel suite.
+their own (README: Development), before the parallel suite (whose workers
+then find every test module's rewritten bytecode cached: tests/conftest.py).
 """
 
 from __future__ import annotations
