@@ -25,6 +25,7 @@ from tests.support.databases import (
     ScratchDatabases,
     copy_database,
     drop_database,
+    drop_roles,
     groups,
     with_database,
 )
@@ -152,11 +153,7 @@ def _database(url: str) -> str:
 
 def _drop_world(scratch_dbs: ScratchDatabases, w: Insiders) -> None:
     scratch_dbs.drop(_database(w.owner))
-    conn = psycopg2.connect(scratch_dbs.admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(w.roles["app"])))
-    conn.close()
+    drop_roles(scratch_dbs.admin_url, [w.roles["app"]])
 
 
 def _refused(w: Insiders, who: str, *statements: str, user: str | None = None) -> str:
