@@ -85,11 +85,7 @@ def pytest_runtest_makereport() -> Generator[None, Any, None]:
 
 @pytest.fixture(scope="session")
 def warm_pool() -> Iterator[WarmPool]:
-    import psycopg2
-    import psycopg2.extensions
-
-    admin = psycopg2.extensions.parse_dsn(admin_url())
-    pool = WarmPool(psycopg2.connect, admin.get("host", ""), admin.get("port", "5432"))
+    pool = WarmPool.for_server(admin_url())
     yield pool
     pool.close_all()
 

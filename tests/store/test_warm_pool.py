@@ -17,8 +17,7 @@ pytestmark = pytest.mark.fresh_connections  # each test makes its own pool
 
 @pytest.fixture
 def pool(pg_admin: str) -> Iterator[WarmPool]:
-    admin = psycopg2.extensions.parse_dsn(pg_admin)
-    p = WarmPool(psycopg2.connect, admin.get("host", ""), admin.get("port", "5432"))
+    p = WarmPool.for_server(pg_admin)
     yield p
     p.close_all()
 

@@ -69,6 +69,12 @@ class WarmPool:
         self.opened = 0
         self.reused = 0
 
+    @classmethod
+    def for_server(cls, admin_url: str) -> WarmPool:
+        """A pool of connections to admin_url's server, made by psycopg2.connect."""
+        admin = psycopg2.extensions.parse_dsn(admin_url)
+        return cls(psycopg2.connect, admin.get("host", ""), admin.get("port", "5432"))
+
     def connect(self, dsn: str | None = None, connection_factory: Any = None, **kwargs: Any) -> Any:
         if (
             _UNPOOLED[0]
