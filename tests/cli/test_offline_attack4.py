@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.network import OFFLINE_AFTER, Network
-from tests.support.offline_scene import machine, titles
+from tests.support.offline_scene import machine, port_of, staging, titles
 from tests.support.rawsql import pg_rows as rows
-from todo_cli.config import load_settings
 from todo_cli.dburl import parse_database_url
-from todo_cli.store import schema
 
 
 def _moment(minutes: int = 1) -> datetime:
@@ -186,31 +184,21 @@ def test_another_server_behind_the_same_url_is_never_replayed_into(db: str, tmp_
     only guard, the restore marks, sees nothing wrong on a server whose
     history is longer: the add queued for production is replayed into
     staging, and staging's todos fill the copy of production's."""
-    from tests.support.pgservers import Cluster
-
-    name = db.rsplit("/", 1)[1].split("?", 1)[0]
-    staging = Cluster(max_connections=12).start_fresh()
-    try:
-        staging.psql(f'CREATE DATABASE "{name}"')
-        staging_url = staging.url(name)
-        schema.upgrade(load_settings(database_url=staging_url, user="t", env={}))
-        s = machine(tmp_path, "s", staging_url)
-        for t in ("s1", "s2", "s3", "s4"):
-            s.ok("add", t)  # staging's history is longer than production's
+    # Staging's history (s1 to s4) is longer than production's.
+    with staging(db, tmp_path, "s1", "s2", "s3", "s4") as staging_url:
         with Network(parse_database_url(db, source="").port or 5432) as tunnel:
             a = machine(tmp_path, "a", tunnel.url(db))
             a.ok("add", "production item")
             a.ok("list")
             tunnel.mode = "refuse"
             assert a.ok("add", "for production only") == "q1\n"
-            tunnel.target = ("127.0.0.1", staging.port)  # the tunnel now leads to staging
+            # The tunnel now leads to staging.
+            tunnel.target = ("127.0.0.1", port_of(staging_url))
             tunnel.mode = "up"
             replayed = a("list")
         print(replayed.stderr)
         staged = [str(r[0]) for r in rows(staging_url, "SELECT title FROM todos ORDER BY id")]
         assert "for production only" not in staged, replayed.stderr
-    finally:
-        staging.destroy()
 
 
 def test_a_forced_change_of_several_todos_killed_after_commit_is_never_said_not_applied(

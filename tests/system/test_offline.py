@@ -13,6 +13,7 @@ import pytest
 
 from tests.support import pgservers
 from tests.support.databases import ScratchDatabases, via_pgbouncer
+from tests.support.inprocess import InProcess
 from tests.support.network import Network, machine_env
 from tests.support.pgservers import PGBOUNCER, PgBouncer
 from tests.support.processes import Todo, clean_env
@@ -36,16 +37,24 @@ def machine(tmp_path: Path, name: str, url: str, **env: str) -> Todo:
     return Todo(*machine_env(tmp_path, name, url, **env))
 
 
+def in_process(todo: Todo) -> InProcess:
+    """todo's machine (its HOME, environment and folder) in-process: for
+    the commands that set a scene, so that processes are spent where a
+    process is the point (kill -9, replays at once)."""
+    return InProcess(todo.home, todo.env, todo.cwd)
+
+
 def _queue_five(todo: Todo, net: Network) -> None:
-    assert todo.ok("add", "one") == "1\n"
-    assert todo.ok("add", "two") == "2\n"
-    todo.ok("list")
+    here = in_process(todo)
+    assert here.ok("add", "one") == "1\n"
+    assert here.ok("add", "two") == "2\n"
+    here.ok("list")
     net.mode = "refuse"
-    assert todo.ok("add", "three") == "q1\n"  # 1
-    todo.ok("edit", "1", "--title", "ONE")  # 2
-    todo.ok("done", "2")  # 3
-    todo.ok("done", "q1")  # 4
-    todo.ok("rm", "1", "--yes")  # 5: after the edit of 1, on what it leaves
+    assert here.ok("add", "three") == "q1\n"  # 1
+    here.ok("edit", "1", "--title", "ONE")  # 2
+    here.ok("done", "2")  # 3
+    here.ok("done", "q1")  # 4
+    here.ok("rm", "1", "--yes")  # 5: after the edit of 1, on what it leaves
     net.mode = "up"
 
 
@@ -249,12 +258,13 @@ def test_kill_9_during_a_queued_undo_undoes_once(
     net: Network, db: str, tmp_path: Path, point: str
 ) -> None:
     todo = machine(tmp_path, "a", net.url(db))
-    todo.ok("add", "a")
-    todo.ok("add", "b")
-    todo.ok("add", "c")
-    todo.ok("list")
+    here = in_process(todo)
+    here.ok("add", "a")
+    here.ok("add", "b")
+    here.ok("add", "c")
+    here.ok("list")
     net.mode = "refuse"
-    queued = todo("undo")
+    queued = here("undo")
     assert "queued undo" in queued.stderr
     net.mode = "up"
     assert todo("sync", env={"TODO_OFFLINE_CRASH": f"{point}:1"}).returncode == -9
