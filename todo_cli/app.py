@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import typer.main
 
 from todo_cli import __version__, syntax
 from todo_cli.context import Invocation
@@ -161,6 +162,18 @@ def _root() -> Callable[..., None]:
 
 GLOBAL_NAMES = frozenset(n for o in syntax.GLOBAL for n in o.names)
 
+# The Click command the app becomes, made at a process's first parse and
+# kept: the conversion reads every command's signature (about 7 ms, and 2
+# more to build the app), once a process for the executable, but once a
+# command line for whatever runs main() many times, as the tests do.
+_CLICK: list[Any] = []
+
+
+def click_command() -> Any:
+    if not _CLICK:
+        _CLICK.append(typer.main.get_command(build()))
+    return _CLICK[0]
+
 
 def run_typer(args: Sequence[str], inv: Invocation) -> int:
     """Parse and run `args` with the Typer app: its exit code. Click's own
@@ -175,7 +188,9 @@ def run_typer(args: Sequence[str], inv: Invocation) -> int:
         contextlib.redirect_stderr(inv.environment.stderr),
     ):
         try:
-            rv = build()(args=list(args), prog_name="todo", standalone_mode=False, obj=inv)
+            rv = click_command().main(
+                args=list(args), prog_name="todo", standalone_mode=False, obj=inv
+            )
         except typer.TyperException as exc:
             return _usage(inv, exc)
         except typer.Abort:
