@@ -9,6 +9,7 @@ keywords the table names; the help text is its docstring.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -162,17 +163,14 @@ def _root() -> Callable[..., None]:
 
 GLOBAL_NAMES = frozenset(n for o in syntax.GLOBAL for n in o.names)
 
+
 # The Click command the app becomes, made at a process's first parse and
 # kept: the conversion reads every command's signature (about 7 ms, and 2
 # more to build the app), once a process for the executable, but once a
 # command line for whatever runs main() many times, as the tests do.
-_CLICK: list[Any] = []
-
-
+@functools.cache
 def click_command() -> Any:
-    if not _CLICK:
-        _CLICK.append(typer.main.get_command(build()))
-    return _CLICK[0]
+    return typer.main.get_command(build())
 
 
 def run_typer(args: Sequence[str], inv: Invocation) -> int:

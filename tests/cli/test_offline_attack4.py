@@ -15,7 +15,6 @@ import pytest
 from tests.support.network import OFFLINE_AFTER, Network
 from tests.support.offline_scene import machine, port_of, staging, titles
 from tests.support.rawsql import pg_rows as rows
-from todo_cli.dburl import parse_database_url
 
 
 def _moment(minutes: int = 1) -> datetime:
@@ -160,7 +159,7 @@ def test_a_damaged_name_counter_never_gives_one_name_twice(db: str, tmp_path: Pa
     same profile and user (the same database through a PgBouncer) gives q1
     again. README: a name is never given twice; a damaged file is an error,
     never passed over."""
-    port = parse_database_url(db, source="").port or 5432
+    port = port_of(db)
     with Network(port) as direct, Network(port) as bouncer:
         a = machine(tmp_path, "a", direct.url(db))
         other = {"DATABASE_URL": bouncer.url(db)}
@@ -186,7 +185,7 @@ def test_another_server_behind_the_same_url_is_never_replayed_into(db: str, tmp_
     staging, and staging's todos fill the copy of production's."""
     # Staging's history (s1 to s4) is longer than production's.
     with staging(db, tmp_path, "s1", "s2", "s3", "s4") as staging_url:
-        with Network(parse_database_url(db, source="").port or 5432) as tunnel:
+        with Network(port_of(db)) as tunnel:
             a = machine(tmp_path, "a", tunnel.url(db))
             a.ok("add", "production item")
             a.ok("list")

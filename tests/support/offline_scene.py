@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -56,21 +57,17 @@ def port_of(db: str) -> int:
     return parse_database_url(db, source="").port or 5432
 
 
-_OTHER_SERVER: list[Cluster] = []
-
-
+@functools.cache
 def other_server() -> Cluster:
     """This process's other server: a private cluster, started at its first
     use and destroyed at exit. What makes a server another to todo is the
     database (its user's mark), not the cluster, so the tests share one,
     each with a database of its own: a cluster a test cost about 1.5 s of
     CPU (a copy of the data directory, a start, a full upgrade, a stop)."""
-    if not _OTHER_SERVER:
-        cluster = Cluster(max_connections=12).start_fresh()
-        # Registered before the databases' own drops at exit, so run after them.
-        atexit.register(cluster.destroy)
-        _OTHER_SERVER.append(cluster)
-    return _OTHER_SERVER[0]
+    cluster = Cluster(max_connections=12).start_fresh()
+    # Registered before the databases' own drops at exit, so run after them.
+    atexit.register(cluster.destroy)
+    return cluster
 
 
 @contextlib.contextmanager
@@ -78,14 +75,14 @@ def staging(db: str, tmp_path: Path, *staged: str) -> Iterator[str]:
     """Another server holding a database of the same name as db, where
     alice added `staged` earlier (her user made at another moment); its
     URL. The database is dropped afterwards."""
-    admin = other_server().url("postgres")
-    url = copy_at_head(admin, db_name(db))
+    admin, name = other_server().url("postgres"), db_name(db)
+    url = copy_at_head(admin, name)
     try:
         for t in staged:
             InProcess(*machine_env(tmp_path, f"s{len(staged)}-{t}", url)).ok("add", t)
         yield url
     finally:
-        drop_database(admin, db_name(db))
+        drop_database(admin, name)
 
 
 def held_change_then_another_server(
