@@ -14,6 +14,7 @@ from tests.support.inprocess import InProcess
 from tests.support.network import Network
 from tests.support.offline_scene import machine
 from tests.support.offline_scene import port_of as _port
+from tests.support.offline_scene import staging as _staging
 from tests.support.rawsql import pg_rows as rows
 
 
@@ -106,3 +107,30 @@ def test_dropping_a_change_to_q1_never_makes_the_next_one_to_its_number_a_confli
     print(waiting.stdout, dropped.stdout, dropped.stderr, back.stdout, back.stderr)
     assert "not applied" not in back.stderr, back.stderr
     assert _todos(db)[2] == ("three", True, None), back.stderr
+
+
+@pytest.mark.parametrize("change", [("add", "staging only"), ("done", "4")], ids=["add", "done"])
+def test_a_change_made_online_at_another_server_never_goes_into_the_copy(
+    db: str, tmp_path: Path, change: tuple[str, ...]
+) -> None:
+    """One change queued for production; the tunnel now leads to staging,
+    where alice was made at another moment. The replay refuses (server_
+    check.holds) and the command itself runs at staging: what it changed
+    there is staging's, and Hook.foreign keeps it out of production's copy
+    (a change carries no user mark, so only the replay's verdict says so).
+    Offline again, production's listing shows no todo of staging's.
+    README: nothing another database shows goes into the copy."""
+    with _staging(db, tmp_path, "s1", "s2", "s3", "s4") as staging, Network(_port(db)) as tunnel:
+        a = machine(tmp_path, "a", tunnel.url(db))
+        a.ok("add", "production item")
+        a.ok("list")  # a table listing: the user mark recorded
+        tunnel.mode = "refuse"
+        assert a.ok("add", "for production only") == "q1\n"
+        tunnel.target = ("127.0.0.1", _port(staging))
+        tunnel.mode = "up"
+        there = a(*change)
+        tunnel.mode = "refuse"
+        offline = a("list", "--all")
+    print(there.stdout, there.stderr, offline.stdout, offline.stderr)
+    assert "another database" in there.stderr, there.stderr
+    assert offline.stdout == "1\topen\tproduction item\n"
