@@ -48,6 +48,14 @@ def _engine(url: str) -> Engine:
     return create_engine(parse_database_url(url, source="").sqlalchemy_url, poolclass=NullPool)
 
 
+# SQLAlchemy cannot reflect SQLite's expression index (ix_todos_user_open_order),
+# so Alembic skips it here and says so twice; on PostgreSQL, reflecting an
+# index's INCLUDE gives a key ("dialect_options") it then fails to validate.
+# The schema files' catalog compares below and the plan tests
+# (tests/store/test_query_plans.py) hold those indexes.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
+@pytest.mark.filterwarnings("ignore:Can't validate argument 'dialect_options'")
 def test_migrations_build_exactly_the_models(db_url: str) -> None:
     url = parse_database_url(db_url, source="")
     engine = _engine(db_url)
