@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from tests.support.inprocess import InProcess
@@ -74,3 +75,21 @@ def test_stats_on_a_terminal(todo_db: InProcess) -> None:
     assert lines[14] == "Open: 1 (high 1, medium 0, low 0, none 0); overdue 1"
     assert lines[16:18] == ["Oldest open", "  2  2026-11-23  Pay rent"]
     assert lines[19] == "Open todos, last 30 days: 0 -> 1 (min 0, max 1)"
+
+
+def test_a_todo_imported_done_never_counted_as_open(todo_db: InProcess, tmp_path: Path) -> None:
+    """An import journals the todos it made; those made done never were
+    open, so the open count of the days before stays what it was (it went
+    below zero when every imported todo counted as open)."""
+    todo = todo_db
+    todo.env["TZ"] = "UTC"
+    at(todo, 20)
+    todo.ok("add", "Already here")
+    at(todo, 25)
+    source = tmp_path / "todo.txt"
+    source.write_text("x 2026-11-24 2026-11-20 Paid the rent\nCall the bank\n", encoding="utf-8")
+    todo.ok("import", str(source))
+    at(todo, 30)
+    per_day = {d["date"]: d["open"] for d in numbers(todo)["open_per_day"]}
+    assert (per_day["2026-11-19"], per_day["2026-11-20"], per_day["2026-11-24"]) == (0, 1, 1)
+    assert (per_day["2026-11-25"], per_day["2026-11-30"]) == (2, 2)

@@ -122,12 +122,16 @@ def record_numbers(backend: Backend, action: str, *, count: str, condition: str)
 
 def record_created(backend: Backend, action: str) -> str:
     """An INSERT that journals the todos numbered :event_numbers (a JSON
-    array) as created by `action` (an import, made in several batches)."""
+    array) as created by `action` (an import, made in several batches);
+    :event_done, those of them made done (they never counted as open)."""
     if backend == "postgresql":
         data = (
             "CAST(json_build_object('numbers', CAST(:event_numbers AS json), "
-            "'title', CAST(:event_title AS text)) AS text)"
+            "'title', CAST(:event_title AS text), 'done', CAST(:event_done AS json)) AS text)"
         )
     else:
-        data = "json_object('numbers', json(:event_numbers), 'title', :event_title)"
+        data = (
+            "json_object('numbers', json(:event_numbers), 'title', :event_title, "
+            "'done', json(:event_done))"
+        )
     return f"INSERT INTO events (user_id, at, action, data) SELECT {ME}, :now, '{action}', {data}"

@@ -75,6 +75,7 @@ class _Entry:
     created: tuple[int, ...]
     owner: str | None
     by: str | None
+    made_done: frozenset[int] = frozenset()  # an import's todos made done
 
 
 def _read(action: Any, raw: Any) -> _Entry:
@@ -100,7 +101,13 @@ def _read(action: Any, raw: Any) -> _Entry:
     if not numbers:
         raise Unreadable("no todos")
     created = tuple(sorted(_number(n) for n in _list(data.get("created") or [])))
-    return _Entry(rows, numbers, titles, created, _name(data.get("owner")), _name(data.get("by")))
+    try:  # a count for stats only: a malformed list counts none as done
+        made_done = frozenset(_number(n) for n in _list(data.get("done") or [])) & set(numbers)
+    except Unreadable:
+        made_done = frozenset()
+    return _Entry(
+        rows, numbers, titles, created, _name(data.get("owner")), _name(data.get("by")), made_done
+    )
 
 
 def _event(row: Sequence[Any], session: Session, now: list[Any]) -> Event:
@@ -194,7 +201,7 @@ def open_delta(action: str, raw: Any) -> int:
         return 0
     made = len(entry.created)
     if action in ("add", "import"):
-        return len(entry.numbers)
+        return len(entry.numbers) - len(entry.made_done)
     if action == "done":
         return -len(entry.rows) + made
     if action == "reopen":

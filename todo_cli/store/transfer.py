@@ -193,6 +193,7 @@ def import_records(
             params={
                 "event_numbers": json.dumps([t.number for t in added]),
                 "event_title": added[0].title,
+                "event_done": json.dumps([t.number for t in added if t.done]),
             },
         )
     return Imported(added, already, saved_before, repeated)
