@@ -6,6 +6,7 @@ duplicates nothing (the real `task`: tests/support/peers.py)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,24 @@ def test_a_task_made_in_taskwarrior_keeps_its_uuid(todo_db: InProcess, tmp_path:
     assert imported(todo_db, exported, exported.read_text())[:2] == (
         0, "Imported 0 todos from taskwarrior; skipped 2\n",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_note_through_taskwarrior_twice_gains_no_second_date(
+    todo_db: InProcess, tmp_path: Path
+) -> None:
+    """Import gives each annotation its day ("2026-11-21: ..."); the
+    export gives that line back as that day's annotation, so the next trip
+    changes nothing (the day went in front once more on each trip)."""
+    todo = todo_db
+    todo.env["TZ"] = "Europe/Berlin"
+    moment = datetime(2026, 11, 21, 23, 30, tzinfo=UTC)  # the 22nd in Berlin
+    todo.clock = lambda: moment
+    todo.ok("--user", "a", "add", "T", "-n", "line one\nline two")
+    notes = []
+    for source, target in (("a", "b"), ("b", "c"), ("c", "d")):
+        out = tmp_path / f"{source}.json"
+        todo.ok("--user", source, "export", "-f", "taskwarrior", "-o", str(out))
+        todo.ok("--user", target, "import", str(out))
+        notes.append(json.loads(todo.ok("--user", target, "show", "1", "--json"))["note"])
+    assert notes == ["2026-11-22: line one\n2026-11-22: line two"] * 3

@@ -17,7 +17,8 @@ instances are done todos, and its later pending instances are skipped (a
 series has one open todo at a time). A template with no pending instance
 in the input is its own open todo.
 
-Export: each non-blank note line becomes an annotation; the uuid is the
+Export: each non-blank note line becomes an annotation (a line
+"YYYY-MM-DD: text", as import writes them, that day's "text"); the uuid is the
 task's own for a todo that came from Taskwarrior (records.uuid_key), else
 derived from the todo (records.todo_uuid), so importing the same export
 twice updates the tasks instead of duplicating them. An open repeating todo
@@ -244,13 +245,35 @@ def task(todo: Todo) -> dict[str, Any]:
         out["wait"] = _time(todo.wait)
     lines = [line.strip() for line in (todo.note or "").split("\n") if line.strip()]
     if lines:
-        # taskwarrior keys annotations by their entry second: one second apart
-        # keeps every line, and a fixed base keeps a re-import a no-op.
-        base = int(todo.updated_at.timestamp())
-        out["annotations"] = [
-            {"entry": _time(datetime.fromtimestamp(base + i, UTC)), "description": line}
-            for i, line in enumerate(lines)
-        ]
+        out["annotations"] = _annotations_out(lines, int(todo.updated_at.timestamp()))
+    return out
+
+
+_DAY_PREFIX = r"(\d{4}-\d{2}-\d{2}): (.+)"
+
+
+def _annotations_out(lines: list[str], base: int) -> list[dict[str, str]]:
+    """Note lines as annotations. A line "YYYY-MM-DD: text" (what an
+    import made of an annotation) is that day's annotation "text" again,
+    so each round trip gives the same note, never one more date in front.
+    Taskwarrior keys annotations by their entry second: one second apart
+    keeps every line, and fixed bases keep a re-import a no-op."""
+    out: list[dict[str, str]] = []
+    used: set[int] = set()
+    for i, line in enumerate(lines):
+        second, text = base + i, line
+        dated = re.fullmatch(_DAY_PREFIX, line)
+        if dated:
+            try:
+                # noon: the same day wherever within 11 hours it is read
+                day = datetime.fromisoformat(dated.group(1) + "T12:00").astimezone()
+                second, text = int(day.timestamp()) + i, dated.group(2)
+            except ValueError:  # not a date after all: the line as it is
+                pass
+        while second in used:
+            second += 1
+        used.add(second)
+        out.append({"entry": _time(datetime.fromtimestamp(second, UTC)), "description": text})
     return out
 
 
