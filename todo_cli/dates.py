@@ -40,7 +40,7 @@ def _iso(text: str) -> datetime | None:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return value if value.tzinfo else value.astimezone()  # naive: local time
+    return value if value.tzinfo else _local(value.date(), value.time())  # naive: local time
 
 
 def _spoken(raw: str, now: datetime) -> datetime | None:
@@ -113,7 +113,19 @@ def _clock(text: str) -> time | None:
 
 
 def _local(day: date, clock: time) -> datetime:
-    return datetime.combine(day, clock).astimezone()
+    """That day's clock time here. A time the clocks skip (02:30 when they
+    go from 02:00 to 03:00) is read with the offset before the jump, as
+    recurrence reads it: 03:30 (the C library gave 01:30, before the
+    time asked for)."""
+    wall = datetime.combine(day, clock)
+    moment = wall.astimezone()
+    if moment.replace(tzinfo=None) == wall:
+        return moment
+    # 12 hours either side are clear of the jump: their offsets are the
+    # one before it and the one after; the smaller is the one before.
+    offsets = [(wall + timedelta(hours=h)).astimezone().utcoffset() for h in (-12, 12)]
+    before = min(o for o in offsets if o is not None)
+    return (wall - before).replace(tzinfo=UTC).astimezone()
 
 
 def local_zone() -> str:

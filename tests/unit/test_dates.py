@@ -140,6 +140,33 @@ def test_across_a_dst_change_each_day_keeps_its_own_offset(text: str, expected: 
         assert parse_due(text, now=friday) == expected
 
 
+CET = offset(timedelta(hours=1))
+CEST = offset(timedelta(hours=2))
+AEDT = offset(timedelta(hours=11))
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "expected"),
+    [
+        # The clocks skip 02:00-03:00 (Berlin: 28 March 2027; New York: 14
+        # March 2027; Sydney: 3 October 2027): a time in the gap is read with
+        # the offset before the jump, an hour later by the clock.
+        ("Europe/Berlin", "2027-03-28T02:30", datetime(2027, 3, 28, 3, 30, tzinfo=CEST)),
+        ("Europe/Berlin", "sun 2:30am", datetime(2027, 3, 28, 3, 30, tzinfo=CEST)),
+        ("America/New_York", "2027-03-14T02:30", datetime(2027, 3, 14, 3, 30, tzinfo=EDT)),
+        ("Australia/Sydney", "2027-10-03T02:30", datetime(2027, 10, 3, 3, 30, tzinfo=AEDT)),
+        # Around the gap, and a time the clocks pass twice (its first pass).
+        ("Europe/Berlin", "2027-03-28T01:59", datetime(2027, 3, 28, 1, 59, tzinfo=CET)),
+        ("Europe/Berlin", "2027-03-28T03:00", datetime(2027, 3, 28, 3, 0, tzinfo=CEST)),
+        ("Europe/Berlin", "2027-10-31T02:30", datetime(2027, 10, 31, 2, 30, tzinfo=CEST)),
+    ],
+)
+def test_a_time_the_clocks_skip_is_the_hour_after(zone: str, text: str, expected: datetime) -> None:
+    with timezone(zone):
+        friday = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)  # "sun": 28 March
+        assert parse_due(text, now=friday) == expected
+
+
 def test_end_of_day_is_the_local_days_end() -> None:
     at = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
     with timezone("America/New_York"):  # still 25 November there (22:00)
