@@ -6,6 +6,8 @@ dropped afterwards."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,28 @@ def test_a_change_made_online_at_another_server_never_goes_into_the_copy(
     print(there.stdout, there.stderr, offline.stdout, offline.stderr)
     assert "another database" in there.stderr, there.stderr
     assert offline.stdout == "1\topen\tproduction item\n"
+
+
+def test_a_change_made_beside_a_damaged_queued_one_is_never_queued(db: str, tmp_path: Path) -> None:
+    """A queued change damaged in the file (edited by hand, a bad disk).
+    The next offline add used to be queued, then refused (exit 6) as the
+    file was read back; each try queued it once more, and a repaired file
+    would add it twice. Offline reads answered from the copy as if all
+    were well. README: such a file is an error on every command of that
+    profile (exit 6), never passed over."""
+    with Network(_port(db)) as tunnel:
+        a = machine(tmp_path, "a", tunnel.url(db))
+        a.ok("add", "first")
+        a.ok("list")
+        tunnel.mode = "refuse"
+        assert a.ok("add", "second") == "q1\n"
+        (box,) = (a.home / ".local/state/todo/offline").glob("*.db")
+        with contextlib.closing(sqlite3.connect(box)) as conn, conn:
+            conn.execute("UPDATE outbox SET payload = '{not json' WHERE seq = 1")
+        tries = [a("add", "third"), a("add", "third"), a("list"), a("sync")]
+        with contextlib.closing(sqlite3.connect(box)) as conn:
+            queued = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    for result in tries:
+        assert (result.returncode, result.stdout) == (6, ""), result.stderr
+        assert result.stderr.startswith(f"todo: error: cannot use the offline file {box}: ")
+    assert queued == 1

@@ -127,6 +127,11 @@ class Box:
                 self.conn.execute("PRAGMA user_version = 2")
             outbox_checks.schema(self.conn)
             outbox_checks.meta(self.conn)
+            # Every queued change, read and checked as it is opened: a
+            # change made with a damaged one waiting would be queued, then
+            # refused, and queued again by each try (README: every command
+            # of the profile is an error, exit 6).
+            self.entries()
         except (OSError, sqlite3.Error, ValueError) as exc:
             raise damaged(path, str(exc)) from None
 
