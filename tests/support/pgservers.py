@@ -71,6 +71,10 @@ class PgBouncer:
 
     target_port: int = 5432
     pool_size: int = 20
+    # "scram-sha-256": clients prove postgres's password (PgBouncer's own
+    # messages for a wrong one differ from PostgreSQL's).
+    auth_type: str = "trust"
+    password: str = ""
     port: int = 0
     directory: Path = field(default_factory=lambda: Path())
     process: subprocess.Popen[bytes] | None = None
@@ -86,7 +90,7 @@ class PgBouncer:
             "listen_addr = 127.0.0.1\n"
             f"listen_port = {self.port}\n"
             f"unix_socket_dir = {self.directory}\n"
-            "auth_type = trust\n"
+            f"auth_type = {self.auth_type}\n"
             f"auth_file = {self.directory / 'users.txt'}\n"
             "pool_mode = transaction\n"
             "max_client_conn = 500\n"
@@ -94,7 +98,7 @@ class PgBouncer:
             "server_reset_query =\n"
             f"logfile = {self.directory / 'pgbouncer.log'}\n"
         )
-        (self.directory / "users.txt").write_text('"postgres" ""\n')
+        (self.directory / "users.txt").write_text(f'"postgres" "{self.password}"\n')
         for path in self.directory.iterdir():
             path.chmod(0o644)
         self.process = subprocess.Popen(

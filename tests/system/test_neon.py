@@ -180,6 +180,23 @@ def test_wrong_password_is_a_configuration_error(cluster: Cluster, todo: Todo) -
     assert "WRONGPASS" not in result.stdout + result.stderr
 
 
+def test_a_wrong_password_at_pgbouncer_is_a_configuration_error(neon_base: str, todo: Todo) -> None:
+    """PgBouncer says "SASL authentication failed" (PostgreSQL: "password
+    authentication failed"): the same fault, exit 3, never "cannot reach"."""
+    bouncer = PgBouncer(auth_type="scram-sha-256", password="Right_pw1").start()
+    try:
+        database = neon_base.rsplit("/", 1)[1].split("?")[0]
+        url = bouncer.url(database).replace("postgres@", "postgres:WrongPW_Zq9x@")
+        result = todo("list", env={"DATABASE_URL": url, "TODO_ONLINE": "1"})
+    finally:
+        bouncer.stop()
+    assert (result.returncode, result.stdout) == (3, ""), result.stderr
+    assert result.stderr == (
+        f"todo: error: cannot connect to postgresql 127.0.0.1:{bouncer.port}/{database}: "
+        "SASL authentication failed; check the database URL\n"
+    )
+
+
 def test_old_libpq_without_channel_binding_gets_a_clear_message() -> None:
     settings = load_settings(
         user="u", database_url="postgresql://u:SECRET@h/d?channel_binding=require", env={}

@@ -42,6 +42,7 @@ _SCHEMA_MARKERS = (
 # Connection failures that are the user's configuration, not the network.
 _CONFIG_FAILURES = (
     "password authentication failed",
+    "SASL authentication failed",  # PgBouncer's words for a wrong password
     "does not exist",
     "no password supplied",
     # PgBouncer's word for a database it does not know (PostgreSQL's is
