@@ -113,9 +113,12 @@ def read_config(path: StrPath) -> ConfigFile:
             raw = fh.read()
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    try:
-        import tomllib  # here: most commands run with no config file
+    # Imported here (most commands run with no config file), and before the
+    # try: a Ctrl-C during the import must not reach its except clauses,
+    # which name the module.
+    import tomllib
 
+    try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path} is not valid UTF-8; fix or remove it") from None

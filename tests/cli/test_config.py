@@ -414,3 +414,25 @@ def test_profile_database_url_routes_the_data(todo: Todo, db_url: str) -> None:
     assert todo.ok("-P", "work", "list") == "1\topen\tvia profile\n"
     # Nothing went to the default SQLite file.
     assert not (todo.home / ".local" / "share" / "todo").exists()
+
+
+def test_ctrl_c_while_the_config_reader_loads_is_exit_130(
+    todo: Todo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C that lands while config.read_config imports tomllib (a
+    field trial hit it by timing) was "unexpected UnboundLocalError", exit
+    1: the except clauses named the module that never came."""
+    import sys
+
+    write_config(todo, 'current = "w"\n[profiles.w]\nuser = "alice"\n')
+
+    class Interrupted:
+        def find_spec(self, name: str, *_: object) -> None:
+            if name == "tomllib":
+                raise KeyboardInterrupt
+
+    monkeypatch.delitem(sys.modules, "tomllib")
+    monkeypatch.setattr(sys, "meta_path", [Interrupted(), *sys.meta_path])
+    result = todo("list")
+    assert (result.returncode, result.stdout) == (130, "")
+    assert result.stderr == "todo: error: interrupted; nothing was changed\n"
