@@ -45,9 +45,8 @@ _CONFIG_FAILURES = (
     "SASL authentication failed",  # PgBouncer's words for a wrong password
     "does not exist",
     "no password supplied",
-    # PgBouncer's word for a database it does not know (PostgreSQL's is
-    # "does not exist"), and a role a database does not let in (CONNECT),
-    # or that a URL option asks for what it may not do.
+    # PgBouncer's word for a database it does not know (PostgreSQL's: "does
+    # not exist"); a role a database does not let in, or a URL option denied.
     "no such database",
     "permission denied",
 )
