@@ -27,10 +27,14 @@ def parse_due(text: str, *, now: datetime | None = None) -> datetime:
     """Parse WHEN into an aware UTC datetime; exit 2 with examples if it is not one."""
     now = (now or datetime.now(UTC)).astimezone()  # local wall clock
     raw = " ".join(text.lower().split())
-    parsed = _iso(text.strip()) or _spoken(raw, now)
-    if parsed is None:
+    try:
+        parsed = _iso(text.strip()) or _spoken(raw, now)
+        moment = None if parsed is None else parsed.astimezone(UTC)
+    except OverflowError:  # in UTC (or here) before year 1 or after 9999
+        moment = None
+    if moment is None:
         raise InvalidInputError(f"cannot read {text!r} as a date; try: {WHEN_EXAMPLES}")
-    return parsed.astimezone(UTC)
+    return moment
 
 
 def _iso(text: str) -> datetime | None:

@@ -50,7 +50,8 @@ def _when(value: datetime | None) -> str:
     from todo_cli.dates import END_OF_DAY
 
     local = value.astimezone()
-    return f"{local:%Y-%m-%d}" if local.time() == END_OF_DAY else f"{local:%Y-%m-%d %H:%M}"
+    day = local.date().isoformat()  # strftime's %Y: 999, not 0999
+    return day if local.time() == END_OF_DAY else f"{day} {local:%H:%M}"
 
 
 def header(error: str | None = None) -> str:

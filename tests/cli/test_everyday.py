@@ -192,3 +192,30 @@ def test_the_table_says_overdue_in_days_under_two_weeks_then_in_weeks(
         "5  In thirteen days    in 13d       2026-12-01",
         "6  In fourteen days    in 2w        2026-12-01",
     ]
+
+
+def test_a_date_before_year_1000_is_kept_and_goes_out_whole(todo_db: InProcess) -> None:
+    """Years 1 to 9999 are dates. SQLite's file stored 0999 as "999" (the
+    C library's %Y), which could not be read back: "unexpected ValueError",
+    exit 1, and the export formats wrote the same three digits."""
+    todo = pinned(todo_db)
+    todo.env["TZ"] = "UTC"
+    todo.ok("add", "Old", "-d", "0999-06-01T10:00", "--wait", "0999-05-01")
+    shown = json.loads(todo.ok("show", "1", "--json"))
+    assert (shown["due"], shown["wait"]) == (
+        "0999-06-01T10:00:00.000000Z",
+        "0999-05-01T00:00:00.000000Z",
+    )
+    assert "due:0999-06-01 " in todo.ok("export", "-f", "todotxt")
+    (task,) = json.loads(todo.ok("export", "-f", "taskwarrior"))
+    assert task["due"] == "09990601T100000Z"
+    todo.env["EDITOR"] = "sed -i s/^title:.*/title:\\ Older/"  # the form, read back
+    assert todo.ok("edit", "1") == "Edited 1: Older\n"
+    assert json.loads(todo.ok("show", "1", "--json"))["due"] == shown["due"]
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00+05:00", "9999-12-31T23:00-05:00"])
+def test_a_moment_outside_years_1_to_9999_in_utc_is_refused(todo_db: InProcess, when: str) -> None:
+    result = pinned(todo_db)("add", "Edge", "-d", when)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"todo: error: cannot read {when!r} as a date; try: ")

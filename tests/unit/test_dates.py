@@ -258,3 +258,11 @@ def test_dates_rely_on_the_standard_library_alone() -> None:
     }
     assert imported, "the scan found no imports: it proves nothing"
     assert imported - set(sys.stdlib_module_names) - {"todo_cli", "__future__"} == set()
+
+
+def test_the_edit_form_writes_a_year_before_1000_in_four_digits() -> None:
+    from todo_cli.editform import _when
+
+    with timezone("UTC"):
+        assert _when(datetime(999, 6, 1, 10, 0, tzinfo=UTC)) == "0999-06-01 10:00"
+        assert _when(datetime(999, 6, 1, 23, 59, 59, tzinfo=UTC)) == "0999-06-01"

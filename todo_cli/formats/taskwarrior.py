@@ -210,13 +210,14 @@ def _annotations(raw: Any) -> str | None:
         if not isinstance(a, dict) or not isinstance(a.get("description"), str):
             raise r.Skip("invalid annotation (an object with a description)")
         entry = r.timestamp(a.get("entry"), "annotation entry")
-        day = f"{entry.astimezone():%Y-%m-%d}: " if entry else ""
+        day = f"{entry.astimezone().date().isoformat()}: " if entry else ""
         lines.append(day + a["description"])
     return "\n".join(lines)
 
 
 def _time(value: datetime) -> str:
-    return f"{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    utc = value.astimezone(UTC)
+    return f"{utc.year:04d}{utc:%m%dT%H%M%SZ}"  # strftime's %Y: 999, not 0999
 
 
 def task(todo: Todo) -> dict[str, Any]:

@@ -197,7 +197,7 @@ def _letter_priority(letter: str | None) -> str | None:
 
 
 def _local_day(value: datetime) -> str:
-    return f"{value.astimezone():%Y-%m-%d}"
+    return value.astimezone().date().isoformat()  # strftime's %Y: 999, not 0999
 
 
 def line(todo: Todo) -> str:

@@ -65,8 +65,10 @@ def to_pyformat(sql: str) -> str:
 
 
 def sqlite_time(value: datetime) -> str:
-    """How SQLite files store a timestamp: naive UTC with microseconds."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """How SQLite files store a timestamp: naive UTC with microseconds,
+    the year in four digits (strftime's %Y gives 999 for 0999, which
+    fromisoformat refuses when it is read back)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def adapt(backend: Backend, params: Mapping[str, Any]) -> dict[str, Any]:

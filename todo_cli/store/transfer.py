@@ -105,7 +105,7 @@ def import_records(
     # edited in Taskwarrior does not change.
     seconds = sorted(
         {
-            f"{r.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+            r.created_at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds")
             for r in records
             if r.number is None and r.created_at is not None
         }
