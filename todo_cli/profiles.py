@@ -7,7 +7,7 @@ import os
 
 from todo_cli.config import ConfigFile, Profile, read_config, validate_name
 from todo_cli.dburl import parse_database_url
-from todo_cli.errors import ConfigError, InvalidInputError
+from todo_cli.errors import ConfigError, InvalidInputError, StorageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,15 +39,22 @@ def write_config(config: ConfigFile) -> None:
     # Replace the file a symlink points at, not the symlink.
     path = Path(config.path)
     path = path.resolve() if path.is_symlink() else path
+
+    def unwritable(exc: OSError) -> StorageError:
+        # A full disk or a permission (exit 6, as for any local file): the
+        # file is replaced whole or not at all.
+        return StorageError(
+            f"cannot write config file {path}: {exc.strerror}; it is as it was "
+            "(check TODO_CONFIG_DIR)"
+        )
+
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         import tempfile
 
         fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise ConfigError(
-            f"cannot write config file {path}: {exc.strerror}; check TODO_CONFIG_DIR"
-        ) from None
+        raise unwritable(exc) from None
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -55,8 +62,10 @@ def write_config(config: ConfigFile) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise unwritable(exc) from None
         raise
 
 

@@ -436,3 +436,30 @@ def test_ctrl_c_while_the_config_reader_loads_is_exit_130(
     result = todo("list")
     assert (result.returncode, result.stdout) == (130, "")
     assert result.stderr == "todo: error: interrupted; nothing was changed\n"
+
+
+def test_a_full_disk_while_writing_the_config_leaves_it_as_it_was(
+    todo: Todo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A field trial filled the disk under the config folder: `profile add`
+    was "unexpected OSError", exit 1. It is the one line of a local file
+    that cannot be written, exit 6, and the old file stays whole."""
+    import errno
+    import os
+
+    cfg = write_config(todo, 'current = "w"\n[profiles.w]\nuser = "alice"\n')
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = todo("profile", "add", "p2", "--user", "bob")
+    monkeypatch.undo()
+    assert_fails(
+        result,
+        6,
+        f"todo: error: cannot write config file {cfg}: No space left on device; it is as it "
+        "was (check TODO_CONFIG_DIR)\n",
+    )
+    assert cfg.read_text(encoding="utf-8") == 'current = "w"\n[profiles.w]\nuser = "alice"\n'
+    assert sorted(p.name for p in cfg.parent.iterdir()) == ["config.toml"]

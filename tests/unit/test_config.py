@@ -28,7 +28,7 @@ from todo_cli.config import (
     variables,
 )
 from todo_cli.dburl import parse_database_url
-from todo_cli.errors import ConfigError, ExitCode, InvalidInputError
+from todo_cli.errors import ConfigError, ExitCode, InvalidInputError, StorageError
 from todo_cli.profiles import add_profile, remove_profile, use_profile, write_config
 
 NAME_RULE = "use 1-64 letters, digits or _ . @ + -, starting with a letter, digit or _"
@@ -518,7 +518,7 @@ def test_failed_write_keeps_the_old_file_and_removes_the_temp_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("os.replace", broken_replace)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(StorageError, match=f"cannot write config file {cpath}: No space left"):
         add_profile(cpath, "b", user="v", database_url=None, replace=False)
     assert cpath.read_bytes() == before
     assert files_in(cdir) == ["config.toml"]
