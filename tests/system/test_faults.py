@@ -247,6 +247,32 @@ def test_a_full_disk_is_named_and_nothing_is_half_written(todo: Todo, tiny_disk:
     assert todo.ok("list", "--all") == "1\topen\tone\n2\topen\ttwo\n3\tdone\tthree\n"
 
 
+def test_a_change_queued_offline_on_a_full_disk_is_named_and_not_queued(
+    todo: Todo, tiny_disk: Path
+) -> None:
+    """The offline file on a full disk: the add was "unexpected
+    OperationalError", exit 1, and todo sync "unexpected OSError" (the
+    replay lock's pid). Now the one line and exit 6, nothing queued, and
+    sync still lists what waits."""
+    from tests.support.pgservers import free_port
+
+    todo.env["XDG_STATE_HOME"] = str(tiny_disk / "state")
+    todo.env["DATABASE_URL"] = f"postgresql://alice@127.0.0.1:{free_port()}/nowhere"
+    assert todo.ok("add", "first") == "q1\n"
+    (box,) = (tiny_disk / "state" / "todo" / "offline").glob("*.db")
+    fill(tiny_disk)
+    result = run(todo, "add", "second")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        6,
+        "",
+        f"todo: error: no space left on the device that holds {box}; free some space and try "
+        "again (nothing was changed)\n",
+    )
+    waiting = run(todo, "sync")
+    assert (waiting.returncode, waiting.stdout) == (4, "#1\twaiting\tadd q1 'first'\n")
+    assert "unexpected" not in waiting.stderr
+
+
 def test_first_use_on_a_full_disk(todo: Todo, tiny_disk: Path) -> None:
     todo.env["HOME"] = str(tiny_disk)
     fill(tiny_disk)

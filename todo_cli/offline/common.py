@@ -163,8 +163,11 @@ def locked(path: Path, wait: float | None = None) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise ReplayBusy(_busy(fd)) from None
                 time.sleep(0.05)  # a poll with a deadline
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        # The holder's pid, for _busy's message only: a full disk leaves
+        # it out ("another todo process"), and the lock holds all the same.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
         os.close(fd)

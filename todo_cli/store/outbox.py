@@ -127,10 +127,8 @@ class Box:
                 self.conn.execute("PRAGMA user_version = 2")
             outbox_checks.schema(self.conn)
             outbox_checks.meta(self.conn)
-            # Every queued change, read and checked as it is opened: a
-            # change made with a damaged one waiting would be queued, then
-            # refused, and queued again by each try (README: every command
-            # of the profile is an error, exit 6).
+            # Each queued change checked as it opens: beside a damaged one,
+            # a change would be queued, refused, and queued again each try.
             self.entries()
         except (OSError, sqlite3.Error, ValueError) as exc:
             raise damaged(path, str(exc)) from None
@@ -154,10 +152,15 @@ class Box:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite rolls back a full disk's itself
+                    self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:  # a full disk, say: its one line (exit 6)
+            from todo_cli.store.faults import sqlite_fault
+
+            raise (sqlite_fault(str(self.path), exc) or exc) from None
         finally:
             if not durable:
                 self.conn.execute("PRAGMA synchronous=FULL")
