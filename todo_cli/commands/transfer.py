@@ -70,7 +70,7 @@ def _to_file(path: Path, shown: Path, write: Callable[[Any], int]) -> int:
     target = Path(os.path.realpath(path))
     folder = target.parent
     if not folder.is_dir():
-        raise InvalidInputError(f"cannot write {shown}: no such directory {shown.parent}")
+        raise StorageError(f"cannot write {shown}: no such directory {shown.parent}")
     import tempfile
 
     tmp = None
