@@ -96,6 +96,8 @@ def _stdin_titles(inv: Invocation) -> list[str]:
         inv.out.note("Reading titles from stdin, one per line; end with Ctrl-D.")
     titles = []
     for n, line in enumerate(inv.environment.stdin, start=1):
+        if n == 1 and line.startswith("\ufeff"):  # a byte-order mark, as import drops it
+            line = line[1:]
         if not line.strip():
             continue
         try:
