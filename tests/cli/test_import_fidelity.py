@@ -182,3 +182,19 @@ def test_a_note_through_taskwarrior_twice_gains_no_second_date(
         todo.ok("--user", target, "import", str(out))
         notes.append(json.loads(todo.ok("--user", target, "show", "1", "--json"))["note"])
     assert notes == ["2026-11-22: line one\n2026-11-22: line two"] * 3
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_done_line_with_only_its_completion_date_was_made_by_then(
+    todo_db: InProcess, tmp_path: Path
+) -> None:
+    """'x 2026-12-01 title': one date after x is the completion date. The
+    todo was made at the import, days after it was completed."""
+    todo = todo_db
+    todo.env["TZ"] = "UTC"
+    imported(todo, tmp_path / "todo.txt", "x 2026-12-01 only completion date\n")
+    (item,) = json.loads(todo.ok("list", "--all", "--json"))
+    assert (item["created_at"], item["completed_at"]) == (
+        "2026-12-01T00:00:00.000000Z",
+        "2026-12-01T00:00:00.000000Z",
+    )

@@ -122,7 +122,9 @@ def _record(tokens: list[str], key: str) -> r.Record:
         priority=_letter_priority(letter),
         due=due,
         tags=tuple(sorted(set(tags))),
-        created_at=r.day_start(created) if created else None,
+        # A done line with its completion date alone: made that day at the
+        # latest (never completed before it was created).
+        created_at=r.day_start(made) if (made := created or completed) else None,
         completed_at=r.day_start(completed) if completed else None,
         number=number if number is not None and 0 < number < 2**31 else None,
         day_only=number is not None and created is not None,
