@@ -93,6 +93,23 @@ def test_a_change_whose_output_cannot_be_written_says_it_was_saved(todo: Todo) -
     )
 
 
+def test_a_profile_change_whose_output_cannot_be_written_says_it_was_saved(
+    todo: Todo,
+) -> None:
+    """A field trial ran `profile add` with stdout closed: it said only
+    "cannot write the output", and the retry found the profile there."""
+    for args, saved in (
+        (("profile", "add", "p1", "--user", "u"), "saved profile p1"),
+        (("profile", "use", "p1"), "now using profile p1"),
+        (("profile", "rm", "p1"), "removed profile p1"),
+    ):
+        result = run(todo, *args, before=lambda: os.close(1))
+        assert (result.returncode, result.stderr) == (
+            7,
+            f"todo: error: {saved}, but its output was lost: standard output is closed\n",
+        ), args
+
+
 def test_debug_shows_the_traceback_without_advising_debug(todo: Todo) -> None:
     todo.ok("add", "x")
     result = run(todo, "--debug", "done", "1", before=lambda: os.close(1))

@@ -89,6 +89,7 @@ def profile_add(
     from todo_cli.profiles import add_profile
 
     add_profile(inv.config_path(), name, user=user, database_url=database_url, replace=force)
+    inv.out.saved = f"saved profile {name}"
     inv.out.line(f"Saved profile {name} (user {user}). Use it with: todo profile use {name}")
 
 
@@ -125,6 +126,7 @@ def profile_use(inv: Invocation, *, name: str) -> None:
     from todo_cli.profiles import use_profile
 
     use_profile(inv.config_path(), name)
+    inv.out.saved = f"now using profile {name}"
     inv.out.line(f"Now using profile {name}")
 
 
@@ -133,6 +135,7 @@ def profile_rm(inv: Invocation, *, name: str) -> None:
     from todo_cli.profiles import remove_profile
 
     was_current = remove_profile(inv.config_path(), name)
+    inv.out.saved = f"removed profile {name}"
     inv.out.line(
         f"Removed profile {name}" + (" (no profile is current now)" if was_current else "")
     )
