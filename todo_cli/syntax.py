@@ -131,8 +131,8 @@ COMMANDS = (
             value("--search -s", "search", "Only titles containing TEXT (any case).",
                   show_default=False),
             value("--sort", "sort",
-                  "number, due, priority or created (default: overdue, priority, due).",
-                  default="default", offers="sort"),
+                  "default (overdue, then priority, then due), number, due, priority "
+                  "or created.", default="default", show_default=False, offers="sort"),
             flag("--reverse -r", "reverse", "Reverse the order."),
             value("--limit -n", "limit",
                   "Show at most N (0: no limit). Default: a screenful; --json: everything.",

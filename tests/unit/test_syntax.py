@@ -136,6 +136,17 @@ def test_the_help_shows_the_examples_of_the_table(tmp_path: Path) -> None:
     assert "  todo rm 2-5 --yes  in a script\n" in shown
 
 
+def test_no_help_shows_a_default_that_says_nothing(tmp_path: Path) -> None:
+    """list --help said "[default: default]" of --sort: a default shown
+    only where its value tells the reader something."""
+    from tests.support.inprocess import InProcess
+
+    todo = InProcess(home=tmp_path, env={"HOME": str(tmp_path)}, cwd=tmp_path)
+    for command in syntax.COMMANDS:
+        shown = todo.ok(*command.name.split(), "--help")
+        assert "[default: default]" not in shown, command.name
+
+
 def test_completion_describes_each_command_by_the_start_of_its_help() -> None:
     app = _click_commands(typer.main.get_command(build()))
     for row in syntax.COMMANDS:
