@@ -81,7 +81,11 @@ def test_postgres_is_never_auto_migrated(scratch_dbs: ScratchDatabases, cli: InP
     check = cli("whoami", "--check")
     assert check.returncode == 5
     assert f"schema    none (head {schema.HEAD}, missing)\n" in check.stdout
-    # (the test connects as a superuser, so a row-level security warning comes first)
+    # (the test connects as a superuser, so a row-level security warning comes
+    # first, naming the group of 0011, not 0005's todo_app)
+    assert "Connect as a role in this database's group todo_<tag>_app, which todo db" in (
+        check.stderr
+    )
     assert check.stderr.endswith(
         "todo: error: the database schema is not at head; run: todo db upgrade\n"
     )

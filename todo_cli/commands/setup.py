@@ -66,7 +66,8 @@ def whoami(inv: Invocation, *, check: bool, json_: bool) -> None:
             out.warn(
                 f"the database role {st.role} bypasses row-level security (superuser, BYPASSRLS "
                 "or owner of the tables; Neon's console roles have BYPASSRLS): isolation rests "
-                "on the application alone. Connect as a role granted todo_app (README: Isolation)",
+                "on the application alone. Connect as a role in this database's group "
+                "todo_<tag>_app, which todo db upgrade names (README: Isolation)",
             )
         if state != "up to date":
             problem = (
