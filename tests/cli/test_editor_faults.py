@@ -45,6 +45,15 @@ def test_an_editor_that_removes_the_form(todo: InProcess, tmp_path: Path) -> Non
     )
 
 
+def test_an_editor_that_leaves_a_folder_where_the_form_was(todo: InProcess, tmp_path: Path) -> None:
+    """A field trial's editor put a folder there: the cleanup's own
+    IsADirectoryError hid the form's error as "unexpected", exit 1."""
+    todo.env["EDITOR"] = editor(tmp_path, "path.unlink(); path.mkdir(); raise SystemExit(0)")
+    assert failed(todo, "edit", "1") == (
+        "todo: error: cannot read the form back: Is a directory; nothing was changed\n"
+    )
+
+
 def test_a_form_that_is_not_utf8_comes_back_with_the_error(todo: InProcess, tmp_path: Path) -> None:
     again = tmp_path / "again.txt"
     todo.env["EDITOR"] = editor(

@@ -3,6 +3,7 @@ form (editform.py), saved as one edit."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -112,7 +113,13 @@ def edit_in_editor(
                 f"nothing was saved; your text is in {kept} (see: todo show)"
             ) from None
     finally:
-        path.unlink(missing_ok=True)
+        # An editor that left something else there (a folder) must not
+        # hide why the form could not be read with an error of its own.
+        with contextlib.suppress(OSError):
+            if path.is_dir():  # empty, made by the editor at the form's own name
+                path.rmdir()
+            else:
+                path.unlink(missing_ok=True)
     numbers_done = ", ".join(render.ref(t, me) for t in edited)
     inv.out.saved = f"edited {numbers_done}"
     render.changed(inv.out, [(t, "Edited") for t in edited], me=me)
