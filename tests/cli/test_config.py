@@ -383,6 +383,29 @@ def test_bad_database_url_is_exit_3_without_the_password(
     assert "SECRETPW" not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("u@127.0.0.1:9/d?sslmode=bogus", 'invalid sslmode value: "bogus"'),
+        ("u@127.0.0.1:9/d?bogusparam=1", 'invalid dsn: invalid URI query parameter: "bogusparam"'),
+        ("u:pw%ZZ@127.0.0.1:9/d", 'invalid dsn: invalid percent-encoded token: "***"'),
+    ],
+    ids=["sslmode", "unknown-option", "bad-percent"],
+)
+def test_a_url_libpq_calls_invalid_is_exit_3_not_cannot_reach(
+    todo: Todo, query: str, said: str
+) -> None:
+    """A field trial's URLs that libpq refuses before it connects: they
+    were "cannot reach ... check that the server is up", exit 4."""
+    result = todo("list", env={"DATABASE_URL": f"postgresql://{query}"})
+    assert_fails(
+        result,
+        3,
+        f"todo: error: cannot connect to postgresql 127.0.0.1:9/d: {said}; check the database "
+        "URL\n",
+    )
+
+
 # --- terminal vs pipe, colour ---------------------------------------------------------
 
 

@@ -39,16 +39,15 @@ _SCHEMA_MARKERS = (
     "has no column named",
     "NOT NULL constraint failed",
 )
-# Connection failures that are the user's configuration, not the network.
+# Connection failures that are the user's configuration, not the network
+# (with libpq's "invalid ..." of a URL: sslmode=bogus, an unknown option).
 _CONFIG_FAILURES = (
     "password authentication failed",
     "SASL authentication failed",  # PgBouncer's words for a wrong password
     "does not exist",
     "no password supplied",
-    # PgBouncer's word for a database it does not know (PostgreSQL's: "does
-    # not exist"); a role a database does not let in, or a URL option denied.
-    "no such database",
-    "permission denied",
+    "no such database",  # PgBouncer's "does not exist"
+    "permission denied",  # CONNECT not granted, or a URL option denied
 )
 # Failures worth another attempt: a compute waking up or restarting (Neon
 # scales to zero), a full server, a dropped connection, a lost race.
@@ -380,7 +379,7 @@ def classify(exc: BaseException) -> Kind:
         return "transient"
     if code is None:
         lowered = message.lower()
-        if any(marker in message for marker in _CONFIG_FAILURES):
+        if message.startswith("invalid ") or any(m in message for m in _CONFIG_FAILURES):
             return "config"
         if any(marker in lowered for marker in _TRANSIENT_MARKERS):
             return "transient"

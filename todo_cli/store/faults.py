@@ -32,14 +32,14 @@ def cannot_connect(settings: Target, exc: BaseException, kind: str) -> Final:
             return busy(settings)
         error = sqlite_fault(url.database or "", exc)  # type: ignore[arg-type]
         return lambda _attempts: error or StorageError(f"cannot open {url.database}: {reason}")
-    if kind == "config":
-        return lambda _attempts: ConfigError(
-            f"cannot connect to {url.display()}: {reason}; check the database URL"
-        )
     if "channel_binding" in reason and "invalid" in reason:
         return lambda _attempts: ConfigError(
             "this libpq is too old for channel_binding (needs PostgreSQL 13+ client "
             f"libraries): remove channel_binding from the URL or upgrade psycopg2: {reason}"
+        )
+    if kind == "config":
+        return lambda _attempts: ConfigError(
+            f"cannot connect to {url.display()}: {reason}; check the database URL"
         )
 
     def unreachable(attempts: int) -> TodoError:
