@@ -278,16 +278,18 @@ def test_a_change_queued_offline_on_a_full_disk_is_named_and_not_queued(
     assert todo.ok("add", "first") == "q1\n"
     (box,) = (tiny_disk / "state" / "todo" / "offline").glob("*.db")
     fill(tiny_disk)
-    result = run(todo, "add", "second")
-    assert (result.returncode, result.stdout, result.stderr) == (
-        6,
-        "",
-        f"todo: error: no space left on the device that holds {box}; free some space and try "
-        "again (nothing was changed)\n",
+    full = (
+        f"todo: error: cannot write the offline file {box}: no space left on its device; what "
+        "is queued in it stays queued (free some space or fix the permissions, then try again; "
+        "see: todo sync)\n"
     )
+    result = run(todo, "add", "second")
+    assert (result.returncode, result.stdout, result.stderr) == (6, "", full)
     waiting = run(todo, "sync")
     assert (waiting.returncode, waiting.stdout) == (4, "#1\twaiting\tadd q1 'first'\n")
     assert "unexpected" not in waiting.stderr
+    (tiny_disk / "filler").unlink()
+    assert run(todo, "sync").stdout == "#1\twaiting\tadd q1 'first'\n"
 
 
 def test_first_use_on_a_full_disk(todo: Todo, tiny_disk: Path) -> None:

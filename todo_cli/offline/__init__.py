@@ -97,10 +97,10 @@ class Hook:
             if fallback is None:
                 raise
             return fallback(exc)
-        self.reached()
         import sqlite3
 
         try:
+            self.reached()
             self.remember(
                 result, forget=forget, read=mode == "read", journal=journal[-1] if journal else None
             )

@@ -152,7 +152,12 @@ def locked(path: Path, wait: float | None = None) -> Iterator[None]:
     holder (each holder writes its pid into the lock file)."""
     import time
 
-    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # a read-only or full disk: its one line (exit 6)
+        from todo_cli.store.outbox_checks import disk_fault
+
+        raise disk_fault(path, exc) or exc from None
     try:
         deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
         while True:

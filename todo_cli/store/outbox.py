@@ -131,7 +131,7 @@ class Box:
             # a change would be queued, refused, and queued again each try.
             self.entries()
         except (OSError, sqlite3.Error, ValueError) as exc:
-            raise damaged(path, str(exc)) from None
+            raise outbox_checks.disk_fault(path, exc) or damaged(path, str(exc)) from None
 
     def __enter__(self) -> Box:
         return self
@@ -158,9 +158,7 @@ class Box:
                     self.conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:  # a full disk, say: its one line (exit 6)
-            from todo_cli.store.faults import sqlite_fault
-
-            raise (sqlite_fault(str(self.path), exc) or exc) from None
+            raise outbox_checks.disk_fault(self.path, exc) or exc from None
         finally:
             if not durable:
                 self.conn.execute("PRAGMA synchronous=FULL")
@@ -198,7 +196,7 @@ class Box:
         for r in rows:
             try:
                 payload, saw, stamp = outbox_checks.entry(r)
-            except ValueError as exc:  # edited by hand, or damaged
+            except (ValueError, TypeError) as exc:  # edited by hand, or damaged
                 raise damaged(self.path, str(exc)) from None
             if r[7] in wanted:
                 found.append(

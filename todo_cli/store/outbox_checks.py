@@ -87,3 +87,25 @@ def damaged(path: Path, why: str) -> StorageError:
         f"cannot use the offline file {path}: {why}; move it aside to go on "
         "(the changes queued in it are then not replayed)"
     )
+
+
+def disk_fault(path: Path, exc: BaseException) -> StorageError | None:
+    """What the disk did to the offline file (full, read-only, an I/O or
+    permission error), said as such: never "move it aside", which would
+    throw away what is queued in it. None when it is not the disk's."""
+    from todo_cli.store.faults import sqlite_fault
+
+    if isinstance(exc, OSError):
+        why = exc.strerror or str(exc)
+    elif isinstance(exc, sqlite3.Error):
+        said = sqlite_fault(str(path), exc)
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if said is None or name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return None
+        why = "no space left on its device" if said.message.startswith("no space") else str(exc)
+    else:
+        return None
+    return StorageError(
+        f"cannot write the offline file {path}: {why}; what is queued in it stays queued "
+        "(free some space or fix the permissions, then try again; see: todo sync)"
+    )
