@@ -161,3 +161,30 @@ def test_a_change_made_beside_a_damaged_queued_one_is_never_queued(db: str, tmp_
         assert (result.returncode, result.stdout) == (6, ""), result.stderr
         assert result.stderr.startswith(f"todo: error: cannot use the offline file {box}: ")
     assert queued == 1
+
+
+def test_a_disk_fault_after_the_change_committed_never_fails_the_command(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Back online, the command's change commits, then the offline file
+    is told the server answered (Hook.reached). A full disk there failed
+    the command with exit 6 after the change was saved; the user types it
+    again and has it twice. It is a warning, as the copy's writes are."""
+    from todo_cli.errors import StorageError
+    from todo_cli.offline import Hook
+
+    with Network(_port(db)) as tunnel:
+        a = machine(tmp_path, "a", tunnel.url(db))
+        a.ok("add", "first")
+        tunnel.mode = "refuse"
+        a.ok("list")  # offline: the file notes it
+        tunnel.mode = "up"
+
+        def full(_hook: object) -> None:
+            raise StorageError("cannot write the offline file: no space left on its device")
+
+        monkeypatch.setattr(Hook, "reached", full)
+        added = a("add", "second")
+    assert (added.returncode, added.stdout) == (0, "2\n"), added.stderr
+    assert "the offline copy was not updated" in added.stderr
+    assert [t for t, _d, _p in _todos(db)] == ["first", "second"]
