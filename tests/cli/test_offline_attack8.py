@@ -188,3 +188,29 @@ def test_a_disk_fault_after_the_change_committed_never_fails_the_command(
     assert (added.returncode, added.stdout) == (0, "2\n"), added.stderr
     assert "the offline copy was not updated" in added.stderr
     assert [t for t, _d, _p in _todos(db)] == ["first", "second"]
+
+
+def test_sync_drop_with_one_wrong_number_drops_none(db: str, tmp_path: Path) -> None:
+    """`todo sync --drop 2 --drop 99`: #99 names nothing (exit 2), and #2
+    was dropped already; a review found the queue left half done. Offline,
+    a drop that is done says so beside "cannot reach" (exit 4 means
+    nothing was changed)."""
+    with Network(_port(db)) as tunnel:
+        a = machine(tmp_path, "a", tunnel.url(db))
+        a.ok("add", "first")
+        a.ok("list")
+        tunnel.mode = "refuse"
+        a.ok("add", "second")
+        a.ok("done", "1")
+        wrong = a("sync", "--drop", "2", "--drop", "99")
+        before = a("sync").stdout
+        dropped = a("sync", "--drop", "2")
+        after = a("sync").stdout
+    assert (wrong.returncode, wrong.stderr) == (
+        2,
+        "todo: error: no queued change #99 (see: todo sync)\n",
+    )
+    assert before == "#1\twaiting\tadd q1 'second'\n#2\twaiting\tdone 1\n"
+    assert dropped.returncode == 4
+    assert dropped.stderr.endswith("; dropped #2 here; 1 change(s) wait for the server\n")
+    assert after == "#1\twaiting\tadd q1 'second'\n"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from todo_cli.errors import InvalidInputError
 from todo_cli.offline import Hook, OfflineError
 from todo_cli.offline.common import is_name, locked
-from todo_cli.store.outbox import Box
+from todo_cli.store.outbox import Box, Entry
 
 if TYPE_CHECKING:
     from todo_cli.context import Invocation as Env
@@ -27,17 +27,21 @@ def _hook(env: Env) -> Hook:
     return h
 
 
-def _drop(box: Box, seq: int) -> None:
-    """Drop a queued change: the changes after it on the same todos expect
-    what it expected (as if it had never been made)."""
-    entries = {e.seq: e for e in box.entries()}
-    entry = entries.get(seq)
+def _droppable(box: Box, seq: int) -> Entry:
+    entry = next((e for e in box.entries() if e.seq == seq), None)
     if entry is None:
         raise InvalidInputError(f"no queued change #{seq} (see: todo sync)")
     if entry.state == "sending":
         raise InvalidInputError(
             f"change #{seq} may have reached the server: run todo sync online first"
         )
+    return entry
+
+
+def _drop(box: Box, seq: int) -> None:
+    """Drop a queued change: the changes after it on the same todos expect
+    what it expected (as if it had never been made)."""
+    entry = _droppable(box, seq)
     # What it expected, under each key a later change may use for the same
     # todo of mine: q1 and the number it became (as settle does).
     left = dict(entry.saw)
@@ -66,10 +70,14 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
     h = _hook(env)
     with h.box() as box, locked(box.path):  # never while a replay has picked one
         h.was_offline = box.get("offline_since") is not None
+        # Every N checked before any is dropped: one that names nothing
+        # (exit 2) leaves the queue as it was, never half done.
         for seq in drop:
-            _drop(box, seq)
+            _droppable(box, seq)
         for seq in apply:
             _held(box, seq)
+        for seq in drop:
+            _drop(box, seq)
     error = None
     h.replayed = True
     said: list[str] = []
@@ -110,6 +118,8 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
             why = f"  ({e.reason})" if e.reason else ""
             out.line(f"#{e.seq}\t{e.state}\t{e.describe()}{why}")
     if error is not None:
+        dropped = f"dropped {', '.join(f'#{n}' for n in drop)} here; " if drop else ""
         raise error.__class__(
-            f"{error.message}; {len(entries)} change(s) wait for the server", error.reason
+            f"{error.message}; {dropped}{len(entries)} change(s) wait for the server",
+            error.reason,
         )
