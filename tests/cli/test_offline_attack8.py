@@ -204,7 +204,7 @@ def test_sync_drop_with_one_wrong_number_drops_none(db: str, tmp_path: Path) -> 
         a.ok("done", "1")
         wrong = a("sync", "--drop", "2", "--drop", "99")
         before = a("sync").stdout
-        dropped = a("sync", "--drop", "2")
+        dropped = a("sync", "--drop", "2", "--drop", "2")  # once, not "no #2" the second time
         after = a("sync").stdout
     assert (wrong.returncode, wrong.stderr) == (
         2,

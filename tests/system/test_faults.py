@@ -279,9 +279,9 @@ def test_a_change_queued_offline_on_a_full_disk_is_named_and_not_queued(
     (box,) = (tiny_disk / "state" / "todo" / "offline").glob("*.db")
     fill(tiny_disk)
     full = (
-        f"todo: error: cannot write the offline file {box}: no space left on its device; what "
-        "is queued in it stays queued (free some space or fix the permissions, then try again; "
-        "see: todo sync)\n"
+        f"todo: error: cannot write the offline file {box}: no space left on its device; this "
+        "command saved nothing, and what is queued in it stays queued (free some space or fix "
+        "the permissions, then try again; see: todo sync)\n"
     )
     result = run(todo, "add", "second")
     assert (result.returncode, result.stdout, result.stderr) == (6, "", full)

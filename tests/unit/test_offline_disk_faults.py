@@ -17,8 +17,8 @@ from todo_cli.store.outbox import Box
 
 BOX = Path("/state/todo/offline/p.db")
 STAYS = (
-    "; what is queued in it stays queued (free some space or fix the permissions, then try "
-    "again; see: todo sync)"
+    "; this command saved nothing, and what is queued in it stays queued (free some space or "
+    "fix the permissions, then try again; see: todo sync)"
 )
 
 
@@ -42,7 +42,7 @@ def _sqlite(message: str, name: str) -> sqlite3.Error:
     ids=["full", "read-only", "io", "cannot-open", "os-read-only"],
 )  # fmt: skip
 def test_the_disks_fault_keeps_the_queue(exc: BaseException, why: str) -> None:
-    fault = outbox_checks.disk_fault(BOX, exc)
+    fault = outbox_checks.box_fault(BOX, exc)
     assert isinstance(fault, StorageError)
     assert fault.message == f"cannot write the offline file {BOX}: {why}{STAYS}"
 
@@ -52,12 +52,27 @@ def test_the_disks_fault_keeps_the_queue(exc: BaseException, why: str) -> None:
     [
         _sqlite("database disk image is malformed", "SQLITE_CORRUPT"),
         _sqlite("file is not a database", "SQLITE_NOTADB"),
-        ValueError("its table outbox lacks seq"),
-        sqlite3.IntegrityError("UNIQUE constraint failed: names.name"),
+        sqlite3.OperationalError("Could not decode to UTF-8 column 'reason' with text 'x'"),
     ],
+    ids=["corrupt", "not-a-database", "not-utf8"],
 )
-def test_a_damaged_file_or_a_bug_is_not_the_disks(exc: BaseException) -> None:
-    assert outbox_checks.disk_fault(BOX, exc) is None
+def test_a_damaged_file_is_said_damaged_not_the_disks(exc: BaseException) -> None:
+    """Inside a transaction these were re-raised raw ("unexpected"), and a
+    text that is not UTF-8 was told to free some space."""
+    fault = outbox_checks.box_fault(BOX, exc)
+    assert isinstance(fault, StorageError)
+    assert fault.message.startswith(f"cannot use the offline file {BOX}: ")
+    assert fault.message.endswith(
+        "; move it aside to go on (the changes queued in it are then not replayed)"
+    )
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [ValueError("its table outbox lacks seq"), sqlite3.IntegrityError("UNIQUE constraint failed")],
+)
+def test_a_bug_is_neither(exc: BaseException) -> None:
+    assert outbox_checks.box_fault(BOX, exc) is None
 
 
 def test_a_queued_change_that_is_null_is_a_damaged_file(tmp_path: Path) -> None:
@@ -85,7 +100,9 @@ def test_a_folder_that_cannot_be_made_is_not_a_damaged_file(tmp_path: Path) -> N
     path = tmp_path / "state" / "box.db"
     with pytest.raises(StorageError) as caught:
         Box(path)
-    assert caught.value.message == f"cannot write the offline file {path}: File exists{STAYS}"
+    assert caught.value.message == (
+        f"cannot write the offline file {path}: File exists ({path.parent}){STAYS}"
+    )
 
 
 def test_a_replay_lock_that_cannot_be_opened_is_its_one_line(tmp_path: Path) -> None:
@@ -96,4 +113,13 @@ def test_a_replay_lock_that_cannot_be_opened_is_its_one_line(tmp_path: Path) -> 
     Path(f"{path}.lock").mkdir()  # as root, a folder is what refuses O_RDWR
     with pytest.raises(StorageError) as caught, locked(path):
         pass
-    assert caught.value.message == f"cannot write the offline file {path}: Is a directory{STAYS}"
+    assert caught.value.message == (
+        f"cannot write the offline file {path}: Is a directory ({path}.lock){STAYS}"
+    )
+
+
+def test_a_damaged_file_met_inside_a_transaction_is_said_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "box.db"
+    with pytest.raises(StorageError) as caught, Box(path) as box, box.transaction():
+        raise _sqlite("database disk image is malformed", "SQLITE_CORRUPT")
+    assert caught.value.message.startswith(f"cannot use the offline file {path}: ")

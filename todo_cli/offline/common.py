@@ -155,9 +155,9 @@ def locked(path: Path, wait: float | None = None) -> Iterator[None]:
     try:
         fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:  # a read-only or full disk: its one line (exit 6)
-        from todo_cli.store.outbox_checks import disk_fault
+        from todo_cli.store.outbox_checks import box_fault
 
-        raise disk_fault(path, exc) or exc from None
+        raise box_fault(path, exc) or exc from None
     try:
         deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
         while True:

@@ -10,6 +10,8 @@ from todo_cli.offline.common import is_name, locked
 from todo_cli.store.outbox import Box, Entry
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from todo_cli.context import Invocation as Env
     from todo_cli.output import Output
 
@@ -38,7 +40,7 @@ def _droppable(box: Box, seq: int) -> Entry:
     return entry
 
 
-def _drop(box: Box, seq: int) -> None:
+def _drop(box: Box, seq: int, conn: sqlite3.Connection) -> None:
     """Drop a queued change: the changes after it on the same todos expect
     what it expected (as if it had never been made)."""
     entry = _droppable(box, seq)
@@ -53,9 +55,8 @@ def _drop(box: Box, seq: int) -> None:
         elif key.isdigit():
             for name in box.names_numbered([int(key)]).get(int(key), []):
                 left.setdefault(name, seen)
-    with box.transaction() as conn:
-        box.delete(seq, conn)
-        box.pass_on(seq, left, conn)
+    box.delete(seq, conn)
+    box.pass_on(seq, left, conn)
 
 
 def _held(box: Box, seq: int) -> None:
@@ -70,14 +71,17 @@ def run(env: Env, out: Output, *, apply: list[int], drop: list[int], accept_rest
     h = _hook(env)
     with h.box() as box, locked(box.path):  # never while a replay has picked one
         h.was_offline = box.get("offline_since") is not None
-        # Every N checked before any is dropped: one that names nothing
-        # (exit 2) leaves the queue as it was, never half done.
+        # Every N checked before any is dropped, and all dropped in one
+        # transaction: one that names nothing (exit 2) or a disk that
+        # fails leaves the queue as it was, never half done.
+        drop, apply = list(dict.fromkeys(drop)), list(dict.fromkeys(apply))
         for seq in drop:
             _droppable(box, seq)
         for seq in apply:
             _held(box, seq)
-        for seq in drop:
-            _drop(box, seq)
+        with box.transaction() as conn:
+            for seq in drop:
+                _drop(box, seq, conn)
     error = None
     h.replayed = True
     said: list[str] = []

@@ -131,7 +131,7 @@ class Box:
             # a change would be queued, refused, and queued again each try.
             self.entries()
         except (OSError, sqlite3.Error, ValueError) as exc:
-            raise outbox_checks.disk_fault(path, exc) or damaged(path, str(exc)) from None
+            raise outbox_checks.box_fault(path, exc) or damaged(path, str(exc)) from None
 
     def __enter__(self) -> Box:
         return self
@@ -158,7 +158,7 @@ class Box:
                     self.conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:  # a full disk, say: its one line (exit 6)
-            raise outbox_checks.disk_fault(self.path, exc) or exc from None
+            raise outbox_checks.box_fault(self.path, exc) or exc from None
         finally:
             if not durable:
                 self.conn.execute("PRAGMA synchronous=FULL")

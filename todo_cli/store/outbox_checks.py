@@ -89,23 +89,31 @@ def damaged(path: Path, why: str) -> StorageError:
     )
 
 
-def disk_fault(path: Path, exc: BaseException) -> StorageError | None:
-    """What the disk did to the offline file (full, read-only, an I/O or
-    permission error), said as such: never "move it aside", which would
-    throw away what is queued in it. None when it is not the disk's."""
+def box_fault(path: Path, exc: BaseException) -> StorageError | None:
+    """An error of the offline file, said for what it is: damaged (move it
+    aside), or what the disk did (full, read-only, an I/O or permission
+    error: never "move it aside", which would throw the queue away). None
+    when it is neither (a bug: reported as such)."""
     from todo_cli.store.faults import sqlite_fault
 
     if isinstance(exc, OSError):
         why = exc.strerror or str(exc)
+        if exc.filename and str(exc.filename) != str(path):
+            why += f" ({exc.filename})"
     elif isinstance(exc, sqlite3.Error):
         said = sqlite_fault(str(path), exc)
         name = getattr(exc, "sqlite_errorname", "") or ""
-        if said is None or name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or str(exc).startswith(
+            "Could not decode"
+        ):
+            return damaged(path, str(exc))
+        if said is None:
             return None
         why = "no space left on its device" if said.message.startswith("no space") else str(exc)
     else:
         return None
     return StorageError(
-        f"cannot write the offline file {path}: {why}; what is queued in it stays queued "
-        "(free some space or fix the permissions, then try again; see: todo sync)"
+        f"cannot write the offline file {path}: {why}; this command saved nothing, and what "
+        "is queued in it stays queued (free some space or fix the permissions, then try "
+        "again; see: todo sync)"
     )
