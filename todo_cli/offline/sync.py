@@ -43,7 +43,7 @@ def _droppable(box: Box, seq: int) -> Entry:
 def _drop(box: Box, seq: int, conn: sqlite3.Connection) -> None:
     """Drop a queued change: the changes after it on the same todos expect
     what it expected (as if it had never been made)."""
-    entry = _droppable(box, seq)
+    entry = _droppable(box, seq)  # read again: a drop before it may have passed on to it
     # What it expected, under each key a later change may use for the same
     # todo of mine: q1 and the number it became (as settle does).
     left = dict(entry.saw)

@@ -21,13 +21,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC
 
 from todo_cli.classes import fields
 from todo_cli.formats.records import Record, todo_key
 from todo_cli.store import events
 from todo_cli.store.session import Session
-from todo_cli.store.sql import FOR_UPDATE, ME, in_set
+from todo_cli.store.sql import FOR_UPDATE, ME, in_set, sqlite_time
 from todo_cli.store.todos import PROPOSED_ROLE, add_many
 from todo_cli.todo import NewTodo, Todo
 
@@ -105,7 +104,7 @@ def import_records(
     # edited in Taskwarrior does not change.
     seconds = sorted(
         {
-            r.created_at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds")
+            sqlite_time(r.created_at)[:19]  # the text _CREATED_SECOND reads on both
             for r in records
             if r.number is None and r.created_at is not None
         }
